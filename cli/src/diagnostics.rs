@@ -1,0 +1,109 @@
+//! Renders every kind of pigrs error as a miette report pointing at the script: the only
+//! place errors become text.
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, Report};
+use pigrs_grammar::ParseError;
+use pigrs_grammar::Span;
+use pigrs_planner::{ErrorKind, PlanError};
+use pigrs_runtime::RunError;
+
+/// One error ready for miette.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Problem {
+    message: String,
+    code: &'static str,
+    labels: Vec<LabeledSpan>,
+    help: Option<String>,
+}
+
+impl Diagnostic for Problem {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h.as_str()) as Box<dyn std::fmt::Display>)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() { None } else { Some(Box::new(self.labels.clone().into_iter())) }
+    }
+}
+
+fn label(span: Span, text: Option<String>, len: usize) -> LabeledSpan {
+    let start = (span.start as usize).min(len);
+    let end = (span.end as usize).clamp(start, len);
+    LabeledSpan::new(text, start, end - start)
+}
+
+/// The script's text and name, to show errors in.
+pub struct Source {
+    /// Display name (the script's path, or `<stdin>`).
+    pub name: String,
+    /// The text after parameter substitution (spans refer to it).
+    pub text: String,
+}
+
+impl Source {
+    fn report(&self, p: Problem) -> Report {
+        Report::new(p).with_source_code(NamedSource::new(self.name.clone(), self.text.clone()))
+    }
+
+    /// A parse error.
+    pub fn parse(&self, e: &ParseError) -> Report {
+        let mut msg = e.message.clone();
+        if !e.expected.is_empty() && !msg.contains("expected") {
+            msg.push_str(&format!(", expected one of {}", e.expected.join(", ")));
+        }
+        self.report(Problem {
+            message: msg,
+            code: "pigrs::syntax",
+            labels: vec![label(e.span, Some("here".into()), self.text.len())],
+            help: e.help.clone(),
+        })
+    }
+
+    /// A planning error.
+    pub fn plan(&self, e: &PlanError) -> Report {
+        let code = match e.kind {
+            ErrorKind::Plan => "pigrs::plan",
+            ErrorKind::NotImplemented => "pigrs::not_supported",
+            ErrorKind::Internal => "pigrs::internal",
+        };
+        let mut labels = Vec::new();
+        if e.kind != ErrorKind::Internal {
+            labels.push(label(e.span, Some("here".into()), self.text.len()));
+        }
+        for (s, l) in &e.related {
+            labels.push(label(*s, Some(l.clone()), self.text.len()));
+        }
+        let help = match e.kind {
+            ErrorKind::Internal => Some("this is a bug in pigrs; please report it with the script".to_string()),
+            _ => e.help.clone(),
+        };
+        self.report(Problem { message: e.message.clone(), code, labels, help })
+    }
+
+    /// A run-time error.
+    pub fn run(&self, e: &RunError) -> Report {
+        let labels = e.span.map(|s| vec![label(s, Some("while running this".into()), self.text.len())]).unwrap_or_default();
+        let code = if e.internal { "pigrs::internal" } else { "pigrs::run" };
+        self.report(Problem { message: e.message.clone(), code, labels, help: e.help.clone() })
+    }
+
+    /// A parameter substitution error at a byte offset of the original text.
+    pub fn param(&self, message: &str, offset: usize) -> Report {
+        self.report(Problem {
+            message: message.to_string(),
+            code: "pigrs::parameter",
+            labels: vec![label(Span::new(offset, offset + 1), Some("here".into()), self.text.len())],
+            help: Some("pass it with -p name=value, or declare it with %default".into()),
+        })
+    }
+}
+
+/// A plain error with no script location.
+pub fn plain(message: impl Into<String>) -> Report {
+    Report::new(Problem { message: message.into(), code: "pigrs", labels: vec![], help: None })
+}

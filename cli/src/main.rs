@@ -1,0 +1,87 @@
+//! The `pigrs` command: run Pig Latin scripts, explain or check them, or explore data in an
+//! interactive shell.
+
+mod diagnostics;
+mod repl;
+mod script;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// pigrs: a Pig Latin dataflow engine.
+#[derive(Parser, Debug)]
+#[command(name = "pigrs", version, about, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// Options shared by the commands that read a script.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ScriptArgs {
+    /// The Pig Latin script.
+    pub script: PathBuf,
+    /// A parameter: -p name=value (repeatable).
+    #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// A parameter file with name=value lines (repeatable).
+    #[arg(short = 'm', long = "param_file", value_name = "FILE")]
+    pub param_files: Vec<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a script.
+    Run {
+        #[command(flatten)]
+        args: ScriptArgs,
+        /// Turn the optimizer's rules off (for comparison and debugging).
+        #[arg(long)]
+        no_optimize: bool,
+        /// Print run statistics on stderr at the end.
+        #[arg(long)]
+        stats: bool,
+    },
+    /// Show the logical, stage and physical plans of a script's outputs.
+    Explain {
+        #[command(flatten)]
+        args: ScriptArgs,
+        /// Show schemas too.
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// Parse and plan a script without running it.
+    Check {
+        #[command(flatten)]
+        args: ScriptArgs,
+    },
+}
+
+fn main() -> ExitCode {
+    let mut argv: Vec<String> = std::env::args().collect();
+    // `pigrs script.pig ...` runs the script, like `pig script.pig`.
+    if let Some(first) = argv.get(1)
+        && !first.starts_with('-')
+        && !["run", "explain", "check", "help"].contains(&first.as_str())
+    {
+        argv.insert(1, "run".to_string());
+    }
+    let cli = Cli::parse_from(argv);
+    let result = match cli.command {
+        None => repl::run(),
+        Some(Command::Run { args, no_optimize, stats }) => script::run(&args, no_optimize, stats),
+        Some(Command::Explain { args, verbose }) => script::explain(&args, verbose),
+        Some(Command::Check { args }) => script::check(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(reports) => {
+            for r in reports {
+                eprintln!("{r:?}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

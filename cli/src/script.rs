@@ -1,0 +1,118 @@
+//! `pigrs run|explain|check SCRIPT`: read, substitute parameters, parse, expand macros,
+//! plan, then run the script's actions in order.
+
+use std::io::Write;
+use std::path::Path;
+
+use miette::Report;
+use pigrs_planner::{Action, Session};
+use pigrs_runtime::{RunOptions, Runner};
+
+use crate::ScriptArgs;
+use crate::diagnostics::{Source, plain};
+
+/// A planned script with the text its spans refer to.
+pub struct Planned {
+    /// Script text after substitution.
+    pub source: Source,
+    /// The planning session (its plan).
+    pub session: Session,
+    /// What to do, in order.
+    pub actions: Vec<Action>,
+}
+
+fn params(args: &ScriptArgs) -> Result<Vec<(String, String)>, Vec<Report>> {
+    let mut out = Vec::new();
+    for f in &args.param_files {
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| vec![plain(format!("cannot read parameter file {}: {e}", f.display()))])?;
+        let pairs = pigrs_grammar::params::parse_param_file(&text)
+            .map_err(|e| vec![plain(format!("{}: {}", f.display(), e.message))])?;
+        out.extend(pairs);
+    }
+    for p in &args.params {
+        let Some((k, v)) = p.split_once('=') else {
+            return Err(vec![plain(format!("parameter '{p}' must be written name=value"))]);
+        };
+        out.push((k.trim().to_string(), v.to_string()));
+    }
+    Ok(out)
+}
+
+/// Reads and plans a script; every error is returned rendered.
+pub fn plan(args: &ScriptArgs) -> Result<Planned, Vec<Report>> {
+    let name = args.script.display().to_string();
+    let original = std::fs::read_to_string(&args.script)
+        .map_err(|e| vec![plain(format!("cannot read script {name}: {e}"))])?;
+    let params = params(args)?;
+    let text = match pigrs_grammar::params::substitute(&original, &params) {
+        Ok(t) => t,
+        Err(e) => {
+            let src = Source { name, text: original };
+            return Err(vec![src.param(&e.message, e.offset)]);
+        }
+    };
+    plan_text(name, text, args.script.parent())
+}
+
+/// Plans script text (after parameter substitution).
+pub fn plan_text(name: String, text: String, dir: Option<&Path>) -> Result<Planned, Vec<Report>> {
+    let source = Source { name, text };
+    let script = pigrs_grammar::parse_script(&source.text, 0)
+        .map_err(|errs| errs.iter().map(|e| source.parse(e)).collect::<Vec<_>>())?;
+    let dir = dir.map(Path::to_path_buf).unwrap_or_default();
+    let mut import = |path: &str| -> Result<String, String> {
+        let p = if Path::new(path).is_absolute() || dir.as_os_str().is_empty() { Path::new(path).to_path_buf() } else { dir.join(path) };
+        let p = if p.exists() { p } else { Path::new(path).to_path_buf() };
+        std::fs::read_to_string(&p).map_err(|e| format!("cannot read {path}: {e}"))
+    };
+    let script = pigrs_grammar::macros::expand_macros(script, &source.text, &mut import)
+        .map_err(|errs| errs.iter().map(|e| source.parse(e)).collect::<Vec<_>>())?;
+    let (session, actions) = pigrs_planner::plan_script(&script)
+        .map_err(|errs| errs.iter().map(|e| source.plan(e)).collect::<Vec<_>>())?;
+    Ok(Planned { source, session, actions })
+}
+
+/// `pigrs run`.
+pub fn run(args: &ScriptArgs, _no_optimize: bool, stats: bool) -> Result<(), Vec<Report>> {
+    let planned = plan(args)?;
+    let mut runner = Runner::new(RunOptions::default()).map_err(|e| vec![planned.source.run(&e)])?;
+    let plan = &planned.session.plan;
+    runner.check_outputs(plan, &planned.actions).map_err(|e| vec![planned.source.run(&e)])?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for action in &planned.actions {
+        if let Err(e) = runner.run(plan, action, &mut out) {
+            return Err(vec![planned.source.run(&e)]);
+        }
+    }
+    out.flush().ok();
+    for w in runner.warning_summary() {
+        eprintln!("{w}");
+    }
+    if stats {
+        eprint!("{}", runner.stats().report());
+    }
+    Ok(())
+}
+
+/// `pigrs explain`.
+pub fn explain(args: &ScriptArgs, verbose: bool) -> Result<(), Vec<Report>> {
+    let planned = plan(args)?;
+    let runner = Runner::new(RunOptions::default()).map_err(|e| vec![planned.source.run(&e)])?;
+    let plan = &planned.session.plan;
+    for action in &planned.actions {
+        if let Action::Execute(id) = action {
+            let text = runner.explain(plan, *id, verbose).map_err(|e| vec![planned.source.run(&e)])?;
+            print!("{text}");
+        }
+    }
+    Ok(())
+}
+
+/// `pigrs check`.
+pub fn check(args: &ScriptArgs) -> Result<(), Vec<Report>> {
+    let planned = plan(args)?;
+    eprintln!("{}: OK ({} statements planned)", planned.source.name, planned.actions.len());
+    Ok(())
+}

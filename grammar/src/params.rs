@@ -1,0 +1,373 @@
+//! Pig's parameter substitution, run on the script text before parsing.
+//!
+//! - `$name` and `${name}` are replaced everywhere except inside comments (also inside
+//!   quoted strings, as Pig does). `$0`-style positions are left alone.
+//! - `%declare name value` and `%default name value` lines define parameters; the lines
+//!   are blanked out so line numbers stay the same. Values may be quoted, may use other
+//!   parameters, and a value in backticks is a shell command whose output is the value.
+//! - Precedence, as in Apache Pig 0.17: `%default` < parameter files < `-param` on the
+//!   command line < `%declare`. The `params` argument holds the command line (with
+//!   parameter files merged before `-param`s by the caller); a `%default` never overrides
+//!   them, a `%declare` does.
+//! - Inside a macro body (`DEFINE m(..) RETURNS .. { ... }`), a `$name` that is not a
+//!   parameter is a macro parameter and is left for macro expansion.
+
+use std::collections::HashMap;
+
+/// A parameter substitution error.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct ParamError {
+    /// What went wrong, naming the parameter.
+    pub message: String,
+    /// Byte offset in the script (or the line start in a parameter file).
+    pub offset: usize,
+}
+
+fn is_name_start(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == b'_'
+}
+
+fn is_name_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+/// Replaces `$name`/`${name}` in `text` (a parameter value), with no comment handling.
+fn subst_value(
+    text: &str,
+    vars: &HashMap<String, String>,
+    offset: usize,
+) -> Result<String, ParamError> {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut last = 0;
+    while i < b.len() {
+        if b[i] == b'$'
+            && let Some((name, len)) = param_at(text, i)
+        {
+            out.push_str(&text[last..i]);
+            match vars.get(name) {
+                Some(v) => out.push_str(v),
+                None => {
+                    return Err(ParamError {
+                        message: format!("undefined parameter `{name}`"),
+                        offset: offset + i,
+                    });
+                }
+            }
+            i += len;
+            last = i;
+            continue;
+        }
+        i += 1;
+    }
+    out.push_str(&text[last..]);
+    Ok(out)
+}
+
+/// A parameter reference at `i` (which holds `$`): its name and total length.
+fn param_at(text: &str, i: usize) -> Option<(&str, usize)> {
+    let b = text.as_bytes();
+    if i > 0 && b[i - 1] == b'\\' {
+        return None;
+    }
+    match b.get(i + 1) {
+        Some(b'{') => {
+            let close = text[i + 2..].find('}')?;
+            let name = &text[i + 2..i + 2 + close];
+            (!name.is_empty() && name.bytes().all(is_name_char)).then_some((name, close + 3))
+        }
+        Some(&c) if is_name_start(c) => {
+            let mut j = i + 1;
+            while j < b.len() && is_name_char(b[j]) {
+                j += 1;
+            }
+            Some((&text[i + 1..j], j - i))
+        }
+        _ => None,
+    }
+}
+
+fn run_shell(cmd: &str, offset: usize) -> Result<String, ParamError> {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .output()
+        .map_err(|e| ParamError {
+            message: format!("could not run `{cmd}`: {e}"),
+            offset,
+        })?;
+    if !out.status.success() {
+        return Err(ParamError {
+            message: format!(
+                "command `{cmd}` failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+            offset,
+        });
+    }
+    let s = String::from_utf8_lossy(&out.stdout);
+    Ok(s.trim_end_matches(['\n', '\r']).to_string())
+}
+
+fn unquote(v: &str) -> &str {
+    let v = v.trim();
+    if v.len() >= 2
+        && ((v.starts_with('\'') && v.ends_with('\'')) || (v.starts_with('"') && v.ends_with('"')))
+    {
+        &v[1..v.len() - 1]
+    } else {
+        v
+    }
+}
+
+/// Evaluates a `%declare`/`%default` value.
+fn eval_value(
+    raw: &str,
+    vars: &HashMap<String, String>,
+    offset: usize,
+) -> Result<String, ParamError> {
+    let raw = raw.trim().trim_end_matches(';').trim_end();
+    if raw.len() >= 2 && raw.starts_with('`') && raw.ends_with('`') {
+        let cmd = subst_value(&raw[1..raw.len() - 1], vars, offset)?;
+        return run_shell(&cmd, offset);
+    }
+    let v = unquote(raw);
+    let v = v.replace("\\'", "'");
+    subst_value(&v, vars, offset)
+}
+
+/// Parses a `%declare`/`%default` line: `(is_declare, name, raw value, value offset)`.
+fn directive(line: &str) -> Option<(bool, &str, &str, usize)> {
+    let t = line.trim_start();
+    let lead = line.len() - t.len();
+    let lower = t.get(..8).map(|s| s.to_ascii_lowercase());
+    let declare = match lower.as_deref() {
+        Some("%declare") => true,
+        Some("%default") => false,
+        _ => return None,
+    };
+    let rest = &t[8..];
+    if !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    let r = rest.trim_start();
+    let name_len = r.bytes().take_while(|&c| is_name_char(c)).count();
+    let name = &r[..name_len];
+    let value = &r[name_len..];
+    let value_off = lead + 8 + (rest.len() - r.len()) + name_len;
+    Some((declare, name, value, value_off))
+}
+
+/// Runs Pig parameter substitution on a script; see the module docs for the rules.
+pub fn substitute(source: &str, params: &[(String, String)]) -> Result<String, ParamError> {
+    let mut vars: HashMap<String, String> = params.iter().cloned().collect();
+    let cli: std::collections::HashSet<&str> = params.iter().map(|(k, _)| k.as_str()).collect();
+    let mut out = String::with_capacity(source.len());
+    let mut in_block_comment = false;
+    let mut in_string = false;
+    // Macro body tracking: after a RETURNS word outside strings, the next `{` opens a body.
+    let mut saw_returns = false;
+    let mut macro_depth = 0usize;
+    let mut line_start = 0;
+    for line in source.split_inclusive('\n') {
+        let offset = line_start;
+        line_start += line.len();
+        if !in_block_comment
+            && !in_string
+            && macro_depth == 0
+            && let Some((declare, name, value, voff)) = directive(line)
+        {
+            if name.is_empty() {
+                return Err(ParamError {
+                    message: format!(
+                        "`%{}` needs a parameter name",
+                        if declare { "declare" } else { "default" }
+                    ),
+                    offset,
+                });
+            }
+            let v = eval_value(value, &vars, offset + voff)?;
+            if declare || (!vars.contains_key(name) && !cli.contains(name)) {
+                vars.insert(name.to_string(), v);
+            }
+            if line.ends_with('\n') {
+                out.push('\n');
+            }
+            continue;
+        }
+        let b = line.as_bytes();
+        let mut i = 0;
+        let mut last = 0;
+        while i < b.len() {
+            let c = b[i];
+            if in_block_comment {
+                if c == b'*' && b.get(i + 1) == Some(&b'/') {
+                    in_block_comment = false;
+                    i += 2;
+                } else {
+                    i += 1;
+                }
+                continue;
+            }
+            if !in_string {
+                if c == b'-' && b.get(i + 1) == Some(&b'-') {
+                    break;
+                }
+                if c == b'/' && b.get(i + 1) == Some(&b'*') {
+                    in_block_comment = true;
+                    i += 2;
+                    continue;
+                }
+                if is_name_start(c) && (i == 0 || !is_name_char(b[i - 1])) {
+                    let mut j = i;
+                    while j < b.len() && is_name_char(b[j]) {
+                        j += 1;
+                    }
+                    if line[i..j].eq_ignore_ascii_case("returns") {
+                        saw_returns = true;
+                    }
+                    i = j;
+                    continue;
+                }
+                match c {
+                    b'{' if saw_returns || macro_depth > 0 => {
+                        saw_returns = false;
+                        macro_depth += 1;
+                    }
+                    b'}' if macro_depth > 0 => macro_depth -= 1,
+                    b';' if macro_depth == 0 => saw_returns = false,
+                    _ => {}
+                }
+            }
+            if c == b'\'' {
+                in_string = !in_string;
+            } else if c == b'\\' && in_string {
+                i += 2;
+                continue;
+            } else if c == b'\n' && in_string {
+                in_string = false;
+            } else if c == b'$'
+                && let Some((name, len)) = param_at(line, i)
+            {
+                match vars.get(name) {
+                    Some(v) => {
+                        out.push_str(&line[last..i]);
+                        out.push_str(v);
+                        i += len;
+                        last = i;
+                        continue;
+                    }
+                    None if macro_depth > 0 => {}
+                    None => {
+                        return Err(ParamError {
+                            message: format!(
+                                "undefined parameter `{name}`: pass -param {name}=VALUE or add `%default {name} VALUE`"
+                            ),
+                            offset: offset + i,
+                        });
+                    }
+                }
+            }
+            i += 1;
+        }
+        out.push_str(&line[last..]);
+    }
+    Ok(out)
+}
+
+/// Parses a parameter file (`-param_file`/`-m`): `key=value` or `key = value` lines,
+/// `#` comments and blank lines. Quoted values are unquoted.
+pub fn parse_param_file(text: &str) -> Result<Vec<(String, String)>, ParamError> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let here = offset;
+        offset += line.len();
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let Some(eq) = t.find('=') else {
+            return Err(ParamError {
+                message: format!("expected `name=value`, found `{t}`"),
+                offset: here,
+            });
+        };
+        let key = t[..eq].trim();
+        if key.is_empty() || !key.bytes().all(is_name_char) {
+            return Err(ParamError {
+                message: format!("invalid parameter name `{key}`"),
+                offset: here,
+            });
+        }
+        out.push((key.to_string(), unquote(&t[eq + 1..]).to_string()));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(k: &str, v: &str) -> (String, String) {
+        (k.to_string(), v.to_string())
+    }
+
+    #[test]
+    fn replaces_dollar_and_braces_but_not_in_comments() {
+        let s = substitute(
+            "A = LOAD '$in' AS (${f}:int); -- $nope\n/* $no */ B = A;",
+            &[p("in", "x"), p("f", "a")],
+        )
+        .unwrap();
+        assert_eq!(s, "A = LOAD 'x' AS (a:int); -- $nope\n/* $no */ B = A;");
+    }
+
+    #[test]
+    fn positions_untouched() {
+        assert_eq!(
+            substitute("B = FOREACH A GENERATE $0;", &[]).unwrap(),
+            "B = FOREACH A GENERATE $0;"
+        );
+    }
+
+    #[test]
+    fn undefined_is_an_error_with_offset() {
+        let e = substitute("A = LOAD '$x';", &[]).unwrap_err();
+        assert!(e.message.contains("`x`"));
+        assert_eq!(e.offset, 10);
+    }
+
+    #[test]
+    fn declare_default_precedence_and_blank_lines() {
+        let src = "%default a '1'\n%declare b 2;\n%default c 3\nX $a $b $c;";
+        let s = substitute(src, &[p("a", "cli"), p("b", "cli")]).unwrap();
+        assert_eq!(s, "\n\n\nX cli 2 3;");
+    }
+
+    #[test]
+    fn values_reference_params_and_run_commands() {
+        let s = substitute("%declare x `echo hi`\n%declare y '$x-there'\n$y", &[]).unwrap();
+        assert_eq!(s, "\n\nhi-there");
+    }
+
+    #[test]
+    fn macro_params_left_alone() {
+        let src = "DEFINE m(A) RETURNS B { $B = FILTER $A BY x > $n; };\nC = m(D);";
+        let s = substitute(src, &[p("n", "3")]).unwrap();
+        assert_eq!(
+            s,
+            "DEFINE m(A) RETURNS B { $B = FILTER $A BY x > 3; };\nC = m(D);"
+        );
+    }
+
+    #[test]
+    fn param_file() {
+        let v = parse_param_file("# c\na=1\n b = 'two words'\n\n").unwrap();
+        assert_eq!(v, vec![p("a", "1"), p("b", "two words")]);
+        assert!(parse_param_file("nope\n").is_err());
+    }
+}

@@ -1,0 +1,1191 @@
+//! Turns the AST into a checked logical plan, statement by statement: resolves aliases,
+//! field names and functions, applies Pig's typing rules, and computes every schema.
+//!
+//! A [`Session`] keeps the aliases defined so far, so the REPL can feed it one statement at
+//! a time and a script can be planned in one go. A failing statement gives one located
+//! error; aliases it would have defined are remembered as broken so that later statements
+//! using them do not add follow-on errors.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use pigrs_grammar::ast::{self as a, FieldRef, Ident, Literal, RelRef, StatementKind};
+use pigrs_grammar::{Span, Spanned};
+use pigrs_udf::func::{builtin, builtin_names};
+use pigrs_udf::{Field, PigType, Schema, Value};
+
+use crate::error::{PlanError, Result, did_you_mean};
+use crate::expr::{ArithOp, CmpOp, Expr, ExprKind};
+use crate::logical::{
+    FuncRef, GenItem, GroupKeys, JoinStrategy, JoinType, LogicalPlan, NestedStep, Node, NodeId,
+    Operator, SortKey,
+};
+use crate::typing::{arithmetic, castable, common, schema_of, type_of};
+
+/// What running a statement does, in script order.
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// Execute a sink node (STORE or DUMP).
+    Execute(NodeId),
+    /// Print text on stdout (DESCRIBE).
+    Print(String),
+    /// Show the plans of a node (EXPLAIN alias), or of every sink when `None`.
+    Explain {
+        /// The node explained.
+        node: Option<NodeId>,
+        /// `-verbose` or other options as written.
+        options: Vec<String>,
+    },
+    /// `rmf path`.
+    Rmf(String),
+    /// `fs ...`: the arguments as written.
+    Fs(String),
+    /// `sh ...`: the command as written.
+    Sh(String),
+    /// `SET key value`.
+    Set(String, String),
+}
+
+/// The planning state of a script or REPL session.
+#[derive(Debug, Default)]
+pub struct Session {
+    /// Every node planned so far.
+    pub plan: LogicalPlan,
+    aliases: HashMap<String, (NodeId, Span)>,
+    broken: HashSet<String>,
+    defines: HashMap<String, FuncRef>,
+    /// Nested FOREACH aliases for `DESCRIBE outer::inner`.
+    nested_schemas: HashMap<(String, String), PigType>,
+}
+
+/// Marks an error caused by an earlier failed statement; it is not reported again.
+fn follow_on(span: Span) -> PlanError {
+    PlanError::internal("follow-on error").with_related(span, "follow-on")
+}
+
+fn is_follow_on(e: &PlanError) -> bool {
+    e.message == "follow-on error" && e.related.iter().any(|(_, l)| l == "follow-on")
+}
+
+/// Plans a whole script: every statement, in order. Returns all errors (one per failing
+/// statement) when any statement fails.
+pub fn plan_script(script: &a::Script) -> std::result::Result<(Session, Vec<Action>), Vec<PlanError>> {
+    let mut session = Session::default();
+    let mut actions = Vec::new();
+    let mut errors = Vec::new();
+    for stmt in &script.statements {
+        match session.statement(stmt) {
+            Ok(mut acts) => actions.append(&mut acts),
+            Err(e) if is_follow_on(&e) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() { Ok((session, actions)) } else { Err(errors) }
+}
+
+impl Session {
+    /// The node an alias names, if it is defined.
+    pub fn alias(&self, name: &str) -> Option<NodeId> {
+        self.aliases.get(name).map(|(id, _)| *id)
+    }
+
+    /// The aliases defined so far.
+    pub fn alias_names(&self) -> impl Iterator<Item = &str> {
+        self.aliases.keys().map(String::as_str)
+    }
+
+    /// Plans one statement; on error, nothing it would define stays defined.
+    pub fn statement(&mut self, stmt: &a::Statement) -> Result<Vec<Action>> {
+        let span = stmt.span;
+        match &stmt.node {
+            StatementKind::Assign { alias, op } => {
+                match self.op(op, span, Some(&alias.node)) {
+                    Ok(id) => {
+                        self.broken.remove(&alias.node);
+                        self.aliases.insert(alias.node.clone(), (id, alias.span));
+                    }
+                    Err(e) => {
+                        self.aliases.remove(&alias.node);
+                        self.broken.insert(alias.node.clone());
+                        return Err(e);
+                    }
+                }
+                Ok(vec![])
+            }
+            StatementKind::Store { relation, path, func } => {
+                let input = self.relation(relation)?;
+                let func = self.func_ref(func.as_ref(), "PigStorage", span);
+                let schema = self.plan.node(input).schema.clone();
+                let id = self.plan.add(Node {
+                    op: Operator::Store { location: path.node.clone(), func },
+                    inputs: vec![input],
+                    schema,
+                    alias: None,
+                    span,
+                });
+                Ok(vec![Action::Execute(id)])
+            }
+            StatementKind::Dump(relation) => {
+                let input = self.relation(relation)?;
+                let schema = self.plan.node(input).schema.clone();
+                let id = self.plan.add(Node { op: Operator::Dump, inputs: vec![input], schema, alias: None, span });
+                Ok(vec![Action::Execute(id)])
+            }
+            StatementKind::Describe(path) => Ok(vec![Action::Print(self.describe(path)?)]),
+            StatementKind::Explain { options, alias } => {
+                let node = alias.as_ref().map(|a| self.alias_ref(a)).transpose()?;
+                Ok(vec![Action::Explain { node, options: options.iter().map(|o| o.node.clone()).collect() }])
+            }
+            StatementKind::Illustrate(_) => Err(PlanError::not_implemented(span, "ILLUSTRATE")),
+            StatementKind::Split { input, branches, otherwise } => {
+                let input = self.relation(input)?;
+                let schema = self.plan.node(input).schema.clone();
+                let mut conds = Vec::new();
+                for (alias, cond) in branches {
+                    let cond = self.condition(cond, schema.as_ref())?;
+                    conds.push(cond.clone());
+                    let id = self.plan.add(Node {
+                        op: Operator::Filter { cond },
+                        inputs: vec![input],
+                        schema: schema.clone(),
+                        alias: Some(alias.node.clone()),
+                        span,
+                    });
+                    self.aliases.insert(alias.node.clone(), (id, alias.span));
+                }
+                if let Some(alias) = otherwise {
+                    let any = conds
+                        .into_iter()
+                        .reduce(|l, r| Expr::new(ExprKind::Or(Box::new(l), Box::new(r)), PigType::Boolean, span))
+                        .ok_or_else(|| PlanError::plan(span, "SPLIT needs at least one IF branch"))?;
+                    let cond = Expr::new(ExprKind::Not(Box::new(any)), PigType::Boolean, alias.span);
+                    let id = self.plan.add(Node {
+                        op: Operator::Filter { cond },
+                        inputs: vec![input],
+                        schema,
+                        alias: Some(alias.node.clone()),
+                        span,
+                    });
+                    self.aliases.insert(alias.node.clone(), (id, alias.span));
+                }
+                Ok(vec![])
+            }
+            StatementKind::Define { alias, target } => match target {
+                a::DefineTarget::Func(spec) => {
+                    let f = self.func_ref(Some(spec), "", span);
+                    self.defines.insert(alias.node.clone(), f);
+                    Ok(vec![])
+                }
+                a::DefineTarget::Command(_) => Err(PlanError::not_implemented(span, "DEFINE of a streaming command")),
+            },
+            StatementKind::MacroDef(_) | StatementKind::Import(_) => Ok(vec![]),
+            StatementKind::MacroCall { name, .. } => {
+                Err(PlanError::internal(format!("macro `{}` was not expanded", name.node)))
+            }
+            StatementKind::Register { path, .. } => {
+                Err(PlanError::not_implemented(path.span, "REGISTER of plugins"))
+            }
+            StatementKind::Set { key, value } => {
+                let value = value.as_ref().map(|v| literal_text(&v.node)).unwrap_or_default();
+                Ok(vec![Action::Set(key.node.clone(), value)])
+            }
+            StatementKind::Fs(args) => Ok(vec![Action::Fs(args.node.clone())]),
+            StatementKind::Sh(cmd) => Ok(vec![Action::Sh(cmd.node.clone())]),
+            StatementKind::Rmf(path) => Ok(vec![Action::Rmf(path.node.clone())]),
+            StatementKind::Exec(_) | StatementKind::Run(_) => {
+                Err(PlanError::not_implemented(span, "exec/run of another script"))
+            }
+        }
+    }
+
+    fn describe(&self, path: &[Ident]) -> Result<String> {
+        let first = path.first().ok_or_else(|| PlanError::internal("empty DESCRIBE"))?;
+        let id = self.alias_ref(first)?;
+        if path.len() == 2 {
+            let key = (first.node.clone(), path[1].node.clone());
+            return match self.nested_schemas.get(&key) {
+                Some(ty) => Ok(format!("{}::{}: {}", first.node, path[1].node, describe_type(ty))),
+                None => Err(PlanError::plan(path[1].span, format!("no nested alias `{}` in `{}`", path[1].node, first.node))),
+            };
+        }
+        Ok(match &self.plan.node(id).schema {
+            Some(s) => format!("{}: {{{s}}}", first.node),
+            None => format!("Schema for {} unknown.", first.node),
+        })
+    }
+
+    fn alias_ref(&self, alias: &Ident) -> Result<NodeId> {
+        if let Some((id, _)) = self.aliases.get(&alias.node) {
+            return Ok(*id);
+        }
+        if self.broken.contains(&alias.node) {
+            return Err(follow_on(alias.span));
+        }
+        let mut err = PlanError::plan(alias.span, format!("undefined alias `{}`", alias.node));
+        if let Some(s) = did_you_mean(&alias.node, self.aliases.keys().map(String::as_str)) {
+            err = err.with_help(format!("did you mean `{s}`?"));
+        }
+        Err(err)
+    }
+
+    fn relation(&mut self, r: &RelRef) -> Result<NodeId> {
+        match r {
+            RelRef::Alias(a) => self.alias_ref(a),
+            RelRef::Inline(op) => self.op(&op.node, op.span, None),
+        }
+    }
+
+    fn relation_name(&self, r: &RelRef, id: NodeId) -> String {
+        match r {
+            RelRef::Alias(a) => a.node.clone(),
+            RelRef::Inline(_) => format!("__inline{id}"),
+        }
+    }
+
+    fn func_ref(&self, spec: Option<&a::FuncSpec>, default: &str, span: Span) -> FuncRef {
+        match spec {
+            Some(spec) => {
+                if let Some(defined) = self.defines.get(&spec.name.node) {
+                    let mut f = defined.clone();
+                    f.span = spec.span;
+                    return f;
+                }
+                FuncRef {
+                    name: spec.name.node.clone(),
+                    args: spec.args.iter().map(|a| a.node.clone()).collect(),
+                    span: spec.span,
+                }
+            }
+            None => FuncRef { name: default.to_string(), args: vec![], span },
+        }
+    }
+
+    fn add(&mut self, op: Operator, inputs: Vec<NodeId>, schema: Option<Schema>, alias: Option<&str>, span: Span) -> NodeId {
+        self.plan.add(Node { op, inputs, schema, alias: alias.map(str::to_string), span })
+    }
+
+    fn op(&mut self, op: &a::Op, span: Span, alias: Option<&str>) -> Result<NodeId> {
+        match op {
+            a::Op::Load { path, func, schema } => {
+                let func = self.func_ref(func.as_ref(), "PigStorage", span);
+                let schema = schema.as_ref().map(schema_of);
+                Ok(self.add(Operator::Load { location: path.node.clone(), func }, vec![], schema, alias, span))
+            }
+            a::Op::Alias(r) => self.relation(r),
+            a::Op::Filter { input, cond } => {
+                let input = self.relation(input)?;
+                let schema = self.plan.node(input).schema.clone();
+                let cond = self.condition(cond, schema.as_ref())?;
+                Ok(self.add(Operator::Filter { cond }, vec![input], schema, alias, span))
+            }
+            a::Op::Foreach { input, nested, generate } => {
+                let input_id = self.relation(input)?;
+                let schema = self.plan.node(input_id).schema.clone();
+                let mut slots: Vec<(String, PigType)> = Vec::new();
+                let mut steps = Vec::new();
+                for stmt in nested {
+                    let (step, ty) = self.nested_step(&stmt.op, schema.as_ref(), &slots)?;
+                    if let Some(alias) = alias {
+                        self.nested_schemas.insert((alias.to_string(), stmt.alias.node.clone()), ty.clone());
+                    }
+                    slots.push((stmt.alias.node.clone(), ty));
+                    steps.push(step);
+                }
+                let scope = Scope { schema: schema.as_ref(), slots: &slots };
+                let (items, out_schema) = self.generate(generate, &scope)?;
+                Ok(self.add(Operator::Foreach { nested: steps, generate: items }, vec![input_id], out_schema, alias, span))
+            }
+            a::Op::Group { inputs, parallel, .. } => self.group(inputs, parallel.as_ref().map(|p| p.node), span, alias),
+            a::Op::Join { inputs, kind, using, parallel, .. } => {
+                self.join(inputs, *kind, using.as_ref(), parallel.as_ref().map(|p| p.node), span, alias)
+            }
+            a::Op::Cross { inputs, parallel, .. } => {
+                let mut ids = Vec::new();
+                let mut names = Vec::new();
+                for r in inputs {
+                    let id = self.relation(r)?;
+                    names.push(self.relation_name(r, id));
+                    ids.push(id);
+                }
+                let schema = self.prefixed_concat(&ids, &names);
+                Ok(self.add(Operator::Cross { parallel: parallel.as_ref().map(|p| p.node) }, ids, schema, alias, span))
+            }
+            a::Op::Union { onschema, inputs, .. } => {
+                let ids = inputs.iter().map(|r| self.relation(r)).collect::<Result<Vec<_>>>()?;
+                if *onschema {
+                    return Err(PlanError::not_implemented(span, "UNION ONSCHEMA"));
+                }
+                let schema = self.union_schema(&ids);
+                Ok(self.add(Operator::Union, ids, schema, alias, span))
+            }
+            a::Op::Order { input, keys, using, parallel } => {
+                if let Some(u) = using {
+                    return Err(PlanError::not_implemented(u.span, "ORDER ... USING a comparator"));
+                }
+                let input = self.relation(input)?;
+                let schema = self.plan.node(input).schema.clone();
+                let scope = Scope { schema: schema.as_ref(), slots: &[] };
+                let keys = self.sort_keys(keys, &scope)?;
+                Ok(self.add(Operator::Order { keys, parallel: parallel.as_ref().map(|p| p.node) }, vec![input], schema, alias, span))
+            }
+            a::Op::Limit { input, count } => {
+                let input = self.relation(input)?;
+                let schema = self.plan.node(input).schema.clone();
+                let n = const_count(count)?;
+                Ok(self.add(Operator::Limit { n }, vec![input], schema, alias, span))
+            }
+            a::Op::Distinct { input, parallel, .. } => {
+                let input = self.relation(input)?;
+                let schema = self.plan.node(input).schema.clone();
+                Ok(self.add(Operator::Distinct { parallel: parallel.as_ref().map(|p| p.node) }, vec![input], schema, alias, span))
+            }
+            a::Op::Sample { input, fraction } => {
+                let input = self.relation(input)?;
+                let schema = self.plan.node(input).schema.clone();
+                let fraction = const_fraction(fraction)?;
+                Ok(self.add(Operator::Sample { fraction }, vec![input], schema, alias, span))
+            }
+            a::Op::Rank { .. } => Err(PlanError::not_implemented(span, "RANK")),
+            a::Op::Cube { .. } => Err(PlanError::not_implemented(span, "CUBE/ROLLUP")),
+            a::Op::Assert { .. } => Err(PlanError::not_implemented(span, "ASSERT")),
+            a::Op::Stream { .. } => Err(PlanError::not_implemented(span, "STREAM")),
+        }
+    }
+
+    fn group(&mut self, inputs: &[a::GroupInput], parallel: Option<u32>, span: Span, alias: Option<&str>) -> Result<NodeId> {
+        let mut ids = Vec::new();
+        let mut keys = Vec::new();
+        let mut inner = Vec::new();
+        let mut bag_fields = Vec::new();
+        for gi in inputs {
+            let id = self.relation(&gi.input)?;
+            let name = self.relation_name(&gi.input, id);
+            let schema = self.plan.node(id).schema.clone();
+            let scope = Scope { schema: schema.as_ref(), slots: &[] };
+            keys.push(match &gi.key {
+                a::GroupKey::All(_) => GroupKeys::All,
+                a::GroupKey::Exprs(es) => GroupKeys::Exprs(es.iter().map(|e| self.expr(e, &scope)).collect::<Result<_>>()?),
+            });
+            inner.push(gi.inner);
+            bag_fields.push(Field::new(name, PigType::Bag(schema)));
+            ids.push(id);
+        }
+        let group_field = self.unify_keys(&mut keys, inputs, span)?;
+        let mut fields = vec![group_field];
+        fields.extend(bag_fields);
+        Ok(self.add(Operator::Group { keys, inner, parallel }, ids, Some(Schema::new(fields)), alias, span))
+    }
+
+    /// Casts every input's keys to common types; returns the `group` field.
+    fn unify_keys(&self, keys: &mut [GroupKeys], inputs: &[a::GroupInput], span: Span) -> Result<Field> {
+        let exprs: Vec<&Vec<Expr>> = keys.iter().filter_map(|k| match k {
+            GroupKeys::Exprs(es) => Some(es),
+            GroupKeys::All => None,
+        }).collect();
+        if exprs.is_empty() {
+            return Ok(Field::new("group", PigType::Chararray));
+        }
+        if exprs.len() != keys.len() {
+            return Err(PlanError::plan(span, "COGROUP cannot mix ALL with keys"));
+        }
+        let width = exprs[0].len();
+        if exprs.iter().any(|es| es.len() != width) {
+            return Err(PlanError::plan(span, "every input of COGROUP must have the same number of keys"));
+        }
+        let mut types = Vec::new();
+        let mut names = Vec::new();
+        for i in 0..width {
+            let mut ty = exprs[0][i].ty.clone();
+            for es in &exprs[1..] {
+                ty = common(&ty, &es[i].ty).ok_or_else(|| {
+                    PlanError::plan(es[i].span, format!("group keys of types {} and {} cannot be matched", ty, es[i].ty))
+                })?;
+            }
+            names.push(key_name(inputs, i));
+            types.push(ty);
+        }
+        for k in keys.iter_mut() {
+            if let GroupKeys::Exprs(es) = k {
+                for (e, ty) in es.iter_mut().zip(&types) {
+                    *e = e.clone().cast_to(ty);
+                }
+            }
+        }
+        Ok(if width == 1 {
+            Field::new("group", types.remove(0))
+        } else {
+            let fields = names.into_iter().zip(types).map(|(n, t)| Field { name: n, ty: t }).collect();
+            Field::new("group", PigType::Tuple(Some(Schema::new(fields))))
+        })
+    }
+
+    fn join(
+        &mut self,
+        inputs: &[a::JoinInput],
+        kind: a::JoinKind,
+        using: Option<&Spanned<String>>,
+        parallel: Option<u32>,
+        span: Span,
+        alias: Option<&str>,
+    ) -> Result<NodeId> {
+        let strategy = match using.map(|u| u.node.to_lowercase()) {
+            None => JoinStrategy::Hash,
+            Some(s) if s == "replicated" || s == "repl" => JoinStrategy::Replicated,
+            // Skewed and merge joins give the same rows as a hash join; pigrs picks its own strategy.
+            Some(s) if s == "skewed" || s == "merge" || s == "merge-sparse" || s == "hash" || s == "default" => JoinStrategy::Hash,
+            Some(s) => {
+                return Err(PlanError::plan(using.map_or(span, |u| u.span), format!("unknown join strategy '{s}'"))
+                    .with_help("use 'replicated', 'skewed' or 'merge'"));
+            }
+        };
+        let join_type = match kind {
+            a::JoinKind::Inner => JoinType::Inner,
+            a::JoinKind::Left => JoinType::Left,
+            a::JoinKind::Right => JoinType::Right,
+            a::JoinKind::Full => JoinType::Full,
+        };
+        if join_type != JoinType::Inner && inputs.len() != 2 {
+            return Err(PlanError::plan(span, "outer joins take exactly two inputs"));
+        }
+        if strategy == JoinStrategy::Replicated && matches!(join_type, JoinType::Right | JoinType::Full) {
+            return Err(PlanError::plan(span, "a replicated join supports only inner and LEFT OUTER joins"));
+        }
+        let mut ids = Vec::new();
+        let mut names = Vec::new();
+        let mut keys = Vec::new();
+        for ji in inputs {
+            let id = self.relation(&ji.input)?;
+            names.push(self.relation_name(&ji.input, id));
+            let schema = self.plan.node(id).schema.clone();
+            let scope = Scope { schema: schema.as_ref(), slots: &[] };
+            keys.push(ji.keys.iter().map(|e| self.expr(e, &scope)).collect::<Result<Vec<_>>>()?);
+            ids.push(id);
+        }
+        let width = keys[0].len();
+        if keys.iter().any(|k| k.len() != width) {
+            return Err(PlanError::plan(span, "every input of JOIN must have the same number of keys"));
+        }
+        for i in 0..width {
+            let mut ty = keys[0][i].ty.clone();
+            for k in &keys[1..] {
+                ty = common(&ty, &k[i].ty).ok_or_else(|| {
+                    PlanError::plan(k[i].span, format!("join keys of types {} and {} cannot be matched", ty, k[i].ty))
+                })?;
+            }
+            for k in keys.iter_mut() {
+                k[i] = k[i].clone().cast_to(&ty);
+            }
+        }
+        let schema = self.prefixed_concat(&ids, &names);
+        Ok(self.add(Operator::Join { keys, join_type, strategy, parallel }, ids, schema, alias, span))
+    }
+
+    /// The schema of JOIN and CROSS: every input's fields, named `input::field`.
+    fn prefixed_concat(&self, ids: &[NodeId], names: &[String]) -> Option<Schema> {
+        let mut fields = Vec::new();
+        for (id, name) in ids.iter().zip(names) {
+            let schema = self.plan.node(*id).schema.as_ref()?;
+            for f in &schema.fields {
+                fields.push(Field { name: f.name.as_ref().map(|n| format!("{name}::{n}")), ty: f.ty.clone() });
+            }
+        }
+        Some(Schema::new(fields))
+    }
+
+    fn union_schema(&self, ids: &[NodeId]) -> Option<Schema> {
+        let first = self.plan.node(ids[0]).schema.clone()?;
+        let mut fields = first.fields;
+        for id in &ids[1..] {
+            let other = self.plan.node(*id).schema.as_ref()?;
+            if other.fields.len() != fields.len() {
+                return None;
+            }
+            for (f, o) in fields.iter_mut().zip(&other.fields) {
+                f.ty = if f.ty == o.ty {
+                    f.ty.clone()
+                } else {
+                    common(&f.ty, &o.ty).unwrap_or(PigType::Bytearray)
+                };
+            }
+        }
+        Some(Schema::new(fields))
+    }
+
+    fn nested_step(&mut self, op: &a::NestedOp, outer: Option<&Schema>, slots: &[(String, PigType)]) -> Result<(NestedStep, PigType)> {
+        let scope = Scope { schema: outer, slots };
+        let bag_input = |this: &mut Self, e: &a::Expr| -> Result<(Expr, Option<Schema>)> {
+            let input = this.expr(e, &scope)?;
+            match &input.ty {
+                PigType::Bag(s) => {
+                    let s = s.clone();
+                    Ok((input, s))
+                }
+                other => Err(PlanError::plan(e.span, format!("nested operators work on bags, but this is a {other}"))),
+            }
+        };
+        Ok(match op {
+            a::NestedOp::Expr(e) => {
+                let e = self.expr(e, &scope)?;
+                let ty = e.ty.clone();
+                (NestedStep::Expr(e), ty)
+            }
+            a::NestedOp::Filter { input, cond } => {
+                let (input, inner) = bag_input(self, input)?;
+                let cond = self.condition(cond, inner.as_ref())?;
+                let ty = input.ty.clone();
+                (NestedStep::Filter { input, cond }, ty)
+            }
+            a::NestedOp::Order { input, keys } => {
+                let (input, inner) = bag_input(self, input)?;
+                let inner_scope = Scope { schema: inner.as_ref(), slots: &[] };
+                let keys = self.sort_keys(keys, &inner_scope)?;
+                let ty = input.ty.clone();
+                (NestedStep::Order { input, keys }, ty)
+            }
+            a::NestedOp::Limit { input, count } => {
+                let (input, _) = bag_input(self, input)?;
+                let n = const_count(count)?;
+                let ty = input.ty.clone();
+                (NestedStep::Limit { input, n }, ty)
+            }
+            a::NestedOp::Distinct { input } => {
+                let (input, _) = bag_input(self, input)?;
+                let ty = input.ty.clone();
+                (NestedStep::Distinct { input }, ty)
+            }
+            a::NestedOp::Sample { input, fraction } => {
+                let (input, _) = bag_input(self, input)?;
+                let fraction = const_fraction(fraction)?;
+                let ty = input.ty.clone();
+                (NestedStep::Sample { input, fraction }, ty)
+            }
+            a::NestedOp::Cross { inputs } => {
+                let mut exprs = Vec::new();
+                let mut fields = Some(Vec::new());
+                for e in inputs {
+                    let name = expr_name_ast(e);
+                    let (input, inner) = bag_input(self, e)?;
+                    match (inner, fields.as_mut()) {
+                        (Some(s), Some(fs)) => fs.extend(s.fields.into_iter().map(|f| Field {
+                            name: f.name.map(|n| match &name {
+                                Some(p) => format!("{p}::{n}"),
+                                None => n,
+                            }),
+                            ty: f.ty,
+                        })),
+                        _ => fields = None,
+                    }
+                    exprs.push(input);
+                }
+                (NestedStep::Cross { inputs: exprs }, PigType::Bag(fields.map(Schema::new)))
+            }
+            a::NestedOp::Foreach { input, generate } => {
+                let (input, inner) = bag_input(self, input)?;
+                let inner_scope = Scope { schema: inner.as_ref(), slots: &[] };
+                let (items, schema) = self.generate(generate, &inner_scope)?;
+                (NestedStep::Foreach { input, generate: items }, PigType::Bag(schema))
+            }
+        })
+    }
+
+    fn sort_keys(&self, keys: &[a::OrderKey], scope: &Scope<'_>) -> Result<Vec<SortKey>> {
+        let mut out = Vec::new();
+        for k in keys {
+            if matches!(k.expr.node, a::ExprKind::Star) {
+                let width = scope.schema.map(|s| s.fields.len()).ok_or_else(|| {
+                    PlanError::not_implemented(k.expr.span, "ORDER BY * on a relation with an unknown schema")
+                })?;
+                for i in 0..width {
+                    let ty = scope.schema.map(|s| s.fields[i].ty.clone()).unwrap_or(PigType::Bytearray);
+                    out.push(SortKey { expr: Expr::new(ExprKind::Column(i), ty, k.expr.span), desc: k.desc });
+                }
+                continue;
+            }
+            let expr = self.expr(&k.expr, scope)?;
+            if matches!(expr.ty, PigType::Bag(_) | PigType::Map(_)) {
+                return Err(PlanError::plan(k.expr.span, format!("cannot order by a {}", expr.ty.name())));
+            }
+            out.push(SortKey { expr, desc: k.desc });
+        }
+        Ok(out)
+    }
+
+    /// A FILTER-style condition: must be boolean (an untyped value is cast).
+    fn condition(&self, cond: &a::Expr, schema: Option<&Schema>) -> Result<Expr> {
+        let scope = Scope { schema, slots: &[] };
+        let e = self.expr(cond, &scope)?;
+        boolean(e, cond.span)
+    }
+
+    /// The GENERATE list: its items and the output schema.
+    fn generate(&self, items: &[a::GenerateItem], scope: &Scope<'_>) -> Result<(Vec<GenItem>, Option<Schema>)> {
+        let mut out = Vec::new();
+        let mut fields: Option<Vec<Field>> = Some(Vec::new());
+        for item in items {
+            let mut produced: Vec<(GenItem, Option<Vec<Field>>)> = Vec::new();
+            match &item.expr.node {
+                a::ExprKind::Star => {
+                    let e = Expr::new(ExprKind::WholeRow, PigType::Tuple(scope.schema.cloned()), item.expr.span);
+                    let fs = scope.schema.map(|s| s.fields.clone());
+                    let width = fs.as_ref().map(Vec::len);
+                    produced.push((GenItem { expr: e, flatten: true, width }, fs));
+                }
+                a::ExprKind::Range { from, to } => {
+                    for i in self.range(from.as_ref(), to.as_ref(), scope, item.expr.span)? {
+                        let f = scope.schema.map(|s| s.fields[i].clone()).unwrap_or(Field::unnamed(PigType::Bytearray));
+                        let e = Expr::new(ExprKind::Column(i), f.ty.clone(), item.expr.span);
+                        produced.push((GenItem { expr: e, flatten: false, width: Some(1) }, Some(vec![f])));
+                    }
+                }
+                a::ExprKind::Flatten(inner) => {
+                    let e = self.expr(inner, scope)?;
+                    let prefix = expr_name(&e, scope);
+                    let fs: Option<Vec<Field>> = match &e.ty {
+                        PigType::Bag(s) | PigType::Tuple(s) => s.as_ref().map(|s| {
+                            s.fields
+                                .iter()
+                                .map(|f| Field {
+                                    name: match (&prefix, &f.name) {
+                                        (Some(p), Some(n)) => Some(format!("{p}::{n}")),
+                                        (None, n) => n.clone(),
+                                        (_, None) => None,
+                                    },
+                                    ty: f.ty.clone(),
+                                })
+                                .collect()
+                        }),
+                        PigType::Map(_) => None,
+                        other => Some(vec![Field { name: prefix.clone(), ty: other.clone() }]),
+                    };
+                    let width = fs.as_ref().map(Vec::len);
+                    produced.push((GenItem { expr: e, flatten: true, width }, fs));
+                }
+                _ => {
+                    let e = self.expr(&item.expr, scope)?;
+                    let f = Field { name: expr_name(&e, scope), ty: e.ty.clone() };
+                    produced.push((GenItem { expr: e, flatten: false, width: Some(1) }, Some(vec![f])));
+                }
+            }
+            if let Some(alias) = &item.alias {
+                let total: Option<usize> = produced.iter().map(|(_, f)| f.as_ref().map(Vec::len)).sum();
+                if let Some(total) = total
+                    && total != alias.len()
+                    && !(alias.len() == 1 && produced.len() == 1 && !produced[0].0.flatten)
+                {
+                    return Err(PlanError::plan(item.span, format!(
+                        "AS names {} fields but the expression gives {total}", alias.len()
+                    )));
+                }
+                // Rename (and retype, where the AS clause gives types) the produced fields.
+                let mut names = alias.iter();
+                let mut renamed = Vec::new();
+                for (g, fs) in produced.iter_mut() {
+                    let count = fs.as_ref().map(Vec::len).unwrap_or(alias.len());
+                    let mut new_fields = Vec::new();
+                    for i in 0..count {
+                        let Some(decl) = names.next() else { break };
+                        let old = fs.as_ref().map(|f| f[i].ty.clone()).unwrap_or(PigType::Bytearray);
+                        let ty = decl.ty.as_ref().map(type_of).unwrap_or(old.clone());
+                        if ty != old && !g.flatten {
+                            if !castable(&old, &ty) {
+                                return Err(PlanError::plan(decl.span, format!("cannot cast {old} to {ty}")));
+                            }
+                            g.expr = g.expr.clone().cast_to(&ty);
+                        }
+                        new_fields.push(Field { name: decl.name.as_ref().map(|n| n.node.clone()), ty });
+                    }
+                    if g.flatten && g.width.is_none() {
+                        g.width = Some(new_fields.len());
+                    }
+                    renamed.push(Some(new_fields));
+                }
+                for ((_, fs), new) in produced.iter_mut().zip(renamed) {
+                    *fs = new;
+                }
+            }
+            for (g, fs) in produced {
+                match (fs, fields.as_mut()) {
+                    (Some(fs), Some(all)) => all.extend(fs),
+                    _ => fields = None,
+                }
+                out.push(g);
+            }
+        }
+        if let Some(fs) = &fields {
+            check_duplicates(fs, items.first().map_or(Span::default(), |i| i.span))?;
+        }
+        Ok((out, fields.map(Schema::new)))
+    }
+
+    fn range(&self, from: Option<&FieldRef>, to: Option<&FieldRef>, scope: &Scope<'_>, span: Span) -> Result<Vec<usize>> {
+        let start = match from {
+            Some(f) => self.field_index(f, scope)?,
+            None => 0,
+        };
+        let end = match to {
+            Some(f) => self.field_index(f, scope)?,
+            None => match scope.schema {
+                Some(s) if !s.fields.is_empty() => s.fields.len() - 1,
+                _ => return Err(PlanError::plan(span, "an open range `x ..` needs a known schema")),
+            },
+        };
+        if end < start {
+            return Err(PlanError::plan(span, "the range's end comes before its start"));
+        }
+        Ok((start..=end).collect())
+    }
+
+    fn field_index(&self, f: &FieldRef, scope: &Scope<'_>) -> Result<usize> {
+        let e = self.field(f, scope)?;
+        match e.kind {
+            ExprKind::Column(i) => Ok(i),
+            _ => Err(PlanError::plan(f.span(), "a range bound must be a field of the input")),
+        }
+    }
+
+    /// Resolves a field reference in scope: nested aliases first, then the input's fields.
+    fn field(&self, f: &FieldRef, scope: &Scope<'_>) -> Result<Expr> {
+        match f {
+            FieldRef::Position(p) => {
+                let i = p.node as usize;
+                let ty = match scope.schema {
+                    Some(s) => match s.fields.get(i) {
+                        Some(f) => f.ty.clone(),
+                        None => {
+                            return Err(PlanError::plan(p.span, format!(
+                                "Out of bound access. Trying to access non-existent column: {i}. Schema {{{s}}} has {} column(s).",
+                                s.fields.len()
+                            )));
+                        }
+                    },
+                    None => PigType::Bytearray,
+                };
+                Ok(Expr::new(ExprKind::Column(i), ty, p.span))
+            }
+            FieldRef::Name(n) => {
+                if let Some(i) = scope.slots.iter().rposition(|(name, _)| name == &n.node) {
+                    return Ok(Expr::new(ExprKind::Slot(i), scope.slots[i].1.clone(), n.span));
+                }
+                match scope.schema {
+                    Some(s) => match s.index_of(&n.node) {
+                        Some(i) => Ok(Expr::new(ExprKind::Column(i), s.fields[i].ty.clone(), n.span)),
+                        None => {
+                            let candidates = s.fields.iter().filter_map(|f| f.name.as_deref())
+                                .chain(scope.slots.iter().map(|(n, _)| n.as_str()));
+                            let mut err = PlanError::plan(n.span, format!(
+                                "Invalid field projection. Projected field [{}] does not exist in schema: {s}.", n.node
+                            ));
+                            if let Some(c) = did_you_mean(&n.node, candidates) {
+                                err = err.with_help(format!("did you mean `{c}`?"));
+                            }
+                            Err(err)
+                        }
+                    },
+                    None => Err(PlanError::plan(n.span, format!(
+                        "cannot find field `{}`: the input's schema is unknown", n.node
+                    )).with_help("declare a schema with AS (...) in the LOAD, or refer to fields by position ($0, $1, ...)")),
+                }
+            }
+        }
+    }
+
+    /// Checks and types one expression.
+    fn expr(&self, e: &a::Expr, scope: &Scope<'_>) -> Result<Expr> {
+        let span = e.span;
+        Ok(match &e.node {
+            a::ExprKind::Literal(l) => literal(l, span)?,
+            a::ExprKind::Field(f) => self.field(f, scope)?,
+            a::ExprKind::Star => Expr::new(ExprKind::WholeRow, PigType::Tuple(scope.schema.cloned()), span),
+            a::ExprKind::Range { .. } => {
+                return Err(PlanError::plan(span, "a field range is only allowed in GENERATE and function arguments"));
+            }
+            a::ExprKind::Deref { expr, fields } => {
+                let base = self.expr(expr, scope)?;
+                deref(base, fields, span)?
+            }
+            a::ExprKind::MapLookup { expr, key } => {
+                let base = self.expr(expr, scope)?;
+                let ty = match &base.ty {
+                    PigType::Map(Some(v)) => (**v).clone(),
+                    PigType::Map(None) | PigType::Bytearray => PigType::Bytearray,
+                    other => return Err(PlanError::plan(span, format!("`#` looks up a map, but this is a {other}"))),
+                };
+                let base = if base.ty == PigType::Bytearray { base.cast_to(&PigType::Map(None)) } else { base };
+                Expr::new(ExprKind::MapLookup { expr: Box::new(base), key: key.clone() }, ty, span)
+            }
+            a::ExprKind::Binary { op, left, right } => {
+                let l = self.expr(left, scope)?;
+                let r = self.expr(right, scope)?;
+                binary(*op, l, r, span)?
+            }
+            a::ExprKind::Unary { op, expr } => {
+                let x = self.expr(expr, scope)?;
+                match op {
+                    a::UnaryOp::Not => Expr::new(ExprKind::Not(Box::new(boolean(x, expr.span)?)), PigType::Boolean, span),
+                    a::UnaryOp::Neg => {
+                        let ty = arithmetic(&x.ty, &x.ty).ok_or_else(|| {
+                            PlanError::plan(span, format!("cannot negate a {}", x.ty))
+                        })?;
+                        Expr::new(ExprKind::Neg(Box::new(x.cast_to(&ty))), ty, span)
+                    }
+                }
+            }
+            a::ExprKind::Cast { ty, expr } => {
+                let x = self.expr(expr, scope)?;
+                let to = type_of(ty);
+                if !castable(&x.ty, &to) {
+                    return Err(PlanError::plan(span, format!("cannot cast {} to {to}", x.ty)));
+                }
+                Expr::new(ExprKind::Cast(Box::new(x)), to, span)
+            }
+            a::ExprKind::IsNull { expr, negated } => {
+                let x = self.expr(expr, scope)?;
+                Expr::new(ExprKind::IsNull { expr: Box::new(x), negated: *negated }, PigType::Boolean, span)
+            }
+            a::ExprKind::Matches { expr, pattern } => {
+                let x = self.expr(expr, scope)?;
+                let a::ExprKind::Literal(Literal::String(p)) = &pattern.node else {
+                    return Err(PlanError::not_implemented(pattern.span, "MATCHES with a pattern that is not a string literal"));
+                };
+                let regex = regex::Regex::new(&format!("^(?:{p})$")).map_err(|err| {
+                    PlanError::plan(pattern.span, format!("invalid regular expression: {err}"))
+                })?;
+                let x = match x.ty {
+                    PigType::Chararray => x,
+                    PigType::Bytearray => x.cast_to(&PigType::Chararray),
+                    ref other => return Err(PlanError::plan(span, format!("MATCHES needs a chararray, not a {other}"))),
+                };
+                Expr::new(ExprKind::Matches { expr: Box::new(x), regex: Arc::new(regex) }, PigType::Boolean, span)
+            }
+            a::ExprKind::In { expr, list } => {
+                let x = self.expr(expr, scope)?;
+                let items = list.iter().map(|i| self.expr(i, scope)).collect::<Result<Vec<_>>>()?;
+                let mut ty = x.ty.clone();
+                for i in &items {
+                    ty = common(&ty, &i.ty).ok_or_else(|| {
+                        PlanError::plan(i.span, format!("IN list value of type {} cannot be compared with {}", i.ty, x.ty))
+                    })?;
+                }
+                let list = items.into_iter().map(|i| i.cast_to(&ty)).collect();
+                Expr::new(ExprKind::In { expr: Box::new(x.cast_to(&ty)), list }, PigType::Boolean, span)
+            }
+            a::ExprKind::Bincond { cond, then, otherwise } => {
+                let c = boolean(self.expr(cond, scope)?, cond.span)?;
+                let t = self.expr(then, scope)?;
+                let o = self.expr(otherwise, scope)?;
+                conditional(c, t, o, span)?
+            }
+            a::ExprKind::Case { operand, whens, otherwise } => {
+                let operand = operand.as_ref().map(|o| self.expr(o, scope)).transpose()?;
+                let mut result = match otherwise {
+                    Some(o) => self.expr(o, scope)?,
+                    None => Expr::new(ExprKind::Const(Value::Null), PigType::Bytearray, span),
+                };
+                for (when, then) in whens.iter().rev() {
+                    let w = self.expr(when, scope)?;
+                    let c = match &operand {
+                        Some(op) => binary(a::BinaryOp::Eq, op.clone(), w, when.span)?,
+                        None => boolean(w, when.span)?,
+                    };
+                    let t = self.expr(then, scope)?;
+                    result = conditional(c, t, result, span)?;
+                }
+                result
+            }
+            a::ExprKind::Call { func, args } => self.call(func, args, scope, span)?,
+            a::ExprKind::Flatten(_) => {
+                return Err(PlanError::plan(span, "FLATTEN is only allowed as a GENERATE item"));
+            }
+            a::ExprKind::Tuple(items) => {
+                let items = items.iter().map(|i| self.expr(i, scope)).collect::<Result<Vec<_>>>()?;
+                let schema = Schema::new(items.iter().map(|i| Field { name: expr_name(i, scope), ty: i.ty.clone() }).collect());
+                Expr::new(ExprKind::MakeTuple(items), PigType::Tuple(Some(schema)), span)
+            }
+            a::ExprKind::Bag(items) => {
+                let items = items.iter().map(|i| self.expr(i, scope)).collect::<Result<Vec<_>>>()?;
+                let inner = items.first().map(|i| match &i.ty {
+                    PigType::Tuple(s) => s.clone(),
+                    other => Some(Schema::new(vec![Field::unnamed(other.clone())])),
+                });
+                Expr::new(ExprKind::MakeBag(items), PigType::Bag(inner.flatten()), span)
+            }
+            a::ExprKind::Map(pairs) => {
+                let mut out = Vec::new();
+                for (k, v) in pairs {
+                    let k = self.expr(k, scope)?.cast_to(&PigType::Chararray);
+                    out.push((k, self.expr(v, scope)?));
+                }
+                Expr::new(ExprKind::MakeMap(out), PigType::Map(None), span)
+            }
+        })
+    }
+
+    fn call(&self, func: &Ident, args: &[a::Expr], scope: &Scope<'_>, span: Span) -> Result<Expr> {
+        let name = match self.defines.get(&func.node) {
+            Some(f) => f.name.clone(),
+            None => func.node.clone(),
+        };
+        let short = name.strip_prefix("org.apache.pig.builtin.").unwrap_or(&name);
+        let f = builtin(short).ok_or_else(|| {
+            let mut err = PlanError::plan(func.span, format!("unknown function `{}`", func.node));
+            if let Some(c) = did_you_mean(&func.node, builtin_names()) {
+                err = err.with_help(format!("did you mean `{c}`?"));
+            }
+            err
+        })?;
+        let mut checked = Vec::new();
+        for arg in args {
+            match &arg.node {
+                a::ExprKind::Range { from, to } => {
+                    for i in self.range(from.as_ref(), to.as_ref(), scope, arg.span)? {
+                        let ty = scope.schema.map(|s| s.fields[i].ty.clone()).unwrap_or(PigType::Bytearray);
+                        checked.push(Expr::new(ExprKind::Column(i), ty, arg.span));
+                    }
+                }
+                _ => checked.push(self.expr(arg, scope)?),
+            }
+        }
+        // A relation-level `*` passed to an aggregate is the bag of the whole input.
+        let types: Vec<PigType> = checked.iter().map(|e| e.ty.clone()).collect();
+        let ty = f.return_type(&types).map_err(|msg| {
+            PlanError::plan(span, format!("{}: {msg}", func.node))
+        })?;
+        Ok(Expr::new(ExprKind::Call { func: f, args: checked }, ty, span))
+    }
+}
+
+/// Where names resolve while checking an expression.
+struct Scope<'s> {
+    /// The schema of the tuple being evaluated on (`None`: unknown).
+    schema: Option<&'s Schema>,
+    /// Nested-block aliases defined so far.
+    slots: &'s [(String, PigType)],
+}
+
+fn key_name(inputs: &[a::GroupInput], i: usize) -> Option<String> {
+    let a::GroupKey::Exprs(es) = &inputs.first()?.key else { return None };
+    expr_name_ast(es.get(i)?)
+}
+
+fn expr_name_ast(e: &a::Expr) -> Option<String> {
+    match &e.node {
+        a::ExprKind::Field(FieldRef::Name(n)) => Some(n.node.rsplit("::").next().unwrap_or(&n.node).to_string()),
+        _ => None,
+    }
+}
+
+/// The name Pig gives a GENERATE item or a tuple field computed by `e`.
+fn expr_name(e: &Expr, scope: &Scope<'_>) -> Option<String> {
+    match &e.kind {
+        ExprKind::Column(i) => scope.schema.and_then(|s| s.fields.get(*i)).and_then(|f| f.name.clone()),
+        ExprKind::Slot(i) => scope.slots.get(*i).map(|(n, _)| n.clone()),
+        ExprKind::TupleField { expr, index } => match &expr.ty {
+            PigType::Tuple(Some(s)) => s.fields.get(*index).and_then(|f| f.name.clone()),
+            _ => None,
+        },
+        ExprKind::BagProject { expr, indices } if indices.len() == 1 => match &expr.ty {
+            PigType::Bag(Some(s)) => s.fields.get(indices[0]).and_then(|f| f.name.clone()),
+            _ => None,
+        },
+        ExprKind::Cast(inner) => expr_name(inner, scope),
+        _ => None,
+    }
+}
+
+fn check_duplicates(fields: &[Field], span: Span) -> Result<()> {
+    let mut seen = HashSet::new();
+    for f in fields {
+        if let Some(n) = &f.name
+            && !seen.insert(n.as_str())
+        {
+            return Err(PlanError::plan(span, format!("duplicate field name `{n}` in the GENERATE list"))
+                .with_help("rename one of them with AS"));
+        }
+    }
+    Ok(())
+}
+
+/// `base.field` or `base.(f1, f2)`.
+fn deref(base: Expr, fields: &[FieldRef], span: Span) -> Result<Expr> {
+    let (schema, is_bag) = match &base.ty {
+        PigType::Tuple(s) => (s.clone(), false),
+        PigType::Bag(s) => (s.clone(), true),
+        PigType::Bytearray => (None, false),
+        other => return Err(PlanError::plan(span, format!("`.` projects from a tuple or bag, but this is a {other}"))),
+    };
+    let mut indices = Vec::new();
+    let mut out_fields = Vec::new();
+    for f in fields {
+        let i = match (f, &schema) {
+            (FieldRef::Position(p), _) => p.node as usize,
+            (FieldRef::Name(n), Some(s)) => s.index_of(&n.node).ok_or_else(|| {
+                PlanError::plan(n.span, format!("Invalid field projection. Projected field [{}] does not exist in schema: {s}.", n.node))
+            })?,
+            (FieldRef::Name(n), None) => {
+                return Err(PlanError::plan(n.span, format!("cannot find field `{}`: the schema is unknown", n.node)));
+            }
+        };
+        let field = match &schema {
+            Some(s) => s.fields.get(i).cloned().ok_or_else(|| {
+                PlanError::plan(f.span(), format!("Out of bound access. Trying to access non-existent column: {i}."))
+            })?,
+            None => Field::unnamed(PigType::Bytearray),
+        };
+        indices.push(i);
+        out_fields.push(field);
+    }
+    if is_bag {
+        let ty = PigType::Bag(Some(Schema::new(out_fields)));
+        return Ok(Expr::new(ExprKind::BagProject { expr: Box::new(base), indices }, ty, span));
+    }
+    let base = if base.ty == PigType::Bytearray { base.cast_to(&PigType::Tuple(None)) } else { base };
+    if indices.len() == 1 {
+        let ty = out_fields.remove(0).ty;
+        return Ok(Expr::new(ExprKind::TupleField { expr: Box::new(base), index: indices[0] }, ty, span));
+    }
+    let items: Vec<Expr> = indices
+        .iter()
+        .zip(&out_fields)
+        .map(|(&index, f)| Expr::new(ExprKind::TupleField { expr: Box::new(base.clone()), index }, f.ty.clone(), span))
+        .collect();
+    Ok(Expr::new(ExprKind::MakeTuple(items), PigType::Tuple(Some(Schema::new(out_fields))), span))
+}
+
+fn boolean(e: Expr, span: Span) -> Result<Expr> {
+    match e.ty {
+        PigType::Boolean => Ok(e),
+        PigType::Bytearray => Ok(e.cast_to(&PigType::Boolean)),
+        ref other => Err(PlanError::plan(span, format!("a condition must be boolean, but this is a {other}"))),
+    }
+}
+
+fn conditional(c: Expr, t: Expr, o: Expr, span: Span) -> Result<Expr> {
+    let is_null = |e: &Expr| matches!(e.kind, ExprKind::Const(Value::Null));
+    let ty = if is_null(&t) {
+        o.ty.clone()
+    } else if is_null(&o) {
+        t.ty.clone()
+    } else {
+        common(&t.ty, &o.ty).ok_or_else(|| {
+            PlanError::plan(span, format!("the two branches have types {} and {}, which do not match", t.ty, o.ty))
+        })?
+    };
+    let t = t.cast_to(&ty);
+    let o = o.cast_to(&ty);
+    Ok(Expr::new(ExprKind::Cond { cond: Box::new(c), then: Box::new(t), otherwise: Box::new(o) }, ty, span))
+}
+
+fn binary(op: a::BinaryOp, l: Expr, r: Expr, span: Span) -> Result<Expr> {
+    use a::BinaryOp as B;
+    let arith = |aop: ArithOp, l: Expr, r: Expr| -> Result<Expr> {
+        let ty = arithmetic(&l.ty, &r.ty).ok_or_else(|| {
+            PlanError::plan(span, format!("arithmetic `{aop}` is not defined on {} and {}", l.ty, r.ty))
+        })?;
+        let (l, r) = (l.cast_to(&ty), r.cast_to(&ty));
+        Ok(Expr::new(ExprKind::Arith { op: aop, left: Box::new(l), right: Box::new(r) }, ty, span))
+    };
+    let cmp = |cop: CmpOp, l: Expr, r: Expr| -> Result<Expr> {
+        let null_lit = |e: &Expr| matches!(e.kind, ExprKind::Const(Value::Null));
+        let ty = if null_lit(&l) {
+            r.ty.clone()
+        } else if null_lit(&r) {
+            l.ty.clone()
+        } else {
+            common(&l.ty, &r.ty).ok_or_else(|| {
+                PlanError::plan(span, format!("cannot compare {} with {}", l.ty, r.ty))
+            })?
+        };
+        if matches!(cop, CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge)
+            && matches!(ty, PigType::Bag(_) | PigType::Map(_) | PigType::Boolean)
+        {
+            return Err(PlanError::plan(span, format!("`{cop}` is not defined on {}", ty.name())));
+        }
+        let (l, r) = (l.cast_to(&ty), r.cast_to(&ty));
+        Ok(Expr::new(ExprKind::Cmp { op: cop, left: Box::new(l), right: Box::new(r) }, PigType::Boolean, span))
+    };
+    match op {
+        B::Add => arith(ArithOp::Add, l, r),
+        B::Sub => arith(ArithOp::Sub, l, r),
+        B::Mul => arith(ArithOp::Mul, l, r),
+        B::Div => arith(ArithOp::Div, l, r),
+        B::Mod => arith(ArithOp::Mod, l, r),
+        B::Eq => cmp(CmpOp::Eq, l, r),
+        B::Ne => cmp(CmpOp::Ne, l, r),
+        B::Lt => cmp(CmpOp::Lt, l, r),
+        B::Le => cmp(CmpOp::Le, l, r),
+        B::Gt => cmp(CmpOp::Gt, l, r),
+        B::Ge => cmp(CmpOp::Ge, l, r),
+        B::And => {
+            let (ls, rs) = (l.span, r.span);
+            Ok(Expr::new(ExprKind::And(Box::new(boolean(l, ls)?), Box::new(boolean(r, rs)?)), PigType::Boolean, span))
+        }
+        B::Or => {
+            let (ls, rs) = (l.span, r.span);
+            Ok(Expr::new(ExprKind::Or(Box::new(boolean(l, ls)?), Box::new(boolean(r, rs)?)), PigType::Boolean, span))
+        }
+    }
+}
+
+fn literal(l: &Literal, span: Span) -> Result<Expr> {
+    let (v, ty) = match l {
+        Literal::Null => (Value::Null, PigType::Bytearray),
+        Literal::Boolean(b) => (Value::Boolean(*b), PigType::Boolean),
+        Literal::Int(i) => (Value::Int(*i), PigType::Int),
+        Literal::Long(i) => (Value::Long(*i), PigType::Long),
+        Literal::Float(f) => (Value::Float(*f), PigType::Float),
+        Literal::Double(d) => (Value::Double(*d), PigType::Double),
+        Literal::String(s) => (Value::Chararray(s.clone()), PigType::Chararray),
+        Literal::BigInteger(s) => {
+            let v = s.parse().map_err(|_| PlanError::plan(span, format!("invalid biginteger literal {s}")))?;
+            (Value::BigInteger(Box::new(v)), PigType::BigInteger)
+        }
+        Literal::BigDecimal(s) => {
+            let v = s.parse().map_err(|_| PlanError::plan(span, format!("invalid bigdecimal literal {s}")))?;
+            (Value::BigDecimal(Box::new(v)), PigType::BigDecimal)
+        }
+    };
+    Ok(Expr::new(ExprKind::Const(v), ty, span))
+}
+
+fn literal_text(l: &Literal) -> String {
+    match l {
+        Literal::String(s) => s.clone(),
+        Literal::Null => String::new(),
+        Literal::Boolean(b) => b.to_string(),
+        Literal::Int(i) => i.to_string(),
+        Literal::Long(i) => i.to_string(),
+        Literal::Float(f) => f.to_string(),
+        Literal::Double(d) => d.to_string(),
+        Literal::BigInteger(s) | Literal::BigDecimal(s) => s.clone(),
+    }
+}
+
+fn const_count(e: &a::Expr) -> Result<u64> {
+    match &e.node {
+        a::ExprKind::Literal(Literal::Int(n)) if *n >= 0 => Ok(*n as u64),
+        a::ExprKind::Literal(Literal::Long(n)) if *n >= 0 => Ok(*n as u64),
+        a::ExprKind::Literal(_) => Err(PlanError::plan(e.span, "LIMIT needs a non-negative integer")),
+        _ => Err(PlanError::not_implemented(e.span, "LIMIT by a scalar expression")),
+    }
+}
+
+fn const_fraction(e: &a::Expr) -> Result<f64> {
+    let f = match &e.node {
+        a::ExprKind::Literal(Literal::Double(d)) => *d,
+        a::ExprKind::Literal(Literal::Float(f)) => f64::from(*f),
+        a::ExprKind::Literal(Literal::Int(i)) => f64::from(*i),
+        _ => return Err(PlanError::not_implemented(e.span, "SAMPLE by a scalar expression")),
+    };
+    if !(0.0..=1.0).contains(&f) {
+        return Err(PlanError::plan(e.span, "SAMPLE needs a fraction between 0 and 1"));
+    }
+    Ok(f)
+}
+
+/// DESCRIBE's text for a nested alias's type: bags print their tuples' schema.
+fn describe_type(ty: &PigType) -> String {
+    match ty {
+        PigType::Bag(Some(s)) => format!("{{{s}}}"),
+        other => format!("{{{other}}}"),
+    }
+}

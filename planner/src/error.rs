@@ -1,0 +1,126 @@
+//! Errors of planning: a script that is wrong (with the span to blame), a feature pigrs
+//! does not have yet, or a bug in pigrs itself (which never blames the script).
+
+use pigrs_grammar::Span;
+
+/// Which kind of failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The script is wrong: an unknown alias, a type error, a bad argument.
+    Plan,
+    /// The script is valid Pig Latin that pigrs does not run yet.
+    NotImplemented,
+    /// A pigrs bug.
+    Internal,
+}
+
+/// A planning error, pointing at the script.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct PlanError {
+    /// What kind of failure.
+    pub kind: ErrorKind,
+    /// What went wrong, in the user's terms.
+    pub message: String,
+    /// Where in the script.
+    pub span: Span,
+    /// Secondary locations with their labels ("defined here").
+    pub related: Vec<(Span, String)>,
+    /// A hint on how to fix it.
+    pub help: Option<String>,
+}
+
+impl PlanError {
+    /// A user error at `span`.
+    #[cold]
+    pub fn plan(span: Span, message: impl Into<String>) -> Self {
+        PlanError { kind: ErrorKind::Plan, message: message.into(), span, related: vec![], help: None }
+    }
+
+    /// A feature pigrs does not support yet.
+    #[cold]
+    pub fn not_implemented(span: Span, what: impl Into<String>) -> Self {
+        PlanError {
+            kind: ErrorKind::NotImplemented,
+            message: format!("{} is not supported by pigrs yet", what.into()),
+            span,
+            related: vec![],
+            help: None,
+        }
+    }
+
+    /// A pigrs bug.
+    #[cold]
+    pub fn internal(message: impl Into<String>) -> Self {
+        PlanError {
+            kind: ErrorKind::Internal,
+            message: message.into(),
+            span: Span::default(),
+            related: vec![],
+            help: None,
+        }
+    }
+
+    /// Adds a hint.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a secondary location.
+    pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.related.push((span, label.into()));
+        self
+    }
+}
+
+/// Builds a [`PlanError`] of kind Plan: `plan_err!(span, "unknown alias {}", a)`.
+#[macro_export]
+macro_rules! plan_err {
+    ($span:expr, $($arg:tt)*) => { $crate::error::PlanError::plan($span, format!($($arg)*)) };
+}
+
+/// Builds a [`PlanError`] of kind Internal.
+#[macro_export]
+macro_rules! internal_err {
+    ($($arg:tt)*) => { $crate::error::PlanError::internal(format!($($arg)*)) };
+}
+
+/// The result of planning steps.
+pub type Result<T, E = PlanError> = std::result::Result<T, E>;
+
+/// The closest candidate to `name` (for "did you mean"), if any is close enough.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let lower = name.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&lower, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c.to_string())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(did_you_mean("nmae", ["name", "age"]).as_deref(), Some("name"));
+        assert_eq!(did_you_mean("salary", ["name", "age", "gpa"]), None);
+    }
+}

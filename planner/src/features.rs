@@ -1,0 +1,133 @@
+//! The map/reduce stages a plan runs as, with Pig-style feature tags, for EXPLAIN and run
+//! statistics.
+//!
+//! A stage is a chain of operators that runs without moving rows between tasks: it starts at
+//! a LOAD (a map stage) or at an operator that needs rows grouped by key (a reduce stage,
+//! fed by a shuffle of its inputs' stages).
+
+use std::fmt::Write as _;
+
+use crate::logical::{JoinStrategy, LogicalPlan, NodeId, OpLine, Operator};
+
+/// One stage.
+#[derive(Clone, Debug)]
+pub struct Stage {
+    /// Stages are numbered in the order they can run (inputs first).
+    pub id: usize,
+    /// `map` (reads files) or `reduce` (reads a shuffle).
+    pub kind: &'static str,
+    /// The operators, from the stage's output down to its source.
+    pub nodes: Vec<NodeId>,
+    /// The stages feeding this one.
+    pub inputs: Vec<usize>,
+    /// Pig-style tags: GROUP_BY, HASH_JOIN, REPLICATED_JOIN, ORDER_BY, LIMIT, ...
+    pub features: Vec<&'static str>,
+}
+
+/// Whether the operator needs its input rows moved between tasks by key.
+pub fn is_shuffle(op: &Operator) -> bool {
+    matches!(
+        op,
+        Operator::Group { .. }
+            | Operator::Join { strategy: JoinStrategy::Hash, .. }
+            | Operator::Cross { .. }
+            | Operator::Order { .. }
+            | Operator::Distinct { .. }
+    )
+}
+
+/// The stages computing the sink `root`, inputs first.
+pub fn stages(plan: &LogicalPlan, root: NodeId) -> Vec<Stage> {
+    let mut out = Vec::new();
+    build(plan, root, &mut out);
+    out
+}
+
+fn build(plan: &LogicalPlan, top: NodeId, out: &mut Vec<Stage>) -> usize {
+    let mut nodes = Vec::new();
+    let mut inputs = Vec::new();
+    let mut kind = "map";
+    let mut cur = top;
+    loop {
+        nodes.push(cur);
+        let node = plan.node(cur);
+        if is_shuffle(&node.op) {
+            kind = "reduce";
+            for &i in &node.inputs {
+                inputs.push(build(plan, i, out));
+            }
+            break;
+        }
+        match &node.op {
+            Operator::Load { .. } => break,
+            Operator::Union => {
+                for &i in &node.inputs {
+                    inputs.push(build(plan, i, out));
+                }
+                break;
+            }
+            Operator::Join { strategy: JoinStrategy::Replicated, .. } => {
+                for &i in &node.inputs[1..] {
+                    inputs.push(build(plan, i, out));
+                }
+                cur = node.inputs[0];
+            }
+            _ => match node.inputs.first() {
+                Some(&i) => cur = i,
+                None => break,
+            },
+        }
+    }
+    let features = tags(plan, &nodes);
+    let id = out.len() + 1;
+    out.push(Stage { id, kind, nodes, inputs, features });
+    id
+}
+
+fn tags(plan: &LogicalPlan, nodes: &[NodeId]) -> Vec<&'static str> {
+    let mut tags = Vec::new();
+    for &n in nodes.iter().rev() {
+        let node = plan.node(n);
+        let tag = match &node.op {
+            Operator::Group { .. } if node.inputs.len() > 1 => "COGROUP",
+            Operator::Group { .. } => "GROUP_BY",
+            Operator::Join { strategy: JoinStrategy::Hash, .. } => "HASH_JOIN",
+            Operator::Join { strategy: JoinStrategy::Replicated, .. } => "REPLICATED_JOIN",
+            Operator::Cross { .. } => "CROSS",
+            Operator::Order { .. } => "ORDER_BY",
+            Operator::Limit { .. } => "LIMIT",
+            Operator::Distinct { .. } => "DISTINCT",
+            Operator::Filter { .. } => "FILTER",
+            Operator::Foreach { nested, .. } if !nested.is_empty() => "NESTED_FOREACH",
+            Operator::Foreach { .. } => "FOREACH",
+            Operator::Union => "UNION",
+            Operator::Sample { .. } => "SAMPLER",
+            Operator::Load { .. } | Operator::Store { .. } | Operator::Dump => continue,
+        };
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    tags
+}
+
+/// EXPLAIN's text for one sink: the logical plan, then its stages.
+pub fn explain(plan: &LogicalPlan, root: NodeId, verbose: bool) -> String {
+    let mut out = String::new();
+    out.push_str("#-----------------------------------------------\n# Logical plan\n#-----------------------------------------------\n");
+    out.push_str(&plan.display_tree(root, verbose));
+    out.push_str("#-----------------------------------------------\n# Stage plan\n#-----------------------------------------------\n");
+    for stage in stages(plan, root) {
+        let inputs = if stage.inputs.is_empty() {
+            String::new()
+        } else {
+            let ids: Vec<String> = stage.inputs.iter().map(|i| format!("stage {i}")).collect();
+            format!(" <- {}", ids.join(", "))
+        };
+        let _ = writeln!(out, "Stage {} ({}){inputs}: features=[{}]", stage.id, stage.kind, stage.features.join(","));
+        for &n in &stage.nodes {
+            let _ = writeln!(out, "  {}", OpLine(plan.node(n)));
+        }
+    }
+    out
+}

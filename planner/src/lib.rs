@@ -1,0 +1,16 @@
+//! The pigrs planner: checks a parsed script against Pig's typing rules and builds the
+//! logical plan, optimizes it, and describes it (DESCRIBE, EXPLAIN).
+//!
+//! It never touches the runtime: the runtime lowers the plans built here onto map and
+//! reduce stages of DataFusion physical operators.
+
+pub mod builder;
+pub mod error;
+pub mod expr;
+pub mod features;
+pub mod logical;
+pub mod typing;
+
+pub use builder::{Action, Session, plan_script};
+pub use error::{ErrorKind, PlanError};
+pub use logical::{LogicalPlan, Node, NodeId, Operator};

@@ -1,0 +1,385 @@
+//! The logical plan: a DAG of relational operators with checked schemas.
+//!
+//! Pig scripts reuse aliases freely (`B` feeds both `C` and `D`), so the plan is an arena of
+//! nodes addressed by [`NodeId`]; sinks (STORE, DUMP) are nodes too.
+
+use std::fmt::{self, Write as _};
+
+use pigrs_grammar::Span;
+use pigrs_udf::Schema;
+
+use crate::expr::Expr;
+
+/// Index of a node in [`LogicalPlan::nodes`].
+pub type NodeId = usize;
+
+/// A load or store function as the script names it: `PigStorage(',')`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FuncRef {
+    /// The function name as written (possibly dotted), after DEFINE aliases are resolved.
+    pub name: String,
+    /// Constructor arguments.
+    pub args: Vec<String>,
+    /// Where the script names it.
+    pub span: Span,
+}
+
+/// One item of a GENERATE list.
+#[derive(Clone, Debug)]
+pub struct GenItem {
+    /// The value generated.
+    pub expr: Expr,
+    /// Whether it is flattened (bags into rows, tuples into fields).
+    pub flatten: bool,
+    /// How many output fields it gives when flattened (`None`: unknown, the bag's schema is).
+    pub width: Option<usize>,
+}
+
+/// A sort key.
+#[derive(Clone, Debug)]
+pub struct SortKey {
+    /// The key expression, over the input row.
+    pub expr: Expr,
+    /// Descending.
+    pub desc: bool,
+}
+
+/// A statement inside a nested FOREACH block; its value goes into the next slot.
+#[derive(Clone, Debug)]
+pub enum NestedStep {
+    /// `x = expr;`
+    Expr(Expr),
+    /// `x = FILTER bag BY cond;` (cond over the bag's tuples)
+    Filter {
+        /// The bag.
+        input: Expr,
+        /// The condition.
+        cond: Expr,
+    },
+    /// `x = ORDER bag BY keys;`
+    Order {
+        /// The bag.
+        input: Expr,
+        /// Keys over the bag's tuples.
+        keys: Vec<SortKey>,
+    },
+    /// `x = LIMIT bag n;`
+    Limit {
+        /// The bag.
+        input: Expr,
+        /// How many tuples to keep.
+        n: u64,
+    },
+    /// `x = DISTINCT bag;`
+    Distinct {
+        /// The bag.
+        input: Expr,
+    },
+    /// `x = SAMPLE bag f;`
+    Sample {
+        /// The bag.
+        input: Expr,
+        /// The fraction kept.
+        fraction: f64,
+    },
+    /// `x = CROSS a, b;`
+    Cross {
+        /// The bags.
+        inputs: Vec<Expr>,
+    },
+    /// `x = FOREACH bag GENERATE ...;`
+    Foreach {
+        /// The bag.
+        input: Expr,
+        /// The GENERATE list, over the bag's tuples.
+        generate: Vec<GenItem>,
+    },
+}
+
+/// GROUP keys of one input.
+#[derive(Clone, Debug)]
+pub enum GroupKeys {
+    /// `ALL`
+    All,
+    /// `BY expr` / `BY (e1, e2)`
+    Exprs(Vec<Expr>),
+}
+
+/// Join types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinType {
+    /// Inner.
+    Inner,
+    /// LEFT OUTER.
+    Left,
+    /// RIGHT OUTER.
+    Right,
+    /// FULL OUTER.
+    Full,
+}
+
+/// How a join is executed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinStrategy {
+    /// Both sides shuffled by key.
+    Hash,
+    /// Every input but the first is broadcast to every task of the first (`USING 'replicated'`).
+    Replicated,
+}
+
+/// The relational operators.
+#[derive(Clone, Debug)]
+pub enum Operator {
+    /// Reads files.
+    Load {
+        /// Location as written (file, folder, glob, comma list).
+        location: String,
+        /// The load function (PigStorage when the script names none).
+        func: FuncRef,
+    },
+    /// Keeps rows where the condition is true.
+    Filter {
+        /// The condition.
+        cond: Expr,
+    },
+    /// Computes new rows, with an optional nested block.
+    Foreach {
+        /// Nested statements, evaluated in order into slots.
+        nested: Vec<NestedStep>,
+        /// The GENERATE list.
+        generate: Vec<GenItem>,
+    },
+    /// GROUP / COGROUP.
+    Group {
+        /// Keys per input.
+        keys: Vec<GroupKeys>,
+        /// Per input: drop groups where this input has no rows.
+        inner: Vec<bool>,
+        /// Requested reducers.
+        parallel: Option<u32>,
+    },
+    /// JOIN.
+    Join {
+        /// Keys per input.
+        keys: Vec<Vec<Expr>>,
+        /// Inner or outer.
+        join_type: JoinType,
+        /// Execution strategy.
+        strategy: JoinStrategy,
+        /// Requested reducers.
+        parallel: Option<u32>,
+    },
+    /// CROSS.
+    Cross {
+        /// Requested reducers.
+        parallel: Option<u32>,
+    },
+    /// UNION: rows of every input, converted to the output schema.
+    Union,
+    /// ORDER BY.
+    Order {
+        /// Sort keys.
+        keys: Vec<SortKey>,
+        /// Requested reducers.
+        parallel: Option<u32>,
+    },
+    /// LIMIT.
+    Limit {
+        /// How many rows.
+        n: u64,
+    },
+    /// DISTINCT.
+    Distinct {
+        /// Requested reducers.
+        parallel: Option<u32>,
+    },
+    /// SAMPLE.
+    Sample {
+        /// Fraction kept.
+        fraction: f64,
+    },
+    /// STORE (a sink).
+    Store {
+        /// The output location.
+        location: String,
+        /// The store function.
+        func: FuncRef,
+    },
+    /// DUMP (a sink).
+    Dump,
+}
+
+/// A node of the plan.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// The operator.
+    pub op: Operator,
+    /// Its inputs.
+    pub inputs: Vec<NodeId>,
+    /// The output schema; `None` when unknown (Pig's "Schema for A unknown").
+    pub schema: Option<Schema>,
+    /// The alias the script bound it to, if any.
+    pub alias: Option<String>,
+    /// The statement it came from.
+    pub span: Span,
+}
+
+/// The plan: an arena of nodes.
+#[derive(Clone, Debug, Default)]
+pub struct LogicalPlan {
+    /// Every node; inputs always come before the nodes using them.
+    pub nodes: Vec<Node>,
+}
+
+impl LogicalPlan {
+    /// Adds a node and returns its id.
+    pub fn add(&mut self, node: Node) -> NodeId {
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    /// The node with this id.
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id]
+    }
+
+    /// How many nodes read this node's output.
+    pub fn consumers(&self, id: NodeId) -> usize {
+        self.nodes.iter().filter(|n| n.inputs.contains(&id)).count()
+    }
+
+    /// Prints the tree under `root`, one node per line, indented by depth.
+    pub fn display_tree(&self, root: NodeId, verbose: bool) -> String {
+        let mut out = String::new();
+        self.write_tree(&mut out, root, 0, verbose);
+        out
+    }
+
+    fn write_tree(&self, out: &mut String, id: NodeId, depth: usize, verbose: bool) {
+        let node = &self.nodes[id];
+        let _ = write!(out, "{:indent$}{}", "", OpLine(node), indent = depth * 2);
+        if verbose {
+            match &node.schema {
+                Some(s) => {
+                    let _ = write!(out, " schema={{{s}}}");
+                }
+                None => out.push_str(" schema=unknown"),
+            }
+        }
+        out.push('\n');
+        for &input in &node.inputs {
+            self.write_tree(out, input, depth + 1, verbose);
+        }
+    }
+}
+
+/// The operator's line in EXPLAIN: `Op: key=value, ...`.
+pub struct OpLine<'a>(pub &'a Node);
+
+impl fmt::Display for OpLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let node = self.0;
+        let alias = node.alias.as_deref().map(|a| format!(" [{a}]")).unwrap_or_default();
+        match &node.op {
+            Operator::Load { location, func } => {
+                write!(f, "Load{alias}: location='{location}', func={}", func_text(func))
+            }
+            Operator::Filter { cond } => write!(f, "Filter{alias}: {cond}"),
+            Operator::Foreach { nested, generate } => {
+                write!(f, "Foreach{alias}: ")?;
+                if !nested.is_empty() {
+                    write!(f, "nested=[{}], ", nested.iter().map(nested_text).collect::<Vec<_>>().join("; "))?;
+                }
+                write!(f, "generate=[{}]", gen_text(generate))
+            }
+            Operator::Group { keys, inner, parallel } => {
+                write!(f, "Group{alias}: keys=[")?;
+                for (i, k) in keys.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    match k {
+                        GroupKeys::All => f.write_str("ALL")?,
+                        GroupKeys::Exprs(es) => f.write_str(&exprs_text(es))?,
+                    }
+                    if inner[i] {
+                        f.write_str(" INNER")?;
+                    }
+                }
+                f.write_str("]")?;
+                parallel_text(f, *parallel)
+            }
+            Operator::Join { keys, join_type, strategy, parallel } => {
+                write!(f, "Join{alias}: type={join_type:?}, strategy={strategy:?}, keys=[")?;
+                let ks: Vec<String> = keys.iter().map(|k| exprs_text(k)).collect();
+                write!(f, "{}]", ks.join("; "))?;
+                parallel_text(f, *parallel)
+            }
+            Operator::Cross { parallel } => {
+                write!(f, "Cross{alias}")?;
+                parallel_text(f, *parallel)
+            }
+            Operator::Union => write!(f, "Union{alias}"),
+            Operator::Order { keys, parallel } => {
+                write!(f, "Order{alias}: keys=[{}]", sort_text(keys))?;
+                parallel_text(f, *parallel)
+            }
+            Operator::Limit { n } => write!(f, "Limit{alias}: {n}"),
+            Operator::Distinct { parallel } => {
+                write!(f, "Distinct{alias}")?;
+                parallel_text(f, *parallel)
+            }
+            Operator::Sample { fraction } => write!(f, "Sample{alias}: {fraction}"),
+            Operator::Store { location, func } => {
+                write!(f, "Store: location='{location}', func={}", func_text(func))
+            }
+            Operator::Dump => write!(f, "Dump"),
+        }
+    }
+}
+
+fn parallel_text(f: &mut fmt::Formatter<'_>, parallel: Option<u32>) -> fmt::Result {
+    match parallel {
+        Some(p) => write!(f, ", parallel={p}"),
+        None => Ok(()),
+    }
+}
+
+fn func_text(func: &FuncRef) -> String {
+    let args: Vec<String> = func.args.iter().map(|a| format!("'{a}'")).collect();
+    format!("{}({})", func.name, args.join(","))
+}
+
+fn exprs_text(es: &[Expr]) -> String {
+    es.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+fn sort_text(keys: &[SortKey]) -> String {
+    keys.iter()
+        .map(|k| format!("{}{}", k.expr, if k.desc { " DESC" } else { "" }))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn gen_text(items: &[GenItem]) -> String {
+    items
+        .iter()
+        .map(|g| if g.flatten { format!("FLATTEN({})", g.expr) } else { g.expr.to_string() })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn nested_text(step: &NestedStep) -> String {
+    match step {
+        NestedStep::Expr(e) => e.to_string(),
+        NestedStep::Filter { input, cond } => format!("FILTER {input} BY {cond}"),
+        NestedStep::Order { input, keys } => format!("ORDER {input} BY {}", sort_text(keys)),
+        NestedStep::Limit { input, n } => format!("LIMIT {input} {n}"),
+        NestedStep::Distinct { input } => format!("DISTINCT {input}"),
+        NestedStep::Sample { input, fraction } => format!("SAMPLE {input} {fraction}"),
+        NestedStep::Cross { inputs } => format!("CROSS {}", exprs_text(inputs)),
+        NestedStep::Foreach { input, generate } => {
+            format!("FOREACH {input} GENERATE {}", gen_text(generate))
+        }
+    }
+}

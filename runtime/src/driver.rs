@@ -1,0 +1,229 @@
+//! Runs a planned script: its actions in order (DUMP, STORE, DESCRIBE, EXPLAIN, rmf, fs, sh,
+//! SET) on a multi-threaded Tokio runtime with one worker per core.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::execution::TaskContext;
+use datafusion::physical_plan::displayable;
+use futures::StreamExt;
+use pigrs_planner::builder::Action;
+use pigrs_planner::features;
+use pigrs_planner::logical::{LogicalPlan, NodeId, Operator};
+use pigrs_udf::Value;
+
+use crate::error::RunError;
+use crate::eval::EvalCtx;
+use crate::io::{OutputDir, PartKind, Warnings, remove_path, store_func};
+use crate::physical::Lowering;
+use crate::stats::Stats;
+
+/// How to run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Relative paths resolve against this folder.
+    pub base_dir: PathBuf,
+    /// Tasks per scan and shuffle (default: the number of cores).
+    pub parallelism: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            base_dir: crate::physical::base_dir(),
+            parallelism: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+}
+
+/// Runs actions of a planned script, keeping state (settings, counters) between calls so
+/// the REPL can run statement by statement.
+pub struct Runner {
+    opts: RunOptions,
+    runtime: tokio::runtime::Runtime,
+    ctx: EvalCtx,
+    warnings: Arc<Warnings>,
+    stats: Arc<Stats>,
+}
+
+impl Runner {
+    /// A runner with its own thread pool.
+    pub fn new(opts: RunOptions) -> Result<Self, RunError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(opts.parallelism.max(1))
+            .thread_name("pigrs-worker")
+            .enable_all()
+            .build()
+            .map_err(|e| RunError::other(format!("cannot start the worker threads: {e}")))?;
+        Ok(Runner { opts, runtime, ctx: EvalCtx::default(), warnings: Arc::new(Warnings::new()), stats: Arc::new(Stats::default()) })
+    }
+
+    /// The run statistics so far.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// The warnings to print at the end of a run (failed casts), if any.
+    pub fn warning_summary(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(s) = self.warnings.summary() {
+            out.push(s);
+        }
+        let n = self.ctx.casts.count();
+        if n > 0 {
+            let first = self.ctx.casts.first().map(|(_, what)| format!(" (first: {what})")).unwrap_or_default();
+            out.push(format!("warning: {n} values could not be cast and became null{first}"));
+        }
+        out
+    }
+
+    /// Checks, before any work starts, that no STORE would overwrite an existing output
+    /// (unless an earlier `rmf` removes it).
+    pub fn check_outputs(&self, plan: &LogicalPlan, actions: &[Action]) -> Result<(), RunError> {
+        let mut removed: Vec<PathBuf> = Vec::new();
+        for a in actions {
+            match a {
+                Action::Rmf(p) => removed.push(self.path(p)),
+                Action::Execute(id) => {
+                    let node = plan.node(*id);
+                    if let Operator::Store { location, .. } = &node.op {
+                        let path = self.path(location);
+                        if path.exists() && !removed.contains(&path) {
+                            return Err(RunError::plan(node.span, format!(
+                                "output location '{location}' already exists"
+                            ))
+                            .with_help("remove it first (rmf in the script, or by hand), or store somewhere else"));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn path(&self, p: &str) -> PathBuf {
+        let p = Path::new(p.strip_prefix("file://").unwrap_or(p));
+        if p.is_absolute() { p.to_path_buf() } else { self.opts.base_dir.join(p) }
+    }
+
+    fn lowering<'a>(&self, plan: &'a LogicalPlan) -> Lowering<'a> {
+        Lowering {
+            plan,
+            base_dir: self.opts.base_dir.clone(),
+            ctx: self.ctx.clone(),
+            warnings: self.warnings.clone(),
+            stats: self.stats.clone(),
+            parallelism: self.opts.parallelism,
+        }
+    }
+
+    /// Runs one action; DUMP, DESCRIBE and EXPLAIN write to `out`.
+    pub fn run(&mut self, plan: &LogicalPlan, action: &Action, out: &mut dyn Write) -> Result<(), RunError> {
+        let io = |e: std::io::Error| RunError::other(format!("cannot write output: {e}"));
+        match action {
+            Action::Execute(id) => self.execute(plan, *id, out),
+            Action::Print(text) => writeln!(out, "{text}").map_err(io),
+            Action::Explain { node, options } => {
+                let verbose = options.iter().any(|o| o.eq_ignore_ascii_case("-verbose"));
+                let sinks: Vec<NodeId> = match node {
+                    Some(n) => vec![*n],
+                    None => plan
+                        .nodes
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, n)| matches!(n.op, Operator::Store { .. } | Operator::Dump))
+                        .map(|(i, _)| i)
+                        .collect(),
+                };
+                for s in sinks {
+                    let text = self.explain(plan, s, verbose)?;
+                    write!(out, "{text}").map_err(io)?;
+                }
+                Ok(())
+            }
+            Action::Rmf(p) => remove_path(&self.path(p)).map_err(RunError::from),
+            Action::Fs(args) => crate::fs::run_fs(args, &self.opts.base_dir, out),
+            Action::Sh(cmd) => crate::fs::run_sh(cmd, &self.opts.base_dir, out),
+            Action::Set(k, v) => {
+                if k == "default_parallel" {
+                    let n: usize = v.parse().map_err(|_| RunError::other(format!("default_parallel must be a number, not '{v}'")))?;
+                    self.opts.parallelism = n.max(1);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// EXPLAIN's text for a node: logical plan, stages and the physical plan.
+    pub fn explain(&self, plan: &LogicalPlan, node: NodeId, verbose: bool) -> Result<String, RunError> {
+        let mut text = features::explain(plan, node, verbose);
+        let root = match plan.node(node).op {
+            Operator::Store { .. } | Operator::Dump => plan.node(node).inputs[0],
+            _ => node,
+        };
+        let (phys, _) = self.lowering(plan).rows(root)?;
+        text.push_str("#-----------------------------------------------\n# Physical plan\n#-----------------------------------------------\n");
+        text.push_str(&displayable(phys.as_ref()).indent(true).to_string());
+        Ok(text)
+    }
+
+    fn execute(&mut self, plan: &LogicalPlan, id: NodeId, out: &mut dyn Write) -> Result<(), RunError> {
+        let node = plan.node(id);
+        let input = node.inputs[0];
+        let (phys, layout) = self.lowering(plan).rows(input)?;
+        let task_ctx = Arc::new(TaskContext::default());
+        match &node.op {
+            Operator::Dump => {
+                let rows = self.runtime.block_on(crate::exec::collect_rows(phys, &layout, task_ctx))?;
+                let mut buf = Vec::with_capacity(rows.len() * 16);
+                for r in rows {
+                    let _ = writeln!(buf, "{}", Value::Tuple(Box::new(r)));
+                }
+                out.write_all(&buf).map_err(|e| RunError::other(format!("cannot write output: {e}")))?;
+                out.flush().map_err(|e| RunError::other(format!("cannot write output: {e}")))
+            }
+            Operator::Store { location, func } => {
+                let store = store_func(&func.name, &func.args).map_err(|m| RunError::plan(func.span, m))?;
+                let dir = OutputDir::create(&self.path(location)).map_err(|e| RunError::plan(node.span, e.to_string()))?;
+                let kind = if has_reduce(plan, input) { PartKind::Reduce } else { PartKind::Map };
+                let dir = Arc::new(dir);
+                let schema = plan.node(input).schema.clone();
+                let parts = phys.properties().partitioning.partition_count();
+                let result: Result<(), RunError> = self.runtime.block_on(async {
+                    let mut tasks = Vec::new();
+                    for p in 0..parts {
+                        let (phys, layout, dir, store, schema, ctx) =
+                            (phys.clone(), layout.clone(), dir.clone(), store.clone(), schema.clone(), task_ctx.clone());
+                        tasks.push(tokio::spawn(async move {
+                            let mut writer = dir.part_writer(kind, p, &store, schema.as_ref())?;
+                            let mut stream = phys.execute(p, ctx)?;
+                            while let Some(batch) = stream.next().await {
+                                writer.write(&layout.rows(&batch?))?;
+                            }
+                            writer.finish()?;
+                            Ok::<(), RunError>(())
+                        }));
+                    }
+                    for t in tasks {
+                        t.await.map_err(|e| RunError::internal(format!("a task panicked: {e}")))??;
+                    }
+                    Ok(())
+                });
+                result?;
+                let dir = Arc::try_unwrap(dir).map_err(|_| RunError::internal("output still in use"))?;
+                dir.commit().map_err(RunError::from)
+            }
+            _ => Err(RunError::internal("not a sink")),
+        }
+    }
+}
+
+/// Whether computing `id` involves a reduce (its part files are then `part-r-`).
+fn has_reduce(plan: &LogicalPlan, id: NodeId) -> bool {
+    let node = plan.node(id);
+    features::is_shuffle(&node.op)
+        || matches!(node.op, Operator::Limit { .. })
+        || node.inputs.iter().any(|&i| has_reduce(plan, i))
+}

@@ -1,0 +1,381 @@
+//! Evaluates checked expressions, nested FOREACH blocks and GENERATE lists on Pig values,
+//! row by row, with Pig's null rules.
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::Mutex;
+
+use pigrs_grammar::Span;
+use pigrs_planner::expr::{ArithOp, CmpOp, Expr, ExprKind};
+use pigrs_planner::logical::{GenItem, NestedStep, SortKey};
+use pigrs_udf::value::compare;
+use pigrs_udf::{Bag, PigType, Tuple, Value, cast, ops};
+
+/// A failure while evaluating an expression: a function raised an error.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct EvalError {
+    /// What went wrong.
+    pub message: String,
+    /// The expression that failed.
+    pub span: Span,
+}
+
+/// Counts casts that failed inside expressions (they give null, as in Pig).
+#[derive(Debug, Default)]
+pub struct CastFailures {
+    count: AtomicU64,
+    first: Mutex<Option<(Span, String)>>,
+}
+
+impl CastFailures {
+    fn record(&self, span: Span, what: String) {
+        if self.count.fetch_add(1, AtomicOrdering::Relaxed) == 0
+            && let Ok(mut first) = self.first.lock()
+        {
+            *first = Some((span, what));
+        }
+    }
+
+    /// How many casts failed.
+    pub fn count(&self) -> u64 {
+        self.count.load(AtomicOrdering::Relaxed)
+    }
+
+    /// The first failure: where in the script, and what.
+    pub fn first(&self) -> Option<(Span, String)> {
+        self.first.lock().ok().and_then(|f| f.clone())
+    }
+}
+
+/// What evaluation needs besides the row.
+#[derive(Clone, Debug, Default)]
+pub struct EvalCtx {
+    /// Failed-cast counter shared by the whole run.
+    pub casts: Arc<CastFailures>,
+}
+
+type R<T> = Result<T, EvalError>;
+
+impl EvalCtx {
+    /// Evaluates `e` on `row`, with the nested-block values `slots`.
+    pub fn eval(&self, e: &Expr, row: &[Value], slots: &[Value]) -> R<Value> {
+        Ok(match &e.kind {
+            ExprKind::Const(v) => v.clone(),
+            ExprKind::Column(i) => row.get(*i).cloned().unwrap_or(Value::Null),
+            ExprKind::Slot(i) => slots.get(*i).cloned().unwrap_or(Value::Null),
+            ExprKind::Outer(_) | ExprKind::Scalar { .. } => {
+                return Err(EvalError { message: "scalar references are not supported yet".into(), span: e.span });
+            }
+            ExprKind::WholeRow => Value::Tuple(Box::new(row.to_vec())),
+            ExprKind::TupleField { expr, index } => match self.eval(expr, row, slots)? {
+                Value::Tuple(t) => t.get(*index).cloned().unwrap_or(Value::Null),
+                _ => Value::Null,
+            },
+            ExprKind::BagProject { expr, indices } => match self.eval(expr, row, slots)? {
+                Value::Bag(b) => Value::Bag(Box::new(
+                    b.iter()
+                        .map(|t| indices.iter().map(|&i| t.get(i).cloned().unwrap_or(Value::Null)).collect())
+                        .collect(),
+                )),
+                _ => Value::Null,
+            },
+            ExprKind::MapLookup { expr, key } => match self.eval(expr, row, slots)? {
+                Value::Map(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or(Value::Null),
+                _ => Value::Null,
+            },
+            ExprKind::Cast(inner) => {
+                let v = self.eval(inner, row, slots)?;
+                self.cast(v, &e.ty, e.span)
+            }
+            ExprKind::Arith { op, left, right } => {
+                let l = self.eval(left, row, slots)?;
+                let r = self.eval(right, row, slots)?;
+                match op {
+                    ArithOp::Add => ops::add(&l, &r),
+                    ArithOp::Sub => ops::sub(&l, &r),
+                    ArithOp::Mul => ops::mul(&l, &r),
+                    ArithOp::Div => ops::div(&l, &r),
+                    ArithOp::Mod => ops::rem(&l, &r),
+                }
+            }
+            ExprKind::Neg(inner) => ops::neg(&self.eval(inner, row, slots)?),
+            ExprKind::Cmp { op, left, right } => {
+                let l = self.eval(left, row, slots)?;
+                let r = self.eval(right, row, slots)?;
+                if l.is_null() || r.is_null() {
+                    return Ok(Value::Null);
+                }
+                let ord = compare(&l, &r);
+                Value::Boolean(match op {
+                    CmpOp::Eq => ord == Ordering::Equal,
+                    CmpOp::Ne => ord != Ordering::Equal,
+                    CmpOp::Lt => ord == Ordering::Less,
+                    CmpOp::Le => ord != Ordering::Greater,
+                    CmpOp::Gt => ord == Ordering::Greater,
+                    CmpOp::Ge => ord != Ordering::Less,
+                })
+            }
+            ExprKind::And(l, r) => {
+                let lv = self.eval(l, row, slots)?.as_bool();
+                if lv == Some(false) {
+                    return Ok(Value::Boolean(false));
+                }
+                match (lv, self.eval(r, row, slots)?.as_bool()) {
+                    (_, Some(false)) => Value::Boolean(false),
+                    (Some(true), Some(true)) => Value::Boolean(true),
+                    _ => Value::Null,
+                }
+            }
+            ExprKind::Or(l, r) => {
+                let lv = self.eval(l, row, slots)?.as_bool();
+                if lv == Some(true) {
+                    return Ok(Value::Boolean(true));
+                }
+                match (lv, self.eval(r, row, slots)?.as_bool()) {
+                    (_, Some(true)) => Value::Boolean(true),
+                    (Some(false), Some(false)) => Value::Boolean(false),
+                    _ => Value::Null,
+                }
+            }
+            ExprKind::Not(inner) => match self.eval(inner, row, slots)?.as_bool() {
+                Some(b) => Value::Boolean(!b),
+                None => Value::Null,
+            },
+            ExprKind::IsNull { expr, negated } => Value::Boolean(self.eval(expr, row, slots)?.is_null() != *negated),
+            ExprKind::Matches { expr, regex } => match self.eval(expr, row, slots)? {
+                Value::Chararray(s) => Value::Boolean(regex.is_match(&s)),
+                _ => Value::Null,
+            },
+            ExprKind::In { expr, list } => {
+                let x = self.eval(expr, row, slots)?;
+                if x.is_null() {
+                    return Ok(Value::Null);
+                }
+                let mut found = false;
+                for item in list {
+                    if compare(&x, &self.eval(item, row, slots)?) == Ordering::Equal {
+                        found = true;
+                        break;
+                    }
+                }
+                Value::Boolean(found)
+            }
+            ExprKind::Cond { cond, then, otherwise } => match self.eval(cond, row, slots)?.as_bool() {
+                Some(true) => self.eval(then, row, slots)?,
+                Some(false) => self.eval(otherwise, row, slots)?,
+                None => Value::Null,
+            },
+            ExprKind::Call { func, args } => {
+                let args = args.iter().map(|a| self.eval(a, row, slots)).collect::<R<Vec<_>>>()?;
+                func.eval(&args).map_err(|err| EvalError {
+                    message: format!("{} failed: {err}", func.name()),
+                    span: e.span,
+                })?
+            }
+            ExprKind::MakeTuple(items) => {
+                Value::Tuple(Box::new(items.iter().map(|i| self.eval(i, row, slots)).collect::<R<_>>()?))
+            }
+            ExprKind::MakeBag(items) => {
+                let mut bag = Vec::with_capacity(items.len());
+                for i in items {
+                    bag.push(match self.eval(i, row, slots)? {
+                        Value::Tuple(t) => *t,
+                        other => vec![other],
+                    });
+                }
+                Value::Bag(Box::new(bag))
+            }
+            ExprKind::MakeMap(pairs) => {
+                let mut map: Vec<(String, Value)> = Vec::with_capacity(pairs.len());
+                for (k, v) in pairs {
+                    let Value::Chararray(k) = self.eval(k, row, slots)? else { continue };
+                    let v = self.eval(v, row, slots)?;
+                    match map.iter_mut().find(|(key, _)| *key == k) {
+                        Some(entry) => entry.1 = v,
+                        None => map.push((k, v)),
+                    }
+                }
+                Value::Map(Box::new(map))
+            }
+        })
+    }
+
+    /// Casts with Pig's rules: a failure gives null and is counted.
+    pub fn cast(&self, v: Value, ty: &PigType, span: Span) -> Value {
+        if v.is_null() {
+            return v;
+        }
+        match cast::cast(&v, ty) {
+            Ok(out) => out,
+            Err(err) => {
+                self.casts.record(span, err.to_string());
+                Value::Null
+            }
+        }
+    }
+
+    /// Evaluates a condition: true keeps the row; false and null drop it.
+    pub fn test(&self, cond: &Expr, row: &[Value], slots: &[Value]) -> R<bool> {
+        Ok(self.eval(cond, row, slots)?.as_bool() == Some(true))
+    }
+
+    /// Runs a nested block's steps on one input row, giving the slot values.
+    pub fn nested(&self, steps: &[NestedStep], row: &[Value]) -> R<Vec<Value>> {
+        let mut slots: Vec<Value> = Vec::with_capacity(steps.len());
+        for step in steps {
+            let v = match step {
+                NestedStep::Expr(e) => self.eval(e, row, &slots)?,
+                NestedStep::Filter { input, cond } => self.map_bag(input, row, &slots, |bag| {
+                    let mut out = Vec::new();
+                    for t in bag {
+                        if self.test(cond, &t, &[])? {
+                            out.push(t);
+                        }
+                    }
+                    Ok(out)
+                })?,
+                NestedStep::Order { input, keys } => self.map_bag(input, row, &slots, |bag| self.sort(bag, keys))?,
+                NestedStep::Limit { input, n } => self.map_bag(input, row, &slots, |mut bag| {
+                    bag.truncate(usize::try_from(*n).unwrap_or(usize::MAX));
+                    Ok(bag)
+                })?,
+                NestedStep::Distinct { input } => self.map_bag(input, row, &slots, |bag| Ok(distinct(bag)))?,
+                NestedStep::Sample { input, fraction } => self.map_bag(input, row, &slots, |bag| {
+                    Ok(bag.into_iter().filter(|_| rand_unit() < *fraction).collect())
+                })?,
+                NestedStep::Cross { inputs } => {
+                    let mut out: Bag = vec![vec![]];
+                    for input in inputs {
+                        let Value::Bag(b) = self.eval(input, row, &slots)? else {
+                            out.clear();
+                            break;
+                        };
+                        out = out
+                            .iter()
+                            .flat_map(|prefix| b.iter().map(move |t| prefix.iter().chain(t).cloned().collect()))
+                            .collect();
+                    }
+                    Value::Bag(Box::new(out))
+                }
+                NestedStep::Foreach { input, generate } => self.map_bag(input, row, &slots, |bag| {
+                    let mut out = Vec::new();
+                    for t in &bag {
+                        self.generate(generate, t, &[], &mut out)?;
+                    }
+                    Ok(out)
+                })?,
+            };
+            slots.push(v);
+        }
+        Ok(slots)
+    }
+
+    fn map_bag(&self, input: &Expr, row: &[Value], slots: &[Value], f: impl FnOnce(Bag) -> R<Bag>) -> R<Value> {
+        Ok(match self.eval(input, row, slots)? {
+            Value::Bag(b) => Value::Bag(Box::new(f(*b)?)),
+            _ => Value::Null,
+        })
+    }
+
+    /// Sorts tuples by keys (stable; nulls first ascending, last descending).
+    pub fn sort(&self, bag: Bag, keys: &[SortKey]) -> R<Bag> {
+        let mut keyed = Vec::with_capacity(bag.len());
+        for t in bag {
+            let k = keys.iter().map(|k| self.eval(&k.expr, &t, &[])).collect::<R<Vec<_>>>()?;
+            keyed.push((k, t));
+        }
+        keyed.sort_by(|(a, _), (b, _)| compare_keys(a, b, keys));
+        Ok(keyed.into_iter().map(|(_, t)| t).collect())
+    }
+
+    /// Appends the rows GENERATE makes from one input row (none, one, or many with FLATTEN).
+    pub fn generate(&self, items: &[GenItem], row: &[Value], slots: &[Value], out: &mut Vec<Tuple>) -> R<()> {
+        // Each item gives a list of alternatives (field groups); the output is their product.
+        let mut parts: Vec<Vec<Vec<Value>>> = Vec::with_capacity(items.len());
+        for item in items {
+            let v = self.eval(&item.expr, row, slots)?;
+            if !item.flatten {
+                parts.push(vec![vec![v]]);
+                continue;
+            }
+            match v {
+                Value::Bag(b) => {
+                    if b.is_empty() {
+                        return Ok(());
+                    }
+                    parts.push(b.into_iter().map(|t| pad(t, item.width)).collect());
+                }
+                Value::Tuple(t) => parts.push(vec![pad(*t, item.width)]),
+                Value::Null => parts.push(vec![vec![Value::Null; item.width.unwrap_or(1)]]),
+                other => parts.push(vec![vec![other]]),
+            }
+        }
+        if parts.iter().all(|p| p.len() == 1) {
+            out.push(parts.into_iter().flat_map(|mut p| p.pop().unwrap_or_default()).collect());
+            return Ok(());
+        }
+        let mut rows: Vec<Tuple> = vec![Vec::new()];
+        for part in parts {
+            rows = rows
+                .iter()
+                .flat_map(|prefix| part.iter().map(move |fields| prefix.iter().chain(fields).cloned().collect()))
+                .collect();
+        }
+        out.extend(rows);
+        Ok(())
+    }
+}
+
+fn pad(mut t: Tuple, width: Option<usize>) -> Tuple {
+    if let Some(w) = width
+        && t.len() < w
+    {
+        t.resize(w, Value::Null);
+    }
+    t
+}
+
+/// Compares two key lists under the sort keys' directions.
+pub fn compare_keys(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
+    for (i, k) in keys.iter().enumerate() {
+        let o = compare(&a[i], &b[i]);
+        let o = if k.desc { o.reverse() } else { o };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
+/// Pig's DISTINCT of a bag: unique tuples, in sorted order (as Pig's distinct bags give them).
+pub fn distinct(bag: Bag) -> Bag {
+    let mut seen = HashSet::new();
+    let mut out: Bag = bag.into_iter().filter(|t| seen.insert(t.clone())).collect();
+    out.sort_by(|a, b| compare(&Value::Tuple(Box::new(a.clone())), &Value::Tuple(Box::new(b.clone()))));
+    out
+}
+
+/// A uniform random number in [0, 1) for SAMPLE (xorshift seeded per thread).
+pub fn rand_unit() -> f64 {
+    use std::cell::Cell;
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0x9E37_79B9_7F4A_7C15)
+                | 1,
+        );
+    }
+    STATE.with(|s| {
+        let mut x = s.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        s.set(x);
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    })
+}

@@ -1,0 +1,647 @@
+//! The load and store functions by their Pig names and arguments, and Pig's schema
+//! strings (`a:int,b:{(x:chararray)}`) as load functions take them.
+
+use pigrs_udf::{Field, PigType, Schema};
+
+/// The options of PigStorage's second argument.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PigStorageOptions {
+    /// `-schema`: on load, the input's `.pig_schema` must be used; on store, write
+    /// `.pig_schema` and `.pig_header`.
+    pub schema: bool,
+    /// `-noschema`: do not read `.pig_schema` even when it is there.
+    pub noschema: bool,
+    /// `-tagFile` (or the old `-tagsource`): prepend the input file's name to each tuple.
+    pub tag_file: bool,
+    /// `-tagPath`: prepend the input file's full path to each tuple.
+    pub tag_path: bool,
+}
+
+/// CSVExcelStorage's header treatment (its fourth argument).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CsvHeader {
+    /// `DEFAULT`: the first line is data; no header is written.
+    #[default]
+    Default,
+    /// `READ_INPUT_HEADER` or `SKIP_INPUT_HEADER`: skip the first line of every input file.
+    SkipInputHeader,
+    /// `WRITE_OUTPUT_HEADER`: write the field names as the first line of every part file.
+    WriteOutputHeader,
+    /// `SKIP_OUTPUT_HEADER`: write no header.
+    SkipOutputHeader,
+}
+
+/// A load function and its arguments, decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadFunc {
+    /// `PigStorage(delimiter, options)`: delimited text lines.
+    PigStorage {
+        /// The field delimiter (one byte, or the UTF-8 bytes of one non-ASCII character).
+        delimiter: Vec<u8>,
+        /// The options of the second argument.
+        options: PigStorageOptions,
+    },
+    /// `TextLoader()`: each line is one chararray field.
+    TextLoader,
+    /// `JsonLoader('a:int,b:chararray')`: one JSON object per line.
+    JsonLoader {
+        /// The schema string of the argument; `None` reads the input's `.pig_schema`.
+        schema: Option<String>,
+    },
+    /// `CSVExcelStorage(delimiter, multiline, eol, header)` (and piggybank's `CSVLoader`).
+    CsvExcel {
+        /// The field delimiter.
+        delimiter: u8,
+        /// `YES_MULTILINE`: quoted fields may hold line breaks (files are then not cut).
+        multiline: bool,
+        /// The header treatment.
+        header: CsvHeader,
+    },
+    /// `BinStorage()`: pigrs's binary format, which round-trips every type.
+    BinStorage,
+}
+
+/// A store function and its arguments, decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreFunc {
+    /// `PigStorage(delimiter, options)`.
+    PigStorage {
+        /// The field delimiter.
+        delimiter: Vec<u8>,
+        /// `-schema`: also write `.pig_schema` and `.pig_header`.
+        schema: bool,
+    },
+    /// `JsonStorage()`: one JSON object per line (and a `.pig_schema`).
+    JsonStorage,
+    /// `CSVExcelStorage(delimiter, multiline, eol, header)`.
+    CsvExcel {
+        /// The field delimiter.
+        delimiter: u8,
+        /// `WINDOWS`: end lines with `\r\n` instead of `\n`.
+        crlf: bool,
+        /// `WRITE_OUTPUT_HEADER`: write the field names first in every part file.
+        header: bool,
+    },
+    /// `BinStorage()`.
+    BinStorage,
+}
+
+impl LoadFunc {
+    /// Whether this format's files may be cut at byte offsets into several splits.
+    pub fn splittable(&self) -> bool {
+        match self {
+            LoadFunc::PigStorage { .. } | LoadFunc::TextLoader | LoadFunc::JsonLoader { .. } => {
+                true
+            }
+            LoadFunc::CsvExcel { multiline, .. } => !multiline,
+            LoadFunc::BinStorage => false,
+        }
+    }
+}
+
+/// The short name: without a `org.apache.pig.builtin.` or `org.apache.pig.piggybank.storage.`
+/// prefix.
+fn short_name(name: &str) -> &str {
+    name.strip_prefix("org.apache.pig.builtin.")
+        .or_else(|| name.strip_prefix("org.apache.pig.piggybank.storage."))
+        .unwrap_or(name)
+}
+
+fn max_args(name: &str, args: &[String], n: usize) -> Result<(), String> {
+    if args.len() > n {
+        Err(format!(
+            "{name} takes at most {n} argument(s), got {}",
+            args.len()
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Decodes a load function: `PigStorage`, `TextLoader`, `JsonLoader`, `CSVExcelStorage`,
+/// `CSVLoader` or `BinStorage`, with or without Pig's package prefixes, and its arguments
+/// (already unquoted string literals). No `USING` clause is `load_func("PigStorage", &[])`.
+pub fn load_func(name: &str, args: &[String]) -> Result<LoadFunc, String> {
+    let short = short_name(name);
+    match short {
+        "PigStorage" => {
+            max_args(short, args, 2)?;
+            let delimiter = match args.first() {
+                Some(d) => parse_field_del(d)?,
+                None => vec![b'\t'],
+            };
+            let options = match args.get(1) {
+                Some(o) => parse_pigstorage_options(o)?,
+                None => PigStorageOptions::default(),
+            };
+            Ok(LoadFunc::PigStorage { delimiter, options })
+        }
+        "TextLoader" => {
+            max_args(short, args, 0)?;
+            Ok(LoadFunc::TextLoader)
+        }
+        "JsonLoader" => {
+            max_args(short, args, 1)?;
+            let schema = args.first().filter(|s| !s.trim().is_empty()).cloned();
+            if let Some(s) = &schema {
+                parse_schema(s).map_err(|e| format!("JsonLoader: bad schema '{s}': {e}"))?;
+            }
+            Ok(LoadFunc::JsonLoader { schema })
+        }
+        "CSVExcelStorage" => {
+            max_args(short, args, 4)?;
+            let (delimiter, multiline, _crlf, header) = csv_args(args)?;
+            Ok(LoadFunc::CsvExcel {
+                delimiter,
+                multiline,
+                header,
+            })
+        }
+        "CSVLoader" => {
+            max_args(short, args, 1)?;
+            let delimiter = match args.first() {
+                Some(d) => single_byte_del(d)?,
+                None => b',',
+            };
+            Ok(LoadFunc::CsvExcel {
+                delimiter,
+                multiline: false,
+                header: CsvHeader::Default,
+            })
+        }
+        "BinStorage" => {
+            max_args(short, args, 0)?;
+            Ok(LoadFunc::BinStorage)
+        }
+        other => Err(format!("unknown load function: {other}")),
+    }
+}
+
+/// Decodes a store function: `PigStorage`, `JsonStorage`, `CSVExcelStorage` or
+/// `BinStorage`, with or without Pig's package prefixes. No `USING` clause is
+/// `store_func("PigStorage", &[])`.
+pub fn store_func(name: &str, args: &[String]) -> Result<StoreFunc, String> {
+    let short = short_name(name);
+    match short {
+        "PigStorage" => {
+            max_args(short, args, 2)?;
+            let delimiter = match args.first() {
+                Some(d) => parse_field_del(d)?,
+                None => vec![b'\t'],
+            };
+            let options = match args.get(1) {
+                Some(o) => parse_pigstorage_options(o)?,
+                None => PigStorageOptions::default(),
+            };
+            Ok(StoreFunc::PigStorage {
+                delimiter,
+                schema: options.schema,
+            })
+        }
+        "JsonStorage" => {
+            max_args(short, args, 0)?;
+            Ok(StoreFunc::JsonStorage)
+        }
+        "CSVExcelStorage" => {
+            max_args(short, args, 4)?;
+            let (delimiter, _multiline, crlf, header) = csv_args(args)?;
+            Ok(StoreFunc::CsvExcel {
+                delimiter,
+                crlf,
+                header: header == CsvHeader::WriteOutputHeader,
+            })
+        }
+        "BinStorage" => {
+            max_args(short, args, 0)?;
+            Ok(StoreFunc::BinStorage)
+        }
+        other => Err(format!("unknown store function: {other}")),
+    }
+}
+
+/// CSVExcelStorage's `(delimiter, multiline, eol, header)`.
+fn csv_args(args: &[String]) -> Result<(u8, bool, bool, CsvHeader), String> {
+    let delimiter = match args.first() {
+        Some(d) => single_byte_del(d)?,
+        None => b',',
+    };
+    let multiline = match args.get(1).map(|s| s.to_ascii_uppercase()) {
+        None => false,
+        Some(s) if s == "YES_MULTILINE" => true,
+        Some(s) if s == "NO_MULTILINE" => false,
+        Some(s) => {
+            return Err(format!(
+                "CSVExcelStorage: unknown multiline treatment '{s}'"
+            ));
+        }
+    };
+    let crlf = match args.get(2).map(|s| s.to_ascii_uppercase()) {
+        None => false,
+        Some(s) if s == "UNIX" || s == "NOCHANGE" => false,
+        Some(s) if s == "WINDOWS" => true,
+        Some(s) => return Err(format!("CSVExcelStorage: unknown line ending '{s}'")),
+    };
+    let header = match args.get(3).map(|s| s.to_ascii_uppercase()) {
+        None => CsvHeader::Default,
+        Some(s) => match s.as_str() {
+            "DEFAULT" => CsvHeader::Default,
+            "READ_INPUT_HEADER" | "SKIP_INPUT_HEADER" => CsvHeader::SkipInputHeader,
+            "WRITE_OUTPUT_HEADER" => CsvHeader::WriteOutputHeader,
+            "SKIP_OUTPUT_HEADER" => CsvHeader::SkipOutputHeader,
+            _ => return Err(format!("CSVExcelStorage: unknown header treatment '{s}'")),
+        },
+    };
+    Ok((delimiter, multiline, crlf, header))
+}
+
+fn single_byte_del(d: &str) -> Result<u8, String> {
+    match parse_field_del(d)?.as_slice() {
+        [b] => Ok(*b),
+        _ => Err(format!("the delimiter must be a single byte: '{d}'")),
+    }
+}
+
+/// PigStorage's delimiter argument, decoded like Pig's `StorageUtil.parseFieldDel`: one
+/// character (surrounding single quotes are dropped), or `\t`, `\xHH` (hex), `\uNNNN`
+/// (decimal, as Pig reads it); more than one other character is an error, as in Pig.
+///
+/// Pig keeps only the low byte of a non-ASCII character; pigrs uses its UTF-8 bytes.
+pub fn parse_field_del(d: &str) -> Result<Vec<u8>, String> {
+    let d = if d.len() >= 2 && d.starts_with('\'') && d.ends_with('\'') {
+        &d[1..d.len() - 1]
+    } else {
+        d
+    };
+    let mut chars = d.chars();
+    match (chars.next(), chars.next()) {
+        (None, _) => Err("the delimiter must not be empty".to_string()),
+        (Some(c), None) => Ok(c.to_string().into_bytes()),
+        (Some('\\'), Some(kind)) => {
+            let rest = chars.as_str();
+            let byte = match kind {
+                't' if rest.is_empty() => b'\t',
+                'n' if rest.is_empty() => b'\n',
+                'r' if rest.is_empty() => b'\r',
+                '\\' if rest.is_empty() => b'\\',
+                'x' => {
+                    u32::from_str_radix(rest, 16).map_err(|_| format!("bad delimiter '{d}'"))? as u8
+                }
+                'u' => rest
+                    .parse::<u32>()
+                    .map_err(|_| format!("bad delimiter '{d}'"))? as u8,
+                _ => return Err(format!("unknown delimiter '{d}'")),
+            };
+            Ok(vec![byte])
+        }
+        _ => Err(format!("the delimiter must be a single character: '{d}'")),
+    }
+}
+
+/// PigStorage's options string: `-schema`, `-noschema`, `-tagFile`, `-tagsource`,
+/// `-tagPath`, separated by spaces.
+fn parse_pigstorage_options(s: &str) -> Result<PigStorageOptions, String> {
+    let mut o = PigStorageOptions::default();
+    for word in s.split_whitespace() {
+        match word {
+            "-schema" => o.schema = true,
+            "-noschema" => o.noschema = true,
+            "-tagFile" | "-tagfile" | "-tagsource" => o.tag_file = true,
+            "-tagPath" | "-tagpath" => o.tag_path = true,
+            other => return Err(format!("PigStorage: unrecognized option '{other}'")),
+        }
+    }
+    Ok(o)
+}
+
+/// Parses a Pig schema string as load functions take it: `a:int, b:chararray`,
+/// `t:(x:int,y:int)`, `b:{(x:int)}` or `b:bag{t:tuple(x:int)}`, `m:map[]`, `m:map[int]`.
+/// A field with no type is a bytearray.
+pub fn parse_schema(s: &str) -> Result<Schema, String> {
+    let mut p = SchemaParser {
+        s: s.as_bytes(),
+        pos: 0,
+    };
+    let schema = p.fields(None)?;
+    p.ws();
+    if p.pos != p.s.len() {
+        return Err(format!("unexpected '{}' at {}", &s[p.pos..], p.pos));
+    }
+    Ok(schema)
+}
+
+struct SchemaParser<'a> {
+    s: &'a [u8],
+    pos: usize,
+}
+
+impl SchemaParser<'_> {
+    fn ws(&mut self) {
+        while self.pos < self.s.len() && self.s[self.pos].is_ascii_whitespace() {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.s.get(self.pos).copied()
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        if self.peek() == Some(c) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, c: u8) -> Result<(), String> {
+        if self.eat(c) {
+            Ok(())
+        } else {
+            Err(format!("expected '{}' at {}", c as char, self.pos))
+        }
+    }
+
+    fn ident(&mut self) -> Option<String> {
+        self.ws();
+        let start = self.pos;
+        while self.pos < self.s.len()
+            && (self.s[self.pos].is_ascii_alphanumeric()
+                || self.s[self.pos] == b'_'
+                || self.s[self.pos] == b'$')
+        {
+            self.pos += 1;
+        }
+        (self.pos > start).then(|| String::from_utf8_lossy(&self.s[start..self.pos]).into_owned())
+    }
+
+    /// Fields up to `close` (or the end of input).
+    fn fields(&mut self, close: Option<u8>) -> Result<Schema, String> {
+        let mut fields = Vec::new();
+        if self.peek() == close {
+            return Ok(Schema::new(fields));
+        }
+        loop {
+            fields.push(self.field()?);
+            if !self.eat(b',') {
+                break;
+            }
+        }
+        Ok(Schema::new(fields))
+    }
+
+    fn field(&mut self) -> Result<Field, String> {
+        match self.peek() {
+            Some(b'(') | Some(b'{') => return Ok(Field::unnamed(self.ty()?)),
+            _ => {}
+        }
+        let save = self.pos;
+        let Some(name) = self.ident() else {
+            return Err(format!("expected a field at {}", self.pos));
+        };
+        if self.eat(b':') {
+            let ty = self.ty()?;
+            return Ok(Field::new(name, ty));
+        }
+        // A type with no name (`int`, `tuple(...)`), or a name with no type.
+        let next = self.peek();
+        if simple_type(&name).is_some()
+            || (matches!(next, Some(b'(') | Some(b'{') | Some(b'['))
+                && ["tuple", "bag", "map"].contains(&name.to_ascii_lowercase().as_str()))
+        {
+            self.pos = save;
+            return Ok(Field::unnamed(self.ty()?));
+        }
+        Ok(Field::new(name, PigType::Bytearray))
+    }
+
+    fn ty(&mut self) -> Result<PigType, String> {
+        match self.peek() {
+            Some(b'(') => {
+                self.pos += 1;
+                let s = self.fields(Some(b')'))?;
+                self.expect(b')')?;
+                return Ok(PigType::Tuple(Some(s)));
+            }
+            Some(b'{') => {
+                self.pos += 1;
+                let s = self.fields(Some(b'}'))?;
+                self.expect(b'}')?;
+                return Ok(PigType::Bag(Some(bag_inner(s))));
+            }
+            _ => {}
+        }
+        let Some(word) = self.ident() else {
+            return Err(format!("expected a type at {}", self.pos));
+        };
+        let lower = word.to_ascii_lowercase();
+        if let Some(t) = simple_type(&lower) {
+            return Ok(t);
+        }
+        match lower.as_str() {
+            "tuple" => {
+                if self.peek() == Some(b'(') {
+                    self.ty()
+                } else {
+                    Ok(PigType::Tuple(None))
+                }
+            }
+            "bag" => {
+                if self.peek() == Some(b'{') {
+                    self.ty()
+                } else {
+                    Ok(PigType::Bag(None))
+                }
+            }
+            "map" => {
+                if !self.eat(b'[') {
+                    return Ok(PigType::Map(None));
+                }
+                if self.eat(b']') {
+                    return Ok(PigType::Map(None));
+                }
+                let v = self.ty()?;
+                self.expect(b']')?;
+                Ok(PigType::Map(Some(Box::new(v))))
+            }
+            _ => Err(format!("unknown type '{word}'")),
+        }
+    }
+}
+
+/// A bag's schema is its tuples' schema: `{t:(a,b)}` and `{(a,b)}` and `{a,b}` are alike.
+fn bag_inner(s: Schema) -> Schema {
+    if s.fields.len() == 1
+        && let PigType::Tuple(inner) = &s.fields[0].ty
+    {
+        return inner.clone().unwrap_or_default();
+    }
+    s
+}
+
+fn simple_type(word: &str) -> Option<PigType> {
+    Some(match word.to_ascii_lowercase().as_str() {
+        "bytearray" => PigType::Bytearray,
+        "boolean" => PigType::Boolean,
+        "int" => PigType::Int,
+        "long" => PigType::Long,
+        "float" => PigType::Float,
+        "double" => PigType::Double,
+        "biginteger" => PigType::BigInteger,
+        "bigdecimal" => PigType::BigDecimal,
+        "chararray" => PigType::Chararray,
+        "datetime" => PigType::Datetime,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn load_names_and_delimiters() {
+        let tab = LoadFunc::PigStorage {
+            delimiter: vec![b'\t'],
+            options: Default::default(),
+        };
+        assert_eq!(load_func("PigStorage", &[]).unwrap(), tab);
+        assert_eq!(
+            load_func("org.apache.pig.builtin.PigStorage", &s(&["\\t"])).unwrap(),
+            tab
+        );
+        assert_eq!(load_func("PigStorage", &s(&["\t"])).unwrap(), tab);
+        let d = |a: &str| match load_func("PigStorage", &s(&[a])).unwrap() {
+            LoadFunc::PigStorage { delimiter, .. } => delimiter,
+            _ => unreachable!(),
+        };
+        assert_eq!(d(","), b",");
+        assert_eq!(d("\\u0001"), vec![1]);
+        assert_eq!(d("\\u0010"), vec![10]); // decimal, as Pig reads it
+        assert_eq!(d("\\x1F"), vec![0x1f]);
+        assert_eq!(d("\u{1}"), vec![1]);
+        assert_eq!(d("'|'"), b"|");
+        assert_eq!(d("§"), "§".as_bytes());
+        assert!(load_func("PigStorage", &s(&["::"])).is_err());
+        assert!(load_func("PigStorage", &s(&[""])).is_err());
+        assert!(load_func("PigStorage", &s(&["\\q"])).is_err());
+        match load_func("PigStorage", &s(&[",", "-schema -tagFile"])).unwrap() {
+            LoadFunc::PigStorage { options, .. } => {
+                assert!(
+                    options.schema && options.tag_file && !options.tag_path && !options.noschema
+                )
+            }
+            _ => unreachable!(),
+        }
+        assert!(load_func("PigStorage", &s(&[",", "-bogus"])).is_err());
+        assert_eq!(load_func("TextLoader", &[]).unwrap(), LoadFunc::TextLoader);
+        assert_eq!(load_func("BinStorage", &[]).unwrap(), LoadFunc::BinStorage);
+        assert!(load_func("Nope", &[]).is_err());
+        assert!(load_func("TextLoader", &s(&["x"])).is_err());
+    }
+
+    #[test]
+    fn csv_args_decoded() {
+        assert_eq!(
+            load_func(
+                "org.apache.pig.piggybank.storage.CSVExcelStorage",
+                &s(&[";", "YES_MULTILINE", "UNIX", "SKIP_INPUT_HEADER"])
+            )
+            .unwrap(),
+            LoadFunc::CsvExcel {
+                delimiter: b';',
+                multiline: true,
+                header: CsvHeader::SkipInputHeader
+            }
+        );
+        assert_eq!(
+            load_func("CSVLoader", &[]).unwrap(),
+            LoadFunc::CsvExcel {
+                delimiter: b',',
+                multiline: false,
+                header: CsvHeader::Default
+            }
+        );
+        assert_eq!(
+            store_func(
+                "CSVExcelStorage",
+                &s(&[",", "NO_MULTILINE", "WINDOWS", "WRITE_OUTPUT_HEADER"])
+            )
+            .unwrap(),
+            StoreFunc::CsvExcel {
+                delimiter: b',',
+                crlf: true,
+                header: true
+            }
+        );
+        assert!(load_func("CSVExcelStorage", &s(&[",", "MAYBE"])).is_err());
+        assert!(
+            !load_func("CSVExcelStorage", &s(&[",", "YES_MULTILINE"]))
+                .unwrap()
+                .splittable()
+        );
+    }
+
+    #[test]
+    fn store_names() {
+        assert_eq!(
+            store_func("PigStorage", &s(&[",", "-schema"])).unwrap(),
+            StoreFunc::PigStorage {
+                delimiter: b",".to_vec(),
+                schema: true
+            }
+        );
+        assert_eq!(
+            store_func("JsonStorage", &[]).unwrap(),
+            StoreFunc::JsonStorage
+        );
+        assert_eq!(
+            store_func("org.apache.pig.builtin.BinStorage", &[]).unwrap(),
+            StoreFunc::BinStorage
+        );
+        assert!(store_func("TextLoader", &[]).is_err());
+    }
+
+    #[test]
+    fn schema_strings() {
+        let sc = parse_schema("a:int, b:chararray,c").unwrap();
+        assert_eq!(
+            sc,
+            Schema::new(vec![
+                Field::new("a", PigType::Int),
+                Field::new("b", PigType::Chararray),
+                Field::new("c", PigType::Bytearray),
+            ])
+        );
+        let inner = Schema::new(vec![
+            Field::new("x", PigType::Int),
+            Field::new("y", PigType::Double),
+        ]);
+        let want = Schema::new(vec![
+            Field::new("b", PigType::Bag(Some(inner.clone()))),
+            Field::new("t", PigType::Tuple(Some(inner.clone()))),
+            Field::new("m", PigType::Map(None)),
+            Field::new("n", PigType::Map(Some(Box::new(PigType::Long)))),
+        ]);
+        assert_eq!(
+            parse_schema("b:{(x:int,y:double)}, t:(x:int,y:double), m:map[], n:map[long]").unwrap(),
+            want
+        );
+        assert_eq!(
+            parse_schema(
+                "b:bag{t:tuple(x:INT,y:double)},t:tuple(x:int,y:double),m:map[],n:map[long]"
+            )
+            .unwrap(),
+            want
+        );
+        assert_eq!(parse_schema("").unwrap(), Schema::default());
+        assert!(parse_schema("a:nope").is_err());
+        assert!(parse_schema("a:(b:int").is_err());
+        assert!(parse_schema("a:int b").is_err());
+    }
+}

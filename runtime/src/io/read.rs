@@ -1,0 +1,1136 @@
+//! Reading splits: the line reader (Hadoop's `LineRecordReader` rules) and the record
+//! formats of the load functions (PigStorage, TextLoader, JsonLoader, CSVExcelStorage,
+//! BinStorage).
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::Arc;
+
+use memchr::memmem;
+use pigrs_udf::{PigType, Schema, Tuple, Value};
+
+use super::error::IoError;
+use super::funcs::{CsvHeader, LoadFunc, parse_schema};
+use super::input::{Compression, FileRange, InputFile, Split};
+use super::json;
+use super::warnings::Warnings;
+
+/// A source of tuples: one split being read.
+pub trait RecordReader: Send {
+    /// Appends up to `max_rows` tuples to `out`. Returns `false` when the split is
+    /// exhausted and nothing was appended; `true` when at least one tuple was.
+    fn next_batch(&mut self, max_rows: usize, out: &mut Vec<Tuple>) -> Result<bool, IoError>;
+}
+
+/// Opens a reader of `split` with the rules of `load`.
+///
+/// `schema` is the schema the fields are converted to (from the `AS` clause or the
+/// input's `.pig_schema`); with none, PigStorage and CSVExcelStorage give bytearray fields
+/// and keep every field. JsonLoader uses its own schema argument first. Fields that fail
+/// to convert become null and are counted in `warnings`. PigStorage's `-tagFile` and
+/// `-tagPath` prepend a chararray field that `schema` does not describe.
+pub fn open_reader(
+    split: &Split,
+    load: &LoadFunc,
+    schema: Option<&Schema>,
+    warnings: Arc<Warnings>,
+) -> Result<Box<dyn RecordReader>, IoError> {
+    let parts = split.parts.clone();
+    let splittable = load.splittable();
+    Ok(match load {
+        LoadFunc::PigStorage { delimiter, options } => {
+            let tag = if options.tag_file {
+                Tag::File
+            } else if options.tag_path {
+                Tag::Path
+            } else {
+                Tag::None
+            };
+            let format = PigStorageFormat::new(delimiter.clone(), schema.cloned(), tag);
+            Box::new(LineReader::new(parts, format, splittable, false, warnings))
+        }
+        LoadFunc::TextLoader => Box::new(LineReader::new(
+            parts, TextFormat, splittable, false, warnings,
+        )),
+        LoadFunc::JsonLoader { schema: text } => {
+            let own = match text {
+                Some(t) => Some(parse_schema(t).map_err(|e| {
+                    let path = parts
+                        .first()
+                        .map(|p| p.file.path.clone())
+                        .unwrap_or_default();
+                    IoError::format(path, None, format!("JsonLoader schema: {e}"))
+                })?),
+                None => None,
+            };
+            let format = JsonFormat {
+                schema: own.or_else(|| schema.cloned()),
+            };
+            Box::new(LineReader::new(parts, format, splittable, false, warnings))
+        }
+        LoadFunc::CsvExcel {
+            delimiter,
+            multiline,
+            header,
+        } => {
+            let format = CsvFormat {
+                delimiter: *delimiter,
+                multiline: *multiline,
+                schema: schema.cloned(),
+                fields: Vec::new(),
+                cur: Vec::new(),
+                in_quotes: false,
+                pending: false,
+            };
+            let skip = *header == CsvHeader::SkipInputHeader;
+            Box::new(LineReader::new(parts, format, splittable, skip, warnings))
+        }
+        LoadFunc::BinStorage => Box::new(BinReader::new(parts)),
+    })
+}
+
+/// Opens `file` for reading from byte `start` (uncompressed files only), decompressing by
+/// its extension.
+pub(crate) fn open_input(file: &InputFile, start: u64) -> Result<Box<dyn Read + Send>, IoError> {
+    let path = &file.path;
+    let mut f = File::open(path).map_err(|e| IoError::io(path, e))?;
+    Ok(match file.compression {
+        Compression::None => {
+            if start > 0 {
+                f.seek(SeekFrom::Start(start))
+                    .map_err(|e| IoError::io(path, e))?;
+            }
+            Box::new(f)
+        }
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(f)),
+        Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(f)),
+        Compression::Zstd => {
+            Box::new(zstd::stream::read::Decoder::new(f).map_err(|e| IoError::io(path, e))?)
+        }
+    })
+}
+
+/// Reads into `buf`, retrying on interruption; 0 means end of input.
+fn read_some(input: &mut dyn Read, buf: &mut [u8], path: &Path) -> Result<usize, IoError> {
+    loop {
+        match input.read(buf) {
+            Ok(n) => return Ok(n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(IoError::io(path, e)),
+        }
+    }
+}
+
+const BUF_SIZE: usize = 1 << 19;
+
+/// The lines of one file range: those whose first byte lies in `[start, end)` (for a
+/// compressed or unsplittable file: all of them).
+struct PartLines {
+    range: FileRange,
+    input: Box<dyn Read + Send>,
+    buf: Vec<u8>,
+    pos: usize,
+    len: usize,
+    eof: bool,
+    /// Absolute (decompressed) offset of `buf[pos]`.
+    offset: u64,
+    /// Lines must start before this offset.
+    limit: u64,
+    /// Offset of the first line of the part.
+    first_line_offset: u64,
+    /// Lines returned so far.
+    lines: u64,
+    /// Lines of the file before `first_line_offset`, counted on first need.
+    base_line: Option<u64>,
+}
+
+impl PartLines {
+    /// Whether the file is read whole (compressed, or its format is not splittable).
+    fn whole(range: &FileRange, splittable: bool) -> bool {
+        !splittable || range.file.compression != Compression::None
+    }
+
+    /// Whether this part has nothing to read: a cut piece, after the first, of a file that
+    /// is read whole (the piece at offset 0 reads all of it).
+    fn skipped(range: &FileRange, splittable: bool) -> bool {
+        Self::whole(range, splittable) && range.start > 0
+    }
+
+    /// Opens a part that is not [`PartLines::skipped`]; `buf` is a buffer to reuse.
+    fn open(range: &FileRange, splittable: bool, mut buf: Vec<u8>) -> Result<Self, IoError> {
+        let whole = Self::whole(range, splittable);
+        let seek_to = range.start.saturating_sub(1);
+        let input = open_input(&range.file, seek_to)?;
+        if buf.len() < BUF_SIZE {
+            buf = vec![0; BUF_SIZE];
+        }
+        let mut p = PartLines {
+            range: range.clone(),
+            input,
+            buf,
+            pos: 0,
+            len: 0,
+            eof: false,
+            offset: seek_to,
+            limit: if whole { u64::MAX } else { range.end },
+            first_line_offset: 0,
+            lines: 0,
+            base_line: if range.start == 0 { Some(0) } else { None },
+        };
+        if range.start > 0 {
+            // The line holding byte start-1 belongs to the previous split: skip through its
+            // newline (just that byte when it is the newline).
+            p.skip_through_newline()?;
+        }
+        p.first_line_offset = p.offset;
+        Ok(p)
+    }
+
+    fn path(&self) -> &Path {
+        &self.range.file.path
+    }
+
+    /// Reads more input after the unread bytes; sets `eof` at the end.
+    fn fill(&mut self) -> Result<(), IoError> {
+        if self.pos > 0 {
+            self.buf.copy_within(self.pos..self.len, 0);
+            self.len -= self.pos;
+            self.pos = 0;
+        }
+        if self.len == self.buf.len() {
+            let grown = self.buf.len() * 2;
+            self.buf.resize(grown, 0);
+        }
+        let n = read_some(
+            &mut *self.input,
+            &mut self.buf[self.len..],
+            &self.range.file.path,
+        )?;
+        if n == 0 {
+            self.eof = true;
+        }
+        self.len += n;
+        Ok(())
+    }
+
+    fn skip_through_newline(&mut self) -> Result<(), IoError> {
+        loop {
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[self.pos..self.len]) {
+                self.offset += (i + 1) as u64;
+                self.pos += i + 1;
+                return Ok(());
+            }
+            self.offset += (self.len - self.pos) as u64;
+            self.pos = self.len;
+            if self.eof {
+                return Ok(());
+            }
+            self.fill()?;
+        }
+    }
+
+    /// The next line as a range of `buf`, without its `\n` or `\r\n`.
+    fn next_line(&mut self) -> Result<Option<(usize, usize)>, IoError> {
+        if self.offset >= self.limit {
+            return Ok(None);
+        }
+        let mut scanned = 0usize;
+        loop {
+            let from = self.pos + scanned;
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[from..self.len]) {
+                let nl = from + i;
+                return Ok(Some(self.take_line(nl, nl + 1)));
+            }
+            if self.eof {
+                if self.pos < self.len {
+                    let end = self.len;
+                    return Ok(Some(self.take_line(end, end)));
+                }
+                return Ok(None);
+            }
+            scanned = self.len - self.pos;
+            self.fill()?;
+        }
+    }
+
+    fn take_line(&mut self, end: usize, next: usize) -> (usize, usize) {
+        let start = self.pos;
+        let mut e = end;
+        if e > start && self.buf[e - 1] == b'\r' {
+            e -= 1;
+        }
+        self.offset += (next - self.pos) as u64;
+        self.pos = next;
+        self.lines += 1;
+        (start, e)
+    }
+
+    /// The 1-based line number, in the file, of the line last returned.
+    fn line_number(&mut self) -> Result<u64, IoError> {
+        let base = match self.base_line {
+            Some(b) => b,
+            None => {
+                let b = count_newlines(&self.range.file, self.first_line_offset)?;
+                self.base_line = Some(b);
+                b
+            }
+        };
+        Ok(base + self.lines)
+    }
+}
+
+/// The number of `\n` in the first `upto` bytes of an uncompressed file.
+fn count_newlines(file: &InputFile, upto: u64) -> Result<u64, IoError> {
+    let mut input = open_input(file, 0)?;
+    let mut buf = vec![0u8; BUF_SIZE];
+    let mut left = upto;
+    let mut count = 0u64;
+    while left > 0 {
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = read_some(&mut *input, &mut buf[..want], &file.path)?;
+        if n == 0 {
+            break;
+        }
+        count += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+        left -= n as u64;
+    }
+    Ok(count)
+}
+
+/// How one load function turns lines into tuples.
+trait LineFormat: Send {
+    /// Parses one line, appending zero or one tuple; returns how many fields failed to
+    /// convert.
+    fn parse(&mut self, line: &[u8], file: &Path, out: &mut Vec<Tuple>) -> u32;
+
+    /// Called at the end of each file range (a record still open is finished).
+    fn end_part(&mut self, _file: &Path, _out: &mut Vec<Tuple>) -> u32 {
+        0
+    }
+}
+
+struct LineReader<F: LineFormat> {
+    parts: std::vec::IntoIter<FileRange>,
+    cur: Option<PartLines>,
+    format: F,
+    splittable: bool,
+    skip_header: bool,
+    warnings: Arc<Warnings>,
+    /// The line buffer, kept between parts.
+    spare: Vec<u8>,
+}
+
+impl<F: LineFormat> LineReader<F> {
+    fn new(
+        parts: Vec<FileRange>,
+        format: F,
+        splittable: bool,
+        skip_header: bool,
+        warnings: Arc<Warnings>,
+    ) -> Self {
+        LineReader {
+            parts: parts.into_iter(),
+            cur: None,
+            format,
+            splittable,
+            skip_header,
+            warnings,
+            spare: Vec::new(),
+        }
+    }
+}
+
+impl<F: LineFormat> RecordReader for LineReader<F> {
+    fn next_batch(&mut self, max_rows: usize, out: &mut Vec<Tuple>) -> Result<bool, IoError> {
+        let before = out.len();
+        let max_rows = max_rows.max(1);
+        while out.len() - before < max_rows {
+            let Some(cur) = self.cur.as_mut() else {
+                let Some(range) = self.parts.next() else {
+                    break;
+                };
+                if PartLines::skipped(&range, self.splittable) {
+                    continue;
+                }
+                let buf = std::mem::take(&mut self.spare);
+                let c = self
+                    .cur
+                    .insert(PartLines::open(&range, self.splittable, buf)?);
+                if self.skip_header && range.start == 0 {
+                    c.next_line()?;
+                }
+                continue;
+            };
+            let (fails, done) = match cur.next_line()? {
+                Some((a, b)) => (
+                    self.format.parse(&cur.buf[a..b], &cur.range.file.path, out),
+                    false,
+                ),
+                None => (self.format.end_part(&cur.range.file.path, out), true),
+            };
+            if fails > 0 {
+                let line = cur.line_number()?;
+                for _ in 0..fails {
+                    self.warnings.cast_failed(cur.path(), line);
+                }
+            }
+            if done && let Some(c) = self.cur.take() {
+                self.spare = c.buf;
+            }
+        }
+        Ok(out.len() > before)
+    }
+}
+
+/// Converts one loaded text field to its declared type: empty is null; bytearray and
+/// chararray never fail; the rest go through Pig's text conversion rules.
+fn convert(bytes: &[u8], ty: &PigType, fails: &mut u32) -> Value {
+    if bytes.is_empty() {
+        return Value::Null;
+    }
+    match ty {
+        PigType::Bytearray => Value::Bytearray(bytes.to_vec()),
+        PigType::Chararray => Value::Chararray(String::from_utf8_lossy(bytes).into_owned()),
+        _ => match pigrs_udf::cast::parse_text(bytes, ty) {
+            Ok(v) => v,
+            Err(_) => {
+                *fails += 1;
+                Value::Null
+            }
+        },
+    }
+}
+
+/// Fields loaded against an optional schema: missing trailing fields are null, extra
+/// ones dropped; with no schema every field is kept as bytearray.
+fn push_fields<'a>(
+    fields: impl Iterator<Item = &'a [u8]>,
+    schema: Option<&Schema>,
+    t: &mut Tuple,
+    fails: &mut u32,
+) {
+    match schema {
+        None => t.extend(fields.map(|f| {
+            if f.is_empty() {
+                Value::Null
+            } else {
+                Value::Bytearray(f.to_vec())
+            }
+        })),
+        Some(s) => {
+            let mut fields = fields;
+            for field in &s.fields {
+                match fields.next() {
+                    Some(f) => t.push(convert(f, &field.ty, fails)),
+                    None => t.push(Value::Null),
+                }
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    None,
+    File,
+    Path,
+}
+
+struct PigStorageFormat {
+    delimiter: Vec<u8>,
+    finder: memmem::Finder<'static>,
+    schema: Option<Schema>,
+    tag: Tag,
+}
+
+impl PigStorageFormat {
+    fn new(delimiter: Vec<u8>, schema: Option<Schema>, tag: Tag) -> Self {
+        let delimiter = if delimiter.is_empty() {
+            vec![b'\t']
+        } else {
+            delimiter
+        };
+        let finder = memmem::Finder::new(&delimiter).into_owned();
+        PigStorageFormat {
+            delimiter,
+            finder,
+            schema,
+            tag,
+        }
+    }
+}
+
+/// The fields of a line split on a delimiter; always at least one.
+fn split_fields<'a>(
+    line: &'a [u8],
+    delimiter: &'a [u8],
+    finder: &'a memmem::Finder<'static>,
+) -> impl Iterator<Item = &'a [u8]> + 'a {
+    let step = delimiter.len();
+    let single = (step == 1).then(|| delimiter[0]);
+    let mut rest = Some(line);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        let at = match single {
+            Some(b) => memchr::memchr(b, r),
+            None => finder.find(r),
+        };
+        match at {
+            Some(i) => {
+                rest = Some(&r[i + step..]);
+                Some(&r[..i])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+impl LineFormat for PigStorageFormat {
+    fn parse(&mut self, line: &[u8], file: &Path, out: &mut Vec<Tuple>) -> u32 {
+        let mut fails = 0;
+        let width = self.schema.as_ref().map_or(8, |s| s.fields.len() + 1);
+        let mut t = Vec::with_capacity(width);
+        match self.tag {
+            Tag::None => {}
+            Tag::File => t.push(Value::Chararray(
+                file.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            )),
+            Tag::Path => t.push(Value::Chararray(file.to_string_lossy().into_owned())),
+        }
+        let fields = split_fields(line, &self.delimiter, &self.finder);
+        push_fields(fields, self.schema.as_ref(), &mut t, &mut fails);
+        out.push(t);
+        fails
+    }
+}
+
+struct TextFormat;
+
+impl LineFormat for TextFormat {
+    fn parse(&mut self, line: &[u8], _file: &Path, out: &mut Vec<Tuple>) -> u32 {
+        out.push(vec![Value::Chararray(
+            String::from_utf8_lossy(line).into_owned(),
+        )]);
+        0
+    }
+}
+
+struct JsonFormat {
+    schema: Option<Schema>,
+}
+
+impl LineFormat for JsonFormat {
+    fn parse(&mut self, line: &[u8], _file: &Path, out: &mut Vec<Tuple>) -> u32 {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return 0;
+        }
+        let mut fails = 0;
+        match serde_json::from_slice::<serde_json::Value>(line) {
+            Ok(v) => out.push(json::record_to_tuple(&v, self.schema.as_ref(), &mut fails)),
+            Err(_) => {
+                // A malformed record: all of its fields become null, counted once.
+                let width = self.schema.as_ref().map_or(0, |s| s.fields.len());
+                out.push(vec![Value::Null; width]);
+                fails += 1;
+            }
+        }
+        fails
+    }
+}
+
+/// CSVExcelStorage's reader: fields may be quoted with `"`; a doubled quote inside quotes
+/// is a quote; a delimiter or (with multiline) a line break inside quotes is data; an
+/// empty field is null.
+struct CsvFormat {
+    delimiter: u8,
+    multiline: bool,
+    schema: Option<Schema>,
+    fields: Vec<Vec<u8>>,
+    cur: Vec<u8>,
+    in_quotes: bool,
+    /// A record is open (a quoted field continues on the next line).
+    pending: bool,
+}
+
+impl CsvFormat {
+    fn emit(&mut self, out: &mut Vec<Tuple>) -> u32 {
+        self.fields.push(std::mem::take(&mut self.cur));
+        self.in_quotes = false;
+        self.pending = false;
+        let mut fails = 0;
+        let mut t = Vec::with_capacity(self.fields.len());
+        push_fields(
+            self.fields.iter().map(|f| f.as_slice()),
+            self.schema.as_ref(),
+            &mut t,
+            &mut fails,
+        );
+        self.fields.clear();
+        out.push(t);
+        fails
+    }
+}
+
+impl LineFormat for CsvFormat {
+    fn parse(&mut self, line: &[u8], _file: &Path, out: &mut Vec<Tuple>) -> u32 {
+        if self.pending {
+            self.cur.push(b'\n');
+        }
+        let mut i = 0;
+        while i < line.len() {
+            let b = line[i];
+            if b == b'"' {
+                if self.in_quotes && line.get(i + 1) == Some(&b'"') {
+                    self.cur.push(b'"');
+                    i += 2;
+                    continue;
+                }
+                self.in_quotes = !self.in_quotes;
+            } else if b == self.delimiter && !self.in_quotes {
+                self.fields.push(std::mem::take(&mut self.cur));
+            } else {
+                self.cur.push(b);
+            }
+            i += 1;
+        }
+        if self.in_quotes && self.multiline {
+            self.pending = true;
+            return 0;
+        }
+        self.emit(out)
+    }
+
+    fn end_part(&mut self, _file: &Path, out: &mut Vec<Tuple>) -> u32 {
+        if self.pending { self.emit(out) } else { 0 }
+    }
+}
+
+/// The magic bytes that open every BinStorage file.
+pub(crate) const BIN_MAGIC: &[u8; 8] = b"PIGRSBN1";
+
+/// One BinStorage record: a 4-byte field count, then each field as a 4-byte length and its
+/// `pigrs_udf::codec` encoding (all little-endian).
+fn decode_record(rec: &[u8]) -> Result<Tuple, String> {
+    fn u32_at(rec: &[u8], at: usize) -> Result<usize, String> {
+        rec.get(at..at + 4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(|b| u32::from_le_bytes(b) as usize)
+            .ok_or_else(|| "record too short".to_string())
+    }
+    let n = u32_at(rec, 0)?;
+    let mut at = 4;
+    let mut t = Vec::with_capacity(n.min(rec.len()));
+    for _ in 0..n {
+        let len = u32_at(rec, at)?;
+        at += 4;
+        let bytes = rec
+            .get(at..at + len)
+            .ok_or_else(|| "field past the record's end".to_string())?;
+        t.push(pigrs_udf::codec::decode(bytes).map_err(|e| e.to_string())?);
+        at += len;
+    }
+    if at != rec.len() {
+        return Err("trailing bytes after the record's fields".to_string());
+    }
+    Ok(t)
+}
+
+/// The largest BinStorage record read; a larger length means a corrupt file.
+const MAX_BIN_RECORD: usize = 1 << 30;
+
+type BinInput = std::io::BufReader<Box<dyn Read + Send>>;
+
+/// BinStorage's reader: after the magic, records of a 4-byte little-endian length and the
+/// record ([`decode_record`]). Files are never cut.
+struct BinReader {
+    parts: std::vec::IntoIter<FileRange>,
+    /// The file being read, its input and the number of records read from it.
+    cur: Option<(InputFile, BinInput, u64)>,
+    record: Vec<u8>,
+}
+
+impl BinReader {
+    fn new(parts: Vec<FileRange>) -> Self {
+        BinReader {
+            parts: parts.into_iter(),
+            cur: None,
+            record: Vec::new(),
+        }
+    }
+}
+
+/// Fills `buf` completely; `Ok(false)` at a clean end of input before any byte.
+fn read_exact_or_eof(input: &mut dyn Read, buf: &mut [u8], path: &Path) -> Result<bool, IoError> {
+    let mut got = 0;
+    while got < buf.len() {
+        let n = read_some(input, &mut buf[got..], path)?;
+        if n == 0 {
+            if got == 0 {
+                return Ok(false);
+            }
+            return Err(IoError::format(path, None, "truncated BinStorage record"));
+        }
+        got += n;
+    }
+    Ok(true)
+}
+
+impl RecordReader for BinReader {
+    fn next_batch(&mut self, max_rows: usize, out: &mut Vec<Tuple>) -> Result<bool, IoError> {
+        let before = out.len();
+        let max_rows = max_rows.max(1);
+        while out.len() - before < max_rows {
+            let Some((file, input, n)) = self.cur.as_mut() else {
+                let Some(range) = self.parts.next() else {
+                    break;
+                };
+                if range.start > 0 {
+                    continue;
+                }
+                let mut input =
+                    std::io::BufReader::with_capacity(BUF_SIZE, open_input(&range.file, 0)?);
+                let mut magic = [0u8; 8];
+                let path = &range.file.path;
+                if !read_exact_or_eof(&mut input, &mut magic, path)? {
+                    continue; // an empty file
+                }
+                if &magic != BIN_MAGIC {
+                    return Err(IoError::format(path, None, "not a pigrs BinStorage file"));
+                }
+                self.cur = Some((range.file, input, 0));
+                continue;
+            };
+            let mut len = [0u8; 4];
+            if !read_exact_or_eof(input, &mut len, &file.path)? {
+                self.cur = None;
+                continue;
+            }
+            *n += 1;
+            let len = u32::from_le_bytes(len) as usize;
+            if len > MAX_BIN_RECORD {
+                return Err(IoError::format(
+                    &file.path,
+                    Some(*n),
+                    "BinStorage record length out of range (corrupt file?)",
+                ));
+            }
+            self.record.resize(len, 0);
+            if !read_exact_or_eof(input, &mut self.record, &file.path)? && len > 0 {
+                return Err(IoError::format(
+                    &file.path,
+                    Some(*n),
+                    "truncated BinStorage record",
+                ));
+            }
+            match decode_record(&self.record) {
+                Ok(t) => out.push(t),
+                Err(e) => {
+                    return Err(IoError::format(
+                        &file.path,
+                        Some(*n),
+                        format!("bad BinStorage record: {e}"),
+                    ));
+                }
+            }
+        }
+        Ok(out.len() > before)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::funcs::load_func;
+    use super::super::input::{plan_splits_opts, resolve_input};
+    use super::*;
+    use pigrs_udf::Field;
+
+    fn args(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn read_all_splits(
+        splits: &[Split],
+        load: &LoadFunc,
+        schema: Option<&Schema>,
+        w: &Arc<Warnings>,
+    ) -> Vec<Tuple> {
+        let mut all = Vec::new();
+        for s in splits {
+            let mut r = open_reader(s, load, schema, w.clone()).unwrap();
+            let mut batch = Vec::new();
+            while r.next_batch(3, &mut batch).unwrap() {
+                assert!(batch.len() <= 3);
+                all.append(&mut batch);
+            }
+            assert!(batch.is_empty());
+        }
+        all
+    }
+
+    fn read_path(
+        dir: &Path,
+        loc: &str,
+        load: &LoadFunc,
+        schema: Option<&Schema>,
+    ) -> (Vec<Tuple>, Arc<Warnings>) {
+        let files = resolve_input(loc, dir).unwrap();
+        let splits = plan_splits_opts(&files, 1, 1, load.splittable());
+        let w = Arc::new(Warnings::new());
+        (read_all_splits(&splits, load, schema, &w), w)
+    }
+
+    fn show(t: &[Tuple]) -> Vec<String> {
+        t.iter()
+            .map(|r| {
+                r.iter()
+                    .map(|v| match v {
+                        Value::Null => "~".to_string(),
+                        Value::Bytearray(b) => format!("b:{}", String::from_utf8_lossy(b)),
+                        Value::Chararray(s) => format!("c:{s}"),
+                        other => format!("{other}"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect()
+    }
+
+    fn pig(delim: &str) -> LoadFunc {
+        load_func("PigStorage", &args(&[delim])).unwrap()
+    }
+
+    #[test]
+    fn pigstorage_without_schema_keeps_fields() {
+        let t = tempfile::tempdir().unwrap();
+        fs_write(t.path(), "a.txt", b"1\t2\t3\r\n\t\tx\n\nlast\tline");
+        let (rows, _) = read_path(t.path(), "a.txt", &pig("\\t"), None);
+        assert_eq!(
+            show(&rows),
+            vec!["b:1|b:2|b:3", "~|~|b:x", "~", "b:last|b:line"]
+        );
+    }
+
+    #[test]
+    fn pigstorage_schema_casts_and_warnings() {
+        let t = tempfile::tempdir().unwrap();
+        fs_write(
+            t.path(),
+            "x.txt",
+            b"1,a,2.5\nzz,b\n3,c,4.0,extra\n,,\n5,d,nope\n",
+        );
+        let schema = Schema::new(vec![
+            Field::new("i", PigType::Int),
+            Field::new("s", PigType::Chararray),
+            Field::new("d", PigType::Double),
+        ]);
+        let (rows, w) = read_path(t.path(), "x.txt", &pig(","), Some(&schema));
+        assert_eq!(
+            show(&rows),
+            vec!["1|c:a|2.5", "~|c:b|~", "3|c:c|4.0", "~|~|~", "5|c:d|~"]
+        );
+        assert_eq!(w.count(), 2);
+        let (p, line) = w.first().unwrap();
+        assert!(p.ends_with("x.txt"));
+        assert_eq!(line, 2);
+        assert!(
+            w.summary().unwrap().contains("x.txt:2"),
+            "{:?}",
+            w.summary()
+        );
+    }
+
+    #[test]
+    fn warning_line_numbers_in_later_splits() {
+        let t = tempfile::tempdir().unwrap();
+        let mut body = String::new();
+        for i in 1..=500 {
+            if i == 377 {
+                body.push_str("bad\n");
+            } else {
+                body.push_str(&format!("{i}\n"));
+            }
+        }
+        fs_write(t.path(), "n.txt", body.as_bytes());
+        let files = resolve_input("n.txt", t.path()).unwrap();
+        let schema = Schema::new(vec![Field::new("n", PigType::Int)]);
+        for k in [1, 2, 5, 13] {
+            let splits = plan_splits_opts(&files, k, 1, true);
+            let w = Arc::new(Warnings::new());
+            let rows = read_all_splits(&splits, &pig("\t"), Some(&schema), &w);
+            assert_eq!(rows.len(), 500);
+            assert_eq!(w.count(), 1);
+            assert_eq!(w.first().unwrap().1, 377, "k={k}");
+        }
+    }
+
+    #[test]
+    fn tags_and_multibyte_delimiter() {
+        let t = tempfile::tempdir().unwrap();
+        fs_write(t.path(), "t.txt", "a§b\n".as_bytes());
+        let load = load_func("PigStorage", &args(&["§", "-tagFile"])).unwrap();
+        let (rows, _) = read_path(t.path(), "t.txt", &load, None);
+        assert_eq!(show(&rows), vec!["c:t.txt|b:a|b:b"]);
+        let load = load_func("PigStorage", &args(&["§", "-tagPath"])).unwrap();
+        let (rows, _) = read_path(t.path(), "t.txt", &load, None);
+        assert_eq!(
+            show(&rows),
+            vec![format!("c:{}|b:a|b:b", t.path().join("t.txt").display())]
+        );
+    }
+
+    #[test]
+    fn textloader_lines() {
+        let t = tempfile::tempdir().unwrap();
+        fs_write(t.path(), "t.txt", b"hello world\r\n\n\xffbad\nend");
+        let (rows, _) = read_path(t.path(), "t.txt", &LoadFunc::TextLoader, None);
+        assert_eq!(
+            show(&rows),
+            vec!["c:hello world", "c:", "c:\u{fffd}bad", "c:end"]
+        );
+    }
+
+    fn fs_write(dir: &Path, name: &str, body: &[u8]) {
+        std::fs::write(dir.join(name), body).unwrap();
+    }
+
+    /// A deterministic pseudo-random generator for the property tests.
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            self.0 >> 33
+        }
+    }
+
+    #[test]
+    fn every_line_read_exactly_once_for_any_split_count() {
+        let t = tempfile::tempdir().unwrap();
+        let mut rng = Lcg(42);
+        let mut expected = Vec::new();
+        for f in 0..4 {
+            let mut body = Vec::new();
+            let lines = 1 + rng.next() % 200;
+            for l in 0..lines {
+                let id = format!("f{f}l{l}");
+                let pad = "x".repeat((rng.next() % 40) as usize);
+                body.extend_from_slice(format!("{id}\t{pad}").as_bytes());
+                body.extend_from_slice(if rng.next().is_multiple_of(3) {
+                    b"\r\n"
+                } else {
+                    b"\n"
+                });
+                expected.push(id);
+                // Some empty lines too.
+                if rng.next().is_multiple_of(10) {
+                    body.push(b'\n');
+                    expected.push(String::new());
+                }
+            }
+            if f == 2 {
+                // No newline at the end.
+                body.extend_from_slice(b"tail\tz");
+                expected.push("tail".to_string());
+            }
+            fs_write(t.path(), &format!("p{f}.txt"), &body);
+        }
+        fs_write(t.path(), "p9.txt", b"");
+        let files = resolve_input("p*.txt", t.path()).unwrap();
+        let load = pig("\t");
+        for target in 1..=40 {
+            let splits = plan_splits_opts(&files, target, 1, true);
+            let w = Arc::new(Warnings::new());
+            let rows = read_all_splits(&splits, &load, None, &w);
+            let ids: Vec<String> = rows
+                .iter()
+                .map(|r| match &r[0] {
+                    Value::Bytearray(b) => String::from_utf8_lossy(b).into_owned(),
+                    _ => String::new(),
+                })
+                .collect();
+            assert_eq!(ids, expected, "target {target}");
+        }
+        // Every single-byte boundary of one small file.
+        let body = b"aa\nb\n\nccc\r\nd";
+        fs_write(t.path(), "small.txt", body);
+        let file = &resolve_input("small.txt", t.path()).unwrap()[0];
+        for cut in 0..=body.len() as u64 {
+            let mk = |s, e| Split {
+                parts: vec![FileRange {
+                    file: file.clone(),
+                    start: s,
+                    end: e,
+                }],
+            };
+            let w = Arc::new(Warnings::new());
+            let rows = read_all_splits(
+                &[mk(0, cut), mk(cut, body.len() as u64)],
+                &LoadFunc::TextLoader,
+                None,
+                &w,
+            );
+            assert_eq!(
+                show(&rows),
+                vec!["c:aa", "c:b", "c:", "c:ccc", "c:d"],
+                "cut {cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn long_lines_cross_buffers() {
+        let t = tempfile::tempdir().unwrap();
+        let long = "y".repeat(BUF_SIZE * 2 + 17);
+        let body = format!("short\n{long}\nafter\n{long}");
+        fs_write(t.path(), "l.txt", body.as_bytes());
+        let files = resolve_input("l.txt", t.path()).unwrap();
+        for k in [1, 3, 7] {
+            let splits = plan_splits_opts(&files, k, 1, true);
+            let rows = read_all_splits(
+                &splits,
+                &LoadFunc::TextLoader,
+                None,
+                &Arc::new(Warnings::new()),
+            );
+            let lens: Vec<usize> = rows
+                .iter()
+                .map(|r| match &r[0] {
+                    Value::Chararray(s) => s.len(),
+                    _ => 0,
+                })
+                .collect();
+            assert_eq!(lens, vec![5, long.len(), 5, long.len()]);
+        }
+    }
+
+    #[test]
+    fn compressed_inputs() {
+        use std::io::Write;
+        let t = tempfile::tempdir().unwrap();
+        let body = b"1\ta\n2\tb\n";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(body).unwrap();
+        let mut data = gz.finish().unwrap();
+        // A second gzip member, as `cat a.gz b.gz` makes.
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(b"3\tc\n").unwrap();
+        data.extend(gz.finish().unwrap());
+        fs_write(t.path(), "a.gz", &data);
+        let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+        bz.write_all(body).unwrap();
+        fs_write(t.path(), "b.bz2", &bz.finish().unwrap());
+        fs_write(t.path(), "c.zst", &zstd::encode_all(&body[..], 0).unwrap());
+        for (name, n) in [("a.gz", 3), ("b.bz2", 2), ("c.zst", 2)] {
+            let files = resolve_input(name, t.path()).unwrap();
+            let splits = plan_splits_opts(&files, 8, 1, true);
+            assert_eq!(splits.len(), 1);
+            let rows = read_all_splits(&splits, &pig("\t"), None, &Arc::new(Warnings::new()));
+            assert_eq!(rows.len(), n, "{name}");
+            assert_eq!(show(&rows)[1], "b:2|b:b");
+        }
+        // Cut pieces of a compressed file (as a careless planner would make) still read once.
+        let file = resolve_input("a.gz", t.path()).unwrap().remove(0);
+        let size = file.size;
+        let split = Split {
+            parts: vec![
+                FileRange {
+                    file: file.clone(),
+                    start: 0,
+                    end: 5,
+                },
+                FileRange {
+                    file,
+                    start: 5,
+                    end: size,
+                },
+            ],
+        };
+        let rows = read_all_splits(&[split], &pig("\t"), None, &Arc::new(Warnings::new()));
+        assert_eq!(rows.len(), 3);
+        // A corrupt file is an error naming it.
+        fs_write(t.path(), "bad.gz", b"not gzip at all");
+        let files = resolve_input("bad.gz", t.path()).unwrap();
+        let split = &plan_splits_opts(&files, 1, 1, true)[0];
+        let mut r = open_reader(split, &pig("\t"), None, Arc::new(Warnings::new())).unwrap();
+        let e = r.next_batch(10, &mut Vec::new()).unwrap_err();
+        assert!(e.to_string().contains("bad.gz"), "{e}");
+    }
+
+    #[test]
+    fn csv_quotes_and_multiline() {
+        let t = tempfile::tempdir().unwrap();
+        fs_write(
+            t.path(),
+            "c.csv",
+            b"h1,h2,h3\n1,\"a,b\",\"say \"\"hi\"\"\"\n2,,\"multi\nline\"\r\n3,x\"y\"z,\n",
+        );
+        let load = load_func(
+            "CSVExcelStorage",
+            &args(&[",", "YES_MULTILINE", "UNIX", "SKIP_INPUT_HEADER"]),
+        )
+        .unwrap();
+        let (rows, _) = read_path(t.path(), "c.csv", &load, None);
+        assert_eq!(
+            show(&rows),
+            vec![
+                "b:1|b:a,b|b:say \"hi\"",
+                "b:2|~|b:multi\nline",
+                "b:3|b:xyz|~"
+            ]
+        );
+        let load = load_func("CSVExcelStorage", &args(&[","])).unwrap();
+        let (rows, _) = read_path(t.path(), "c.csv", &load, None);
+        assert_eq!(rows.len(), 5);
+        assert_eq!(show(&rows)[2], "b:2|~|b:multi");
+        // With a schema, fields convert and an unterminated quote at the end still yields.
+        fs_write(t.path(), "d.csv", b"1,\"x\n2,\"open");
+        let schema = Schema::new(vec![
+            Field::new("n", PigType::Int),
+            Field::new("s", PigType::Chararray),
+        ]);
+        let load = load_func("CSVExcelStorage", &args(&[",", "YES_MULTILINE"])).unwrap();
+        let (rows, w) = read_path(t.path(), "d.csv", &load, Some(&schema));
+        assert_eq!(show(&rows), vec!["1|c:x\n2,open"]);
+        assert_eq!(w.count(), 0);
+    }
+
+    #[test]
+    fn json_lines() {
+        let t = tempfile::tempdir().unwrap();
+        fs_write(
+            t.path(),
+            "j.json",
+            b"{\"a\":1,\"b\":\"x\"}\n\n{\"b\":\"y\",\"a\":\"2\"}\nnot json\n{\"a\":\"q\"}\n",
+        );
+        let load = load_func("JsonLoader", &args(&["a:int,b:chararray"])).unwrap();
+        let (rows, w) = read_path(t.path(), "j.json", &load, None);
+        assert_eq!(show(&rows), vec!["1|c:x", "2|c:y", "~|~", "~|~"]);
+        assert_eq!(w.count(), 2);
+        assert_eq!(w.first().unwrap().1, 4);
+    }
+
+    #[test]
+    fn reader_limits_batches() {
+        let t = tempfile::tempdir().unwrap();
+        fs_write(t.path(), "b.txt", b"1\n2\n3\n4\n5\n");
+        let files = resolve_input("b.txt", t.path()).unwrap();
+        let splits = plan_splits_opts(&files, 1, 1, true);
+        let mut r = open_reader(&splits[0], &pig("\t"), None, Arc::new(Warnings::new())).unwrap();
+        let mut out = Vec::new();
+        assert!(r.next_batch(2, &mut out).unwrap());
+        assert_eq!(out.len(), 2);
+        assert!(r.next_batch(10, &mut out).unwrap());
+        assert_eq!(out.len(), 5);
+        assert!(!r.next_batch(10, &mut out).unwrap());
+        assert!(!r.next_batch(10, &mut out).unwrap());
+        assert_eq!(out.len(), 5);
+    }
+}

@@ -1,0 +1,15 @@
+//! The pigrs runtime: executes planned scripts on Arrow record batches with DataFusion,
+//! on every core of the local machine.
+
+pub mod driver;
+pub mod error;
+pub mod eval;
+pub mod exec;
+pub mod fs;
+pub mod io;
+pub mod layout;
+pub mod physical;
+pub mod stats;
+
+pub use driver::{RunOptions, Runner};
+pub use error::RunError;

@@ -1,0 +1,209 @@
+//! Lowers a logical plan onto stages of DataFusion execution plans.
+//!
+//! Operators that keep rows where they are (FILTER, FOREACH, SAMPLE and a task's share of a
+//! LIMIT) are fused into the stage that produces their input; operators that need rows of a
+//! key together (GROUP, JOIN, DISTINCT) end the stage with a shuffle — DataFusion's hash
+//! `RepartitionExec` — and start a reduce stage; small inputs of a replicated join are
+//! broadcast to every task of the large one.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::physical_plan::expressions::Column;
+use datafusion::physical_plan::repartition::RepartitionExec;
+use datafusion::physical_plan::union::UnionExec;
+use datafusion::physical_plan::{ExecutionPlan, Partitioning};
+use pigrs_planner::logical::{GroupKeys, JoinStrategy, LogicalPlan, NodeId, Operator};
+use pigrs_udf::Schema;
+
+use crate::error::RunError;
+use crate::eval::EvalCtx;
+use crate::exec::{KeySpec, Output, PigExec, Reduce, Source, Step};
+use crate::io::{Warnings, load_func, plan_splits, resolve_input};
+use crate::layout::Layout;
+use crate::stats::Stats;
+
+/// A stage being built: its source and the steps fused so far.
+struct Pending {
+    source: Source,
+    steps: Vec<Step>,
+    children: Vec<Arc<dyn ExecutionPlan>>,
+}
+
+/// Lowers nodes of one logical plan.
+pub struct Lowering<'a> {
+    /// The plan.
+    pub plan: &'a LogicalPlan,
+    /// Relative paths are resolved against this folder.
+    pub base_dir: PathBuf,
+    /// Expression evaluation state.
+    pub ctx: EvalCtx,
+    /// Loader warnings.
+    pub warnings: Arc<Warnings>,
+    /// Run statistics.
+    pub stats: Arc<Stats>,
+    /// Default number of tasks for scans and shuffles.
+    pub parallelism: usize,
+}
+
+impl Lowering<'_> {
+    /// The plan computing node `id`, with its rows in the node's layout.
+    pub fn rows(&self, id: NodeId) -> Result<(Arc<dyn ExecutionPlan>, Layout), RunError> {
+        let layout = Layout::new(self.plan.node(id).schema.clone());
+        let pending = self.lower(id)?;
+        Ok((self.finish(pending, Output::Rows(layout.clone())), layout))
+    }
+
+    fn finish(&self, p: Pending, output: Output) -> Arc<dyn ExecutionPlan> {
+        PigExec::new(p.source, p.steps, output, p.children, self.ctx.clone(), &self.stats)
+    }
+
+    fn schema(&self, id: NodeId) -> Option<&Schema> {
+        self.plan.node(id).schema.as_ref()
+    }
+
+    fn width(&self, id: NodeId) -> usize {
+        self.schema(id).map_or(0, |s| s.fields.len())
+    }
+
+    fn shuffle(&self, inputs: &[NodeId], keys: Vec<KeySpec>, partitions: usize) -> Result<Arc<dyn ExecutionPlan>, RunError> {
+        let mut maps = Vec::new();
+        for (tag, (&input, keys)) in inputs.iter().zip(keys).enumerate() {
+            let pending = self.lower(input)?;
+            maps.push(self.finish(pending, Output::Shuffle { keys, tag: tag as i32 }));
+        }
+        let all = UnionExec::try_new(maps).map_err(RunError::internal)?;
+        let key = Arc::new(Column::new("__key", 0));
+        let shuffled = RepartitionExec::try_new(all, Partitioning::Hash(vec![key], partitions.max(1)))
+            .map_err(RunError::internal)?;
+        Ok(Arc::new(shuffled))
+    }
+
+    fn reduce_tasks(&self, parallel: Option<u32>) -> usize {
+        parallel.map_or(self.parallelism, |p| p as usize).max(1)
+    }
+
+    fn lower(&self, id: NodeId) -> Result<Pending, RunError> {
+        let node = self.plan.node(id);
+        let input = |i: usize| node.inputs[i];
+        Ok(match &node.op {
+            Operator::Load { location, func } => {
+                let load = load_func(&func.name, &func.args).map_err(|m| RunError::plan(func.span, m))?;
+                let files = resolve_input(location, &self.base_dir).map_err(|e| RunError::plan(node.span, e.to_string()))?;
+                let splits = plan_splits(&files, self.parallelism);
+                Pending {
+                    source: Source::Scan { splits, load, schema: node.schema.clone(), warnings: self.warnings.clone() },
+                    steps: vec![],
+                    children: vec![],
+                }
+            }
+            Operator::Filter { cond } => self.then(input(0), Step::Filter(cond.clone()))?,
+            Operator::Foreach { nested, generate } => {
+                self.then(input(0), Step::Foreach { nested: nested.clone(), generate: generate.clone() })?
+            }
+            Operator::Sample { fraction } => self.then(input(0), Step::Sample(*fraction))?,
+            Operator::Limit { n } => {
+                let inner = self.plan.node(input(0));
+                if let Operator::Order { keys, .. } = &inner.op {
+                    // ORDER then LIMIT: keep only the top n while sorting.
+                    let (child, layout) = self.rows(inner.inputs[0])?;
+                    return Ok(Pending {
+                        source: Source::Sort { layout, keys: keys.clone(), limit: Some(*n) },
+                        steps: vec![],
+                        children: vec![child],
+                    });
+                }
+                let mut pending = self.lower(input(0))?;
+                pending.steps.push(Step::Limit(*n));
+                let layout = Layout::new(inner.schema.clone());
+                let child = self.finish(pending, Output::Rows(layout.clone()));
+                Pending { source: Source::Limit { layout, n: *n }, steps: vec![], children: vec![child] }
+            }
+            Operator::Order { keys, .. } => {
+                let (child, layout) = self.rows(input(0))?;
+                Pending { source: Source::Sort { layout, keys: keys.clone(), limit: None }, steps: vec![], children: vec![child] }
+            }
+            Operator::Group { keys, inner, parallel } => {
+                let specs = keys
+                    .iter()
+                    .map(|k| match k {
+                        GroupKeys::All => KeySpec::All,
+                        GroupKeys::Exprs(es) => KeySpec::Exprs(es.clone()),
+                    })
+                    .collect();
+                let tasks = if keys.iter().all(|k| matches!(k, GroupKeys::All)) { 1 } else { self.reduce_tasks(*parallel) };
+                let shuffled = self.shuffle(&node.inputs, specs, tasks)?;
+                Pending {
+                    source: Source::Reduce(Reduce::Group { inputs: node.inputs.len(), inner: inner.clone() }),
+                    steps: vec![],
+                    children: vec![shuffled],
+                }
+            }
+            Operator::Join { keys, join_type, strategy, parallel } => {
+                let widths: Vec<usize> = node.inputs.iter().map(|&i| self.width(i)).collect();
+                match strategy {
+                    JoinStrategy::Hash => {
+                        let specs = keys.iter().map(|k| KeySpec::Exprs(k.clone())).collect();
+                        let shuffled = self.shuffle(&node.inputs, specs, self.reduce_tasks(*parallel))?;
+                        Pending {
+                            source: Source::Reduce(Reduce::Join { join_type: *join_type, widths }),
+                            steps: vec![],
+                            children: vec![shuffled],
+                        }
+                    }
+                    JoinStrategy::Replicated => {
+                        let mut children = Vec::new();
+                        let mut layouts = Vec::new();
+                        for &i in &node.inputs {
+                            let (c, l) = self.rows(i)?;
+                            children.push(c);
+                            layouts.push(l);
+                        }
+                        Pending {
+                            source: Source::Replicated { layouts, keys: keys.clone(), join_type: *join_type, widths },
+                            steps: vec![],
+                            children,
+                        }
+                    }
+                }
+            }
+            Operator::Cross { .. } => {
+                let mut children = Vec::new();
+                let mut layouts = Vec::new();
+                for &i in &node.inputs {
+                    let (c, l) = self.rows(i)?;
+                    children.push(c);
+                    layouts.push(l);
+                }
+                Pending { source: Source::Cross { layouts }, steps: vec![], children }
+            }
+            Operator::Distinct { parallel } => {
+                let shuffled = self.shuffle(&node.inputs, vec![KeySpec::Row], self.reduce_tasks(*parallel))?;
+                Pending { source: Source::Reduce(Reduce::Distinct), steps: vec![], children: vec![shuffled] }
+            }
+            Operator::Union => {
+                let mut children = Vec::new();
+                let mut layouts = Vec::new();
+                for &i in &node.inputs {
+                    let (c, l) = self.rows(i)?;
+                    children.push(c);
+                    layouts.push(l);
+                }
+                Pending { source: Source::Concat { layouts }, steps: vec![], children }
+            }
+            Operator::Store { .. } | Operator::Dump => self.lower(input(0))?,
+        })
+    }
+
+    /// Fuses a row step onto the stage computing `input`.
+    fn then(&self, input: NodeId, step: Step) -> Result<Pending, RunError> {
+        let mut p = self.lower(input)?;
+        p.steps.push(step);
+        Ok(p)
+    }
+}
+
+/// The folder relative paths of a script are resolved against (the working directory).
+pub fn base_dir() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| Path::new(".").to_path_buf())
+}
