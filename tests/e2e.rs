@@ -10,25 +10,43 @@ fn pigrs() -> Command {
 }
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    pigrs().current_dir(dir).args(args).output().expect("pigrs runs")
+    pigrs()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("pigrs runs")
 }
 
 fn ok(out: &Output) -> String {
-    assert!(out.status.success(), "pigrs failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "pigrs failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout.clone()).expect("utf-8 output")
 }
 
 /// Reads every part file of a STORE output, checking Hadoop's layout.
 fn read_parts(dir: &Path) -> Vec<Vec<String>> {
-    assert!(dir.join("_SUCCESS").exists(), "no _SUCCESS in {}", dir.display());
+    assert!(
+        dir.join("_SUCCESS").exists(),
+        "no _SUCCESS in {}",
+        dir.display()
+    );
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("output dir")
         .map(|e| e.expect("entry").path())
-        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("part-")))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("part-"))
+        })
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no part files in {}", dir.display());
@@ -54,7 +72,17 @@ fn wordcount_counts_every_word() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("wc");
     let input = data("wordcount");
-    ok(&run(tmp.path(), &["run", &script("wordcount.pig"), "-p", &format!("in={}", input.display()), "-p", &format!("out={}", out.display())]));
+    ok(&run(
+        tmp.path(),
+        &[
+            "run",
+            &script("wordcount.pig"),
+            "-p",
+            &format!("in={}", input.display()),
+            "-p",
+            &format!("out={}", out.display()),
+        ],
+    ));
     let mut expected: HashMap<String, i64> = HashMap::new();
     let text = std::fs::read_to_string(input.join("corpus.txt")).expect("corpus");
     for w in text.split([' ', '\n']).filter(|w| !w.is_empty()) {
@@ -72,20 +100,42 @@ fn ngrams_keeps_the_100_largest_totals() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("ng");
     let input = data("ngrams");
-    ok(&run(tmp.path(), &["run", &script("ngrams.pig"), "-p", &format!("in={}", input.display()), "-p", &format!("out={}", out.display())]));
+    ok(&run(
+        tmp.path(),
+        &[
+            "run",
+            &script("ngrams.pig"),
+            "-p",
+            &format!("in={}", input.display()),
+            "-p",
+            &format!("out={}", out.display()),
+        ],
+    ));
     let mut totals: HashMap<String, i64> = HashMap::new();
     for f in std::fs::read_dir(&input).expect("input") {
-        for line in std::fs::read_to_string(f.expect("entry").path()).expect("file").lines() {
+        for line in std::fs::read_to_string(f.expect("entry").path())
+            .expect("file")
+            .lines()
+        {
             let cols: Vec<&str> = line.split('\t').collect();
-            *totals.entry(cols[0].to_string()).or_default() += cols[2].parse::<i64>().expect("match_count");
+            *totals.entry(cols[0].to_string()).or_default() +=
+                cols[2].parse::<i64>().expect("match_count");
         }
     }
     let got = read_parts(&out);
     assert_eq!(got.len(), totals.len().min(100));
     let values: Vec<i64> = got.iter().map(|r| r[1].parse().expect("total")).collect();
-    assert!(values.windows(2).all(|w| w[0] >= w[1]), "not sorted descending: {values:?}");
+    assert!(
+        values.windows(2).all(|w| w[0] >= w[1]),
+        "not sorted descending: {values:?}"
+    );
     for r in &got {
-        assert_eq!(totals[&r[0]], r[1].parse::<i64>().expect("total"), "total of {}", r[0]);
+        assert_eq!(
+            totals[&r[0]],
+            r[1].parse::<i64>().expect("total"),
+            "total of {}",
+            r[0]
+        );
     }
     let cutoff = *values.last().expect("rows");
     let above = totals.values().filter(|&&v| v > cutoff).count();
@@ -98,37 +148,58 @@ fn top20_matches_a_direct_computation() {
     let out = tmp.path().join("top");
     let input = data("pagecounts");
     let restrictions = input.join("restrictions.txt");
-    ok(&run(tmp.path(), &[
-        "run",
-        &script("top20.pig"),
-        "-p", &format!("in={}", input.display()),
-        "-p", &format!("restrictions={}", restrictions.display()),
-        "-p", &format!("out={}", out.display()),
-    ]));
-    let restricted: std::collections::HashSet<String> =
-        std::fs::read_to_string(&restrictions).expect("restrictions").lines().map(str::to_string).collect();
+    ok(&run(
+        tmp.path(),
+        &[
+            "run",
+            &script("top20.pig"),
+            "-p",
+            &format!("in={}", input.display()),
+            "-p",
+            &format!("restrictions={}", restrictions.display()),
+            "-p",
+            &format!("out={}", out.display()),
+        ],
+    ));
+    let restricted: std::collections::HashSet<String> = std::fs::read_to_string(&restrictions)
+        .expect("restrictions")
+        .lines()
+        .map(str::to_string)
+        .collect();
     let mut sums: HashMap<(String, String), i64> = HashMap::new();
     for f in std::fs::read_dir(&input).expect("input") {
         let p = f.expect("entry").path();
-        if !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("pagecounts-")) {
+        if !p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("pagecounts-"))
+        {
             continue;
         }
         for line in std::fs::read_to_string(&p).expect("file").lines() {
             let c: Vec<&str> = line.split(' ').collect();
             if ["en", "de", "fr"].contains(&c[0]) && !restricted.contains(c[1]) {
-                *sums.entry((c[0].to_string(), c[1].to_string())).or_default() += c[2].parse::<i64>().expect("visits");
+                *sums
+                    .entry((c[0].to_string(), c[1].to_string()))
+                    .or_default() += c[2].parse::<i64>().expect("visits");
             }
         }
     }
     let got = read_parts(&out);
     for lang in ["en", "de", "fr"] {
-        let mut all: Vec<i64> = sums.iter().filter(|((l, _), _)| l == lang).map(|(_, v)| *v).collect();
+        let mut all: Vec<i64> = sums
+            .iter()
+            .filter(|((l, _), _)| l == lang)
+            .map(|(_, v)| *v)
+            .collect();
         all.sort_unstable_by(|a, b| b.cmp(a));
         let rows: Vec<&Vec<String>> = got.iter().filter(|r| r[0] == lang).collect();
         assert_eq!(rows.len(), all.len().min(20), "rows for {lang}");
         let mut visits: Vec<i64> = rows.iter().map(|r| r[2].parse().expect("visits")).collect();
         for r in &rows {
-            assert_eq!(sums[&(r[0].clone(), r[1].clone())], r[2].parse::<i64>().expect("visits"));
+            assert_eq!(
+                sums[&(r[0].clone(), r[1].clone())],
+                r[2].parse::<i64>().expect("visits")
+            );
         }
         visits.sort_unstable_by(|a, b| b.cmp(a));
         assert_eq!(visits, all[..rows.len()].to_vec(), "top visits for {lang}");
@@ -143,7 +214,11 @@ fn write(dir: &Path, name: &str, text: &str) {
 fn dump_prints_pig_tuples_in_statement_order() {
     let tmp = tempfile::tempdir().expect("tempdir");
     write(tmp.path(), "data", "3\tc\n1\ta\n2\t\n");
-    write(tmp.path(), "s.pig", "A = LOAD 'data' AS (x:int, y:chararray);\nDESCRIBE A;\nB = ORDER A BY x;\nDUMP B;\n");
+    write(
+        tmp.path(),
+        "s.pig",
+        "A = LOAD 'data' AS (x:int, y:chararray);\nDESCRIBE A;\nB = ORDER A BY x;\nDUMP B;\n",
+    );
     let out = ok(&run(tmp.path(), &["run", "s.pig"]));
     assert_eq!(out, "A: {x: int,y: chararray}\n(1,a)\n(2,)\n(3,c)\n");
 }
@@ -151,7 +226,11 @@ fn dump_prints_pig_tuples_in_statement_order() {
 #[test]
 fn a_syntax_error_points_at_its_line() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    write(tmp.path(), "s.pig", "A = LOAD 'data';\nB = FOREACH A GENERAT $0;\nDUMP B;\n");
+    write(
+        tmp.path(),
+        "s.pig",
+        "A = LOAD 'data';\nB = FOREACH A GENERAT $0;\nDUMP B;\n",
+    );
     let out = run(tmp.path(), &["run", "s.pig"]);
     assert!(!out.status.success());
     assert!(out.stdout.is_empty());
@@ -162,7 +241,11 @@ fn a_syntax_error_points_at_its_line() {
 #[test]
 fn an_unknown_field_suggests_the_close_name() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    write(tmp.path(), "s.pig", "A = LOAD 'data' AS (name:chararray, age:int);\nB = FOREACH A GENERATE nmae;\nDUMP B;\n");
+    write(
+        tmp.path(),
+        "s.pig",
+        "A = LOAD 'data' AS (name:chararray, age:int);\nB = FOREACH A GENERATE nmae;\nDUMP B;\n",
+    );
     let out = run(tmp.path(), &["run", "s.pig"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
@@ -173,7 +256,11 @@ fn an_unknown_field_suggests_the_close_name() {
 #[test]
 fn a_missing_input_is_an_error_naming_it() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    write(tmp.path(), "s.pig", "A = LOAD 'nowhere' AS (x:int);\nDUMP A;\n");
+    write(
+        tmp.path(),
+        "s.pig",
+        "A = LOAD 'nowhere' AS (x:int);\nDUMP A;\n",
+    );
     let out = run(tmp.path(), &["run", "s.pig"]);
     assert!(!out.status.success());
     assert!(out.stdout.is_empty());
@@ -186,7 +273,11 @@ fn a_missing_input_is_an_error_naming_it() {
 fn malformed_fields_become_null_and_are_counted() {
     let tmp = tempfile::tempdir().expect("tempdir");
     write(tmp.path(), "data", "1\n2\nx\n4\ny\n");
-    write(tmp.path(), "s.pig", "A = LOAD 'data' AS (n:int);\nB = GROUP A ALL;\nC = FOREACH B GENERATE SUM(A.n), COUNT_STAR(A);\nDUMP C;\n");
+    write(
+        tmp.path(),
+        "s.pig",
+        "A = LOAD 'data' AS (n:int);\nB = GROUP A ALL;\nC = FOREACH B GENERATE SUM(A.n), COUNT_STAR(A);\nDUMP C;\n",
+    );
     let out = run(tmp.path(), &["run", "s.pig"]);
     assert_eq!(ok(&out), "(7,5)\n");
     let err = String::from_utf8_lossy(&out.stderr);
@@ -199,30 +290,48 @@ fn store_refuses_an_existing_output_before_running_and_is_atomic() {
     let tmp = tempfile::tempdir().expect("tempdir");
     write(tmp.path(), "data", "1\n2\n");
     std::fs::create_dir(tmp.path().join("taken")).expect("mkdir");
-    write(tmp.path(), "s.pig", "A = LOAD 'data' AS (n:int);\nSTORE A INTO 'fresh';\nSTORE A INTO 'taken';\n");
+    write(
+        tmp.path(),
+        "s.pig",
+        "A = LOAD 'data' AS (n:int);\nSTORE A INTO 'fresh';\nSTORE A INTO 'taken';\n",
+    );
     let out = run(tmp.path(), &["run", "s.pig"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
     // Nothing ran: the first STORE did not write either.
     assert!(!tmp.path().join("fresh").exists());
     // A failing job leaves no output behind.
-    write(tmp.path(), "f.pig", "A = LOAD 'data' AS (n:chararray);\nB = FOREACH A GENERATE REGEX_EXTRACT(n, '(', 1);\nSTORE B INTO 'failed';\n");
+    write(
+        tmp.path(),
+        "f.pig",
+        "A = LOAD 'data' AS (n:chararray);\nB = FOREACH A GENERATE REGEX_EXTRACT(n, '(', 1);\nSTORE B INTO 'failed';\n",
+    );
     let out = run(tmp.path(), &["run", "f.pig"]);
     assert!(!out.status.success());
     assert!(!tmp.path().join("failed").exists());
-    let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).expect("dir").filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
 
 #[test]
 fn explain_shows_stages_with_features() {
-    let out = ok(&run(&repo(), &[
-        "explain",
-        &script("top20.pig"),
-        "-p", "in=scripts/data/pagecounts",
-        "-p", "restrictions=scripts/data/pagecounts/restrictions.txt",
-        "-p", "out=out/top20",
-    ]));
+    let out = ok(&run(
+        &repo(),
+        &[
+            "explain",
+            &script("top20.pig"),
+            "-p",
+            "in=scripts/data/pagecounts",
+            "-p",
+            "restrictions=scripts/data/pagecounts/restrictions.txt",
+            "-p",
+            "out=out/top20",
+        ],
+    ));
     assert!(out.contains("REPLICATED_JOIN"), "{out}");
     assert!(out.contains("GROUP_BY"), "{out}");
     assert!(out.contains("Stage 1 (map)"), "{out}");

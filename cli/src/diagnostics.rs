@@ -23,11 +23,17 @@ impl Diagnostic for Problem {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h.as_str()) as Box<dyn std::fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h.as_str()) as Box<dyn std::fmt::Display>)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if self.labels.is_empty() { None } else { Some(Box::new(self.labels.clone().into_iter())) }
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.clone().into_iter()))
+        }
     }
 }
 
@@ -79,17 +85,36 @@ impl Source {
             labels.push(label(*s, Some(l.clone()), self.text.len()));
         }
         let help = match e.kind {
-            ErrorKind::Internal => Some("this is a bug in pigrs; please report it with the script".to_string()),
+            ErrorKind::Internal => {
+                Some("this is a bug in pigrs; please report it with the script".to_string())
+            }
             _ => e.help.clone(),
         };
-        self.report(Problem { message: e.message.clone(), code, labels, help })
+        self.report(Problem {
+            message: e.message.clone(),
+            code,
+            labels,
+            help,
+        })
     }
 
     /// A run-time error.
     pub fn run(&self, e: &RunError) -> Report {
-        let labels = e.span.map(|s| vec![label(s, Some("while running this".into()), self.text.len())]).unwrap_or_default();
-        let code = if e.internal { "pigrs::internal" } else { "pigrs::run" };
-        self.report(Problem { message: e.message.clone(), code, labels, help: e.help.clone() })
+        let labels = e
+            .span
+            .map(|s| vec![label(s, Some("while running this".into()), self.text.len())])
+            .unwrap_or_default();
+        let code = if e.internal {
+            "pigrs::internal"
+        } else {
+            "pigrs::run"
+        };
+        self.report(Problem {
+            message: e.message.clone(),
+            code,
+            labels,
+            help: e.help.clone(),
+        })
     }
 
     /// A parameter substitution error at a byte offset of the original text.
@@ -97,7 +122,11 @@ impl Source {
         self.report(Problem {
             message: message.to_string(),
             code: "pigrs::parameter",
-            labels: vec![label(Span::new(offset, offset + 1), Some("here".into()), self.text.len())],
+            labels: vec![label(
+                Span::new(offset, offset + 1),
+                Some("here".into()),
+                self.text.len(),
+            )],
             help: Some("pass it with -p name=value, or declare it with %default".into()),
         })
     }
@@ -105,5 +134,10 @@ impl Source {
 
 /// A plain error with no script location.
 pub fn plain(message: impl Into<String>) -> Report {
-    Report::new(Problem { message: message.into(), code: "pigrs", labels: vec![], help: None })
+    Report::new(Problem {
+        message: message.into(),
+        code: "pigrs",
+        labels: vec![],
+        help: None,
+    })
 }

@@ -71,7 +71,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse_from(argv);
     let result = match cli.command {
         None => repl::run(),
-        Some(Command::Run { args, no_optimize, stats }) => script::run(&args, no_optimize, stats),
+        Some(Command::Run {
+            args,
+            no_optimize,
+            stats,
+        }) => script::run(&args, no_optimize, stats),
         Some(Command::Explain { args, verbose }) => script::explain(&args, verbose),
         Some(Command::Check { args }) => script::check(&args),
     };

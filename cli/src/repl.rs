@@ -40,7 +40,8 @@ fn complete(text: &str) -> bool {
 
 /// Runs the shell until `quit` or end of input.
 pub fn run() -> Result<(), Vec<Report>> {
-    let mut editor = rustyline::DefaultEditor::new().map_err(|e| vec![plain(format!("cannot start the shell: {e}"))])?;
+    let mut editor = rustyline::DefaultEditor::new()
+        .map_err(|e| vec![plain(format!("cannot start the shell: {e}"))])?;
     let mut session = Session::default();
     let mut runner = Runner::new(RunOptions::default()).map_err(|e| vec![plain(e.message)])?;
     let mut buffer = String::new();
@@ -53,7 +54,9 @@ pub fn run() -> Result<(), Vec<Report>> {
                     return Ok(());
                 }
                 if buffer.is_empty() && matches!(trimmed, "help" | "help;") {
-                    println!("Enter Pig Latin statements ending with ';'. DUMP and DESCRIBE print at once. quit leaves.");
+                    println!(
+                        "Enter Pig Latin statements ending with ';'. DUMP and DESCRIBE print at once. quit leaves."
+                    );
                     continue;
                 }
                 let _ = editor.add_history_entry(line.as_str());
@@ -75,15 +78,28 @@ pub fn run() -> Result<(), Vec<Report>> {
 }
 
 fn execute(text: &str, session: &mut Session, runner: &mut Runner) -> Vec<Report> {
-    let source = Source { name: "<shell>".into(), text: match pigrs_grammar::params::substitute(text, &[]) {
-        Ok(t) => t,
-        Err(e) => return vec![Source { name: "<shell>".into(), text: text.to_string() }.param(&e.message, e.offset)],
-    } };
+    let source = Source {
+        name: "<shell>".into(),
+        text: match pigrs_grammar::params::substitute(text, &[]) {
+            Ok(t) => t,
+            Err(e) => {
+                return vec![
+                    Source {
+                        name: "<shell>".into(),
+                        text: text.to_string(),
+                    }
+                    .param(&e.message, e.offset),
+                ];
+            }
+        },
+    };
     let script = match pigrs_grammar::parse_statement(&source.text, 0) {
         Ok(s) => s,
         Err(errs) => return errs.iter().map(|e| source.parse(e)).collect(),
     };
-    let mut no_import = |p: &str| -> Result<String, String> { std::fs::read_to_string(p).map_err(|e| e.to_string()) };
+    let mut no_import = |p: &str| -> Result<String, String> {
+        std::fs::read_to_string(p).map_err(|e| e.to_string())
+    };
     let script = match pigrs_grammar::macros::expand_macros(script, &source.text, &mut no_import) {
         Ok(s) => s,
         Err(errs) => return errs.iter().map(|e| source.parse(e)).collect(),

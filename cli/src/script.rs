@@ -24,15 +24,21 @@ pub struct Planned {
 fn params(args: &ScriptArgs) -> Result<Vec<(String, String)>, Vec<Report>> {
     let mut out = Vec::new();
     for f in &args.param_files {
-        let text = std::fs::read_to_string(f)
-            .map_err(|e| vec![plain(format!("cannot read parameter file {}: {e}", f.display()))])?;
+        let text = std::fs::read_to_string(f).map_err(|e| {
+            vec![plain(format!(
+                "cannot read parameter file {}: {e}",
+                f.display()
+            ))]
+        })?;
         let pairs = pigrs_grammar::params::parse_param_file(&text)
             .map_err(|e| vec![plain(format!("{}: {}", f.display(), e.message))])?;
         out.extend(pairs);
     }
     for p in &args.params {
         let Some((k, v)) = p.split_once('=') else {
-            return Err(vec![plain(format!("parameter '{p}' must be written name=value"))]);
+            return Err(vec![plain(format!(
+                "parameter '{p}' must be written name=value"
+            ))]);
         };
         out.push((k.trim().to_string(), v.to_string()));
     }
@@ -48,7 +54,10 @@ pub fn plan(args: &ScriptArgs) -> Result<Planned, Vec<Report>> {
     let text = match pigrs_grammar::params::substitute(&original, &params) {
         Ok(t) => t,
         Err(e) => {
-            let src = Source { name, text: original };
+            let src = Source {
+                name,
+                text: original,
+            };
             return Err(vec![src.param(&e.message, e.offset)]);
         }
     };
@@ -62,23 +71,38 @@ pub fn plan_text(name: String, text: String, dir: Option<&Path>) -> Result<Plann
         .map_err(|errs| errs.iter().map(|e| source.parse(e)).collect::<Vec<_>>())?;
     let dir = dir.map(Path::to_path_buf).unwrap_or_default();
     let mut import = |path: &str| -> Result<String, String> {
-        let p = if Path::new(path).is_absolute() || dir.as_os_str().is_empty() { Path::new(path).to_path_buf() } else { dir.join(path) };
-        let p = if p.exists() { p } else { Path::new(path).to_path_buf() };
+        let p = if Path::new(path).is_absolute() || dir.as_os_str().is_empty() {
+            Path::new(path).to_path_buf()
+        } else {
+            dir.join(path)
+        };
+        let p = if p.exists() {
+            p
+        } else {
+            Path::new(path).to_path_buf()
+        };
         std::fs::read_to_string(&p).map_err(|e| format!("cannot read {path}: {e}"))
     };
     let script = pigrs_grammar::macros::expand_macros(script, &source.text, &mut import)
         .map_err(|errs| errs.iter().map(|e| source.parse(e)).collect::<Vec<_>>())?;
     let (session, actions) = pigrs_planner::plan_script(&script)
         .map_err(|errs| errs.iter().map(|e| source.plan(e)).collect::<Vec<_>>())?;
-    Ok(Planned { source, session, actions })
+    Ok(Planned {
+        source,
+        session,
+        actions,
+    })
 }
 
 /// `pigrs run`.
 pub fn run(args: &ScriptArgs, _no_optimize: bool, stats: bool) -> Result<(), Vec<Report>> {
     let planned = plan(args)?;
-    let mut runner = Runner::new(RunOptions::default()).map_err(|e| vec![planned.source.run(&e)])?;
+    let mut runner =
+        Runner::new(RunOptions::default()).map_err(|e| vec![planned.source.run(&e)])?;
     let plan = &planned.session.plan;
-    runner.check_outputs(plan, &planned.actions).map_err(|e| vec![planned.source.run(&e)])?;
+    runner
+        .check_outputs(plan, &planned.actions)
+        .map_err(|e| vec![planned.source.run(&e)])?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for action in &planned.actions {
@@ -103,7 +127,9 @@ pub fn explain(args: &ScriptArgs, verbose: bool) -> Result<(), Vec<Report>> {
     let plan = &planned.session.plan;
     for action in &planned.actions {
         if let Action::Execute(id) = action {
-            let text = runner.explain(plan, *id, verbose).map_err(|e| vec![planned.source.run(&e)])?;
+            let text = runner
+                .explain(plan, *id, verbose)
+                .map_err(|e| vec![planned.source.run(&e)])?;
             print!("{text}");
         }
     }
@@ -113,6 +139,10 @@ pub fn explain(args: &ScriptArgs, verbose: bool) -> Result<(), Vec<Report>> {
 /// `pigrs check`.
 pub fn check(args: &ScriptArgs) -> Result<(), Vec<Report>> {
     let planned = plan(args)?;
-    eprintln!("{}: OK ({} statements planned)", planned.source.name, planned.actions.len());
+    eprintln!(
+        "{}: OK ({} statements planned)",
+        planned.source.name,
+        planned.actions.len()
+    );
     Ok(())
 }

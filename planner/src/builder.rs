@@ -69,7 +69,9 @@ fn is_follow_on(e: &PlanError) -> bool {
 
 /// Plans a whole script: every statement, in order. Returns all errors (one per failing
 /// statement) when any statement fails.
-pub fn plan_script(script: &a::Script) -> std::result::Result<(Session, Vec<Action>), Vec<PlanError>> {
+pub fn plan_script(
+    script: &a::Script,
+) -> std::result::Result<(Session, Vec<Action>), Vec<PlanError>> {
     let mut session = Session::default();
     let mut actions = Vec::new();
     let mut errors = Vec::new();
@@ -80,7 +82,11 @@ pub fn plan_script(script: &a::Script) -> std::result::Result<(Session, Vec<Acti
             Err(e) => errors.push(e),
         }
     }
-    if errors.is_empty() { Ok((session, actions)) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok((session, actions))
+    } else {
+        Err(errors)
+    }
 }
 
 impl Session {
@@ -112,12 +118,19 @@ impl Session {
                 }
                 Ok(vec![])
             }
-            StatementKind::Store { relation, path, func } => {
+            StatementKind::Store {
+                relation,
+                path,
+                func,
+            } => {
                 let input = self.relation(relation)?;
                 let func = self.func_ref(func.as_ref(), "PigStorage", span);
                 let schema = self.plan.node(input).schema.clone();
                 let id = self.plan.add(Node {
-                    op: Operator::Store { location: path.node.clone(), func },
+                    op: Operator::Store {
+                        location: path.node.clone(),
+                        func,
+                    },
                     inputs: vec![input],
                     schema,
                     alias: None,
@@ -128,16 +141,29 @@ impl Session {
             StatementKind::Dump(relation) => {
                 let input = self.relation(relation)?;
                 let schema = self.plan.node(input).schema.clone();
-                let id = self.plan.add(Node { op: Operator::Dump, inputs: vec![input], schema, alias: None, span });
+                let id = self.plan.add(Node {
+                    op: Operator::Dump,
+                    inputs: vec![input],
+                    schema,
+                    alias: None,
+                    span,
+                });
                 Ok(vec![Action::Execute(id)])
             }
             StatementKind::Describe(path) => Ok(vec![Action::Print(self.describe(path)?)]),
             StatementKind::Explain { options, alias } => {
                 let node = alias.as_ref().map(|a| self.alias_ref(a)).transpose()?;
-                Ok(vec![Action::Explain { node, options: options.iter().map(|o| o.node.clone()).collect() }])
+                Ok(vec![Action::Explain {
+                    node,
+                    options: options.iter().map(|o| o.node.clone()).collect(),
+                }])
             }
             StatementKind::Illustrate(_) => Err(PlanError::not_implemented(span, "ILLUSTRATE")),
-            StatementKind::Split { input, branches, otherwise } => {
+            StatementKind::Split {
+                input,
+                branches,
+                otherwise,
+            } => {
                 let input = self.relation(input)?;
                 let schema = self.plan.node(input).schema.clone();
                 let mut conds = Vec::new();
@@ -156,9 +182,18 @@ impl Session {
                 if let Some(alias) = otherwise {
                     let any = conds
                         .into_iter()
-                        .reduce(|l, r| Expr::new(ExprKind::Or(Box::new(l), Box::new(r)), PigType::Boolean, span))
-                        .ok_or_else(|| PlanError::plan(span, "SPLIT needs at least one IF branch"))?;
-                    let cond = Expr::new(ExprKind::Not(Box::new(any)), PigType::Boolean, alias.span);
+                        .reduce(|l, r| {
+                            Expr::new(
+                                ExprKind::Or(Box::new(l), Box::new(r)),
+                                PigType::Boolean,
+                                span,
+                            )
+                        })
+                        .ok_or_else(|| {
+                            PlanError::plan(span, "SPLIT needs at least one IF branch")
+                        })?;
+                    let cond =
+                        Expr::new(ExprKind::Not(Box::new(any)), PigType::Boolean, alias.span);
                     let id = self.plan.add(Node {
                         op: Operator::Filter { cond },
                         inputs: vec![input],
@@ -176,36 +211,54 @@ impl Session {
                     self.defines.insert(alias.node.clone(), f);
                     Ok(vec![])
                 }
-                a::DefineTarget::Command(_) => Err(PlanError::not_implemented(span, "DEFINE of a streaming command")),
+                a::DefineTarget::Command(_) => Err(PlanError::not_implemented(
+                    span,
+                    "DEFINE of a streaming command",
+                )),
             },
             StatementKind::MacroDef(_) | StatementKind::Import(_) => Ok(vec![]),
-            StatementKind::MacroCall { name, .. } => {
-                Err(PlanError::internal(format!("macro `{}` was not expanded", name.node)))
-            }
+            StatementKind::MacroCall { name, .. } => Err(PlanError::internal(format!(
+                "macro `{}` was not expanded",
+                name.node
+            ))),
             StatementKind::Register { path, .. } => {
                 Err(PlanError::not_implemented(path.span, "REGISTER of plugins"))
             }
             StatementKind::Set { key, value } => {
-                let value = value.as_ref().map(|v| literal_text(&v.node)).unwrap_or_default();
+                let value = value
+                    .as_ref()
+                    .map(|v| literal_text(&v.node))
+                    .unwrap_or_default();
                 Ok(vec![Action::Set(key.node.clone(), value)])
             }
             StatementKind::Fs(args) => Ok(vec![Action::Fs(args.node.clone())]),
             StatementKind::Sh(cmd) => Ok(vec![Action::Sh(cmd.node.clone())]),
             StatementKind::Rmf(path) => Ok(vec![Action::Rmf(path.node.clone())]),
-            StatementKind::Exec(_) | StatementKind::Run(_) => {
-                Err(PlanError::not_implemented(span, "exec/run of another script"))
-            }
+            StatementKind::Exec(_) | StatementKind::Run(_) => Err(PlanError::not_implemented(
+                span,
+                "exec/run of another script",
+            )),
         }
     }
 
     fn describe(&self, path: &[Ident]) -> Result<String> {
-        let first = path.first().ok_or_else(|| PlanError::internal("empty DESCRIBE"))?;
+        let first = path
+            .first()
+            .ok_or_else(|| PlanError::internal("empty DESCRIBE"))?;
         let id = self.alias_ref(first)?;
         if path.len() == 2 {
             let key = (first.node.clone(), path[1].node.clone());
             return match self.nested_schemas.get(&key) {
-                Some(ty) => Ok(format!("{}::{}: {}", first.node, path[1].node, describe_type(ty))),
-                None => Err(PlanError::plan(path[1].span, format!("no nested alias `{}` in `{}`", path[1].node, first.node))),
+                Some(ty) => Ok(format!(
+                    "{}::{}: {}",
+                    first.node,
+                    path[1].node,
+                    describe_type(ty)
+                )),
+                None => Err(PlanError::plan(
+                    path[1].span,
+                    format!("no nested alias `{}` in `{}`", path[1].node, first.node),
+                )),
             };
         }
         Ok(match &self.plan.node(id).schema {
@@ -256,12 +309,29 @@ impl Session {
                     span: spec.span,
                 }
             }
-            None => FuncRef { name: default.to_string(), args: vec![], span },
+            None => FuncRef {
+                name: default.to_string(),
+                args: vec![],
+                span,
+            },
         }
     }
 
-    fn add(&mut self, op: Operator, inputs: Vec<NodeId>, schema: Option<Schema>, alias: Option<&str>, span: Span) -> NodeId {
-        self.plan.add(Node { op, inputs, schema, alias: alias.map(str::to_string), span })
+    fn add(
+        &mut self,
+        op: Operator,
+        inputs: Vec<NodeId>,
+        schema: Option<Schema>,
+        alias: Option<&str>,
+        span: Span,
+    ) -> NodeId {
+        self.plan.add(Node {
+            op,
+            inputs,
+            schema,
+            alias: alias.map(str::to_string),
+            span,
+        })
     }
 
     fn op(&mut self, op: &a::Op, span: Span, alias: Option<&str>) -> Result<NodeId> {
@@ -269,7 +339,16 @@ impl Session {
             a::Op::Load { path, func, schema } => {
                 let func = self.func_ref(func.as_ref(), "PigStorage", span);
                 let schema = schema.as_ref().map(schema_of);
-                Ok(self.add(Operator::Load { location: path.node.clone(), func }, vec![], schema, alias, span))
+                Ok(self.add(
+                    Operator::Load {
+                        location: path.node.clone(),
+                        func,
+                    },
+                    vec![],
+                    schema,
+                    alias,
+                    span,
+                ))
             }
             a::Op::Alias(r) => self.relation(r),
             a::Op::Filter { input, cond } => {
@@ -278,7 +357,11 @@ impl Session {
                 let cond = self.condition(cond, schema.as_ref())?;
                 Ok(self.add(Operator::Filter { cond }, vec![input], schema, alias, span))
             }
-            a::Op::Foreach { input, nested, generate } => {
+            a::Op::Foreach {
+                input,
+                nested,
+                generate,
+            } => {
                 let input_id = self.relation(input)?;
                 let schema = self.plan.node(input_id).schema.clone();
                 let mut slots: Vec<(String, PigType)> = Vec::new();
@@ -286,20 +369,48 @@ impl Session {
                 for stmt in nested {
                     let (step, ty) = self.nested_step(&stmt.op, schema.as_ref(), &slots)?;
                     if let Some(alias) = alias {
-                        self.nested_schemas.insert((alias.to_string(), stmt.alias.node.clone()), ty.clone());
+                        self.nested_schemas
+                            .insert((alias.to_string(), stmt.alias.node.clone()), ty.clone());
                     }
                     slots.push((stmt.alias.node.clone(), ty));
                     steps.push(step);
                 }
-                let scope = Scope { schema: schema.as_ref(), slots: &slots };
+                let scope = Scope {
+                    schema: schema.as_ref(),
+                    slots: &slots,
+                };
                 let (items, out_schema) = self.generate(generate, &scope)?;
-                Ok(self.add(Operator::Foreach { nested: steps, generate: items }, vec![input_id], out_schema, alias, span))
+                Ok(self.add(
+                    Operator::Foreach {
+                        nested: steps,
+                        generate: items,
+                    },
+                    vec![input_id],
+                    out_schema,
+                    alias,
+                    span,
+                ))
             }
-            a::Op::Group { inputs, parallel, .. } => self.group(inputs, parallel.as_ref().map(|p| p.node), span, alias),
-            a::Op::Join { inputs, kind, using, parallel, .. } => {
-                self.join(inputs, *kind, using.as_ref(), parallel.as_ref().map(|p| p.node), span, alias)
-            }
-            a::Op::Cross { inputs, parallel, .. } => {
+            a::Op::Group {
+                inputs, parallel, ..
+            } => self.group(inputs, parallel.as_ref().map(|p| p.node), span, alias),
+            a::Op::Join {
+                inputs,
+                kind,
+                using,
+                parallel,
+                ..
+            } => self.join(
+                inputs,
+                *kind,
+                using.as_ref(),
+                parallel.as_ref().map(|p| p.node),
+                span,
+                alias,
+            ),
+            a::Op::Cross {
+                inputs, parallel, ..
+            } => {
                 let mut ids = Vec::new();
                 let mut names = Vec::new();
                 for r in inputs {
@@ -308,25 +419,58 @@ impl Session {
                     ids.push(id);
                 }
                 let schema = self.prefixed_concat(&ids, &names);
-                Ok(self.add(Operator::Cross { parallel: parallel.as_ref().map(|p| p.node) }, ids, schema, alias, span))
+                Ok(self.add(
+                    Operator::Cross {
+                        parallel: parallel.as_ref().map(|p| p.node),
+                    },
+                    ids,
+                    schema,
+                    alias,
+                    span,
+                ))
             }
-            a::Op::Union { onschema, inputs, .. } => {
-                let ids = inputs.iter().map(|r| self.relation(r)).collect::<Result<Vec<_>>>()?;
+            a::Op::Union {
+                onschema, inputs, ..
+            } => {
+                let ids = inputs
+                    .iter()
+                    .map(|r| self.relation(r))
+                    .collect::<Result<Vec<_>>>()?;
                 if *onschema {
                     return Err(PlanError::not_implemented(span, "UNION ONSCHEMA"));
                 }
                 let schema = self.union_schema(&ids);
                 Ok(self.add(Operator::Union, ids, schema, alias, span))
             }
-            a::Op::Order { input, keys, using, parallel } => {
+            a::Op::Order {
+                input,
+                keys,
+                using,
+                parallel,
+            } => {
                 if let Some(u) = using {
-                    return Err(PlanError::not_implemented(u.span, "ORDER ... USING a comparator"));
+                    return Err(PlanError::not_implemented(
+                        u.span,
+                        "ORDER ... USING a comparator",
+                    ));
                 }
                 let input = self.relation(input)?;
                 let schema = self.plan.node(input).schema.clone();
-                let scope = Scope { schema: schema.as_ref(), slots: &[] };
+                let scope = Scope {
+                    schema: schema.as_ref(),
+                    slots: &[],
+                };
                 let keys = self.sort_keys(keys, &scope)?;
-                Ok(self.add(Operator::Order { keys, parallel: parallel.as_ref().map(|p| p.node) }, vec![input], schema, alias, span))
+                Ok(self.add(
+                    Operator::Order {
+                        keys,
+                        parallel: parallel.as_ref().map(|p| p.node),
+                    },
+                    vec![input],
+                    schema,
+                    alias,
+                    span,
+                ))
             }
             a::Op::Limit { input, count } => {
                 let input = self.relation(input)?;
@@ -334,16 +478,32 @@ impl Session {
                 let n = const_count(count)?;
                 Ok(self.add(Operator::Limit { n }, vec![input], schema, alias, span))
             }
-            a::Op::Distinct { input, parallel, .. } => {
+            a::Op::Distinct {
+                input, parallel, ..
+            } => {
                 let input = self.relation(input)?;
                 let schema = self.plan.node(input).schema.clone();
-                Ok(self.add(Operator::Distinct { parallel: parallel.as_ref().map(|p| p.node) }, vec![input], schema, alias, span))
+                Ok(self.add(
+                    Operator::Distinct {
+                        parallel: parallel.as_ref().map(|p| p.node),
+                    },
+                    vec![input],
+                    schema,
+                    alias,
+                    span,
+                ))
             }
             a::Op::Sample { input, fraction } => {
                 let input = self.relation(input)?;
                 let schema = self.plan.node(input).schema.clone();
                 let fraction = const_fraction(fraction)?;
-                Ok(self.add(Operator::Sample { fraction }, vec![input], schema, alias, span))
+                Ok(self.add(
+                    Operator::Sample { fraction },
+                    vec![input],
+                    schema,
+                    alias,
+                    span,
+                ))
             }
             a::Op::Rank { .. } => Err(PlanError::not_implemented(span, "RANK")),
             a::Op::Cube { .. } => Err(PlanError::not_implemented(span, "CUBE/ROLLUP")),
@@ -352,7 +512,13 @@ impl Session {
         }
     }
 
-    fn group(&mut self, inputs: &[a::GroupInput], parallel: Option<u32>, span: Span, alias: Option<&str>) -> Result<NodeId> {
+    fn group(
+        &mut self,
+        inputs: &[a::GroupInput],
+        parallel: Option<u32>,
+        span: Span,
+        alias: Option<&str>,
+    ) -> Result<NodeId> {
         let mut ids = Vec::new();
         let mut keys = Vec::new();
         let mut inner = Vec::new();
@@ -361,10 +527,17 @@ impl Session {
             let id = self.relation(&gi.input)?;
             let name = self.relation_name(&gi.input, id);
             let schema = self.plan.node(id).schema.clone();
-            let scope = Scope { schema: schema.as_ref(), slots: &[] };
+            let scope = Scope {
+                schema: schema.as_ref(),
+                slots: &[],
+            };
             keys.push(match &gi.key {
                 a::GroupKey::All(_) => GroupKeys::All,
-                a::GroupKey::Exprs(es) => GroupKeys::Exprs(es.iter().map(|e| self.expr(e, &scope)).collect::<Result<_>>()?),
+                a::GroupKey::Exprs(es) => GroupKeys::Exprs(
+                    es.iter()
+                        .map(|e| self.expr(e, &scope))
+                        .collect::<Result<_>>()?,
+                ),
             });
             inner.push(gi.inner);
             bag_fields.push(Field::new(name, PigType::Bag(schema)));
@@ -373,15 +546,33 @@ impl Session {
         let group_field = self.unify_keys(&mut keys, inputs, span)?;
         let mut fields = vec![group_field];
         fields.extend(bag_fields);
-        Ok(self.add(Operator::Group { keys, inner, parallel }, ids, Some(Schema::new(fields)), alias, span))
+        Ok(self.add(
+            Operator::Group {
+                keys,
+                inner,
+                parallel,
+            },
+            ids,
+            Some(Schema::new(fields)),
+            alias,
+            span,
+        ))
     }
 
     /// Casts every input's keys to common types; returns the `group` field.
-    fn unify_keys(&self, keys: &mut [GroupKeys], inputs: &[a::GroupInput], span: Span) -> Result<Field> {
-        let exprs: Vec<&Vec<Expr>> = keys.iter().filter_map(|k| match k {
-            GroupKeys::Exprs(es) => Some(es),
-            GroupKeys::All => None,
-        }).collect();
+    fn unify_keys(
+        &self,
+        keys: &mut [GroupKeys],
+        inputs: &[a::GroupInput],
+        span: Span,
+    ) -> Result<Field> {
+        let exprs: Vec<&Vec<Expr>> = keys
+            .iter()
+            .filter_map(|k| match k {
+                GroupKeys::Exprs(es) => Some(es),
+                GroupKeys::All => None,
+            })
+            .collect();
         if exprs.is_empty() {
             return Ok(Field::new("group", PigType::Chararray));
         }
@@ -390,7 +581,10 @@ impl Session {
         }
         let width = exprs[0].len();
         if exprs.iter().any(|es| es.len() != width) {
-            return Err(PlanError::plan(span, "every input of COGROUP must have the same number of keys"));
+            return Err(PlanError::plan(
+                span,
+                "every input of COGROUP must have the same number of keys",
+            ));
         }
         let mut types = Vec::new();
         let mut names = Vec::new();
@@ -398,7 +592,13 @@ impl Session {
             let mut ty = exprs[0][i].ty.clone();
             for es in &exprs[1..] {
                 ty = common(&ty, &es[i].ty).ok_or_else(|| {
-                    PlanError::plan(es[i].span, format!("group keys of types {} and {} cannot be matched", ty, es[i].ty))
+                    PlanError::plan(
+                        es[i].span,
+                        format!(
+                            "group keys of types {} and {} cannot be matched",
+                            ty, es[i].ty
+                        ),
+                    )
                 })?;
             }
             names.push(key_name(inputs, i));
@@ -414,7 +614,11 @@ impl Session {
         Ok(if width == 1 {
             Field::new("group", types.remove(0))
         } else {
-            let fields = names.into_iter().zip(types).map(|(n, t)| Field { name: n, ty: t }).collect();
+            let fields = names
+                .into_iter()
+                .zip(types)
+                .map(|(n, t)| Field { name: n, ty: t })
+                .collect();
             Field::new("group", PigType::Tuple(Some(Schema::new(fields))))
         })
     }
@@ -432,10 +636,21 @@ impl Session {
             None => JoinStrategy::Hash,
             Some(s) if s == "replicated" || s == "repl" => JoinStrategy::Replicated,
             // Skewed and merge joins give the same rows as a hash join; pigrs picks its own strategy.
-            Some(s) if s == "skewed" || s == "merge" || s == "merge-sparse" || s == "hash" || s == "default" => JoinStrategy::Hash,
+            Some(s)
+                if s == "skewed"
+                    || s == "merge"
+                    || s == "merge-sparse"
+                    || s == "hash"
+                    || s == "default" =>
+            {
+                JoinStrategy::Hash
+            }
             Some(s) => {
-                return Err(PlanError::plan(using.map_or(span, |u| u.span), format!("unknown join strategy '{s}'"))
-                    .with_help("use 'replicated', 'skewed' or 'merge'"));
+                return Err(PlanError::plan(
+                    using.map_or(span, |u| u.span),
+                    format!("unknown join strategy '{s}'"),
+                )
+                .with_help("use 'replicated', 'skewed' or 'merge'"));
             }
         };
         let join_type = match kind {
@@ -447,8 +662,13 @@ impl Session {
         if join_type != JoinType::Inner && inputs.len() != 2 {
             return Err(PlanError::plan(span, "outer joins take exactly two inputs"));
         }
-        if strategy == JoinStrategy::Replicated && matches!(join_type, JoinType::Right | JoinType::Full) {
-            return Err(PlanError::plan(span, "a replicated join supports only inner and LEFT OUTER joins"));
+        if strategy == JoinStrategy::Replicated
+            && matches!(join_type, JoinType::Right | JoinType::Full)
+        {
+            return Err(PlanError::plan(
+                span,
+                "a replicated join supports only inner and LEFT OUTER joins",
+            ));
         }
         let mut ids = Vec::new();
         let mut names = Vec::new();
@@ -457,19 +677,36 @@ impl Session {
             let id = self.relation(&ji.input)?;
             names.push(self.relation_name(&ji.input, id));
             let schema = self.plan.node(id).schema.clone();
-            let scope = Scope { schema: schema.as_ref(), slots: &[] };
-            keys.push(ji.keys.iter().map(|e| self.expr(e, &scope)).collect::<Result<Vec<_>>>()?);
+            let scope = Scope {
+                schema: schema.as_ref(),
+                slots: &[],
+            };
+            keys.push(
+                ji.keys
+                    .iter()
+                    .map(|e| self.expr(e, &scope))
+                    .collect::<Result<Vec<_>>>()?,
+            );
             ids.push(id);
         }
         let width = keys[0].len();
         if keys.iter().any(|k| k.len() != width) {
-            return Err(PlanError::plan(span, "every input of JOIN must have the same number of keys"));
+            return Err(PlanError::plan(
+                span,
+                "every input of JOIN must have the same number of keys",
+            ));
         }
         for i in 0..width {
             let mut ty = keys[0][i].ty.clone();
             for k in &keys[1..] {
                 ty = common(&ty, &k[i].ty).ok_or_else(|| {
-                    PlanError::plan(k[i].span, format!("join keys of types {} and {} cannot be matched", ty, k[i].ty))
+                    PlanError::plan(
+                        k[i].span,
+                        format!(
+                            "join keys of types {} and {} cannot be matched",
+                            ty, k[i].ty
+                        ),
+                    )
                 })?;
             }
             for k in keys.iter_mut() {
@@ -477,7 +714,18 @@ impl Session {
             }
         }
         let schema = self.prefixed_concat(&ids, &names);
-        Ok(self.add(Operator::Join { keys, join_type, strategy, parallel }, ids, schema, alias, span))
+        Ok(self.add(
+            Operator::Join {
+                keys,
+                join_type,
+                strategy,
+                parallel,
+            },
+            ids,
+            schema,
+            alias,
+            span,
+        ))
     }
 
     /// The schema of JOIN and CROSS: every input's fields, named `input::field`.
@@ -486,7 +734,10 @@ impl Session {
         for (id, name) in ids.iter().zip(names) {
             let schema = self.plan.node(*id).schema.as_ref()?;
             for f in &schema.fields {
-                fields.push(Field { name: f.name.as_ref().map(|n| format!("{name}::{n}")), ty: f.ty.clone() });
+                fields.push(Field {
+                    name: f.name.as_ref().map(|n| format!("{name}::{n}")),
+                    ty: f.ty.clone(),
+                });
             }
         }
         Some(Schema::new(fields))
@@ -511,8 +762,16 @@ impl Session {
         Some(Schema::new(fields))
     }
 
-    fn nested_step(&mut self, op: &a::NestedOp, outer: Option<&Schema>, slots: &[(String, PigType)]) -> Result<(NestedStep, PigType)> {
-        let scope = Scope { schema: outer, slots };
+    fn nested_step(
+        &mut self,
+        op: &a::NestedOp,
+        outer: Option<&Schema>,
+        slots: &[(String, PigType)],
+    ) -> Result<(NestedStep, PigType)> {
+        let scope = Scope {
+            schema: outer,
+            slots,
+        };
         let bag_input = |this: &mut Self, e: &a::Expr| -> Result<(Expr, Option<Schema>)> {
             let input = this.expr(e, &scope)?;
             match &input.ty {
@@ -520,7 +779,10 @@ impl Session {
                     let s = s.clone();
                     Ok((input, s))
                 }
-                other => Err(PlanError::plan(e.span, format!("nested operators work on bags, but this is a {other}"))),
+                other => Err(PlanError::plan(
+                    e.span,
+                    format!("nested operators work on bags, but this is a {other}"),
+                )),
             }
         };
         Ok(match op {
@@ -537,7 +799,10 @@ impl Session {
             }
             a::NestedOp::Order { input, keys } => {
                 let (input, inner) = bag_input(self, input)?;
-                let inner_scope = Scope { schema: inner.as_ref(), slots: &[] };
+                let inner_scope = Scope {
+                    schema: inner.as_ref(),
+                    slots: &[],
+                };
                 let keys = self.sort_keys(keys, &inner_scope)?;
                 let ty = input.ty.clone();
                 (NestedStep::Order { input, keys }, ty)
@@ -577,13 +842,25 @@ impl Session {
                     }
                     exprs.push(input);
                 }
-                (NestedStep::Cross { inputs: exprs }, PigType::Bag(fields.map(Schema::new)))
+                (
+                    NestedStep::Cross { inputs: exprs },
+                    PigType::Bag(fields.map(Schema::new)),
+                )
             }
             a::NestedOp::Foreach { input, generate } => {
                 let (input, inner) = bag_input(self, input)?;
-                let inner_scope = Scope { schema: inner.as_ref(), slots: &[] };
+                let inner_scope = Scope {
+                    schema: inner.as_ref(),
+                    slots: &[],
+                };
                 let (items, schema) = self.generate(generate, &inner_scope)?;
-                (NestedStep::Foreach { input, generate: items }, PigType::Bag(schema))
+                (
+                    NestedStep::Foreach {
+                        input,
+                        generate: items,
+                    },
+                    PigType::Bag(schema),
+                )
             }
         })
     }
@@ -593,17 +870,29 @@ impl Session {
         for k in keys {
             if matches!(k.expr.node, a::ExprKind::Star) {
                 let width = scope.schema.map(|s| s.fields.len()).ok_or_else(|| {
-                    PlanError::not_implemented(k.expr.span, "ORDER BY * on a relation with an unknown schema")
+                    PlanError::not_implemented(
+                        k.expr.span,
+                        "ORDER BY * on a relation with an unknown schema",
+                    )
                 })?;
                 for i in 0..width {
-                    let ty = scope.schema.map(|s| s.fields[i].ty.clone()).unwrap_or(PigType::Bytearray);
-                    out.push(SortKey { expr: Expr::new(ExprKind::Column(i), ty, k.expr.span), desc: k.desc });
+                    let ty = scope
+                        .schema
+                        .map(|s| s.fields[i].ty.clone())
+                        .unwrap_or(PigType::Bytearray);
+                    out.push(SortKey {
+                        expr: Expr::new(ExprKind::Column(i), ty, k.expr.span),
+                        desc: k.desc,
+                    });
                 }
                 continue;
             }
             let expr = self.expr(&k.expr, scope)?;
             if matches!(expr.ty, PigType::Bag(_) | PigType::Map(_)) {
-                return Err(PlanError::plan(k.expr.span, format!("cannot order by a {}", expr.ty.name())));
+                return Err(PlanError::plan(
+                    k.expr.span,
+                    format!("cannot order by a {}", expr.ty.name()),
+                ));
             }
             out.push(SortKey { expr, desc: k.desc });
         }
@@ -618,23 +907,48 @@ impl Session {
     }
 
     /// The GENERATE list: its items and the output schema.
-    fn generate(&self, items: &[a::GenerateItem], scope: &Scope<'_>) -> Result<(Vec<GenItem>, Option<Schema>)> {
+    fn generate(
+        &self,
+        items: &[a::GenerateItem],
+        scope: &Scope<'_>,
+    ) -> Result<(Vec<GenItem>, Option<Schema>)> {
         let mut out = Vec::new();
         let mut fields: Option<Vec<Field>> = Some(Vec::new());
         for item in items {
             let mut produced: Vec<(GenItem, Option<Vec<Field>>)> = Vec::new();
             match &item.expr.node {
                 a::ExprKind::Star => {
-                    let e = Expr::new(ExprKind::WholeRow, PigType::Tuple(scope.schema.cloned()), item.expr.span);
+                    let e = Expr::new(
+                        ExprKind::WholeRow,
+                        PigType::Tuple(scope.schema.cloned()),
+                        item.expr.span,
+                    );
                     let fs = scope.schema.map(|s| s.fields.clone());
                     let width = fs.as_ref().map(Vec::len);
-                    produced.push((GenItem { expr: e, flatten: true, width }, fs));
+                    produced.push((
+                        GenItem {
+                            expr: e,
+                            flatten: true,
+                            width,
+                        },
+                        fs,
+                    ));
                 }
                 a::ExprKind::Range { from, to } => {
                     for i in self.range(from.as_ref(), to.as_ref(), scope, item.expr.span)? {
-                        let f = scope.schema.map(|s| s.fields[i].clone()).unwrap_or(Field::unnamed(PigType::Bytearray));
+                        let f = scope
+                            .schema
+                            .map(|s| s.fields[i].clone())
+                            .unwrap_or(Field::unnamed(PigType::Bytearray));
                         let e = Expr::new(ExprKind::Column(i), f.ty.clone(), item.expr.span);
-                        produced.push((GenItem { expr: e, flatten: false, width: Some(1) }, Some(vec![f])));
+                        produced.push((
+                            GenItem {
+                                expr: e,
+                                flatten: false,
+                                width: Some(1),
+                            },
+                            Some(vec![f]),
+                        ));
                     }
                 }
                 a::ExprKind::Flatten(inner) => {
@@ -655,26 +969,51 @@ impl Session {
                                 .collect()
                         }),
                         PigType::Map(_) => None,
-                        other => Some(vec![Field { name: prefix.clone(), ty: other.clone() }]),
+                        other => Some(vec![Field {
+                            name: prefix.clone(),
+                            ty: other.clone(),
+                        }]),
                     };
                     let width = fs.as_ref().map(Vec::len);
-                    produced.push((GenItem { expr: e, flatten: true, width }, fs));
+                    produced.push((
+                        GenItem {
+                            expr: e,
+                            flatten: true,
+                            width,
+                        },
+                        fs,
+                    ));
                 }
                 _ => {
                     let e = self.expr(&item.expr, scope)?;
-                    let f = Field { name: expr_name(&e, scope), ty: e.ty.clone() };
-                    produced.push((GenItem { expr: e, flatten: false, width: Some(1) }, Some(vec![f])));
+                    let f = Field {
+                        name: expr_name(&e, scope),
+                        ty: e.ty.clone(),
+                    };
+                    produced.push((
+                        GenItem {
+                            expr: e,
+                            flatten: false,
+                            width: Some(1),
+                        },
+                        Some(vec![f]),
+                    ));
                 }
             }
             if let Some(alias) = &item.alias {
-                let total: Option<usize> = produced.iter().map(|(_, f)| f.as_ref().map(Vec::len)).sum();
+                let total: Option<usize> =
+                    produced.iter().map(|(_, f)| f.as_ref().map(Vec::len)).sum();
                 if let Some(total) = total
                     && total != alias.len()
                     && !(alias.len() == 1 && produced.len() == 1 && !produced[0].0.flatten)
                 {
-                    return Err(PlanError::plan(item.span, format!(
-                        "AS names {} fields but the expression gives {total}", alias.len()
-                    )));
+                    return Err(PlanError::plan(
+                        item.span,
+                        format!(
+                            "AS names {} fields but the expression gives {total}",
+                            alias.len()
+                        ),
+                    ));
                 }
                 // Rename (and retype, where the AS clause gives types) the produced fields.
                 let mut names = alias.iter();
@@ -684,15 +1023,24 @@ impl Session {
                     let mut new_fields = Vec::new();
                     for i in 0..count {
                         let Some(decl) = names.next() else { break };
-                        let old = fs.as_ref().map(|f| f[i].ty.clone()).unwrap_or(PigType::Bytearray);
+                        let old = fs
+                            .as_ref()
+                            .map(|f| f[i].ty.clone())
+                            .unwrap_or(PigType::Bytearray);
                         let ty = decl.ty.as_ref().map(type_of).unwrap_or(old.clone());
                         if ty != old && !g.flatten {
                             if !castable(&old, &ty) {
-                                return Err(PlanError::plan(decl.span, format!("cannot cast {old} to {ty}")));
+                                return Err(PlanError::plan(
+                                    decl.span,
+                                    format!("cannot cast {old} to {ty}"),
+                                ));
                             }
                             g.expr = g.expr.clone().cast_to(&ty);
                         }
-                        new_fields.push(Field { name: decl.name.as_ref().map(|n| n.node.clone()), ty });
+                        new_fields.push(Field {
+                            name: decl.name.as_ref().map(|n| n.node.clone()),
+                            ty,
+                        });
                     }
                     if g.flatten && g.width.is_none() {
                         g.width = Some(new_fields.len());
@@ -717,7 +1065,13 @@ impl Session {
         Ok((out, fields.map(Schema::new)))
     }
 
-    fn range(&self, from: Option<&FieldRef>, to: Option<&FieldRef>, scope: &Scope<'_>, span: Span) -> Result<Vec<usize>> {
+    fn range(
+        &self,
+        from: Option<&FieldRef>,
+        to: Option<&FieldRef>,
+        scope: &Scope<'_>,
+        span: Span,
+    ) -> Result<Vec<usize>> {
         let start = match from {
             Some(f) => self.field_index(f, scope)?,
             None => 0,
@@ -726,11 +1080,19 @@ impl Session {
             Some(f) => self.field_index(f, scope)?,
             None => match scope.schema {
                 Some(s) if !s.fields.is_empty() => s.fields.len() - 1,
-                _ => return Err(PlanError::plan(span, "an open range `x ..` needs a known schema")),
+                _ => {
+                    return Err(PlanError::plan(
+                        span,
+                        "an open range `x ..` needs a known schema",
+                    ));
+                }
             },
         };
         if end < start {
-            return Err(PlanError::plan(span, "the range's end comes before its start"));
+            return Err(PlanError::plan(
+                span,
+                "the range's end comes before its start",
+            ));
         }
         Ok((start..=end).collect())
     }
@@ -739,7 +1101,10 @@ impl Session {
         let e = self.field(f, scope)?;
         match e.kind {
             ExprKind::Column(i) => Ok(i),
-            _ => Err(PlanError::plan(f.span(), "a range bound must be a field of the input")),
+            _ => Err(PlanError::plan(
+                f.span(),
+                "a range bound must be a field of the input",
+            )),
         }
     }
 
@@ -752,10 +1117,13 @@ impl Session {
                     Some(s) => match s.fields.get(i) {
                         Some(f) => f.ty.clone(),
                         None => {
-                            return Err(PlanError::plan(p.span, format!(
-                                "Out of bound access. Trying to access non-existent column: {i}. Schema {{{s}}} has {} column(s).",
-                                s.fields.len()
-                            )));
+                            return Err(PlanError::plan(
+                                p.span,
+                                format!(
+                                    "Out of bound access. Trying to access non-existent column: {i}. Schema {{{s}}} has {} column(s).",
+                                    s.fields.len()
+                                ),
+                            ));
                         }
                     },
                     None => PigType::Bytearray,
@@ -764,7 +1132,11 @@ impl Session {
             }
             FieldRef::Name(n) => {
                 if let Some(i) = scope.slots.iter().rposition(|(name, _)| name == &n.node) {
-                    return Ok(Expr::new(ExprKind::Slot(i), scope.slots[i].1.clone(), n.span));
+                    return Ok(Expr::new(
+                        ExprKind::Slot(i),
+                        scope.slots[i].1.clone(),
+                        n.span,
+                    ));
                 }
                 match scope.schema {
                     Some(s) => match s.index_of(&n.node) {
@@ -795,9 +1167,16 @@ impl Session {
         Ok(match &e.node {
             a::ExprKind::Literal(l) => literal(l, span)?,
             a::ExprKind::Field(f) => self.field(f, scope)?,
-            a::ExprKind::Star => Expr::new(ExprKind::WholeRow, PigType::Tuple(scope.schema.cloned()), span),
+            a::ExprKind::Star => Expr::new(
+                ExprKind::WholeRow,
+                PigType::Tuple(scope.schema.cloned()),
+                span,
+            ),
             a::ExprKind::Range { .. } => {
-                return Err(PlanError::plan(span, "a field range is only allowed in GENERATE and function arguments"));
+                return Err(PlanError::plan(
+                    span,
+                    "a field range is only allowed in GENERATE and function arguments",
+                ));
             }
             a::ExprKind::Deref { expr, fields } => {
                 let base = self.expr(expr, scope)?;
@@ -808,10 +1187,26 @@ impl Session {
                 let ty = match &base.ty {
                     PigType::Map(Some(v)) => (**v).clone(),
                     PigType::Map(None) | PigType::Bytearray => PigType::Bytearray,
-                    other => return Err(PlanError::plan(span, format!("`#` looks up a map, but this is a {other}"))),
+                    other => {
+                        return Err(PlanError::plan(
+                            span,
+                            format!("`#` looks up a map, but this is a {other}"),
+                        ));
+                    }
                 };
-                let base = if base.ty == PigType::Bytearray { base.cast_to(&PigType::Map(None)) } else { base };
-                Expr::new(ExprKind::MapLookup { expr: Box::new(base), key: key.clone() }, ty, span)
+                let base = if base.ty == PigType::Bytearray {
+                    base.cast_to(&PigType::Map(None))
+                } else {
+                    base
+                };
+                Expr::new(
+                    ExprKind::MapLookup {
+                        expr: Box::new(base),
+                        key: key.clone(),
+                    },
+                    ty,
+                    span,
+                )
             }
             a::ExprKind::Binary { op, left, right } => {
                 let l = self.expr(left, scope)?;
@@ -821,7 +1216,11 @@ impl Session {
             a::ExprKind::Unary { op, expr } => {
                 let x = self.expr(expr, scope)?;
                 match op {
-                    a::UnaryOp::Not => Expr::new(ExprKind::Not(Box::new(boolean(x, expr.span)?)), PigType::Boolean, span),
+                    a::UnaryOp::Not => Expr::new(
+                        ExprKind::Not(Box::new(boolean(x, expr.span)?)),
+                        PigType::Boolean,
+                        span,
+                    ),
                     a::UnaryOp::Neg => {
                         let ty = arithmetic(&x.ty, &x.ty).ok_or_else(|| {
                             PlanError::plan(span, format!("cannot negate a {}", x.ty))
@@ -834,18 +1233,31 @@ impl Session {
                 let x = self.expr(expr, scope)?;
                 let to = type_of(ty);
                 if !castable(&x.ty, &to) {
-                    return Err(PlanError::plan(span, format!("cannot cast {} to {to}", x.ty)));
+                    return Err(PlanError::plan(
+                        span,
+                        format!("cannot cast {} to {to}", x.ty),
+                    ));
                 }
                 Expr::new(ExprKind::Cast(Box::new(x)), to, span)
             }
             a::ExprKind::IsNull { expr, negated } => {
                 let x = self.expr(expr, scope)?;
-                Expr::new(ExprKind::IsNull { expr: Box::new(x), negated: *negated }, PigType::Boolean, span)
+                Expr::new(
+                    ExprKind::IsNull {
+                        expr: Box::new(x),
+                        negated: *negated,
+                    },
+                    PigType::Boolean,
+                    span,
+                )
             }
             a::ExprKind::Matches { expr, pattern } => {
                 let x = self.expr(expr, scope)?;
                 let a::ExprKind::Literal(Literal::String(p)) = &pattern.node else {
-                    return Err(PlanError::not_implemented(pattern.span, "MATCHES with a pattern that is not a string literal"));
+                    return Err(PlanError::not_implemented(
+                        pattern.span,
+                        "MATCHES with a pattern that is not a string literal",
+                    ));
                 };
                 let regex = regex::Regex::new(&format!("^(?:{p})$")).map_err(|err| {
                     PlanError::plan(pattern.span, format!("invalid regular expression: {err}"))
@@ -853,29 +1265,65 @@ impl Session {
                 let x = match x.ty {
                     PigType::Chararray => x,
                     PigType::Bytearray => x.cast_to(&PigType::Chararray),
-                    ref other => return Err(PlanError::plan(span, format!("MATCHES needs a chararray, not a {other}"))),
+                    ref other => {
+                        return Err(PlanError::plan(
+                            span,
+                            format!("MATCHES needs a chararray, not a {other}"),
+                        ));
+                    }
                 };
-                Expr::new(ExprKind::Matches { expr: Box::new(x), regex: Arc::new(regex) }, PigType::Boolean, span)
+                Expr::new(
+                    ExprKind::Matches {
+                        expr: Box::new(x),
+                        regex: Arc::new(regex),
+                    },
+                    PigType::Boolean,
+                    span,
+                )
             }
             a::ExprKind::In { expr, list } => {
                 let x = self.expr(expr, scope)?;
-                let items = list.iter().map(|i| self.expr(i, scope)).collect::<Result<Vec<_>>>()?;
+                let items = list
+                    .iter()
+                    .map(|i| self.expr(i, scope))
+                    .collect::<Result<Vec<_>>>()?;
                 let mut ty = x.ty.clone();
                 for i in &items {
                     ty = common(&ty, &i.ty).ok_or_else(|| {
-                        PlanError::plan(i.span, format!("IN list value of type {} cannot be compared with {}", i.ty, x.ty))
+                        PlanError::plan(
+                            i.span,
+                            format!(
+                                "IN list value of type {} cannot be compared with {}",
+                                i.ty, x.ty
+                            ),
+                        )
                     })?;
                 }
                 let list = items.into_iter().map(|i| i.cast_to(&ty)).collect();
-                Expr::new(ExprKind::In { expr: Box::new(x.cast_to(&ty)), list }, PigType::Boolean, span)
+                Expr::new(
+                    ExprKind::In {
+                        expr: Box::new(x.cast_to(&ty)),
+                        list,
+                    },
+                    PigType::Boolean,
+                    span,
+                )
             }
-            a::ExprKind::Bincond { cond, then, otherwise } => {
+            a::ExprKind::Bincond {
+                cond,
+                then,
+                otherwise,
+            } => {
                 let c = boolean(self.expr(cond, scope)?, cond.span)?;
                 let t = self.expr(then, scope)?;
                 let o = self.expr(otherwise, scope)?;
                 conditional(c, t, o, span)?
             }
-            a::ExprKind::Case { operand, whens, otherwise } => {
+            a::ExprKind::Case {
+                operand,
+                whens,
+                otherwise,
+            } => {
                 let operand = operand.as_ref().map(|o| self.expr(o, scope)).transpose()?;
                 let mut result = match otherwise {
                     Some(o) => self.expr(o, scope)?,
@@ -894,20 +1342,45 @@ impl Session {
             }
             a::ExprKind::Call { func, args } => self.call(func, args, scope, span)?,
             a::ExprKind::Flatten(_) => {
-                return Err(PlanError::plan(span, "FLATTEN is only allowed as a GENERATE item"));
+                return Err(PlanError::plan(
+                    span,
+                    "FLATTEN is only allowed as a GENERATE item",
+                ));
             }
             a::ExprKind::Tuple(items) => {
-                let items = items.iter().map(|i| self.expr(i, scope)).collect::<Result<Vec<_>>>()?;
-                let schema = Schema::new(items.iter().map(|i| Field { name: expr_name(i, scope), ty: i.ty.clone() }).collect());
-                Expr::new(ExprKind::MakeTuple(items), PigType::Tuple(Some(schema)), span)
+                let items = items
+                    .iter()
+                    .map(|i| self.expr(i, scope))
+                    .collect::<Result<Vec<_>>>()?;
+                let schema = Schema::new(
+                    items
+                        .iter()
+                        .map(|i| Field {
+                            name: expr_name(i, scope),
+                            ty: i.ty.clone(),
+                        })
+                        .collect(),
+                );
+                Expr::new(
+                    ExprKind::MakeTuple(items),
+                    PigType::Tuple(Some(schema)),
+                    span,
+                )
             }
             a::ExprKind::Bag(items) => {
-                let items = items.iter().map(|i| self.expr(i, scope)).collect::<Result<Vec<_>>>()?;
+                let items = items
+                    .iter()
+                    .map(|i| self.expr(i, scope))
+                    .collect::<Result<Vec<_>>>()?;
                 let inner = items.first().map(|i| match &i.ty {
                     PigType::Tuple(s) => s.clone(),
                     other => Some(Schema::new(vec![Field::unnamed(other.clone())])),
                 });
-                Expr::new(ExprKind::MakeBag(items), PigType::Bag(inner.flatten()), span)
+                Expr::new(
+                    ExprKind::MakeBag(items),
+                    PigType::Bag(inner.flatten()),
+                    span,
+                )
             }
             a::ExprKind::Map(pairs) => {
                 let mut out = Vec::new();
@@ -925,7 +1398,9 @@ impl Session {
             Some(f) => f.name.clone(),
             None => func.node.clone(),
         };
-        let short = name.strip_prefix("org.apache.pig.builtin.").unwrap_or(&name);
+        let short = name
+            .strip_prefix("org.apache.pig.builtin.")
+            .unwrap_or(&name);
         let f = builtin(short).ok_or_else(|| {
             let mut err = PlanError::plan(func.span, format!("unknown function `{}`", func.node));
             if let Some(c) = did_you_mean(&func.node, builtin_names()) {
@@ -938,7 +1413,10 @@ impl Session {
             match &arg.node {
                 a::ExprKind::Range { from, to } => {
                     for i in self.range(from.as_ref(), to.as_ref(), scope, arg.span)? {
-                        let ty = scope.schema.map(|s| s.fields[i].ty.clone()).unwrap_or(PigType::Bytearray);
+                        let ty = scope
+                            .schema
+                            .map(|s| s.fields[i].ty.clone())
+                            .unwrap_or(PigType::Bytearray);
                         checked.push(Expr::new(ExprKind::Column(i), ty, arg.span));
                     }
                 }
@@ -947,10 +1425,17 @@ impl Session {
         }
         // A relation-level `*` passed to an aggregate is the bag of the whole input.
         let types: Vec<PigType> = checked.iter().map(|e| e.ty.clone()).collect();
-        let ty = f.return_type(&types).map_err(|msg| {
-            PlanError::plan(span, format!("{}: {msg}", func.node))
-        })?;
-        Ok(Expr::new(ExprKind::Call { func: f, args: checked }, ty, span))
+        let ty = f
+            .return_type(&types)
+            .map_err(|msg| PlanError::plan(span, format!("{}: {msg}", func.node)))?;
+        Ok(Expr::new(
+            ExprKind::Call {
+                func: f,
+                args: checked,
+            },
+            ty,
+            span,
+        ))
     }
 }
 
@@ -963,13 +1448,17 @@ struct Scope<'s> {
 }
 
 fn key_name(inputs: &[a::GroupInput], i: usize) -> Option<String> {
-    let a::GroupKey::Exprs(es) = &inputs.first()?.key else { return None };
+    let a::GroupKey::Exprs(es) = &inputs.first()?.key else {
+        return None;
+    };
     expr_name_ast(es.get(i)?)
 }
 
 fn expr_name_ast(e: &a::Expr) -> Option<String> {
     match &e.node {
-        a::ExprKind::Field(FieldRef::Name(n)) => Some(n.node.rsplit("::").next().unwrap_or(&n.node).to_string()),
+        a::ExprKind::Field(FieldRef::Name(n)) => {
+            Some(n.node.rsplit("::").next().unwrap_or(&n.node).to_string())
+        }
         _ => None,
     }
 }
@@ -977,7 +1466,10 @@ fn expr_name_ast(e: &a::Expr) -> Option<String> {
 /// The name Pig gives a GENERATE item or a tuple field computed by `e`.
 fn expr_name(e: &Expr, scope: &Scope<'_>) -> Option<String> {
     match &e.kind {
-        ExprKind::Column(i) => scope.schema.and_then(|s| s.fields.get(*i)).and_then(|f| f.name.clone()),
+        ExprKind::Column(i) => scope
+            .schema
+            .and_then(|s| s.fields.get(*i))
+            .and_then(|f| f.name.clone()),
         ExprKind::Slot(i) => scope.slots.get(*i).map(|(n, _)| n.clone()),
         ExprKind::TupleField { expr, index } => match &expr.ty {
             PigType::Tuple(Some(s)) => s.fields.get(*index).and_then(|f| f.name.clone()),
@@ -998,8 +1490,11 @@ fn check_duplicates(fields: &[Field], span: Span) -> Result<()> {
         if let Some(n) = &f.name
             && !seen.insert(n.as_str())
         {
-            return Err(PlanError::plan(span, format!("duplicate field name `{n}` in the GENERATE list"))
-                .with_help("rename one of them with AS"));
+            return Err(PlanError::plan(
+                span,
+                format!("duplicate field name `{n}` in the GENERATE list"),
+            )
+            .with_help("rename one of them with AS"));
         }
     }
     Ok(())
@@ -1011,7 +1506,12 @@ fn deref(base: Expr, fields: &[FieldRef], span: Span) -> Result<Expr> {
         PigType::Tuple(s) => (s.clone(), false),
         PigType::Bag(s) => (s.clone(), true),
         PigType::Bytearray => (None, false),
-        other => return Err(PlanError::plan(span, format!("`.` projects from a tuple or bag, but this is a {other}"))),
+        other => {
+            return Err(PlanError::plan(
+                span,
+                format!("`.` projects from a tuple or bag, but this is a {other}"),
+            ));
+        }
     };
     let mut indices = Vec::new();
     let mut out_fields = Vec::new();
@@ -1027,7 +1527,10 @@ fn deref(base: Expr, fields: &[FieldRef], span: Span) -> Result<Expr> {
         };
         let field = match &schema {
             Some(s) => s.fields.get(i).cloned().ok_or_else(|| {
-                PlanError::plan(f.span(), format!("Out of bound access. Trying to access non-existent column: {i}."))
+                PlanError::plan(
+                    f.span(),
+                    format!("Out of bound access. Trying to access non-existent column: {i}."),
+                )
             })?,
             None => Field::unnamed(PigType::Bytearray),
         };
@@ -1036,26 +1539,60 @@ fn deref(base: Expr, fields: &[FieldRef], span: Span) -> Result<Expr> {
     }
     if is_bag {
         let ty = PigType::Bag(Some(Schema::new(out_fields)));
-        return Ok(Expr::new(ExprKind::BagProject { expr: Box::new(base), indices }, ty, span));
+        return Ok(Expr::new(
+            ExprKind::BagProject {
+                expr: Box::new(base),
+                indices,
+            },
+            ty,
+            span,
+        ));
     }
-    let base = if base.ty == PigType::Bytearray { base.cast_to(&PigType::Tuple(None)) } else { base };
+    let base = if base.ty == PigType::Bytearray {
+        base.cast_to(&PigType::Tuple(None))
+    } else {
+        base
+    };
     if indices.len() == 1 {
         let ty = out_fields.remove(0).ty;
-        return Ok(Expr::new(ExprKind::TupleField { expr: Box::new(base), index: indices[0] }, ty, span));
+        return Ok(Expr::new(
+            ExprKind::TupleField {
+                expr: Box::new(base),
+                index: indices[0],
+            },
+            ty,
+            span,
+        ));
     }
     let items: Vec<Expr> = indices
         .iter()
         .zip(&out_fields)
-        .map(|(&index, f)| Expr::new(ExprKind::TupleField { expr: Box::new(base.clone()), index }, f.ty.clone(), span))
+        .map(|(&index, f)| {
+            Expr::new(
+                ExprKind::TupleField {
+                    expr: Box::new(base.clone()),
+                    index,
+                },
+                f.ty.clone(),
+                span,
+            )
+        })
         .collect();
-    Ok(Expr::new(ExprKind::MakeTuple(items), PigType::Tuple(Some(Schema::new(out_fields))), span))
+    Ok(Expr::new(
+        ExprKind::MakeTuple(items),
+        PigType::Tuple(Some(Schema::new(out_fields))),
+        span,
+    ))
 }
 
 fn boolean(e: Expr, span: Span) -> Result<Expr> {
     match e.ty {
         PigType::Boolean => Ok(e),
         PigType::Bytearray => Ok(e.cast_to(&PigType::Boolean)),
-        ref other => Err(PlanError::plan(span, format!("a condition must be boolean, but this is a {other}"))),
+        ref other => Err(PlanError::plan(
+            span,
+            format!("a condition must be boolean, but this is a {other}"),
+        )),
     }
 }
 
@@ -1067,22 +1604,47 @@ fn conditional(c: Expr, t: Expr, o: Expr, span: Span) -> Result<Expr> {
         t.ty.clone()
     } else {
         common(&t.ty, &o.ty).ok_or_else(|| {
-            PlanError::plan(span, format!("the two branches have types {} and {}, which do not match", t.ty, o.ty))
+            PlanError::plan(
+                span,
+                format!(
+                    "the two branches have types {} and {}, which do not match",
+                    t.ty, o.ty
+                ),
+            )
         })?
     };
     let t = t.cast_to(&ty);
     let o = o.cast_to(&ty);
-    Ok(Expr::new(ExprKind::Cond { cond: Box::new(c), then: Box::new(t), otherwise: Box::new(o) }, ty, span))
+    Ok(Expr::new(
+        ExprKind::Cond {
+            cond: Box::new(c),
+            then: Box::new(t),
+            otherwise: Box::new(o),
+        },
+        ty,
+        span,
+    ))
 }
 
 fn binary(op: a::BinaryOp, l: Expr, r: Expr, span: Span) -> Result<Expr> {
     use a::BinaryOp as B;
     let arith = |aop: ArithOp, l: Expr, r: Expr| -> Result<Expr> {
         let ty = arithmetic(&l.ty, &r.ty).ok_or_else(|| {
-            PlanError::plan(span, format!("arithmetic `{aop}` is not defined on {} and {}", l.ty, r.ty))
+            PlanError::plan(
+                span,
+                format!("arithmetic `{aop}` is not defined on {} and {}", l.ty, r.ty),
+            )
         })?;
         let (l, r) = (l.cast_to(&ty), r.cast_to(&ty));
-        Ok(Expr::new(ExprKind::Arith { op: aop, left: Box::new(l), right: Box::new(r) }, ty, span))
+        Ok(Expr::new(
+            ExprKind::Arith {
+                op: aop,
+                left: Box::new(l),
+                right: Box::new(r),
+            },
+            ty,
+            span,
+        ))
     };
     let cmp = |cop: CmpOp, l: Expr, r: Expr| -> Result<Expr> {
         let null_lit = |e: &Expr| matches!(e.kind, ExprKind::Const(Value::Null));
@@ -1098,10 +1660,21 @@ fn binary(op: a::BinaryOp, l: Expr, r: Expr, span: Span) -> Result<Expr> {
         if matches!(cop, CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge)
             && matches!(ty, PigType::Bag(_) | PigType::Map(_) | PigType::Boolean)
         {
-            return Err(PlanError::plan(span, format!("`{cop}` is not defined on {}", ty.name())));
+            return Err(PlanError::plan(
+                span,
+                format!("`{cop}` is not defined on {}", ty.name()),
+            ));
         }
         let (l, r) = (l.cast_to(&ty), r.cast_to(&ty));
-        Ok(Expr::new(ExprKind::Cmp { op: cop, left: Box::new(l), right: Box::new(r) }, PigType::Boolean, span))
+        Ok(Expr::new(
+            ExprKind::Cmp {
+                op: cop,
+                left: Box::new(l),
+                right: Box::new(r),
+            },
+            PigType::Boolean,
+            span,
+        ))
     };
     match op {
         B::Add => arith(ArithOp::Add, l, r),
@@ -1117,11 +1690,19 @@ fn binary(op: a::BinaryOp, l: Expr, r: Expr, span: Span) -> Result<Expr> {
         B::Ge => cmp(CmpOp::Ge, l, r),
         B::And => {
             let (ls, rs) = (l.span, r.span);
-            Ok(Expr::new(ExprKind::And(Box::new(boolean(l, ls)?), Box::new(boolean(r, rs)?)), PigType::Boolean, span))
+            Ok(Expr::new(
+                ExprKind::And(Box::new(boolean(l, ls)?), Box::new(boolean(r, rs)?)),
+                PigType::Boolean,
+                span,
+            ))
         }
         B::Or => {
             let (ls, rs) = (l.span, r.span);
-            Ok(Expr::new(ExprKind::Or(Box::new(boolean(l, ls)?), Box::new(boolean(r, rs)?)), PigType::Boolean, span))
+            Ok(Expr::new(
+                ExprKind::Or(Box::new(boolean(l, ls)?), Box::new(boolean(r, rs)?)),
+                PigType::Boolean,
+                span,
+            ))
         }
     }
 }
@@ -1136,11 +1717,15 @@ fn literal(l: &Literal, span: Span) -> Result<Expr> {
         Literal::Double(d) => (Value::Double(*d), PigType::Double),
         Literal::String(s) => (Value::Chararray(s.clone()), PigType::Chararray),
         Literal::BigInteger(s) => {
-            let v = s.parse().map_err(|_| PlanError::plan(span, format!("invalid biginteger literal {s}")))?;
+            let v = s
+                .parse()
+                .map_err(|_| PlanError::plan(span, format!("invalid biginteger literal {s}")))?;
             (Value::BigInteger(Box::new(v)), PigType::BigInteger)
         }
         Literal::BigDecimal(s) => {
-            let v = s.parse().map_err(|_| PlanError::plan(span, format!("invalid bigdecimal literal {s}")))?;
+            let v = s
+                .parse()
+                .map_err(|_| PlanError::plan(span, format!("invalid bigdecimal literal {s}")))?;
             (Value::BigDecimal(Box::new(v)), PigType::BigDecimal)
         }
     };
@@ -1164,8 +1749,14 @@ fn const_count(e: &a::Expr) -> Result<u64> {
     match &e.node {
         a::ExprKind::Literal(Literal::Int(n)) if *n >= 0 => Ok(*n as u64),
         a::ExprKind::Literal(Literal::Long(n)) if *n >= 0 => Ok(*n as u64),
-        a::ExprKind::Literal(_) => Err(PlanError::plan(e.span, "LIMIT needs a non-negative integer")),
-        _ => Err(PlanError::not_implemented(e.span, "LIMIT by a scalar expression")),
+        a::ExprKind::Literal(_) => Err(PlanError::plan(
+            e.span,
+            "LIMIT needs a non-negative integer",
+        )),
+        _ => Err(PlanError::not_implemented(
+            e.span,
+            "LIMIT by a scalar expression",
+        )),
     }
 }
 
@@ -1174,10 +1765,18 @@ fn const_fraction(e: &a::Expr) -> Result<f64> {
         a::ExprKind::Literal(Literal::Double(d)) => *d,
         a::ExprKind::Literal(Literal::Float(f)) => f64::from(*f),
         a::ExprKind::Literal(Literal::Int(i)) => f64::from(*i),
-        _ => return Err(PlanError::not_implemented(e.span, "SAMPLE by a scalar expression")),
+        _ => {
+            return Err(PlanError::not_implemented(
+                e.span,
+                "SAMPLE by a scalar expression",
+            ));
+        }
     };
     if !(0.0..=1.0).contains(&f) {
-        return Err(PlanError::plan(e.span, "SAMPLE needs a fraction between 0 and 1"));
+        return Err(PlanError::plan(
+            e.span,
+            "SAMPLE needs a fraction between 0 and 1",
+        ));
     }
     Ok(f)
 }

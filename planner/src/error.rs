@@ -34,7 +34,13 @@ impl PlanError {
     /// A user error at `span`.
     #[cold]
     pub fn plan(span: Span, message: impl Into<String>) -> Self {
-        PlanError { kind: ErrorKind::Plan, message: message.into(), span, related: vec![], help: None }
+        PlanError {
+            kind: ErrorKind::Plan,
+            message: message.into(),
+            span,
+            related: vec![],
+            help: None,
+        }
     }
 
     /// A feature pigrs does not support yet.
@@ -90,7 +96,10 @@ macro_rules! internal_err {
 pub type Result<T, E = PlanError> = std::result::Result<T, E>;
 
 /// The closest candidate to `name` (for "did you mean"), if any is close enough.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let lower = name.to_lowercase();
     candidates
         .into_iter()
@@ -100,18 +109,30 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
         .map(|(_, c)| c.to_string())
 }
 
+/// Edit distance counting an adjacent transposition as one edit (optimal string alignment).
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -120,7 +141,14 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(did_you_mean("nmae", ["name", "age"]).as_deref(), Some("name"));
+        assert_eq!(
+            did_you_mean("nmae", ["name", "age"]).as_deref(),
+            Some("name")
+        );
+        assert_eq!(
+            did_you_mean("COUNTT", ["COUNT", "CONCAT"]).as_deref(),
+            Some("COUNT")
+        );
         assert_eq!(did_you_mean("salary", ["name", "age", "gpa"]), None);
     }
 }

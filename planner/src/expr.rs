@@ -211,7 +211,11 @@ impl Expr {
             | ExprKind::And(left, right)
             | ExprKind::Or(left, right) => vec![left, right],
             ExprKind::In { expr, list } => std::iter::once(&**expr).chain(list).collect(),
-            ExprKind::Cond { cond, then, otherwise } => vec![cond, then, otherwise],
+            ExprKind::Cond {
+                cond,
+                then,
+                otherwise,
+            } => vec![cond, then, otherwise],
             ExprKind::Call { args, .. } | ExprKind::MakeTuple(args) | ExprKind::MakeBag(args) => {
                 args.iter().collect()
             }
@@ -304,7 +308,11 @@ impl fmt::Display for Expr {
                 comma(f, list)?;
                 f.write_str(")")
             }
-            ExprKind::Cond { cond, then, otherwise } => write!(f, "({cond} ? {then} : {otherwise})"),
+            ExprKind::Cond {
+                cond,
+                then,
+                otherwise,
+            } => write!(f, "({cond} ? {then} : {otherwise})"),
             ExprKind::Call { func, args } => {
                 write!(f, "{}(", func.name())?;
                 comma(f, args)?;

@@ -29,7 +29,10 @@ pub fn is_shuffle(op: &Operator) -> bool {
     matches!(
         op,
         Operator::Group { .. }
-            | Operator::Join { strategy: JoinStrategy::Hash, .. }
+            | Operator::Join {
+                strategy: JoinStrategy::Hash,
+                ..
+            }
             | Operator::Cross { .. }
             | Operator::Order { .. }
             | Operator::Distinct { .. }
@@ -66,7 +69,10 @@ fn build(plan: &LogicalPlan, top: NodeId, out: &mut Vec<Stage>) -> usize {
                 }
                 break;
             }
-            Operator::Join { strategy: JoinStrategy::Replicated, .. } => {
+            Operator::Join {
+                strategy: JoinStrategy::Replicated,
+                ..
+            } => {
                 for &i in &node.inputs[1..] {
                     inputs.push(build(plan, i, out));
                 }
@@ -80,7 +86,13 @@ fn build(plan: &LogicalPlan, top: NodeId, out: &mut Vec<Stage>) -> usize {
     }
     let features = tags(plan, &nodes);
     let id = out.len() + 1;
-    out.push(Stage { id, kind, nodes, inputs, features });
+    out.push(Stage {
+        id,
+        kind,
+        nodes,
+        inputs,
+        features,
+    });
     id
 }
 
@@ -91,8 +103,14 @@ fn tags(plan: &LogicalPlan, nodes: &[NodeId]) -> Vec<&'static str> {
         let tag = match &node.op {
             Operator::Group { .. } if node.inputs.len() > 1 => "COGROUP",
             Operator::Group { .. } => "GROUP_BY",
-            Operator::Join { strategy: JoinStrategy::Hash, .. } => "HASH_JOIN",
-            Operator::Join { strategy: JoinStrategy::Replicated, .. } => "REPLICATED_JOIN",
+            Operator::Join {
+                strategy: JoinStrategy::Hash,
+                ..
+            } => "HASH_JOIN",
+            Operator::Join {
+                strategy: JoinStrategy::Replicated,
+                ..
+            } => "REPLICATED_JOIN",
             Operator::Cross { .. } => "CROSS",
             Operator::Order { .. } => "ORDER_BY",
             Operator::Limit { .. } => "LIMIT",
@@ -124,7 +142,13 @@ pub fn explain(plan: &LogicalPlan, root: NodeId, verbose: bool) -> String {
             let ids: Vec<String> = stage.inputs.iter().map(|i| format!("stage {i}")).collect();
             format!(" <- {}", ids.join(", "))
         };
-        let _ = writeln!(out, "Stage {} ({}){inputs}: features=[{}]", stage.id, stage.kind, stage.features.join(","));
+        let _ = writeln!(
+            out,
+            "Stage {} ({}){inputs}: features=[{}]",
+            stage.id,
+            stage.kind,
+            stage.features.join(",")
+        );
         for &n in &stage.nodes {
             let _ = writeln!(out, "  {}", OpLine(plan.node(n)));
         }

@@ -279,20 +279,40 @@ pub struct OpLine<'a>(pub &'a Node);
 impl fmt::Display for OpLine<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let node = self.0;
-        let alias = node.alias.as_deref().map(|a| format!(" [{a}]")).unwrap_or_default();
+        let alias = node
+            .alias
+            .as_deref()
+            .map(|a| format!(" [{a}]"))
+            .unwrap_or_default();
         match &node.op {
             Operator::Load { location, func } => {
-                write!(f, "Load{alias}: location='{location}', func={}", func_text(func))
+                write!(
+                    f,
+                    "Load{alias}: location='{location}', func={}",
+                    func_text(func)
+                )
             }
             Operator::Filter { cond } => write!(f, "Filter{alias}: {cond}"),
             Operator::Foreach { nested, generate } => {
                 write!(f, "Foreach{alias}: ")?;
                 if !nested.is_empty() {
-                    write!(f, "nested=[{}], ", nested.iter().map(nested_text).collect::<Vec<_>>().join("; "))?;
+                    write!(
+                        f,
+                        "nested=[{}], ",
+                        nested
+                            .iter()
+                            .map(nested_text)
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )?;
                 }
                 write!(f, "generate=[{}]", gen_text(generate))
             }
-            Operator::Group { keys, inner, parallel } => {
+            Operator::Group {
+                keys,
+                inner,
+                parallel,
+            } => {
                 write!(f, "Group{alias}: keys=[")?;
                 for (i, k) in keys.iter().enumerate() {
                     if i > 0 {
@@ -309,8 +329,16 @@ impl fmt::Display for OpLine<'_> {
                 f.write_str("]")?;
                 parallel_text(f, *parallel)
             }
-            Operator::Join { keys, join_type, strategy, parallel } => {
-                write!(f, "Join{alias}: type={join_type:?}, strategy={strategy:?}, keys=[")?;
+            Operator::Join {
+                keys,
+                join_type,
+                strategy,
+                parallel,
+            } => {
+                write!(
+                    f,
+                    "Join{alias}: type={join_type:?}, strategy={strategy:?}, keys=["
+                )?;
                 let ks: Vec<String> = keys.iter().map(|k| exprs_text(k)).collect();
                 write!(f, "{}]", ks.join("; "))?;
                 parallel_text(f, *parallel)
@@ -351,7 +379,10 @@ fn func_text(func: &FuncRef) -> String {
 }
 
 fn exprs_text(es: &[Expr]) -> String {
-    es.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", ")
+    es.iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn sort_text(keys: &[SortKey]) -> String {
@@ -364,7 +395,13 @@ fn sort_text(keys: &[SortKey]) -> String {
 fn gen_text(items: &[GenItem]) -> String {
     items
         .iter()
-        .map(|g| if g.flatten { format!("FLATTEN({})", g.expr) } else { g.expr.to_string() })
+        .map(|g| {
+            if g.flatten {
+                format!("FLATTEN({})", g.expr)
+            } else {
+                g.expr.to_string()
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

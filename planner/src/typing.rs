@@ -106,17 +106,32 @@ mod tests {
 
     #[test]
     fn arithmetic_widens_and_rejects_strings() {
-        assert_eq!(arithmetic(&PigType::Int, &PigType::Long), Some(PigType::Long));
-        assert_eq!(arithmetic(&PigType::Float, &PigType::Int), Some(PigType::Float));
-        assert_eq!(arithmetic(&PigType::Bytearray, &PigType::Int), Some(PigType::Int));
-        assert_eq!(arithmetic(&PigType::Bytearray, &PigType::Bytearray), Some(PigType::Double));
+        assert_eq!(
+            arithmetic(&PigType::Int, &PigType::Long),
+            Some(PigType::Long)
+        );
+        assert_eq!(
+            arithmetic(&PigType::Float, &PigType::Int),
+            Some(PigType::Float)
+        );
+        assert_eq!(
+            arithmetic(&PigType::Bytearray, &PigType::Int),
+            Some(PigType::Int)
+        );
+        assert_eq!(
+            arithmetic(&PigType::Bytearray, &PigType::Bytearray),
+            Some(PigType::Double)
+        );
         assert_eq!(arithmetic(&PigType::Chararray, &PigType::Float), None);
         assert_eq!(arithmetic(&PigType::BigInteger, &PigType::Int), None);
     }
 
     #[test]
     fn comparisons_cast_untyped_side() {
-        assert_eq!(common(&PigType::Bytearray, &PigType::Chararray), Some(PigType::Chararray));
+        assert_eq!(
+            common(&PigType::Bytearray, &PigType::Chararray),
+            Some(PigType::Chararray)
+        );
         assert_eq!(common(&PigType::Chararray, &PigType::Int), None);
     }
 }

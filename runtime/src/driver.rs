@@ -56,7 +56,13 @@ impl Runner {
             .enable_all()
             .build()
             .map_err(|e| RunError::other(format!("cannot start the worker threads: {e}")))?;
-        Ok(Runner { opts, runtime, ctx: EvalCtx::default(), warnings: Arc::new(Warnings::new()), stats: Arc::new(Stats::default()) })
+        Ok(Runner {
+            opts,
+            runtime,
+            ctx: EvalCtx::default(),
+            warnings: Arc::new(Warnings::new()),
+            stats: Arc::new(Stats::default()),
+        })
     }
 
     /// The run statistics so far.
@@ -72,8 +78,15 @@ impl Runner {
         }
         let n = self.ctx.casts.count();
         if n > 0 {
-            let first = self.ctx.casts.first().map(|(_, what)| format!(" (first: {what})")).unwrap_or_default();
-            out.push(format!("warning: {n} values could not be cast and became null{first}"));
+            let first = self
+                .ctx
+                .casts
+                .first()
+                .map(|(_, what)| format!(" (first: {what})"))
+                .unwrap_or_default();
+            out.push(format!(
+                "warning: {n} values could not be cast and became null{first}"
+            ));
         }
         out
     }
@@ -105,7 +118,11 @@ impl Runner {
 
     fn path(&self, p: &str) -> PathBuf {
         let p = Path::new(p.strip_prefix("file://").unwrap_or(p));
-        if p.is_absolute() { p.to_path_buf() } else { self.opts.base_dir.join(p) }
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.opts.base_dir.join(p)
+        }
     }
 
     fn lowering<'a>(&self, plan: &'a LogicalPlan) -> Lowering<'a> {
@@ -120,7 +137,12 @@ impl Runner {
     }
 
     /// Runs one action; DUMP, DESCRIBE and EXPLAIN write to `out`.
-    pub fn run(&mut self, plan: &LogicalPlan, action: &Action, out: &mut dyn Write) -> Result<(), RunError> {
+    pub fn run(
+        &mut self,
+        plan: &LogicalPlan,
+        action: &Action,
+        out: &mut dyn Write,
+    ) -> Result<(), RunError> {
         let io = |e: std::io::Error| RunError::other(format!("cannot write output: {e}"));
         match action {
             Action::Execute(id) => self.execute(plan, *id, out),
@@ -148,7 +170,9 @@ impl Runner {
             Action::Sh(cmd) => crate::fs::run_sh(cmd, &self.opts.base_dir, out),
             Action::Set(k, v) => {
                 if k == "default_parallel" {
-                    let n: usize = v.parse().map_err(|_| RunError::other(format!("default_parallel must be a number, not '{v}'")))?;
+                    let n: usize = v.parse().map_err(|_| {
+                        RunError::other(format!("default_parallel must be a number, not '{v}'"))
+                    })?;
                     self.opts.parallelism = n.max(1);
                 }
                 Ok(())
@@ -157,7 +181,12 @@ impl Runner {
     }
 
     /// EXPLAIN's text for a node: logical plan, stages and the physical plan.
-    pub fn explain(&self, plan: &LogicalPlan, node: NodeId, verbose: bool) -> Result<String, RunError> {
+    pub fn explain(
+        &self,
+        plan: &LogicalPlan,
+        node: NodeId,
+        verbose: bool,
+    ) -> Result<String, RunError> {
         let mut text = features::explain(plan, node, verbose);
         let root = match plan.node(node).op {
             Operator::Store { .. } | Operator::Dump => plan.node(node).inputs[0],
@@ -169,33 +198,54 @@ impl Runner {
         Ok(text)
     }
 
-    fn execute(&mut self, plan: &LogicalPlan, id: NodeId, out: &mut dyn Write) -> Result<(), RunError> {
+    fn execute(
+        &mut self,
+        plan: &LogicalPlan,
+        id: NodeId,
+        out: &mut dyn Write,
+    ) -> Result<(), RunError> {
         let node = plan.node(id);
         let input = node.inputs[0];
         let (phys, layout) = self.lowering(plan).rows(input)?;
         let task_ctx = Arc::new(TaskContext::default());
         match &node.op {
             Operator::Dump => {
-                let rows = self.runtime.block_on(crate::exec::collect_rows(phys, &layout, task_ctx))?;
+                let rows = self
+                    .runtime
+                    .block_on(crate::exec::collect_rows(phys, &layout, task_ctx))?;
                 let mut buf = Vec::with_capacity(rows.len() * 16);
                 for r in rows {
                     let _ = writeln!(buf, "{}", Value::Tuple(Box::new(r)));
                 }
-                out.write_all(&buf).map_err(|e| RunError::other(format!("cannot write output: {e}")))?;
-                out.flush().map_err(|e| RunError::other(format!("cannot write output: {e}")))
+                out.write_all(&buf)
+                    .map_err(|e| RunError::other(format!("cannot write output: {e}")))?;
+                out.flush()
+                    .map_err(|e| RunError::other(format!("cannot write output: {e}")))
             }
             Operator::Store { location, func } => {
-                let store = store_func(&func.name, &func.args).map_err(|m| RunError::plan(func.span, m))?;
-                let dir = OutputDir::create(&self.path(location)).map_err(|e| RunError::plan(node.span, e.to_string()))?;
-                let kind = if has_reduce(plan, input) { PartKind::Reduce } else { PartKind::Map };
+                let store =
+                    store_func(&func.name, &func.args).map_err(|m| RunError::plan(func.span, m))?;
+                let dir = OutputDir::create(&self.path(location))
+                    .map_err(|e| RunError::plan(node.span, e.to_string()))?;
+                let kind = if has_reduce(plan, input) {
+                    PartKind::Reduce
+                } else {
+                    PartKind::Map
+                };
                 let dir = Arc::new(dir);
                 let schema = plan.node(input).schema.clone();
                 let parts = phys.properties().partitioning.partition_count();
                 let result: Result<(), RunError> = self.runtime.block_on(async {
                     let mut tasks = Vec::new();
                     for p in 0..parts {
-                        let (phys, layout, dir, store, schema, ctx) =
-                            (phys.clone(), layout.clone(), dir.clone(), store.clone(), schema.clone(), task_ctx.clone());
+                        let (phys, layout, dir, store, schema, ctx) = (
+                            phys.clone(),
+                            layout.clone(),
+                            dir.clone(),
+                            store.clone(),
+                            schema.clone(),
+                            task_ctx.clone(),
+                        );
                         tasks.push(tokio::spawn(async move {
                             let mut writer = dir.part_writer(kind, p, &store, schema.as_ref())?;
                             let mut stream = phys.execute(p, ctx)?;
@@ -207,12 +257,14 @@ impl Runner {
                         }));
                     }
                     for t in tasks {
-                        t.await.map_err(|e| RunError::internal(format!("a task panicked: {e}")))??;
+                        t.await
+                            .map_err(|e| RunError::internal(format!("a task panicked: {e}")))??;
                     }
                     Ok(())
                 });
                 result?;
-                let dir = Arc::try_unwrap(dir).map_err(|_| RunError::internal("output still in use"))?;
+                let dir =
+                    Arc::try_unwrap(dir).map_err(|_| RunError::internal("output still in use"))?;
                 dir.commit().map_err(RunError::from)
             }
             _ => Err(RunError::internal("not a sink")),

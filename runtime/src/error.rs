@@ -21,19 +21,34 @@ impl RunError {
     /// An error blamed on the statement or expression at `span`.
     #[cold]
     pub fn plan(span: Span, message: impl Into<String>) -> Self {
-        RunError { message: message.into(), span: Some(span), help: None, internal: false }
+        RunError {
+            message: message.into(),
+            span: Some(span),
+            help: None,
+            internal: false,
+        }
     }
 
     /// An error with no script location (I/O on an output, a shell command).
     #[cold]
     pub fn other(message: impl Into<String>) -> Self {
-        RunError { message: message.into(), span: None, help: None, internal: false }
+        RunError {
+            message: message.into(),
+            span: None,
+            help: None,
+            internal: false,
+        }
     }
 
     /// A pigrs bug.
     #[cold]
     pub fn internal(e: impl std::fmt::Display) -> Self {
-        RunError { message: format!("internal error: {e}"), span: None, help: None, internal: true }
+        RunError {
+            message: format!("internal error: {e}"),
+            span: None,
+            help: None,
+            internal: true,
+        }
     }
 
     /// Adds a hint.

@@ -4,8 +4,8 @@
 use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use pigrs_grammar::Span;
 use pigrs_planner::expr::{ArithOp, CmpOp, Expr, ExprKind};
@@ -67,7 +67,10 @@ impl EvalCtx {
             ExprKind::Column(i) => row.get(*i).cloned().unwrap_or(Value::Null),
             ExprKind::Slot(i) => slots.get(*i).cloned().unwrap_or(Value::Null),
             ExprKind::Outer(_) | ExprKind::Scalar { .. } => {
-                return Err(EvalError { message: "scalar references are not supported yet".into(), span: e.span });
+                return Err(EvalError {
+                    message: "scalar references are not supported yet".into(),
+                    span: e.span,
+                });
             }
             ExprKind::WholeRow => Value::Tuple(Box::new(row.to_vec())),
             ExprKind::TupleField { expr, index } => match self.eval(expr, row, slots)? {
@@ -77,13 +80,22 @@ impl EvalCtx {
             ExprKind::BagProject { expr, indices } => match self.eval(expr, row, slots)? {
                 Value::Bag(b) => Value::Bag(Box::new(
                     b.iter()
-                        .map(|t| indices.iter().map(|&i| t.get(i).cloned().unwrap_or(Value::Null)).collect())
+                        .map(|t| {
+                            indices
+                                .iter()
+                                .map(|&i| t.get(i).cloned().unwrap_or(Value::Null))
+                                .collect()
+                        })
                         .collect(),
                 )),
                 _ => Value::Null,
             },
             ExprKind::MapLookup { expr, key } => match self.eval(expr, row, slots)? {
-                Value::Map(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or(Value::Null),
+                Value::Map(m) => m
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or(Value::Null),
                 _ => Value::Null,
             },
             ExprKind::Cast(inner) => {
@@ -144,7 +156,9 @@ impl EvalCtx {
                 Some(b) => Value::Boolean(!b),
                 None => Value::Null,
             },
-            ExprKind::IsNull { expr, negated } => Value::Boolean(self.eval(expr, row, slots)?.is_null() != *negated),
+            ExprKind::IsNull { expr, negated } => {
+                Value::Boolean(self.eval(expr, row, slots)?.is_null() != *negated)
+            }
             ExprKind::Matches { expr, regex } => match self.eval(expr, row, slots)? {
                 Value::Chararray(s) => Value::Boolean(regex.is_match(&s)),
                 _ => Value::Null,
@@ -163,21 +177,31 @@ impl EvalCtx {
                 }
                 Value::Boolean(found)
             }
-            ExprKind::Cond { cond, then, otherwise } => match self.eval(cond, row, slots)?.as_bool() {
+            ExprKind::Cond {
+                cond,
+                then,
+                otherwise,
+            } => match self.eval(cond, row, slots)?.as_bool() {
                 Some(true) => self.eval(then, row, slots)?,
                 Some(false) => self.eval(otherwise, row, slots)?,
                 None => Value::Null,
             },
             ExprKind::Call { func, args } => {
-                let args = args.iter().map(|a| self.eval(a, row, slots)).collect::<R<Vec<_>>>()?;
+                let args = args
+                    .iter()
+                    .map(|a| self.eval(a, row, slots))
+                    .collect::<R<Vec<_>>>()?;
                 func.eval(&args).map_err(|err| EvalError {
                     message: format!("{} failed: {err}", func.name()),
                     span: e.span,
                 })?
             }
-            ExprKind::MakeTuple(items) => {
-                Value::Tuple(Box::new(items.iter().map(|i| self.eval(i, row, slots)).collect::<R<_>>()?))
-            }
+            ExprKind::MakeTuple(items) => Value::Tuple(Box::new(
+                items
+                    .iter()
+                    .map(|i| self.eval(i, row, slots))
+                    .collect::<R<_>>()?,
+            )),
             ExprKind::MakeBag(items) => {
                 let mut bag = Vec::with_capacity(items.len());
                 for i in items {
@@ -191,7 +215,9 @@ impl EvalCtx {
             ExprKind::MakeMap(pairs) => {
                 let mut map: Vec<(String, Value)> = Vec::with_capacity(pairs.len());
                 for (k, v) in pairs {
-                    let Value::Chararray(k) = self.eval(k, row, slots)? else { continue };
+                    let Value::Chararray(k) = self.eval(k, row, slots)? else {
+                        continue;
+                    };
                     let v = self.eval(v, row, slots)?;
                     match map.iter_mut().find(|(key, _)| *key == k) {
                         Some(entry) => entry.1 = v,
@@ -237,15 +263,24 @@ impl EvalCtx {
                     }
                     Ok(out)
                 })?,
-                NestedStep::Order { input, keys } => self.map_bag(input, row, &slots, |bag| self.sort(bag, keys))?,
+                NestedStep::Order { input, keys } => {
+                    self.map_bag(input, row, &slots, |bag| self.sort(bag, keys))?
+                }
                 NestedStep::Limit { input, n } => self.map_bag(input, row, &slots, |mut bag| {
                     bag.truncate(usize::try_from(*n).unwrap_or(usize::MAX));
                     Ok(bag)
                 })?,
-                NestedStep::Distinct { input } => self.map_bag(input, row, &slots, |bag| Ok(distinct(bag)))?,
-                NestedStep::Sample { input, fraction } => self.map_bag(input, row, &slots, |bag| {
-                    Ok(bag.into_iter().filter(|_| rand_unit() < *fraction).collect())
-                })?,
+                NestedStep::Distinct { input } => {
+                    self.map_bag(input, row, &slots, |bag| Ok(distinct(bag)))?
+                }
+                NestedStep::Sample { input, fraction } => {
+                    self.map_bag(input, row, &slots, |bag| {
+                        Ok(bag
+                            .into_iter()
+                            .filter(|_| rand_unit() < *fraction)
+                            .collect())
+                    })?
+                }
                 NestedStep::Cross { inputs } => {
                     let mut out: Bag = vec![vec![]];
                     for input in inputs {
@@ -255,25 +290,36 @@ impl EvalCtx {
                         };
                         out = out
                             .iter()
-                            .flat_map(|prefix| b.iter().map(move |t| prefix.iter().chain(t).cloned().collect()))
+                            .flat_map(|prefix| {
+                                b.iter()
+                                    .map(move |t| prefix.iter().chain(t).cloned().collect())
+                            })
                             .collect();
                     }
                     Value::Bag(Box::new(out))
                 }
-                NestedStep::Foreach { input, generate } => self.map_bag(input, row, &slots, |bag| {
-                    let mut out = Vec::new();
-                    for t in &bag {
-                        self.generate(generate, t, &[], &mut out)?;
-                    }
-                    Ok(out)
-                })?,
+                NestedStep::Foreach { input, generate } => {
+                    self.map_bag(input, row, &slots, |bag| {
+                        let mut out = Vec::new();
+                        for t in &bag {
+                            self.generate(generate, t, &[], &mut out)?;
+                        }
+                        Ok(out)
+                    })?
+                }
             };
             slots.push(v);
         }
         Ok(slots)
     }
 
-    fn map_bag(&self, input: &Expr, row: &[Value], slots: &[Value], f: impl FnOnce(Bag) -> R<Bag>) -> R<Value> {
+    fn map_bag(
+        &self,
+        input: &Expr,
+        row: &[Value],
+        slots: &[Value],
+        f: impl FnOnce(Bag) -> R<Bag>,
+    ) -> R<Value> {
         Ok(match self.eval(input, row, slots)? {
             Value::Bag(b) => Value::Bag(Box::new(f(*b)?)),
             _ => Value::Null,
@@ -284,7 +330,10 @@ impl EvalCtx {
     pub fn sort(&self, bag: Bag, keys: &[SortKey]) -> R<Bag> {
         let mut keyed = Vec::with_capacity(bag.len());
         for t in bag {
-            let k = keys.iter().map(|k| self.eval(&k.expr, &t, &[])).collect::<R<Vec<_>>>()?;
+            let k = keys
+                .iter()
+                .map(|k| self.eval(&k.expr, &t, &[]))
+                .collect::<R<Vec<_>>>()?;
             keyed.push((k, t));
         }
         keyed.sort_by(|(a, _), (b, _)| compare_keys(a, b, keys));
@@ -292,7 +341,13 @@ impl EvalCtx {
     }
 
     /// Appends the rows GENERATE makes from one input row (none, one, or many with FLATTEN).
-    pub fn generate(&self, items: &[GenItem], row: &[Value], slots: &[Value], out: &mut Vec<Tuple>) -> R<()> {
+    pub fn generate(
+        &self,
+        items: &[GenItem],
+        row: &[Value],
+        slots: &[Value],
+        out: &mut Vec<Tuple>,
+    ) -> R<()> {
         // Each item gives a list of alternatives (field groups); the output is their product.
         let mut parts: Vec<Vec<Vec<Value>>> = Vec::with_capacity(items.len());
         for item in items {
@@ -314,14 +369,22 @@ impl EvalCtx {
             }
         }
         if parts.iter().all(|p| p.len() == 1) {
-            out.push(parts.into_iter().flat_map(|mut p| p.pop().unwrap_or_default()).collect());
+            out.push(
+                parts
+                    .into_iter()
+                    .flat_map(|mut p| p.pop().unwrap_or_default())
+                    .collect(),
+            );
             return Ok(());
         }
         let mut rows: Vec<Tuple> = vec![Vec::new()];
         for part in parts {
             rows = rows
                 .iter()
-                .flat_map(|prefix| part.iter().map(move |fields| prefix.iter().chain(fields).cloned().collect()))
+                .flat_map(|prefix| {
+                    part.iter()
+                        .map(move |fields| prefix.iter().chain(fields).cloned().collect())
+                })
                 .collect();
         }
         out.extend(rows);
@@ -354,7 +417,12 @@ pub fn compare_keys(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
 pub fn distinct(bag: Bag) -> Bag {
     let mut seen = HashSet::new();
     let mut out: Bag = bag.into_iter().filter(|t| seen.insert(t.clone())).collect();
-    out.sort_by(|a, b| compare(&Value::Tuple(Box::new(a.clone())), &Value::Tuple(Box::new(b.clone()))));
+    out.sort_by(|a, b| {
+        compare(
+            &Value::Tuple(Box::new(a.clone())),
+            &Value::Tuple(Box::new(b.clone())),
+        )
+    });
     out
 }
 

@@ -179,10 +179,14 @@ impl PigExec {
     ) -> Arc<Self> {
         let partitions = match &source {
             Source::Scan { splits, .. } => splits.len().max(1),
-            Source::Rows(_) | Source::Reduce(_) | Source::Replicated { .. } | Source::Cross { .. } => {
-                children[0].properties().partitioning.partition_count()
-            }
-            Source::Concat { .. } => children.iter().map(|c| c.properties().partitioning.partition_count()).sum(),
+            Source::Rows(_)
+            | Source::Reduce(_)
+            | Source::Replicated { .. }
+            | Source::Cross { .. } => children[0].properties().partitioning.partition_count(),
+            Source::Concat { .. } => children
+                .iter()
+                .map(|c| c.properties().partitioning.partition_count())
+                .sum(),
             Source::Sort { .. } | Source::Limit { .. } => 1,
         };
         let schema = match &output {
@@ -196,7 +200,15 @@ impl PigExec {
             Boundedness::Bounded,
         );
         let stats = stats.stage(source_name(&source), partitions);
-        Arc::new(PigExec { source, steps: Arc::new(steps), output, children, props: Arc::new(props), ctx, stats })
+        Arc::new(PigExec {
+            source,
+            steps: Arc::new(steps),
+            output,
+            children,
+            props: Arc::new(props),
+            ctx,
+            stats,
+        })
     }
 }
 
@@ -221,7 +233,10 @@ impl DisplayAs for PigExec {
         match &self.source {
             Source::Scan { splits, .. } => write!(f, " splits={}", splits.len())?,
             Source::Sort { keys, limit, .. } => {
-                let ks: Vec<String> = keys.iter().map(|k| format!("{}{}", k.expr, if k.desc { " DESC" } else { "" })).collect();
+                let ks: Vec<String> = keys
+                    .iter()
+                    .map(|k| format!("{}{}", k.expr, if k.desc { " DESC" } else { "" }))
+                    .collect();
                 write!(f, " keys=[{}]", ks.join(", "))?;
                 if let Some(n) = limit {
                     write!(f, " top_k={n}")?;
@@ -240,11 +255,19 @@ impl DisplayAs for PigExec {
         }
         match &self.output {
             Output::Rows(_) => Ok(()),
-            Output::Shuffle { keys, tag } => write!(f, " -> ShuffleWrite(tag={tag}, keys={})", match keys {
-                KeySpec::All => "ALL".to_string(),
-                KeySpec::Row => "row".to_string(),
-                KeySpec::Exprs(es) => es.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", "),
-            }),
+            Output::Shuffle { keys, tag } => write!(
+                f,
+                " -> ShuffleWrite(tag={tag}, keys={})",
+                match keys {
+                    KeySpec::All => "ALL".to_string(),
+                    KeySpec::Row => "row".to_string(),
+                    KeySpec::Exprs(es) => es
+                        .iter()
+                        .map(|e| e.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                }
+            ),
         }
     }
 }
@@ -269,7 +292,10 @@ impl ExecutionPlan for PigExec {
         Ok(TreeNodeRecursion::Continue)
     }
 
-    fn with_new_children(self: Arc<Self>, children: Vec<Arc<dyn ExecutionPlan>>) -> DFResult<Arc<dyn ExecutionPlan>> {
+    fn with_new_children(
+        self: Arc<Self>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> DFResult<Arc<dyn ExecutionPlan>> {
         Ok(Arc::new(PigExec {
             source: self.source.clone(),
             steps: self.steps.clone(),
@@ -281,7 +307,11 @@ impl ExecutionPlan for PigExec {
         }))
     }
 
-    fn execute(&self, partition: usize, context: Arc<TaskContext>) -> DFResult<SendableRecordBatchStream> {
+    fn execute(
+        &self,
+        partition: usize,
+        context: Arc<TaskContext>,
+    ) -> DFResult<SendableRecordBatchStream> {
         let schema = self.props.eq_properties.schema().clone();
         let emitter = Emitter {
             steps: self.steps.clone(),
@@ -304,9 +334,19 @@ fn eval_err(e: EvalError) -> DataFusionError {
 }
 
 impl PigExec {
-    fn source_stream(&self, partition: usize, ctx: Arc<TaskContext>, mut emitter: Emitter) -> DFResult<BatchStream> {
+    fn source_stream(
+        &self,
+        partition: usize,
+        ctx: Arc<TaskContext>,
+        mut emitter: Emitter,
+    ) -> DFResult<BatchStream> {
         match &self.source {
-            Source::Scan { splits, load, schema, warnings } => {
+            Source::Scan {
+                splits,
+                load,
+                schema,
+                warnings,
+            } => {
                 let Some(split) = splits.get(partition) else {
                     return Ok(futures::stream::empty().boxed());
                 };
@@ -343,11 +383,15 @@ impl PigExec {
             Source::Rows(layout) => {
                 let input = self.children[0].execute(partition, ctx)?;
                 let layout = layout.clone();
-                Ok(map_batches(input, move |b, em| {
-                    let rows = layout.rows(&b);
-                    em.stats.add_in(rows.len() as u64);
-                    em.emit(rows)
-                }, emitter))
+                Ok(map_batches(
+                    input,
+                    move |b, em| {
+                        let rows = layout.rows(&b);
+                        em.stats.add_in(rows.len() as u64);
+                        em.emit(rows)
+                    },
+                    emitter,
+                ))
             }
             Source::Concat { layouts } => {
                 let mut p = partition;
@@ -361,20 +405,31 @@ impl PigExec {
                             Output::Shuffle { .. } => None,
                         };
                         let ectx = self.ctx.clone();
-                        return Ok(map_batches(input, move |b, em| {
-                            let mut rows = layout.rows(&b);
-                            if let Some(t) = &target {
-                                for r in &mut rows {
-                                    for (v, f) in r.iter_mut().zip(&t.fields) {
-                                        if !v.is_null() && v.pig_type().as_ref() != Some(&f.ty) && f.ty != pigrs_udf::PigType::Bytearray {
-                                            *v = ectx.cast(std::mem::replace(v, Value::Null), &f.ty, Default::default());
+                        return Ok(map_batches(
+                            input,
+                            move |b, em| {
+                                let mut rows = layout.rows(&b);
+                                if let Some(t) = &target {
+                                    for r in &mut rows {
+                                        for (v, f) in r.iter_mut().zip(&t.fields) {
+                                            if !v.is_null()
+                                                && v.pig_type().as_ref() != Some(&f.ty)
+                                                && f.ty != pigrs_udf::PigType::Bytearray
+                                            {
+                                                *v = ectx.cast(
+                                                    std::mem::replace(v, Value::Null),
+                                                    &f.ty,
+                                                    Default::default(),
+                                                );
+                                            }
                                         }
                                     }
                                 }
-                            }
-                            em.stats.add_in(rows.len() as u64);
-                            em.emit(rows)
-                        }, emitter));
+                                em.stats.add_in(rows.len() as u64);
+                                em.emit(rows)
+                            },
+                            emitter,
+                        ));
                     }
                     p -= n;
                 }
@@ -394,12 +449,21 @@ impl PigExec {
                     let rows = run_reduce(&reduce, shuffled);
                     emitter.emit_all(rows)
                 };
-                Ok(futures::stream::once(fut).map_ok(|bs| futures::stream::iter(bs.into_iter().map(Ok))).try_flatten().boxed())
+                Ok(futures::stream::once(fut)
+                    .map_ok(|bs| futures::stream::iter(bs.into_iter().map(Ok)))
+                    .try_flatten()
+                    .boxed())
             }
-            Source::Replicated { layouts, keys, join_type, widths } => {
+            Source::Replicated {
+                layouts,
+                keys,
+                join_type,
+                widths,
+            } => {
                 let probe = self.children[0].execute(partition, ctx.clone())?;
                 let builds: Vec<Arc<dyn ExecutionPlan>> = self.children[1..].to_vec();
-                let (layouts, keys, join_type, widths) = (layouts.clone(), keys.clone(), *join_type, widths.clone());
+                let (layouts, keys, join_type, widths) =
+                    (layouts.clone(), keys.clone(), *join_type, widths.clone());
                 let ectx = self.ctx.clone();
                 let fut = async move {
                     let mut tables = Vec::new();
@@ -417,42 +481,53 @@ impl PigExec {
                     let tables = Arc::new(tables);
                     let layout0 = layouts[0].clone();
                     let keys0 = keys[0].clone();
-                    Ok::<_, DataFusionError>(map_batches(probe, move |b, em| {
-                        let rows = layout0.rows(&b);
-                        em.stats.add_in(rows.len() as u64);
-                        let mut out = Vec::new();
-                        for r in rows {
-                            let k = key_of(&em.ctx, &keys0, &r).map_err(eval_err)?;
-                            let matches: Vec<&[Tuple]> = tables
-                                .iter()
-                                .map(|t| k.as_ref().and_then(|k| t.get(k)).map(Vec::as_slice).unwrap_or(&[]))
-                                .collect();
-                            if matches.iter().any(|m| m.is_empty()) {
-                                if join_type == JoinType::Left {
-                                    let mut row = r.clone();
-                                    pad_row(&mut row, widths[0]);
-                                    for w in &widths[1..] {
-                                        row.extend(std::iter::repeat_n(Value::Null, *w));
-                                    }
-                                    out.push(row);
-                                }
-                                continue;
-                            }
-                            let mut acc: Vec<Tuple> = vec![pad_clone(&r, widths[0])];
-                            for (m, w) in matches.iter().zip(&widths[1..]) {
-                                acc = acc
+                    Ok::<_, DataFusionError>(map_batches(
+                        probe,
+                        move |b, em| {
+                            let rows = layout0.rows(&b);
+                            em.stats.add_in(rows.len() as u64);
+                            let mut out = Vec::new();
+                            for r in rows {
+                                let k = key_of(&em.ctx, &keys0, &r).map_err(eval_err)?;
+                                let matches: Vec<&[Tuple]> = tables
                                     .iter()
-                                    .flat_map(|p| m.iter().map(move |t| {
-                                        let mut row = p.clone();
-                                        row.extend(pad_clone(t, *w));
-                                        row
-                                    }))
+                                    .map(|t| {
+                                        k.as_ref()
+                                            .and_then(|k| t.get(k))
+                                            .map(Vec::as_slice)
+                                            .unwrap_or(&[])
+                                    })
                                     .collect();
+                                if matches.iter().any(|m| m.is_empty()) {
+                                    if join_type == JoinType::Left {
+                                        let mut row = r.clone();
+                                        pad_row(&mut row, widths[0]);
+                                        for w in &widths[1..] {
+                                            row.extend(std::iter::repeat_n(Value::Null, *w));
+                                        }
+                                        out.push(row);
+                                    }
+                                    continue;
+                                }
+                                let mut acc: Vec<Tuple> = vec![pad_clone(&r, widths[0])];
+                                for (m, w) in matches.iter().zip(&widths[1..]) {
+                                    acc = acc
+                                        .iter()
+                                        .flat_map(|p| {
+                                            m.iter().map(move |t| {
+                                                let mut row = p.clone();
+                                                row.extend(pad_clone(t, *w));
+                                                row
+                                            })
+                                        })
+                                        .collect();
+                                }
+                                out.extend(acc);
                             }
-                            out.extend(acc);
-                        }
-                        em.emit(out)
-                    }, emitter))
+                            em.emit(out)
+                        },
+                        emitter,
+                    ))
                 };
                 Ok(futures::stream::once(fut).try_flatten().boxed())
             }
@@ -466,26 +541,37 @@ impl PigExec {
                         sides.push(collect_rows(b.clone(), &layouts[i + 1], ctx.clone()).await?);
                     }
                     let layout0 = layouts[0].clone();
-                    Ok::<_, DataFusionError>(map_batches(probe, move |b, em| {
-                        let rows = layout0.rows(&b);
-                        em.stats.add_in(rows.len() as u64);
-                        let mut out = Vec::new();
-                        for r in rows {
-                            let mut acc = vec![r];
-                            for side in &sides {
-                                acc = acc
-                                    .iter()
-                                    .flat_map(|p| side.iter().map(move |t| p.iter().chain(t).cloned().collect()))
-                                    .collect();
+                    Ok::<_, DataFusionError>(map_batches(
+                        probe,
+                        move |b, em| {
+                            let rows = layout0.rows(&b);
+                            em.stats.add_in(rows.len() as u64);
+                            let mut out = Vec::new();
+                            for r in rows {
+                                let mut acc = vec![r];
+                                for side in &sides {
+                                    acc = acc
+                                        .iter()
+                                        .flat_map(|p| {
+                                            side.iter()
+                                                .map(move |t| p.iter().chain(t).cloned().collect())
+                                        })
+                                        .collect();
+                                }
+                                out.extend(acc);
                             }
-                            out.extend(acc);
-                        }
-                        em.emit(out)
-                    }, emitter))
+                            em.emit(out)
+                        },
+                        emitter,
+                    ))
                 };
                 Ok(futures::stream::once(fut).try_flatten().boxed())
             }
-            Source::Sort { layout, keys, limit } => {
+            Source::Sort {
+                layout,
+                keys,
+                limit,
+            } => {
                 let child = self.children[0].clone();
                 let (layout, keys, limit) = (layout.clone(), keys.clone(), *limit);
                 let fut = async move {
@@ -493,10 +579,16 @@ impl PigExec {
                     emitter.stats.add_in(rows.len() as u64);
                     let mut keyed = Vec::with_capacity(rows.len());
                     for r in rows {
-                        let k = keys.iter().map(|k| emitter.ctx.eval(&k.expr, &r, &[])).collect::<Result<Vec<_>, _>>().map_err(eval_err)?;
+                        let k = keys
+                            .iter()
+                            .map(|k| emitter.ctx.eval(&k.expr, &r, &[]))
+                            .collect::<Result<Vec<_>, _>>()
+                            .map_err(eval_err)?;
                         keyed.push((k, r));
                     }
-                    let cmp = |a: &(Vec<Value>, Tuple), b: &(Vec<Value>, Tuple)| compare_keys(&a.0, &b.0, &keys);
+                    let cmp = |a: &(Vec<Value>, Tuple), b: &(Vec<Value>, Tuple)| {
+                        compare_keys(&a.0, &b.0, &keys)
+                    };
                     if let Some(n) = limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX))
                         && n < keyed.len()
                     {
@@ -510,7 +602,10 @@ impl PigExec {
                     keyed.sort_by(cmp);
                     emitter.emit_all(keyed.into_iter().map(|(_, r)| r).collect())
                 };
-                Ok(futures::stream::once(fut).map_ok(|bs| futures::stream::iter(bs.into_iter().map(Ok))).try_flatten().boxed())
+                Ok(futures::stream::once(fut)
+                    .map_ok(|bs| futures::stream::iter(bs.into_iter().map(Ok)))
+                    .try_flatten()
+                    .boxed())
             }
             Source::Limit { layout, n } => {
                 let child = self.children[0].clone();
@@ -533,7 +628,10 @@ impl PigExec {
                     emitter.stats.add_in(rows.len() as u64);
                     emitter.emit_all(rows)
                 };
-                Ok(futures::stream::once(fut).map_ok(|bs| futures::stream::iter(bs.into_iter().map(Ok))).try_flatten().boxed())
+                Ok(futures::stream::once(fut)
+                    .map_ok(|bs| futures::stream::iter(bs.into_iter().map(Ok)))
+                    .try_flatten()
+                    .boxed())
             }
         }
     }
@@ -552,7 +650,11 @@ fn pad_clone(row: &Tuple, width: usize) -> Tuple {
 }
 
 /// Runs every task of `plan` concurrently and gathers its rows.
-pub async fn collect_rows(plan: Arc<dyn ExecutionPlan>, layout: &Layout, ctx: Arc<TaskContext>) -> DFResult<Vec<Tuple>> {
+pub async fn collect_rows(
+    plan: Arc<dyn ExecutionPlan>,
+    layout: &Layout,
+    ctx: Arc<TaskContext>,
+) -> DFResult<Vec<Tuple>> {
     let batches = datafusion::physical_plan::collect_partitioned(plan, ctx).await?;
     let mut rows = Vec::new();
     for part in batches {
@@ -568,29 +670,32 @@ fn map_batches(
     f: impl Fn(RecordBatch, &mut Emitter) -> DFResult<Option<RecordBatch>> + Send + 'static,
     emitter: Emitter,
 ) -> BatchStream {
-    futures::stream::unfold((input, emitter, f, false), |(mut input, mut em, f, done)| async move {
-        if done {
-            return None;
-        }
-        loop {
-            if em.exhausted() {
-                em.finish_task();
+    futures::stream::unfold(
+        (input, emitter, f, false),
+        |(mut input, mut em, f, done)| async move {
+            if done {
                 return None;
             }
-            match input.next().await {
-                None => {
+            loop {
+                if em.exhausted() {
                     em.finish_task();
                     return None;
                 }
-                Some(Err(e)) => return Some((Err(e), (input, em, f, true))),
-                Some(Ok(b)) => match f(b, &mut em) {
-                    Ok(Some(out)) => return Some((Ok(out), (input, em, f, false))),
-                    Ok(None) => {}
-                    Err(e) => return Some((Err(e), (input, em, f, true))),
-                },
+                match input.next().await {
+                    None => {
+                        em.finish_task();
+                        return None;
+                    }
+                    Some(Err(e)) => return Some((Err(e), (input, em, f, true))),
+                    Some(Ok(b)) => match f(b, &mut em) {
+                        Ok(Some(out)) => return Some((Ok(out), (input, em, f, false))),
+                        Ok(None) => {}
+                        Err(e) => return Some((Err(e), (input, em, f, true))),
+                    },
+                }
             }
-        }
-    })
+        },
+    )
     .boxed()
 }
 
@@ -608,7 +713,10 @@ struct Emitter {
 impl Emitter {
     /// Whether a task-level LIMIT has been reached (no more input is needed).
     fn exhausted(&self) -> bool {
-        self.steps.iter().zip(&self.limit_seen).any(|(s, seen)| matches!(s, Step::Limit(n) if seen >= n))
+        self.steps
+            .iter()
+            .zip(&self.limit_seen)
+            .any(|(s, seen)| matches!(s, Step::Limit(n) if seen >= n))
     }
 
     fn finish_task(&mut self) {
@@ -643,8 +751,14 @@ impl Emitter {
                 Step::Foreach { nested, generate } => {
                     let mut out = Vec::with_capacity(rows.len());
                     for r in &rows {
-                        let slots = if nested.is_empty() { Vec::new() } else { self.ctx.nested(nested, r).map_err(eval_err)? };
-                        self.ctx.generate(generate, r, &slots, &mut out).map_err(eval_err)?;
+                        let slots = if nested.is_empty() {
+                            Vec::new()
+                        } else {
+                            self.ctx.nested(nested, r).map_err(eval_err)?
+                        };
+                        self.ctx
+                            .generate(generate, r, &slots, &mut out)
+                            .map_err(eval_err)?;
                     }
                     out
                 }
@@ -669,10 +783,17 @@ impl Emitter {
                     let key = match keys {
                         KeySpec::All => codec::encode_to_vec(&Value::Chararray("all".into())),
                         KeySpec::Row => codec::encode_to_vec(&Value::Tuple(Box::new(row.clone()))),
-                        KeySpec::Exprs(es) => codec::encode_to_vec(&key_value(&self.ctx, es, &row).map_err(eval_err)?),
+                        KeySpec::Exprs(es) => {
+                            codec::encode_to_vec(&key_value(&self.ctx, es, &row).map_err(eval_err)?)
+                        }
                     };
                     self.seq += 1;
-                    out.push(Shuffled { key, tag: *tag, seq: self.seq, row });
+                    out.push(Shuffled {
+                        key,
+                        tag: *tag,
+                        seq: self.seq,
+                        row,
+                    });
                 }
                 shuffle_batch(&out)
             }
@@ -685,7 +806,11 @@ fn key_value(ctx: &EvalCtx, keys: &[Expr], row: &[Value]) -> Result<Value, EvalE
     if keys.len() == 1 {
         return ctx.eval(&keys[0], row, &[]);
     }
-    Ok(Value::Tuple(Box::new(keys.iter().map(|k| ctx.eval(k, row, &[])).collect::<Result<_, _>>()?)))
+    Ok(Value::Tuple(Box::new(
+        keys.iter()
+            .map(|k| ctx.eval(k, row, &[]))
+            .collect::<Result<_, _>>()?,
+    )))
 }
 
 /// The encoded join key of a row, or `None` when any part of it is null (a null key joins nothing).
@@ -718,7 +843,9 @@ fn run_reduce(reduce: &Reduce, mut rows: Vec<Shuffled>) -> Vec<Tuple> {
     for r in rows {
         let key_null = match reduce {
             Reduce::Distinct => false,
-            _ => codec::decode(&r.key).map(|v| key_is_null(&v, 1)).unwrap_or(false),
+            _ => codec::decode(&r.key)
+                .map(|v| key_is_null(&v, 1))
+                .unwrap_or(false),
         };
         // Null keys of different inputs stay apart (COGROUP); a join never matches them.
         let slot = if key_null && inputs > 1 { r.tag } else { -1 };
@@ -741,7 +868,11 @@ fn run_reduce(reduce: &Reduce, mut rows: Vec<Shuffled>) -> Vec<Tuple> {
         }
         Reduce::Group { inner, .. } => {
             for (key, bags) in groups {
-                if bags.iter().zip(inner).any(|(b, inner)| *inner && b.is_empty()) {
+                if bags
+                    .iter()
+                    .zip(inner)
+                    .any(|(b, inner)| *inner && b.is_empty())
+                {
                     continue;
                 }
                 let mut row = Vec::with_capacity(bags.len() + 1);
@@ -752,7 +883,9 @@ fn run_reduce(reduce: &Reduce, mut rows: Vec<Shuffled>) -> Vec<Tuple> {
         }
         Reduce::Join { join_type, widths } => {
             for (key, bags) in groups {
-                let null_key = codec::decode(&key).map(|v| key_is_null(&v, 2)).unwrap_or(true);
+                let null_key = codec::decode(&key)
+                    .map(|v| key_is_null(&v, 2))
+                    .unwrap_or(true);
                 join_group(&bags, widths, *join_type, null_key, &mut out);
             }
         }
@@ -760,7 +893,13 @@ fn run_reduce(reduce: &Reduce, mut rows: Vec<Shuffled>) -> Vec<Tuple> {
     out
 }
 
-fn join_group(bags: &[Bag], widths: &[usize], join_type: JoinType, null_key: bool, out: &mut Vec<Tuple>) {
+fn join_group(
+    bags: &[Bag],
+    widths: &[usize],
+    join_type: JoinType,
+    null_key: bool,
+    out: &mut Vec<Tuple>,
+) {
     let nulls = |w: usize| std::iter::repeat_n(Value::Null, w);
     if null_key || bags.iter().any(Vec::is_empty) {
         // Unmatched rows survive only on an outer side.
@@ -792,11 +931,13 @@ fn join_group(bags: &[Bag], widths: &[usize], join_type: JoinType, null_key: boo
     for (bag, w) in bags.iter().zip(widths) {
         acc = acc
             .iter()
-            .flat_map(|p| bag.iter().map(move |t| {
-                let mut row = p.clone();
-                row.extend(pad_clone(t, *w));
-                row
-            }))
+            .flat_map(|p| {
+                bag.iter().map(move |t| {
+                    let mut row = p.clone();
+                    row.extend(pad_clone(t, *w));
+                    row
+                })
+            })
             .collect();
     }
     out.extend(acc);

@@ -9,7 +9,11 @@ use crate::io::remove_path;
 
 fn resolve(base: &Path, p: &str) -> PathBuf {
     let p = Path::new(p.strip_prefix("file://").unwrap_or(p));
-    if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    }
 }
 
 fn io_err(what: &str, path: &str, e: std::io::Error) -> RunError {
@@ -104,7 +108,11 @@ pub fn run_fs(args: &str, base: &Path, out: &mut dyn Write) -> Result<(), RunErr
 }
 
 fn copy(from: &Path, to: &Path) -> std::io::Result<()> {
-    let to = if to.is_dir() { to.join(from.file_name().unwrap_or_default()) } else { to.to_path_buf() };
+    let to = if to.is_dir() {
+        to.join(from.file_name().unwrap_or_default())
+    } else {
+        to.to_path_buf()
+    };
     if from.is_dir() {
         std::fs::create_dir_all(&to)?;
         for e in std::fs::read_dir(from)? {
@@ -125,10 +133,14 @@ pub fn run_sh(cmd: &str, base: &Path, out: &mut dyn Write) -> Result<(), RunErro
         .current_dir(base)
         .output()
         .map_err(|e| RunError::other(format!("sh {cmd}: {e}")))?;
-    out.write_all(&output.stdout).map_err(|e| RunError::other(format!("cannot write output: {e}")))?;
+    out.write_all(&output.stdout)
+        .map_err(|e| RunError::other(format!("cannot write output: {e}")))?;
     std::io::stderr().write_all(&output.stderr).ok();
     if !output.status.success() {
-        return Err(RunError::other(format!("sh {cmd}: exited with {}", output.status)));
+        return Err(RunError::other(format!(
+            "sh {cmd}: exited with {}",
+            output.status
+        )));
     }
     Ok(())
 }

@@ -27,7 +27,11 @@ impl Layout {
     pub fn new(schema: Option<Schema>) -> Self {
         let arrow = match &schema {
             Some(s) => arrow_layout::arrow_schema(s),
-            None => Arc::new(ArrowSchema::new(vec![Field::new("__row", DataType::Binary, false)])),
+            None => Arc::new(ArrowSchema::new(vec![Field::new(
+                "__row",
+                DataType::Binary,
+                false,
+            )])),
         };
         Layout { schema, arrow }
     }
@@ -65,8 +69,12 @@ impl Layout {
 }
 
 fn batch(schema: SchemaRef, cols: Vec<ArrayRef>, rows: usize) -> RecordBatch {
-    RecordBatch::try_new_with_options(schema, cols, &RecordBatchOptions::new().with_row_count(Some(rows)))
-        .unwrap_or_else(|e| panic!("pigrs bug: batch does not match its layout: {e}"))
+    RecordBatch::try_new_with_options(
+        schema,
+        cols,
+        &RecordBatchOptions::new().with_row_count(Some(rows)),
+    )
+    .unwrap_or_else(|e| panic!("pigrs bug: batch does not match its layout: {e}"))
 }
 
 /// Decodes a row encoded by [`codec::encode`] of a tuple (a corrupt value gives an empty row).
@@ -113,7 +121,12 @@ pub fn shuffle_batch(rows: &[Shuffled]) -> RecordBatch {
     }
     let tags: Int32Array = rows.iter().map(|r| r.tag).collect();
     let seqs: Int64Array = rows.iter().map(|r| r.seq).collect();
-    let cols: Vec<ArrayRef> = vec![Arc::new(keys.finish()), Arc::new(tags), Arc::new(seqs), Arc::new(vals.finish())];
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(keys.finish()),
+        Arc::new(tags),
+        Arc::new(seqs),
+        Arc::new(vals.finish()),
+    ];
     batch(shuffle_schema(), cols, rows.len())
 }
 

@@ -55,7 +55,14 @@ impl Lowering<'_> {
     }
 
     fn finish(&self, p: Pending, output: Output) -> Arc<dyn ExecutionPlan> {
-        PigExec::new(p.source, p.steps, output, p.children, self.ctx.clone(), &self.stats)
+        PigExec::new(
+            p.source,
+            p.steps,
+            output,
+            p.children,
+            self.ctx.clone(),
+            &self.stats,
+        )
     }
 
     fn schema(&self, id: NodeId) -> Option<&Schema> {
@@ -66,16 +73,28 @@ impl Lowering<'_> {
         self.schema(id).map_or(0, |s| s.fields.len())
     }
 
-    fn shuffle(&self, inputs: &[NodeId], keys: Vec<KeySpec>, partitions: usize) -> Result<Arc<dyn ExecutionPlan>, RunError> {
+    fn shuffle(
+        &self,
+        inputs: &[NodeId],
+        keys: Vec<KeySpec>,
+        partitions: usize,
+    ) -> Result<Arc<dyn ExecutionPlan>, RunError> {
         let mut maps = Vec::new();
         for (tag, (&input, keys)) in inputs.iter().zip(keys).enumerate() {
             let pending = self.lower(input)?;
-            maps.push(self.finish(pending, Output::Shuffle { keys, tag: tag as i32 }));
+            maps.push(self.finish(
+                pending,
+                Output::Shuffle {
+                    keys,
+                    tag: tag as i32,
+                },
+            ));
         }
         let all = UnionExec::try_new(maps).map_err(RunError::internal)?;
         let key = Arc::new(Column::new("__key", 0));
-        let shuffled = RepartitionExec::try_new(all, Partitioning::Hash(vec![key], partitions.max(1)))
-            .map_err(RunError::internal)?;
+        let shuffled =
+            RepartitionExec::try_new(all, Partitioning::Hash(vec![key], partitions.max(1)))
+                .map_err(RunError::internal)?;
         Ok(Arc::new(shuffled))
     }
 
@@ -88,19 +107,30 @@ impl Lowering<'_> {
         let input = |i: usize| node.inputs[i];
         Ok(match &node.op {
             Operator::Load { location, func } => {
-                let load = load_func(&func.name, &func.args).map_err(|m| RunError::plan(func.span, m))?;
-                let files = resolve_input(location, &self.base_dir).map_err(|e| RunError::plan(node.span, e.to_string()))?;
+                let load =
+                    load_func(&func.name, &func.args).map_err(|m| RunError::plan(func.span, m))?;
+                let files = resolve_input(location, &self.base_dir)
+                    .map_err(|e| RunError::plan(node.span, e.to_string()))?;
                 let splits = plan_splits(&files, self.parallelism);
                 Pending {
-                    source: Source::Scan { splits, load, schema: node.schema.clone(), warnings: self.warnings.clone() },
+                    source: Source::Scan {
+                        splits,
+                        load,
+                        schema: node.schema.clone(),
+                        warnings: self.warnings.clone(),
+                    },
                     steps: vec![],
                     children: vec![],
                 }
             }
             Operator::Filter { cond } => self.then(input(0), Step::Filter(cond.clone()))?,
-            Operator::Foreach { nested, generate } => {
-                self.then(input(0), Step::Foreach { nested: nested.clone(), generate: generate.clone() })?
-            }
+            Operator::Foreach { nested, generate } => self.then(
+                input(0),
+                Step::Foreach {
+                    nested: nested.clone(),
+                    generate: generate.clone(),
+                },
+            )?,
             Operator::Sample { fraction } => self.then(input(0), Step::Sample(*fraction))?,
             Operator::Limit { n } => {
                 let inner = self.plan.node(input(0));
@@ -108,7 +138,11 @@ impl Lowering<'_> {
                     // ORDER then LIMIT: keep only the top n while sorting.
                     let (child, layout) = self.rows(inner.inputs[0])?;
                     return Ok(Pending {
-                        source: Source::Sort { layout, keys: keys.clone(), limit: Some(*n) },
+                        source: Source::Sort {
+                            layout,
+                            keys: keys.clone(),
+                            limit: Some(*n),
+                        },
                         steps: vec![],
                         children: vec![child],
                     });
@@ -117,13 +151,29 @@ impl Lowering<'_> {
                 pending.steps.push(Step::Limit(*n));
                 let layout = Layout::new(inner.schema.clone());
                 let child = self.finish(pending, Output::Rows(layout.clone()));
-                Pending { source: Source::Limit { layout, n: *n }, steps: vec![], children: vec![child] }
+                Pending {
+                    source: Source::Limit { layout, n: *n },
+                    steps: vec![],
+                    children: vec![child],
+                }
             }
             Operator::Order { keys, .. } => {
                 let (child, layout) = self.rows(input(0))?;
-                Pending { source: Source::Sort { layout, keys: keys.clone(), limit: None }, steps: vec![], children: vec![child] }
+                Pending {
+                    source: Source::Sort {
+                        layout,
+                        keys: keys.clone(),
+                        limit: None,
+                    },
+                    steps: vec![],
+                    children: vec![child],
+                }
             }
-            Operator::Group { keys, inner, parallel } => {
+            Operator::Group {
+                keys,
+                inner,
+                parallel,
+            } => {
                 let specs = keys
                     .iter()
                     .map(|k| match k {
@@ -131,22 +181,38 @@ impl Lowering<'_> {
                         GroupKeys::Exprs(es) => KeySpec::Exprs(es.clone()),
                     })
                     .collect();
-                let tasks = if keys.iter().all(|k| matches!(k, GroupKeys::All)) { 1 } else { self.reduce_tasks(*parallel) };
+                let tasks = if keys.iter().all(|k| matches!(k, GroupKeys::All)) {
+                    1
+                } else {
+                    self.reduce_tasks(*parallel)
+                };
                 let shuffled = self.shuffle(&node.inputs, specs, tasks)?;
                 Pending {
-                    source: Source::Reduce(Reduce::Group { inputs: node.inputs.len(), inner: inner.clone() }),
+                    source: Source::Reduce(Reduce::Group {
+                        inputs: node.inputs.len(),
+                        inner: inner.clone(),
+                    }),
                     steps: vec![],
                     children: vec![shuffled],
                 }
             }
-            Operator::Join { keys, join_type, strategy, parallel } => {
+            Operator::Join {
+                keys,
+                join_type,
+                strategy,
+                parallel,
+            } => {
                 let widths: Vec<usize> = node.inputs.iter().map(|&i| self.width(i)).collect();
                 match strategy {
                     JoinStrategy::Hash => {
                         let specs = keys.iter().map(|k| KeySpec::Exprs(k.clone())).collect();
-                        let shuffled = self.shuffle(&node.inputs, specs, self.reduce_tasks(*parallel))?;
+                        let shuffled =
+                            self.shuffle(&node.inputs, specs, self.reduce_tasks(*parallel))?;
                         Pending {
-                            source: Source::Reduce(Reduce::Join { join_type: *join_type, widths }),
+                            source: Source::Reduce(Reduce::Join {
+                                join_type: *join_type,
+                                widths,
+                            }),
                             steps: vec![],
                             children: vec![shuffled],
                         }
@@ -160,7 +226,12 @@ impl Lowering<'_> {
                             layouts.push(l);
                         }
                         Pending {
-                            source: Source::Replicated { layouts, keys: keys.clone(), join_type: *join_type, widths },
+                            source: Source::Replicated {
+                                layouts,
+                                keys: keys.clone(),
+                                join_type: *join_type,
+                                widths,
+                            },
                             steps: vec![],
                             children,
                         }
@@ -175,11 +246,23 @@ impl Lowering<'_> {
                     children.push(c);
                     layouts.push(l);
                 }
-                Pending { source: Source::Cross { layouts }, steps: vec![], children }
+                Pending {
+                    source: Source::Cross { layouts },
+                    steps: vec![],
+                    children,
+                }
             }
             Operator::Distinct { parallel } => {
-                let shuffled = self.shuffle(&node.inputs, vec![KeySpec::Row], self.reduce_tasks(*parallel))?;
-                Pending { source: Source::Reduce(Reduce::Distinct), steps: vec![], children: vec![shuffled] }
+                let shuffled = self.shuffle(
+                    &node.inputs,
+                    vec![KeySpec::Row],
+                    self.reduce_tasks(*parallel),
+                )?;
+                Pending {
+                    source: Source::Reduce(Reduce::Distinct),
+                    steps: vec![],
+                    children: vec![shuffled],
+                }
             }
             Operator::Union => {
                 let mut children = Vec::new();
@@ -189,7 +272,11 @@ impl Lowering<'_> {
                     children.push(c);
                     layouts.push(l);
                 }
-                Pending { source: Source::Concat { layouts }, steps: vec![], children }
+                Pending {
+                    source: Source::Concat { layouts },
+                    steps: vec![],
+                    children,
+                }
             }
             Operator::Store { .. } | Operator::Dump => self.lower(input(0))?,
         })

@@ -82,15 +82,29 @@ impl Stats {
 
     /// The statistics table for stderr.
     pub fn report(&self) -> String {
-        let mut out = String::from("Stage            Tasks  MinMs  AvgMs  MaxMs   RecordsIn  RecordsOut\n");
+        let mut out =
+            String::from("Stage            Tasks  MinMs  AvgMs  MaxMs   RecordsIn  RecordsOut\n");
         for s in self.stages() {
             let ms = s.task_ms();
-            let (min, max) = (ms.iter().min().copied().unwrap_or(0), ms.iter().max().copied().unwrap_or(0));
-            let avg = if ms.is_empty() { 0 } else { ms.iter().sum::<u64>() / ms.len() as u64 };
+            let (min, max) = (
+                ms.iter().min().copied().unwrap_or(0),
+                ms.iter().max().copied().unwrap_or(0),
+            );
+            let avg = if ms.is_empty() {
+                0
+            } else {
+                ms.iter().sum::<u64>() / ms.len() as u64
+            };
             let _ = writeln!(
                 out,
                 "{:<16} {:>5} {:>6} {:>6} {:>6} {:>11} {:>11}",
-                s.name, s.tasks, min, avg, max, s.records_in(), s.records_out()
+                s.name,
+                s.tasks,
+                min,
+                avg,
+                max,
+                s.records_in(),
+                s.records_out()
             );
         }
         out

@@ -56,7 +56,10 @@ pub struct Schema {
 impl Field {
     /// A field with a name.
     pub fn new(name: impl Into<String>, ty: PigType) -> Self {
-        Field { name: Some(name.into()), ty }
+        Field {
+            name: Some(name.into()),
+            ty,
+        }
     }
 
     /// A field with no name.
@@ -76,7 +79,11 @@ impl Schema {
     /// A name also matches a field named `prefix::name` (the fields a JOIN or a FLATTEN
     /// disambiguates), when only one field does.
     pub fn index_of(&self, name: &str) -> Option<usize> {
-        if let Some(i) = self.fields.iter().position(|f| f.name.as_deref() == Some(name)) {
+        if let Some(i) = self
+            .fields
+            .iter()
+            .position(|f| f.name.as_deref() == Some(name))
+        {
             return Some(i);
         }
         let suffix = format!("::{name}");
