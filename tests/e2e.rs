@@ -336,3 +336,95 @@ fn explain_shows_stages_with_features() {
     assert!(out.contains("GROUP_BY"), "{out}");
     assert!(out.contains("Stage 1 (map)"), "{out}");
 }
+
+/// Copies a folder tree (the conformance cases write their outputs inside their folders).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn case_dirs(root: &Path, out: &mut Vec<PathBuf>) {
+    if root.join("script.pig").exists() {
+        out.push(root.to_path_buf());
+        return;
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(root)
+        .expect("read dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    entries.sort();
+    for e in entries {
+        case_dirs(&e, out);
+    }
+}
+
+fn sorted_lines(bytes: &[u8]) -> Vec<String> {
+    let mut lines: Vec<String> = String::from_utf8_lossy(bytes)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// Every conformance case gives the same answer with and without the optimizer's rules.
+#[test]
+fn conformance_cases_agree_with_and_without_the_optimizer() {
+    let shared = repo().join("../shared/conformance/cases");
+    if !shared.exists() {
+        eprintln!("skipped: {} not found", shared.display());
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_tree(&shared, tmp.path());
+    let mut cases = Vec::new();
+    case_dirs(tmp.path(), &mut cases);
+    assert!(cases.len() > 100, "found only {} cases", cases.len());
+    for case in cases {
+        let params: Vec<String> = std::fs::read_to_string(case.join("script.pig"))
+            .expect("script")
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("-- params:")
+                    .map(|p| p.split_whitespace().map(str::to_string).collect())
+            })
+            .unwrap_or_default();
+        let run_with = |extra: &[&str]| {
+            let mut args: Vec<String> = vec!["run".into()];
+            args.extend(extra.iter().map(|s| s.to_string()));
+            args.push("script.pig".into());
+            for p in &params {
+                args.push("-p".into());
+                args.push(p.clone());
+            }
+            pigrs()
+                .current_dir(&case)
+                .args(&args)
+                .output()
+                .expect("pigrs runs")
+        };
+        let optimized = run_with(&[]);
+        let plain = run_with(&["--no-optimize"]);
+        assert_eq!(
+            optimized.status.success(),
+            plain.status.success(),
+            "exit status differs for {}",
+            case.display()
+        );
+        assert_eq!(
+            sorted_lines(&optimized.stdout),
+            sorted_lines(&plain.stdout),
+            "output differs for {}",
+            case.display()
+        );
+    }
+}

@@ -10,6 +10,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// pigrs: a Pig Latin dataflow engine.
 #[derive(Parser, Debug)]
 #[command(name = "pigrs", version, about, args_conflicts_with_subcommands = true)]

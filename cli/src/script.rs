@@ -94,9 +94,18 @@ pub fn plan_text(name: String, text: String, dir: Option<&Path>) -> Result<Plann
     })
 }
 
+/// Applies the optimizer's rules to a planned script.
+fn optimize(planned: &mut Planned) -> Result<Vec<pigrs_planner::optimizer::Applied>, Vec<Report>> {
+    pigrs_planner::optimizer::optimize_for(&mut planned.session.plan, &planned.actions)
+        .map_err(|e| vec![planned.source.plan(&e)])
+}
+
 /// `pigrs run`.
-pub fn run(args: &ScriptArgs, _no_optimize: bool, stats: bool) -> Result<(), Vec<Report>> {
-    let planned = plan(args)?;
+pub fn run(args: &ScriptArgs, no_optimize: bool, stats: bool) -> Result<(), Vec<Report>> {
+    let mut planned = plan(args)?;
+    if !no_optimize {
+        optimize(&mut planned)?;
+    }
     let mut runner =
         Runner::new(RunOptions::default()).map_err(|e| vec![planned.source.run(&e)])?;
     let plan = &planned.session.plan;
@@ -122,7 +131,26 @@ pub fn run(args: &ScriptArgs, _no_optimize: bool, stats: bool) -> Result<(), Vec
 
 /// `pigrs explain`.
 pub fn explain(args: &ScriptArgs, verbose: bool) -> Result<(), Vec<Report>> {
-    let planned = plan(args)?;
+    let mut planned = plan(args)?;
+    let before = planned.session.plan.clone();
+    let applied = optimize(&mut planned)?;
+    for action in &planned.actions {
+        if let Action::Execute(id) = action {
+            println!(
+                "#-----------------------------------------------\n# Logical plan, as written\n#-----------------------------------------------"
+            );
+            print!("{}", before.display_tree(*id, verbose));
+        }
+    }
+    let rules: Vec<&str> = applied.iter().map(|a| a.rule).collect();
+    println!(
+        "# Optimizer rules applied: {}",
+        if rules.is_empty() {
+            "none".to_string()
+        } else {
+            rules.join(", ")
+        }
+    );
     let runner = Runner::new(RunOptions::default()).map_err(|e| vec![planned.source.run(&e)])?;
     let plan = &planned.session.plan;
     for action in &planned.actions {

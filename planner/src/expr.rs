@@ -223,6 +223,89 @@ impl Expr {
         }
     }
 
+    /// A copy with every direct sub-expression replaced by `f` of it, or `None` when `f`
+    /// refuses one.
+    pub fn map_children(&self, f: &mut dyn FnMut(&Expr) -> Option<Expr>) -> Option<Expr> {
+        let mut b = |e: &Expr| f(e).map(Box::new);
+        let kind = match &self.kind {
+            ExprKind::Const(_)
+            | ExprKind::Column(_)
+            | ExprKind::Slot(_)
+            | ExprKind::Outer(_)
+            | ExprKind::WholeRow
+            | ExprKind::Scalar { .. } => self.kind.clone(),
+            ExprKind::TupleField { expr, index } => ExprKind::TupleField {
+                expr: b(expr)?,
+                index: *index,
+            },
+            ExprKind::BagProject { expr, indices } => ExprKind::BagProject {
+                expr: b(expr)?,
+                indices: indices.clone(),
+            },
+            ExprKind::MapLookup { expr, key } => ExprKind::MapLookup {
+                expr: b(expr)?,
+                key: key.clone(),
+            },
+            ExprKind::Cast(e) => ExprKind::Cast(b(e)?),
+            ExprKind::Neg(e) => ExprKind::Neg(b(e)?),
+            ExprKind::Not(e) => ExprKind::Not(b(e)?),
+            ExprKind::IsNull { expr, negated } => ExprKind::IsNull {
+                expr: b(expr)?,
+                negated: *negated,
+            },
+            ExprKind::Matches { expr, regex } => ExprKind::Matches {
+                expr: b(expr)?,
+                regex: regex.clone(),
+            },
+            ExprKind::Arith { op, left, right } => ExprKind::Arith {
+                op: *op,
+                left: b(left)?,
+                right: b(right)?,
+            },
+            ExprKind::Cmp { op, left, right } => ExprKind::Cmp {
+                op: *op,
+                left: b(left)?,
+                right: b(right)?,
+            },
+            ExprKind::And(l, r) => ExprKind::And(b(l)?, b(r)?),
+            ExprKind::Or(l, r) => ExprKind::Or(b(l)?, b(r)?),
+            ExprKind::In { expr, list } => ExprKind::In {
+                expr: b(expr)?,
+                list: list.iter().map(&mut *f).collect::<Option<_>>()?,
+            },
+            ExprKind::Cond {
+                cond,
+                then,
+                otherwise,
+            } => ExprKind::Cond {
+                cond: b(cond)?,
+                then: b(then)?,
+                otherwise: b(otherwise)?,
+            },
+            ExprKind::Call { func, args } => ExprKind::Call {
+                func: func.clone(),
+                args: args.iter().map(&mut *f).collect::<Option<_>>()?,
+            },
+            ExprKind::MakeTuple(args) => {
+                ExprKind::MakeTuple(args.iter().map(&mut *f).collect::<Option<_>>()?)
+            }
+            ExprKind::MakeBag(args) => {
+                ExprKind::MakeBag(args.iter().map(&mut *f).collect::<Option<_>>()?)
+            }
+            ExprKind::MakeMap(pairs) => ExprKind::MakeMap(
+                pairs
+                    .iter()
+                    .map(|(k, v)| Some((f(k)?, f(v)?)))
+                    .collect::<Option<_>>()?,
+            ),
+        };
+        Some(Expr {
+            kind,
+            ty: self.ty.clone(),
+            span: self.span,
+        })
+    }
+
     /// The input columns this expression reads (`None` when it reads the whole row).
     pub fn columns(&self) -> Option<Vec<usize>> {
         let mut cols = Vec::new();

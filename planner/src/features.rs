@@ -29,6 +29,8 @@ pub fn is_shuffle(op: &Operator) -> bool {
     matches!(
         op,
         Operator::Group { .. }
+            | Operator::Aggregate { .. }
+            | Operator::TopKGroup { .. }
             | Operator::Join {
                 strategy: JoinStrategy::Hash,
                 ..
@@ -103,6 +105,22 @@ fn tags(plan: &LogicalPlan, nodes: &[NodeId]) -> Vec<&'static str> {
         let tag = match &node.op {
             Operator::Group { .. } if node.inputs.len() > 1 => "COGROUP",
             Operator::Group { .. } => "GROUP_BY",
+            Operator::Aggregate { .. } => {
+                for t in ["GROUP_BY", "COMBINER"] {
+                    if !tags.contains(&t) {
+                        tags.push(t);
+                    }
+                }
+                continue;
+            }
+            Operator::TopKGroup { .. } => {
+                for t in ["GROUP_BY", "TOP_K"] {
+                    if !tags.contains(&t) {
+                        tags.push(t);
+                    }
+                }
+                continue;
+            }
             Operator::Join {
                 strategy: JoinStrategy::Hash,
                 ..

@@ -96,6 +96,17 @@ pub enum NestedStep {
     },
 }
 
+/// One aggregate of an [`Operator::Aggregate`].
+#[derive(Clone, Debug)]
+pub struct AggCall {
+    /// The algebraic function.
+    pub func: std::sync::Arc<dyn pigrs_udf::func::EvalFunc>,
+    /// Which input fields make the tuples of the bag it aggregates (`None`: whole rows).
+    pub fields: Option<Vec<usize>>,
+    /// The result type.
+    pub ty: pigrs_udf::PigType,
+}
+
 /// GROUP keys of one input.
 #[derive(Clone, Debug)]
 pub enum GroupKeys {
@@ -197,6 +208,31 @@ pub enum Operator {
     Sample {
         /// Fraction kept.
         fraction: f64,
+    },
+    /// GROUP of one input whose bags only feed algebraic aggregates, followed by the
+    /// FOREACH using them (made by the `combiner` rule): partial aggregates are computed
+    /// before the shuffle and merged after it, so no bag is ever built.
+    Aggregate {
+        /// The group keys.
+        keys: GroupKeys,
+        /// The aggregates, in the order they appear in `generate` (as columns 1..).
+        aggs: Vec<AggCall>,
+        /// The GENERATE list, over the row `(group, agg0, agg1, ...)`.
+        generate: Vec<GenItem>,
+        /// Requested reducers.
+        parallel: Option<u32>,
+    },
+    /// GROUP of one input feeding a nested `ORDER ... LIMIT n` (made by the `top_k` rule):
+    /// before the shuffle each task keeps only the first `n` rows of each key.
+    TopKGroup {
+        /// The group keys.
+        keys: GroupKeys,
+        /// The nested ORDER's keys, over the input rows.
+        order: Vec<SortKey>,
+        /// The nested LIMIT.
+        n: u64,
+        /// Requested reducers.
+        parallel: Option<u32>,
     },
     /// STORE (a sink).
     Store {
@@ -358,6 +394,49 @@ impl fmt::Display for OpLine<'_> {
                 parallel_text(f, *parallel)
             }
             Operator::Sample { fraction } => write!(f, "Sample{alias}: {fraction}"),
+            Operator::Aggregate {
+                keys,
+                aggs,
+                generate,
+                parallel,
+            } => {
+                write!(f, "Aggregate{alias}: keys=[{}], aggs=[", keys_text(keys))?;
+                let names: Vec<String> = aggs
+                    .iter()
+                    .map(|a| match &a.fields {
+                        Some(fs) => format!(
+                            "{}({})",
+                            a.func.name(),
+                            fs.iter()
+                                .map(|i| format!("${i}"))
+                                .collect::<Vec<_>>()
+                                .join(",")
+                        ),
+                        None => format!("{}(*)", a.func.name()),
+                    })
+                    .collect();
+                write!(
+                    f,
+                    "{}], generate=[{}]",
+                    names.join(", "),
+                    gen_text(generate)
+                )?;
+                parallel_text(f, *parallel)
+            }
+            Operator::TopKGroup {
+                keys,
+                order,
+                n,
+                parallel,
+            } => {
+                write!(
+                    f,
+                    "TopKGroup{alias}: keys=[{}], order=[{}], k={n}",
+                    keys_text(keys),
+                    sort_text(order)
+                )?;
+                parallel_text(f, *parallel)
+            }
             Operator::Store { location, func } => {
                 write!(f, "Store: location='{location}', func={}", func_text(func))
             }
@@ -370,6 +449,13 @@ fn parallel_text(f: &mut fmt::Formatter<'_>, parallel: Option<u32>) -> fmt::Resu
     match parallel {
         Some(p) => write!(f, ", parallel={p}"),
         None => Ok(()),
+    }
+}
+
+fn keys_text(keys: &GroupKeys) -> String {
+    match keys {
+        GroupKeys::All => "ALL".to_string(),
+        GroupKeys::Exprs(es) => exprs_text(es),
     }
 }
 

@@ -368,6 +368,10 @@ impl EvalCtx {
                 other => parts.push(vec![vec![other]]),
             }
         }
+        if parts.len() == 1 {
+            out.extend(parts.pop().unwrap_or_default());
+            return Ok(());
+        }
         if parts.iter().all(|p| p.len() == 1) {
             out.push(
                 parts

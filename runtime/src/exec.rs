@@ -6,7 +6,6 @@
 //! and an [`Output`] layout: plain rows, or rows keyed for the next shuffle. That is a
 //! map or reduce stage: the work one task does between two shuffles.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -23,13 +22,18 @@ use datafusion::physical_plan::{
 };
 use futures::{StreamExt, TryStreamExt};
 use pigrs_planner::expr::Expr;
-use pigrs_planner::logical::{GenItem, JoinType, NestedStep, SortKey};
+use pigrs_planner::logical::{AggCall, GenItem, JoinType, NestedStep, SortKey};
+use pigrs_udf::value::compare;
 use pigrs_udf::{Bag, Tuple, Value, codec};
 
+use crate::aggregate::{Acc, agg_input};
 use crate::eval::{EvalCtx, EvalError, compare_keys, rand_unit};
 use crate::io::{LoadFunc, Split, Warnings, open_reader};
 use crate::layout::{Layout, Shuffled, shuffle_batch, shuffle_schema, shuffled_rows};
 use crate::stats::{StageStats, Stats};
+
+/// Hash maps with a fast hasher (keys are not attacker-chosen across runs).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Rows per batch.
 pub const BATCH_ROWS: usize = 8192;
@@ -74,7 +78,25 @@ pub enum Output {
         keys: KeySpec,
         /// The reduce input.
         tag: i32,
+        /// Keep only the first n rows of each key in each task (partial top-k).
+        topk: Option<TopKSpec>,
     },
+    /// Partial aggregates per key for a shuffle (the combiner): one row per key and task.
+    Combine {
+        /// The key.
+        keys: KeySpec,
+        /// The aggregates.
+        aggs: Arc<Vec<AggCall>>,
+    },
+}
+
+/// A partial top-k: the order and how many rows of each key to keep.
+#[derive(Clone, Debug)]
+pub struct TopKSpec {
+    /// Sort keys over the rows.
+    pub order: Vec<SortKey>,
+    /// Rows kept per key.
+    pub n: usize,
 }
 
 /// The reduce a stage starts with.
@@ -96,6 +118,11 @@ pub enum Reduce {
     },
     /// DISTINCT: one row per distinct row.
     Distinct,
+    /// Merges partial aggregates: one row `(group, agg0, ...)` per key.
+    Aggregate {
+        /// The aggregates.
+        aggs: Arc<Vec<AggCall>>,
+    },
 }
 
 /// Where a stage's rows come from.
@@ -191,7 +218,7 @@ impl PigExec {
         };
         let schema = match &output {
             Output::Rows(l) => l.arrow.clone(),
-            Output::Shuffle { .. } => shuffle_schema(),
+            Output::Shuffle { .. } | Output::Combine { .. } => shuffle_schema(),
         };
         let props = PlanProperties::new(
             EquivalenceProperties::new(schema),
@@ -219,6 +246,7 @@ fn source_name(source: &Source) -> &'static str {
         Source::Reduce(Reduce::Group { .. }) => "GroupReduce",
         Source::Reduce(Reduce::Join { .. }) => "JoinReduce",
         Source::Reduce(Reduce::Distinct) => "DistinctReduce",
+        Source::Reduce(Reduce::Aggregate { .. }) => "AggregateReduce",
         Source::Replicated { .. } => "ReplicatedJoin",
         Source::Cross { .. } => "Cross",
         Source::Concat { .. } => "Union",
@@ -253,21 +281,33 @@ impl DisplayAs for PigExec {
                 Step::Sample(p) => write!(f, " -> Sample({p})")?,
             }
         }
+        let keys_text = |keys: &KeySpec| match keys {
+            KeySpec::All => "ALL".to_string(),
+            KeySpec::Row => "row".to_string(),
+            KeySpec::Exprs(es) => es
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
         match &self.output {
             Output::Rows(_) => Ok(()),
-            Output::Shuffle { keys, tag } => write!(
-                f,
-                " -> ShuffleWrite(tag={tag}, keys={})",
-                match keys {
-                    KeySpec::All => "ALL".to_string(),
-                    KeySpec::Row => "row".to_string(),
-                    KeySpec::Exprs(es) => es
-                        .iter()
-                        .map(|e| e.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+            Output::Shuffle { keys, tag, topk } => {
+                write!(f, " -> ShuffleWrite(tag={tag}, keys={}", keys_text(keys))?;
+                if let Some(t) = topk {
+                    write!(f, ", top_k={}", t.n)?;
                 }
-            ),
+                f.write_str(")")
+            }
+            Output::Combine { keys, aggs } => {
+                let names: Vec<&str> = aggs.iter().map(|a| a.func.name()).collect();
+                write!(
+                    f,
+                    " -> Combine(keys={}, aggs=[{}])",
+                    keys_text(keys),
+                    names.join(", ")
+                )
+            }
         }
     }
 }
@@ -321,6 +361,7 @@ impl ExecutionPlan for PigExec {
             seq: (partition as i64) << 40,
             stats: self.stats.clone(),
             started: std::time::Instant::now(),
+            collector: Collector::for_output(&self.output),
         };
         let stream = self.source_stream(partition, context, emitter)?;
         Ok(Box::pin(RecordBatchStreamAdapter::new(schema, stream)))
@@ -354,6 +395,7 @@ impl PigExec {
                     .map_err(|e| DataFusionError::External(Box::new(e)))?;
                 // Reading is synchronous: each poll reads and processes one batch.
                 let mut done = false;
+                let mut pending: Option<std::vec::IntoIter<RecordBatch>> = None;
                 let iter = std::iter::from_fn(move || {
                     while !done {
                         let mut rows = Vec::with_capacity(BATCH_ROWS);
@@ -361,6 +403,7 @@ impl PigExec {
                             Ok(more) => done = !more,
                             Err(e) => {
                                 done = true;
+                                pending = Some(Vec::new().into_iter());
                                 return Some(Err(DataFusionError::External(Box::new(e))));
                             }
                         }
@@ -371,12 +414,21 @@ impl PigExec {
                             Ok(None) => {}
                             Err(e) => {
                                 done = true;
+                                pending = Some(Vec::new().into_iter());
                                 return Some(Err(e));
                             }
                         }
                     }
-                    emitter.finish_task();
-                    None
+                    if pending.is_none() {
+                        match emitter.finish() {
+                            Ok(bs) => pending = Some(bs.into_iter()),
+                            Err(e) => {
+                                pending = Some(Vec::new().into_iter());
+                                return Some(Err(e));
+                            }
+                        }
+                    }
+                    pending.as_mut().and_then(Iterator::next).map(Ok)
                 });
                 Ok(futures::stream::iter(iter).boxed())
             }
@@ -402,7 +454,7 @@ impl PigExec {
                         let layout = layouts[i].clone();
                         let target = match &self.output {
                             Output::Rows(l) => l.schema.clone(),
-                            Output::Shuffle { .. } => None,
+                            Output::Shuffle { .. } | Output::Combine { .. } => None,
                         };
                         let ectx = self.ctx.clone();
                         return Ok(map_batches(
@@ -446,7 +498,7 @@ impl PigExec {
                     }
                     drop(batches);
                     emitter.stats.add_in(shuffled.len() as u64);
-                    let rows = run_reduce(&reduce, shuffled);
+                    let rows = run_reduce(&reduce, shuffled)?;
                     emitter.emit_all(rows)
                 };
                 Ok(futures::stream::once(fut)
@@ -469,7 +521,7 @@ impl PigExec {
                     let mut tables = Vec::new();
                     for (i, b) in builds.iter().enumerate() {
                         let rows = collect_rows(b.clone(), &layouts[i + 1], ctx.clone()).await?;
-                        let mut table: HashMap<Vec<u8>, Vec<Tuple>> = HashMap::new();
+                        let mut table: HashMap<Vec<u8>, Vec<Tuple>> = HashMap::default();
                         for r in rows {
                             let k = key_of(&ectx, &keys[i + 1], &r).map_err(eval_err)?;
                             if let Some(k) = k {
@@ -670,7 +722,7 @@ fn map_batches(
     f: impl Fn(RecordBatch, &mut Emitter) -> DFResult<Option<RecordBatch>> + Send + 'static,
     emitter: Emitter,
 ) -> BatchStream {
-    futures::stream::unfold(
+    let main = futures::stream::unfold(
         (input, emitter, f, false),
         |(mut input, mut em, f, done)| async move {
             if done {
@@ -678,26 +730,69 @@ fn map_batches(
             }
             loop {
                 if em.exhausted() {
-                    em.finish_task();
-                    return None;
+                    return Some((
+                        Ok(Emitted::Finished(em)),
+                        (input, Emitter::spent(), f, true),
+                    ));
                 }
                 match input.next().await {
                     None => {
-                        em.finish_task();
-                        return None;
+                        return Some((
+                            Ok(Emitted::Finished(em)),
+                            (input, Emitter::spent(), f, true),
+                        ));
                     }
                     Some(Err(e)) => return Some((Err(e), (input, em, f, true))),
                     Some(Ok(b)) => match f(b, &mut em) {
-                        Ok(Some(out)) => return Some((Ok(out), (input, em, f, false))),
+                        Ok(Some(out)) => {
+                            return Some((Ok(Emitted::Batch(out)), (input, em, f, false)));
+                        }
                         Ok(None) => {}
                         Err(e) => return Some((Err(e), (input, em, f, true))),
                     },
                 }
             }
         },
-    )
+    );
+    main.map(|item| match item {
+        Ok(Emitted::Batch(b)) => futures::stream::iter(vec![Ok(b)]),
+        Ok(Emitted::Finished(mut em)) => match em.finish() {
+            Ok(bs) => futures::stream::iter(bs.into_iter().map(Ok).collect::<Vec<_>>()),
+            Err(e) => futures::stream::iter(vec![Err(e)]),
+        },
+        Err(e) => futures::stream::iter(vec![Err(e)]),
+    })
+    .flatten()
     .boxed()
 }
+
+enum Emitted {
+    Batch(RecordBatch),
+    Finished(Emitter),
+}
+
+/// Per-task state of outputs that see all of a task's rows before writing (combiner,
+/// partial top-k).
+#[derive(Default)]
+enum Collector {
+    #[default]
+    None,
+    Combine(HashMap<Value, Vec<Acc>>),
+    TopK(HashMap<Value, Vec<(Vec<Value>, i64, Tuple)>>),
+}
+
+impl Collector {
+    fn for_output(output: &Output) -> Collector {
+        match output {
+            Output::Combine { .. } => Collector::Combine(HashMap::default()),
+            Output::Shuffle { topk: Some(_), .. } => Collector::TopK(HashMap::default()),
+            _ => Collector::None,
+        }
+    }
+}
+
+/// Keys a combiner holds before it writes what it has and starts again.
+const COMBINE_FLUSH_KEYS: usize = 1 << 20;
 
 /// Applies a stage's steps to rows and packs the result in the output layout.
 struct Emitter {
@@ -708,9 +803,86 @@ struct Emitter {
     seq: i64,
     stats: Arc<StageStats>,
     started: std::time::Instant,
+    collector: Collector,
 }
 
 impl Emitter {
+    /// A placeholder left behind once a task's emitter has been handed to `finish`.
+    fn spent() -> Emitter {
+        Emitter {
+            steps: Arc::new(Vec::new()),
+            output: Output::Rows(Layout::new(None)),
+            ctx: EvalCtx::default(),
+            limit_seen: Vec::new(),
+            seq: 0,
+            stats: Arc::new(StageStats::detached()),
+            started: std::time::Instant::now(),
+            collector: Collector::None,
+        }
+    }
+
+    /// Ends the task: writes what collectors hold and records the task's time.
+    fn finish(&mut self) -> DFResult<Vec<RecordBatch>> {
+        let mut out = Vec::new();
+        match std::mem::take(&mut self.collector) {
+            Collector::None => {}
+            Collector::Combine(map) => out.extend(self.combined_batches(map)?),
+            Collector::TopK(map) => {
+                let Output::Shuffle {
+                    tag,
+                    topk: Some(spec),
+                    ..
+                } = &self.output
+                else {
+                    return Ok(out);
+                };
+                let mut rows = Vec::new();
+                for (group, mut kept) in map {
+                    trim_topk(&mut kept, spec);
+                    let key = codec::encode_to_vec(&canonical(group));
+                    for (_, seq, row) in kept {
+                        rows.push(Shuffled {
+                            key: key.clone(),
+                            tag: *tag,
+                            seq,
+                            row,
+                        });
+                    }
+                }
+                rows.sort_by_key(|r| r.seq);
+                for chunk in rows.chunks(BATCH_ROWS) {
+                    out.push(shuffle_batch(chunk));
+                }
+            }
+        }
+        self.finish_task();
+        Ok(out)
+    }
+
+    fn combined_batches(&self, map: HashMap<Value, Vec<Acc>>) -> DFResult<Vec<RecordBatch>> {
+        let Output::Combine { aggs, .. } = &self.output else {
+            return Ok(Vec::new());
+        };
+        self.stats.add_combine_out(map.len() as u64);
+        let mut rows = Vec::with_capacity(map.len());
+        for (group, accs) in map {
+            let group = canonical(group);
+            let key = codec::encode_to_vec(&group);
+            let mut row = Vec::with_capacity(accs.len() + 1);
+            row.push(group);
+            for (acc, agg) in accs.iter().zip(aggs.iter()) {
+                row.push(acc.state(agg).map_err(|e| udf_err(agg, e))?);
+            }
+            rows.push(Shuffled {
+                key,
+                tag: 0,
+                seq: 0,
+                row,
+            });
+        }
+        Ok(rows.chunks(BATCH_ROWS).map(shuffle_batch).collect())
+    }
+
     /// Whether a task-level LIMIT has been reached (no more input is needed).
     fn exhausted(&self) -> bool {
         self.steps
@@ -732,7 +904,7 @@ impl Emitter {
                 out.push(b);
             }
         }
-        self.finish_task();
+        out.extend(self.finish()?);
         Ok(out)
     }
 
@@ -775,18 +947,16 @@ impl Emitter {
             return Ok(None);
         }
         self.stats.add_out(rows.len() as u64);
-        Ok(Some(match &self.output {
-            Output::Rows(layout) => layout.to_batch(&rows),
-            Output::Shuffle { keys, tag } => {
+        match &self.output {
+            Output::Rows(layout) => Ok(Some(layout.to_batch(&rows))),
+            Output::Shuffle {
+                keys,
+                tag,
+                topk: None,
+            } => {
                 let mut out = Vec::with_capacity(rows.len());
                 for row in rows {
-                    let key = match keys {
-                        KeySpec::All => codec::encode_to_vec(&Value::Chararray("all".into())),
-                        KeySpec::Row => codec::encode_to_vec(&Value::Tuple(Box::new(row.clone()))),
-                        KeySpec::Exprs(es) => {
-                            codec::encode_to_vec(&key_value(&self.ctx, es, &row).map_err(eval_err)?)
-                        }
-                    };
+                    let key = encode_key(&self.ctx, keys, &row)?;
                     self.seq += 1;
                     out.push(Shuffled {
                         key,
@@ -795,9 +965,139 @@ impl Emitter {
                         row,
                     });
                 }
-                shuffle_batch(&out)
+                Ok(Some(shuffle_batch(&out)))
             }
-        }))
+            Output::Shuffle {
+                keys,
+                topk: Some(spec),
+                ..
+            } => {
+                let Collector::TopK(map) = &mut self.collector else {
+                    return Err(DataFusionError::Internal(
+                        "top-k output without its collector".into(),
+                    ));
+                };
+                for row in rows {
+                    let key = match keys {
+                        KeySpec::All => Value::Chararray("all".into()),
+                        KeySpec::Row => Value::Tuple(Box::new(row.clone())),
+                        KeySpec::Exprs(es) => key_value(&self.ctx, es, &row).map_err(eval_err)?,
+                    };
+                    let sort_keys = spec
+                        .order
+                        .iter()
+                        .map(|k| self.ctx.eval(&k.expr, &row, &[]))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(eval_err)?;
+                    self.seq += 1;
+                    let kept = map.entry(key).or_default();
+                    kept.push((sort_keys, self.seq, row));
+                    if kept.len() >= 2 * spec.n.max(16) {
+                        trim_topk(kept, spec);
+                    }
+                }
+                Ok(None)
+            }
+            Output::Combine { keys, aggs } => {
+                let Collector::Combine(map) = &mut self.collector else {
+                    return Err(DataFusionError::Internal(
+                        "combiner output without its collector".into(),
+                    ));
+                };
+                self.stats.add_combine_in(rows.len() as u64);
+                let mut scratch = Vec::new();
+                for row in rows {
+                    let group = match keys {
+                        KeySpec::All => Value::Chararray("all".into()),
+                        KeySpec::Row => Value::Tuple(Box::new(row.clone())),
+                        KeySpec::Exprs(es) => key_value(&self.ctx, es, &row).map_err(eval_err)?,
+                    };
+                    let accs = map
+                        .entry(group)
+                        .or_insert_with(|| aggs.iter().map(Acc::new).collect());
+                    for (acc, agg) in accs.iter_mut().zip(aggs.iter()) {
+                        let input = agg_input(agg, &row, &mut scratch);
+                        acc.update(agg, input).map_err(|e| udf_err(agg, e))?;
+                    }
+                }
+                if map.len() >= COMBINE_FLUSH_KEYS {
+                    let full = std::mem::take(map);
+                    let mut batches = self.combined_batches(full)?;
+                    return Ok(batches.pop().map(|last| {
+                        // Several batches only when the flush is larger than one batch.
+                        if batches.is_empty() {
+                            last
+                        } else {
+                            concat(&batches, last)
+                        }
+                    }));
+                }
+                Ok(None)
+            }
+        }
+    }
+}
+
+fn concat(batches: &[RecordBatch], last: RecordBatch) -> RecordBatch {
+    let mut all: Vec<RecordBatch> = batches.to_vec();
+    all.push(last);
+    arrow::compute::concat_batches(&shuffle_schema(), &all).unwrap_or_else(|_| {
+        all.pop()
+            .unwrap_or_else(|| RecordBatch::new_empty(shuffle_schema()))
+    })
+}
+
+fn udf_err(agg: &AggCall, e: pigrs_udf::func::UdfError) -> DataFusionError {
+    DataFusionError::External(format!("{} failed: {e}", agg.func.name()).into())
+}
+
+/// Keeps the best `n` rows (by sort keys, then input order).
+fn trim_topk(kept: &mut Vec<(Vec<Value>, i64, Tuple)>, spec: &TopKSpec) {
+    kept.sort_by(|a, b| compare_keys(&a.0, &b.0, &spec.order).then(a.1.cmp(&b.1)));
+    kept.truncate(spec.n);
+}
+
+/// The encoded shuffle key of a row.
+fn encode_key(ctx: &EvalCtx, keys: &KeySpec, row: &[Value]) -> DFResult<Vec<u8>> {
+    Ok(match keys {
+        KeySpec::All => codec::encode_to_vec(&Value::Chararray("all".into())),
+        KeySpec::Row => codec::encode_to_vec(&canonical(Value::Tuple(Box::new(row.to_vec())))),
+        KeySpec::Exprs(es) => {
+            codec::encode_to_vec(&canonical(key_value(ctx, es, row).map_err(eval_err)?))
+        }
+    })
+}
+
+/// A value whose encoding is the same for every value equal to it, so encoded keys can be
+/// hashed and compared as bytes: `-0.0` is `0.0`, decimals lose trailing zeros, map entries
+/// are sorted.
+fn canonical(v: Value) -> Value {
+    match v {
+        // -0.0 equals 0.0: both become 0.0.
+        Value::Double(d) => Value::Double(if d == 0.0 { 0.0 } else { d }),
+        Value::Float(f) => Value::Float(if f == 0.0 { 0.0 } else { f }),
+        Value::BigDecimal(d) => Value::BigDecimal(Box::new(d.normalized())),
+        Value::Tuple(t) => Value::Tuple(Box::new(t.into_iter().map(canonical).collect())),
+        Value::Map(m) => {
+            let mut entries: Vec<(String, Value)> =
+                m.into_iter().map(|(k, v)| (k, canonical(v))).collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Map(Box::new(entries))
+        }
+        Value::Bag(b) => {
+            let mut tuples: Vec<Tuple> = b
+                .into_iter()
+                .map(|t| t.into_iter().map(canonical).collect())
+                .collect();
+            tuples.sort_by(|a, b| {
+                compare(
+                    &Value::Tuple(Box::new(a.clone())),
+                    &Value::Tuple(Box::new(b.clone())),
+                )
+            });
+            Value::Bag(Box::new(tuples))
+        }
+        other => other,
     }
 }
 
@@ -831,14 +1131,15 @@ fn key_is_null(v: &Value, width: usize) -> bool {
 }
 
 /// Groups shuffled rows by key (in first-seen order), each input's rows in input order.
-fn run_reduce(reduce: &Reduce, mut rows: Vec<Shuffled>) -> Vec<Tuple> {
+fn run_reduce(reduce: &Reduce, mut rows: Vec<Shuffled>) -> DFResult<Vec<Tuple>> {
     rows.sort_by_key(|r| r.seq);
     let inputs = match reduce {
         Reduce::Group { inputs, .. } => *inputs,
         Reduce::Join { widths, .. } => widths.len(),
         Reduce::Distinct => 1,
+        Reduce::Aggregate { aggs } => return merge_aggregates(aggs, rows),
     };
-    let mut index: HashMap<(Vec<u8>, i32), usize> = HashMap::new();
+    let mut index: HashMap<(Vec<u8>, i32), usize> = HashMap::default();
     let mut groups: Vec<(Vec<u8>, Vec<Bag>)> = Vec::new();
     for r in rows {
         let key_null = match reduce {
@@ -881,6 +1182,7 @@ fn run_reduce(reduce: &Reduce, mut rows: Vec<Shuffled>) -> Vec<Tuple> {
                 out.push(row);
             }
         }
+        Reduce::Aggregate { .. } => {}
         Reduce::Join { join_type, widths } => {
             for (key, bags) in groups {
                 let null_key = codec::decode(&key)
@@ -890,7 +1192,32 @@ fn run_reduce(reduce: &Reduce, mut rows: Vec<Shuffled>) -> Vec<Tuple> {
             }
         }
     }
-    out
+    Ok(out)
+}
+
+/// Merges partial aggregates by key and finishes them: rows `(group, agg0, ...)`.
+fn merge_aggregates(aggs: &[AggCall], rows: Vec<Shuffled>) -> Result<Vec<Tuple>, DataFusionError> {
+    let mut groups: HashMap<Vec<u8>, (Value, Vec<Acc>)> = HashMap::default();
+    for r in rows {
+        let mut fields = r.row.into_iter();
+        let group = fields.next().unwrap_or(Value::Null);
+        let entry = groups
+            .entry(r.key)
+            .or_insert_with(|| (group, aggs.iter().map(Acc::new).collect()));
+        for (acc, state) in entry.1.iter_mut().zip(fields) {
+            acc.merge(state);
+        }
+    }
+    let mut out = Vec::with_capacity(groups.len());
+    for (_, (group, accs)) in groups {
+        let mut row = Vec::with_capacity(accs.len() + 1);
+        row.push(group);
+        for (acc, agg) in accs.into_iter().zip(aggs) {
+            row.push(acc.finish(agg).map_err(|e| udf_err(agg, e))?);
+        }
+        out.push(row);
+    }
+    Ok(out)
 }
 
 fn join_group(

@@ -1,6 +1,7 @@
 //! The pigrs runtime: executes planned scripts on Arrow record batches with DataFusion,
 //! on every core of the local machine.
 
+pub mod aggregate;
 pub mod driver;
 pub mod error;
 pub mod eval;

@@ -18,7 +18,7 @@ use pigrs_udf::Schema;
 
 use crate::error::RunError;
 use crate::eval::EvalCtx;
-use crate::exec::{KeySpec, Output, PigExec, Reduce, Source, Step};
+use crate::exec::{KeySpec, Output, PigExec, Reduce, Source, Step, TopKSpec};
 use crate::io::{Warnings, load_func, plan_splits, resolve_input};
 use crate::layout::Layout;
 use crate::stats::Stats;
@@ -79,16 +79,29 @@ impl Lowering<'_> {
         keys: Vec<KeySpec>,
         partitions: usize,
     ) -> Result<Arc<dyn ExecutionPlan>, RunError> {
+        let outputs = keys
+            .into_iter()
+            .enumerate()
+            .map(|(tag, keys)| Output::Shuffle {
+                keys,
+                tag: tag as i32,
+                topk: None,
+            })
+            .collect();
+        self.shuffle_outputs(inputs, outputs, partitions)
+    }
+
+    /// Map stages ending in the given outputs, hash-partitioned by key into `partitions`.
+    fn shuffle_outputs(
+        &self,
+        inputs: &[NodeId],
+        outputs: Vec<Output>,
+        partitions: usize,
+    ) -> Result<Arc<dyn ExecutionPlan>, RunError> {
         let mut maps = Vec::new();
-        for (tag, (&input, keys)) in inputs.iter().zip(keys).enumerate() {
+        for (&input, output) in inputs.iter().zip(outputs) {
             let pending = self.lower(input)?;
-            maps.push(self.finish(
-                pending,
-                Output::Shuffle {
-                    keys,
-                    tag: tag as i32,
-                },
-            ));
+            maps.push(self.finish(pending, output));
         }
         let all = UnionExec::try_new(maps).map_err(RunError::internal)?;
         let key = Arc::new(Column::new("__key", 0));
@@ -191,6 +204,70 @@ impl Lowering<'_> {
                     source: Source::Reduce(Reduce::Group {
                         inputs: node.inputs.len(),
                         inner: inner.clone(),
+                    }),
+                    steps: vec![],
+                    children: vec![shuffled],
+                }
+            }
+            Operator::Aggregate {
+                keys,
+                aggs,
+                generate,
+                parallel,
+            } => {
+                let keys = match keys {
+                    GroupKeys::All => KeySpec::All,
+                    GroupKeys::Exprs(es) => KeySpec::Exprs(es.clone()),
+                };
+                let tasks = if matches!(keys, KeySpec::All) {
+                    1
+                } else {
+                    self.reduce_tasks(*parallel)
+                };
+                let aggs = Arc::new(aggs.clone());
+                let output = Output::Combine {
+                    keys,
+                    aggs: aggs.clone(),
+                };
+                let shuffled = self.shuffle_outputs(&node.inputs, vec![output], tasks)?;
+                Pending {
+                    source: Source::Reduce(Reduce::Aggregate { aggs }),
+                    steps: vec![Step::Foreach {
+                        nested: vec![],
+                        generate: generate.clone(),
+                    }],
+                    children: vec![shuffled],
+                }
+            }
+            Operator::TopKGroup {
+                keys,
+                order,
+                n,
+                parallel,
+            } => {
+                let keys = match keys {
+                    GroupKeys::All => KeySpec::All,
+                    GroupKeys::Exprs(es) => KeySpec::Exprs(es.clone()),
+                };
+                let tasks = if matches!(keys, KeySpec::All) {
+                    1
+                } else {
+                    self.reduce_tasks(*parallel)
+                };
+                let topk = TopKSpec {
+                    order: order.clone(),
+                    n: usize::try_from(*n).unwrap_or(usize::MAX),
+                };
+                let output = Output::Shuffle {
+                    keys,
+                    tag: 0,
+                    topk: Some(topk),
+                };
+                let shuffled = self.shuffle_outputs(&node.inputs, vec![output], tasks)?;
+                Pending {
+                    source: Source::Reduce(Reduce::Group {
+                        inputs: 1,
+                        inner: vec![false],
                     }),
                     steps: vec![],
                     children: vec![shuffled],

@@ -16,10 +16,45 @@ pub struct StageStats {
     pub tasks: usize,
     records_in: AtomicU64,
     records_out: AtomicU64,
+    combine_in: AtomicU64,
+    combine_out: AtomicU64,
     task_ms: Mutex<Vec<u64>>,
 }
 
 impl StageStats {
+    /// Counters that belong to no run (for placeholders).
+    pub fn detached() -> Self {
+        StageStats {
+            name: "",
+            tasks: 0,
+            records_in: AtomicU64::new(0),
+            records_out: AtomicU64::new(0),
+            combine_in: AtomicU64::new(0),
+            combine_out: AtomicU64::new(0),
+            task_ms: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Counts records entering the combiner.
+    pub fn add_combine_in(&self, n: u64) {
+        self.combine_in.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts partial aggregates leaving the combiner.
+    pub fn add_combine_out(&self, n: u64) {
+        self.combine_out.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Records entering the combiner so far.
+    pub fn combine_in(&self) -> u64 {
+        self.combine_in.load(Ordering::Relaxed)
+    }
+
+    /// Partial aggregates written by the combiner so far.
+    pub fn combine_out(&self) -> u64 {
+        self.combine_out.load(Ordering::Relaxed)
+    }
+
     /// Counts records read.
     pub fn add_in(&self, n: u64) {
         self.records_in.fetch_add(n, Ordering::Relaxed);
@@ -65,9 +100,7 @@ impl Stats {
         let s = Arc::new(StageStats {
             name,
             tasks,
-            records_in: AtomicU64::new(0),
-            records_out: AtomicU64::new(0),
-            task_ms: Mutex::new(Vec::new()),
+            ..StageStats::detached()
         });
         if let Ok(mut all) = self.stages.lock() {
             all.push(s.clone());
