@@ -428,3 +428,33 @@ fn conformance_cases_agree_with_and_without_the_optimizer() {
         );
     }
 }
+
+/// Golden cases under tests/golden: each folder's script runs with the folder as working
+/// directory and its stdout must equal `expected`. `PIGRS_BLESS=1` rewrites the expectations.
+#[test]
+fn golden_outputs() {
+    let root = repo().join("tests/golden");
+    let mut cases = Vec::new();
+    case_dirs(&root, &mut cases);
+    assert!(!cases.is_empty());
+    let bless = std::env::var_os("PIGRS_BLESS").is_some();
+    let mut failures = Vec::new();
+    for case in cases {
+        let out = run(&case, &["run", "script.pig"]);
+        let got = String::from_utf8_lossy(&out.stdout).into_owned();
+        let expected_path = case.join("expected");
+        if bless {
+            std::fs::write(&expected_path, &got).expect("write expected");
+            continue;
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if !out.status.success() || got != expected {
+            failures.push(format!(
+                "{}:\n--- expected\n{expected}--- got\n{got}--- stderr\n{}",
+                case.display(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

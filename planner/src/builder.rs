@@ -953,7 +953,11 @@ impl Session {
                 }
                 a::ExprKind::Flatten(inner) => {
                     let e = self.expr(inner, scope)?;
-                    let prefix = expr_name(&e, scope);
+                    // A projected bag (`B.x`) flattens to its fields' own names.
+                    let prefix = match e.kind {
+                        ExprKind::BagProject { .. } => None,
+                        _ => expr_name(&e, scope),
+                    };
                     let fs: Option<Vec<Field>> = match &e.ty {
                         PigType::Bag(s) | PigType::Tuple(s) => s.as_ref().map(|s| {
                             s.fields

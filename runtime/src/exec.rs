@@ -32,8 +32,8 @@ use crate::io::{LoadFunc, Split, Warnings, open_reader};
 use crate::layout::{Layout, Shuffled, shuffle_batch, shuffle_schema, shuffled_rows};
 use crate::stats::{StageStats, Stats};
 
-/// Hash maps with a fast hasher (keys are not attacker-chosen across runs).
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+/// Hash maps with a fast hasher and a fixed seed, so a run's output order is reproducible.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 /// Rows per batch.
 pub const BATCH_ROWS: usize = 8192;
@@ -865,7 +865,7 @@ impl Emitter {
         };
         self.stats.add_combine_out(map.len() as u64);
         let mut rows = Vec::with_capacity(map.len());
-        for (group, accs) in map {
+        for (i, (group, accs)) in map.into_iter().enumerate() {
             let group = canonical(group);
             let key = codec::encode_to_vec(&group);
             let mut row = Vec::with_capacity(accs.len() + 1);
@@ -876,7 +876,7 @@ impl Emitter {
             rows.push(Shuffled {
                 key,
                 tag: 0,
-                seq: 0,
+                seq: self.seq + i as i64,
                 row,
             });
         }
@@ -1196,20 +1196,24 @@ fn run_reduce(reduce: &Reduce, mut rows: Vec<Shuffled>) -> DFResult<Vec<Tuple>> 
 }
 
 /// Merges partial aggregates by key and finishes them: rows `(group, agg0, ...)`.
-fn merge_aggregates(aggs: &[AggCall], rows: Vec<Shuffled>) -> Result<Vec<Tuple>, DataFusionError> {
-    let mut groups: HashMap<Vec<u8>, (Value, Vec<Acc>)> = HashMap::default();
+fn merge_aggregates(aggs: &[AggCall], mut rows: Vec<Shuffled>) -> DFResult<Vec<Tuple>> {
+    // Arrival order depends on task timing; sequence numbers make the output order fixed.
+    rows.sort_unstable_by_key(|r| r.seq);
+    let mut index: HashMap<Vec<u8>, usize> = HashMap::default();
+    let mut groups: Vec<(Value, Vec<Acc>)> = Vec::new();
     for r in rows {
         let mut fields = r.row.into_iter();
         let group = fields.next().unwrap_or(Value::Null);
-        let entry = groups
-            .entry(r.key)
-            .or_insert_with(|| (group, aggs.iter().map(Acc::new).collect()));
-        for (acc, state) in entry.1.iter_mut().zip(fields) {
+        let gi = *index.entry(r.key).or_insert_with(|| {
+            groups.push((group, aggs.iter().map(Acc::new).collect()));
+            groups.len() - 1
+        });
+        for (acc, state) in groups[gi].1.iter_mut().zip(fields) {
             acc.merge(state);
         }
     }
     let mut out = Vec::with_capacity(groups.len());
-    for (_, (group, accs)) in groups {
+    for (group, accs) in groups {
         let mut row = Vec::with_capacity(accs.len() + 1);
         row.push(group);
         for (acc, agg) in accs.into_iter().zip(aggs) {

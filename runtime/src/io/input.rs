@@ -79,11 +79,11 @@ impl Split {
 
 /// The files of a LOAD location, as Hadoop's `FileInputFormat` lists them.
 ///
-/// `location` may be a file, a directory (its files, not recursively), a glob (`*`, `?`,
+/// `location` may be a file, a directory (its files, recursively), a glob (`*`, `?`,
 /// `[ab]`, `[a-z]`, `{a,b}`), or a comma-separated list of these; a leading `file:` or
 /// `file://` is dropped. Relative locations are taken from `base_dir`. Names starting with
 /// `_` or `.` found by listing a directory or matching a glob are skipped (`_SUCCESS`,
-/// `.pig_schema`, hidden files); so are subdirectories of a listed directory. A location
+/// `.pig_schema`, hidden files, `_temporary` folders), at every depth. A location
 /// that matches nothing is an [`IoError::NotFound`]. The order is deterministic: locations
 /// in the order given, the files of each sorted by path.
 pub fn resolve_input(location: &str, base_dir: &Path) -> Result<Vec<InputFile>, IoError> {
@@ -191,9 +191,17 @@ fn is_hidden(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with('_') || n.starts_with('.'))
 }
 
-/// The visible regular files directly in `dir`, sorted by name.
+/// The visible regular files under `dir`, recursively (Hadoop's recursive input listing),
+/// sorted by path.
 fn list_dir(dir: &Path, out: &mut Vec<InputFile>) -> Result<(), IoError> {
     let mut files = Vec::new();
+    collect_dir(dir, &mut files)?;
+    files.sort();
+    out.extend(files.into_iter().map(|(p, s)| input_file(p, s)));
+    Ok(())
+}
+
+fn collect_dir(dir: &Path, files: &mut Vec<(PathBuf, u64)>) -> Result<(), IoError> {
     for entry in fs::read_dir(dir).map_err(|e| IoError::io(dir, e))? {
         let entry = entry.map_err(|e| IoError::io(dir, e))?;
         let path = entry.path();
@@ -203,10 +211,10 @@ fn list_dir(dir: &Path, out: &mut Vec<InputFile>) -> Result<(), IoError> {
         let meta = fs::metadata(&path).map_err(|e| IoError::io(&path, e))?;
         if meta.is_file() {
             files.push((path, meta.len()));
+        } else if meta.is_dir() {
+            collect_dir(&path, files)?;
         }
     }
-    files.sort();
-    out.extend(files.into_iter().map(|(p, s)| input_file(p, s)));
     Ok(())
 }
 
@@ -396,7 +404,9 @@ mod tests {
         touch(b, "d/part-m-00000", "y\n");
         touch(b, "d/_SUCCESS", "");
         touch(b, "d/.pig_schema", "{}");
-        touch(b, "d/sub/deep", "no\n");
+        touch(b, "d/sub/deep", "yes\n");
+        touch(b, "d/_temporary/part-m-00009", "no\n");
+        touch(b, "d/sub/.hidden", "no\n");
         touch(b, "a1.txt", "1\n");
         touch(b, "a2.txt", "2\n");
         touch(b, "b1.txt", "3\n");
@@ -405,7 +415,10 @@ mod tests {
         touch(b, "f.zst", "");
 
         let r = resolve_input("d", b).unwrap();
-        assert_eq!(names(&r, b), vec!["d/part-m-00000", "d/part-m-00001"]);
+        assert_eq!(
+            names(&r, b),
+            vec!["d/part-m-00000", "d/part-m-00001", "d/sub/deep"]
+        );
         assert_eq!(r[0].size, 2);
 
         let r = resolve_input("a*.txt", b).unwrap();
