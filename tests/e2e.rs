@@ -458,3 +458,33 @@ fn golden_outputs() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The shell (`pigrs` with no arguments) runs statements as they come; an error in one
+/// statement is reported and the session goes on.
+#[test]
+fn the_shell_runs_statements_as_they_are_entered() {
+    use std::io::Write as _;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "data", "1\ta\n2\tb\n");
+    let mut child = pigrs()
+        .current_dir(tmp.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("pigrs starts");
+    let input = "A = LOAD 'data' AS (n:int, s:chararray);\nB = FILTER A\n  BY n > 1;\nDUMP B;\nDESCRIBE B;\nC = FOREACH B GENERATE nope;\nDUMP A;\nquit\n";
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("pigrs ends");
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "(2,b)\nB: {n: int,s: chararray}\n(1,a)\n(2,b)\n"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Projected field [nope] does not exist"));
+}

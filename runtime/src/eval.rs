@@ -1,6 +1,7 @@
 //! Evaluates checked expressions, nested FOREACH blocks and GENERATE lists on Pig values,
 //! row by row, with Pig's null rules.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -115,8 +116,8 @@ impl EvalCtx {
             }
             ExprKind::Neg(inner) => ops::neg(&self.eval(inner, row, slots)?),
             ExprKind::Cmp { op, left, right } => {
-                let l = self.eval(left, row, slots)?;
-                let r = self.eval(right, row, slots)?;
+                let l = self.eval_ref(left, row, slots)?;
+                let r = self.eval_ref(right, row, slots)?;
                 if l.is_null() || r.is_null() {
                     return Ok(Value::Null);
                 }
@@ -226,6 +227,21 @@ impl EvalCtx {
                 }
                 Value::Map(Box::new(map))
             }
+        })
+    }
+
+    /// Like [`EvalCtx::eval`], but borrows columns and constants instead of copying them.
+    pub fn eval_ref<'a>(
+        &self,
+        e: &'a Expr,
+        row: &'a [Value],
+        slots: &'a [Value],
+    ) -> R<Cow<'a, Value>> {
+        Ok(match &e.kind {
+            ExprKind::Const(v) => Cow::Borrowed(v),
+            ExprKind::Column(i) => row.get(*i).map_or(Cow::Owned(Value::Null), Cow::Borrowed),
+            ExprKind::Slot(i) => slots.get(*i).map_or(Cow::Owned(Value::Null), Cow::Borrowed),
+            _ => Cow::Owned(self.eval(e, row, slots)?),
         })
     }
 

@@ -1007,14 +1007,32 @@ impl Emitter {
                 self.stats.add_combine_in(rows.len() as u64);
                 let mut scratch = Vec::new();
                 for row in rows {
-                    let group = match keys {
-                        KeySpec::All => Value::Chararray("all".into()),
-                        KeySpec::Row => Value::Tuple(Box::new(row.clone())),
-                        KeySpec::Exprs(es) => key_value(&self.ctx, es, &row).map_err(eval_err)?,
+                    // Look the key up borrowed; copy it only for a new key.
+                    let accs = match keys {
+                        KeySpec::Exprs(es) if es.len() == 1 => {
+                            let key = self.ctx.eval_ref(&es[0], &row, &[]).map_err(eval_err)?;
+                            if !map.contains_key(key.as_ref()) {
+                                map.insert(
+                                    key.as_ref().clone(),
+                                    aggs.iter().map(Acc::new).collect(),
+                                );
+                            }
+                            map.get_mut(key.as_ref()).ok_or_else(|| {
+                                DataFusionError::Internal("combiner lost a key".into())
+                            })?
+                        }
+                        _ => {
+                            let group = match keys {
+                                KeySpec::All => Value::Chararray("all".into()),
+                                KeySpec::Row => Value::Tuple(Box::new(row.clone())),
+                                KeySpec::Exprs(es) => {
+                                    key_value(&self.ctx, es, &row).map_err(eval_err)?
+                                }
+                            };
+                            map.entry(group)
+                                .or_insert_with(|| aggs.iter().map(Acc::new).collect())
+                        }
                     };
-                    let accs = map
-                        .entry(group)
-                        .or_insert_with(|| aggs.iter().map(Acc::new).collect());
                     for (acc, agg) in accs.iter_mut().zip(aggs.iter()) {
                         let input = agg_input(agg, &row, &mut scratch);
                         acc.update(agg, input).map_err(|e| udf_err(agg, e))?;
