@@ -1157,15 +1157,11 @@ fn run_reduce(reduce: &Reduce, mut rows: Vec<Shuffled>) -> DFResult<Vec<Tuple>> 
         Reduce::Distinct => 1,
         Reduce::Aggregate { aggs } => return merge_aggregates(aggs, rows),
     };
+    let null_key = codec::encode_to_vec(&Value::Null);
     let mut index: HashMap<(Vec<u8>, i32), usize> = HashMap::default();
     let mut groups: Vec<(Vec<u8>, Vec<Bag>)> = Vec::new();
     for r in rows {
-        let key_null = match reduce {
-            Reduce::Distinct => false,
-            _ => codec::decode(&r.key)
-                .map(|v| key_is_null(&v, 1))
-                .unwrap_or(false),
-        };
+        let key_null = !matches!(reduce, Reduce::Distinct) && r.key == null_key;
         // Null keys of different inputs stay apart (COGROUP); a join never matches them.
         let slot = if key_null && inputs > 1 { r.tag } else { -1 };
         let gi = *index.entry((r.key.clone(), slot)).or_insert_with(|| {
