@@ -1,6 +1,7 @@
 //! Runs a planned script: its actions in order (DUMP, STORE, DESCRIBE, EXPLAIN, rmf, fs, sh,
 //! SET) on a multi-threaded Tokio runtime with one worker per core.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -8,10 +9,12 @@ use std::sync::Arc;
 use datafusion::execution::TaskContext;
 use datafusion::physical_plan::displayable;
 use futures::StreamExt;
+use pigrs_grammar::Span;
 use pigrs_planner::builder::Action;
+use pigrs_planner::expr::ExprKind;
 use pigrs_planner::features;
 use pigrs_planner::logical::{LogicalPlan, NodeId, Operator};
-use pigrs_udf::Value;
+use pigrs_udf::{Tuple, Value};
 
 use crate::error::RunError;
 use crate::eval::EvalCtx;
@@ -206,7 +209,9 @@ impl Runner {
     ) -> Result<(), RunError> {
         let node = plan.node(id);
         let input = node.inputs[0];
-        let (phys, layout) = self.lowering(plan).rows(input)?;
+        let mut lowering = self.lowering(plan);
+        lowering.ctx.scalars = Arc::new(self.scalars(plan, input, &mut Vec::new())?);
+        let (phys, layout) = lowering.rows(input)?;
         let task_ctx = Arc::new(TaskContext::default());
         match &node.op {
             Operator::Dump => {
@@ -270,6 +275,77 @@ impl Runner {
             _ => Err(RunError::internal("not a sink")),
         }
     }
+}
+
+impl Runner {
+    /// Computes the relations used as scalars under `root` (each at most one row), the
+    /// ones they use first.
+    fn scalars(
+        &self,
+        plan: &LogicalPlan,
+        root: NodeId,
+        computing: &mut Vec<NodeId>,
+    ) -> Result<HashMap<usize, Option<Tuple>>, RunError> {
+        let mut out = HashMap::new();
+        for (rel, span) in scalar_refs(plan, root) {
+            if computing.contains(&rel) {
+                return Err(RunError::plan(
+                    span,
+                    "a relation used as a scalar depends on its own value",
+                ));
+            }
+            computing.push(rel);
+            let inner = self.scalars(plan, rel, computing)?;
+            computing.pop();
+            let mut lowering = self.lowering(plan);
+            lowering.ctx.scalars = Arc::new(inner);
+            let (phys, layout) = lowering.rows(rel)?;
+            let rows = self.runtime.block_on(crate::exec::collect_rows(
+                phys,
+                &layout,
+                Arc::new(TaskContext::default()),
+            ))?;
+            if rows.len() > 1 {
+                let show = |r: &Tuple| Value::Tuple(Box::new(r.clone())).to_string();
+                return Err(RunError::plan(
+                    span,
+                    format!(
+                        "Scalar has more than one row in the output. 1st : {}, 2nd :{}",
+                        show(&rows[0]),
+                        show(&rows[1])
+                    ),
+                )
+                .with_help("a relation used as a scalar must have exactly one row (GROUP ... ALL, or LIMIT 1)"));
+            }
+            out.insert(rel, rows.into_iter().next());
+        }
+        Ok(out)
+    }
+}
+
+/// The relations used as scalars by the operators computing `root`, each once, with where
+/// the first use was written.
+fn scalar_refs(plan: &LogicalPlan, root: NodeId) -> Vec<(NodeId, Span)> {
+    let mut out: Vec<(NodeId, Span)> = Vec::new();
+    let mut seen = vec![false; plan.nodes.len()];
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut seen[id], true) {
+            continue;
+        }
+        let node = plan.node(id);
+        for e in node.op.exprs() {
+            e.visit(&mut |x| {
+                if let ExprKind::Scalar { relation, .. } = x.kind
+                    && !out.iter().any(|(r, _)| *r == relation)
+                {
+                    out.push((relation, x.span));
+                }
+            });
+        }
+        stack.extend(&node.inputs);
+    }
+    out
 }
 
 /// Whether computing `id` involves a reduce (its part files are then `part-r-`).
