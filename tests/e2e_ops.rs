@@ -175,3 +175,35 @@ fn stream_pipes_rows_through_a_command() {
     assert!(err.contains("`exit 7`"), "{err}");
     assert!(err.contains("exit status: 7"), "{err}");
 }
+
+#[test]
+fn illustrate_traces_a_sample_through_each_named_step() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "v", "Amy\t1999\nFred\t2007\nFred\t2008\n");
+    let out = run_script(
+        tmp.path(),
+        "visits = LOAD 'v' AS (user:chararray, year:int);\nrecent = FILTER visits BY year > 2000;\nn = FOREACH (GROUP recent BY user) GENERATE group, COUNT(recent);\nILLUSTRATE n;\n",
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("| visits     | user: chararray | year: int |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| recent     | user: chararray | year: int |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| n     | group: chararray | long |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("|       | Fred             | 2    |"),
+        "{text}"
+    );
+}

@@ -36,6 +36,8 @@ pub enum Action {
         /// `-verbose` or other options as written.
         options: Vec<String>,
     },
+    /// `ILLUSTRATE alias`: a small sample of the inputs traced through every step.
+    Illustrate(NodeId),
     /// `rmf path`.
     Rmf(String),
     /// `fs ...`: the arguments as written.
@@ -160,7 +162,14 @@ impl Session {
                     options: options.iter().map(|o| o.node.clone()).collect(),
                 }])
             }
-            StatementKind::Illustrate(_) => Err(PlanError::not_implemented(span, "ILLUSTRATE")),
+            StatementKind::Illustrate(Some(alias)) => {
+                Ok(vec![Action::Illustrate(self.alias_ref(alias)?)])
+            }
+            StatementKind::Illustrate(None) => Err(PlanError::not_implemented(
+                span,
+                "ILLUSTRATE of a whole script",
+            )
+            .with_help("name a relation: ILLUSTRATE alias;")),
             StatementKind::Split {
                 input,
                 branches,
@@ -252,12 +261,8 @@ impl Session {
         if path.len() == 2 {
             let key = (first.node.clone(), path[1].node.clone());
             return match self.nested_schemas.get(&key) {
-                Some(ty) => Ok(format!(
-                    "{}::{}: {}",
-                    first.node,
-                    path[1].node,
-                    describe_type(ty)
-                )),
+                // Pig names the nested alias alone: `DESCRIBE C::D;` prints `D: {...}`.
+                Some(ty) => Ok(format!("{}: {}", path[1].node, describe_type(ty))),
                 None => Err(PlanError::plan(
                     path[1].span,
                     format!("no nested alias `{}` in `{}`", path[1].node, first.node),

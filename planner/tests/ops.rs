@@ -149,3 +149,15 @@ fn stream_takes_its_schema_from_as_and_needs_a_defined_command() {
     let msg = error("A = LOAD 'data';\nDEFINE cmd `cat`;\nB = STREAM A THROUGH cdm;\n");
     assert!(msg.contains("undefined streaming command `cdm`"), "{msg}");
 }
+
+#[test]
+fn describe_of_a_nested_alias_names_it_alone() {
+    let out = describe(
+        "A = LOAD 'student' AS (name, age, gpa);\nB = GROUP A BY name;\nC = FOREACH B { D = DISTINCT A.age; GENERATE COUNT(D), group; };\nDESCRIBE C::D;\n",
+    );
+    assert_eq!(out, ["D: {age: bytearray}"]);
+    let msg = error(
+        "A = LOAD 's' AS (x);\nB = GROUP A BY x;\nC = FOREACH B { D = DISTINCT A.x; GENERATE COUNT(D); };\nDESCRIBE C::E;\n",
+    );
+    assert!(msg.contains("no nested alias `E`"), "{msg}");
+}
