@@ -233,9 +233,13 @@ impl Session {
                 "macro `{}` was not expanded",
                 name.node
             ))),
-            StatementKind::Register { path, .. } => {
-                Err(PlanError::not_implemented(path.span, "REGISTER of plugins"))
-            }
+            StatementKind::Register { path, .. } => Err(PlanError::not_implemented(
+                path.span,
+                "REGISTER of plugins",
+            )
+            .with_help(
+                "pigrs runs its built-in functions only; remove the REGISTER and use a built-in",
+            )),
             StatementKind::Set { key, value } => {
                 let value = value
                     .as_ref()
@@ -705,6 +709,12 @@ impl Session {
     ) -> Result<NodeId> {
         let id = self.relation(input)?;
         let schema = self.plan.node(id).schema.clone();
+        let Some(width) = schema.as_ref().map(|s| s.fields.len()) else {
+            return Err(
+                PlanError::plan(span, "CUBE needs its input's schema to be known")
+                    .with_help("declare a schema with AS (...) in the LOAD"),
+            );
+        };
         let scope = Scope {
             schema: schema.as_ref(),
             slots: &[],
@@ -760,11 +770,10 @@ impl Session {
             flatten: true,
             width: Some(1),
         }];
-        let width = schema.as_ref().map(|s| s.fields.len());
         generate.push(GenItem {
             expr: Expr::new(ExprKind::WholeRow, PigType::Tuple(schema.clone()), span),
             flatten: true,
-            width,
+            width: Some(width),
         });
         let expanded_schema = schema.as_ref().map(|s| {
             let mut fields = vec![Field::new("dimensions", dims_ty.clone())];
@@ -800,26 +809,18 @@ impl Session {
             span,
         );
         // FOREACH grouped GENERATE group, cube.(input fields) AS cube;
-        let cube_expr = match width {
-            Some(w) => Expr::new(
-                ExprKind::BagProject {
-                    expr: Box::new(Expr::new(
-                        ExprKind::Column(1),
-                        PigType::Bag(expanded_schema),
-                        span,
-                    )),
-                    indices: (1..=w).collect(),
-                },
-                PigType::Bag(schema.clone()),
-                span,
-            ),
-            None => {
-                return Err(
-                    PlanError::plan(span, "CUBE needs its input's schema to be known")
-                        .with_help("declare a schema with AS (...) in the LOAD"),
-                );
-            }
-        };
+        let cube_expr = Expr::new(
+            ExprKind::BagProject {
+                expr: Box::new(Expr::new(
+                    ExprKind::Column(1),
+                    PigType::Bag(expanded_schema),
+                    span,
+                )),
+                indices: (1..=width).collect(),
+            },
+            PigType::Bag(schema.clone()),
+            span,
+        );
         let generate = vec![
             GenItem {
                 expr: Expr::new(ExprKind::Column(0), dims_ty.clone(), span),

@@ -161,3 +161,11 @@ fn describe_of_a_nested_alias_names_it_alone() {
     );
     assert!(msg.contains("no nested alias `E`"), "{msg}");
 }
+
+#[test]
+fn cube_needs_a_schema_and_register_is_refused_clearly() {
+    let msg = error("S = LOAD 's';\nC = CUBE S BY CUBE($0);\n");
+    assert!(msg.contains("schema"), "{msg}");
+    let msg = error("REGISTER 'myudfs.jar';\n");
+    assert!(msg.contains("REGISTER"), "{msg}");
+}
