@@ -207,3 +207,23 @@ fn illustrate_traces_a_sample_through_each_named_step() {
         "{text}"
     );
 }
+
+#[test]
+fn run_splices_another_script_with_its_parameters() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(tmp.path().join("sub")).expect("mkdir");
+    write(tmp.path(), "d", "1\n2\n3\n");
+    write(tmp.path(), "sub/keep.pig", "B = FILTER A BY n > $min;\n");
+    write(tmp.path(), "sub/bad.pig", "B = FILTER A BY nn > 1;\n");
+    let lines = sorted_lines(
+        tmp.path(),
+        "A = LOAD 'd' AS (n:int);\nrun -param min=1 sub/keep.pig\nDUMP B;\n",
+    );
+    assert_eq!(lines, ["(2)", "(3)"]);
+    let err = failure(
+        tmp.path(),
+        "A = LOAD 'd' AS (n:int);\nexec sub/bad.pig\nDUMP B;\n",
+    );
+    assert!(err.contains("bad.pig:1:"), "{err}");
+    assert!(err.contains("did you mean `n`"), "{err}");
+}

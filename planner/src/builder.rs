@@ -250,6 +250,8 @@ impl Session {
             StatementKind::Fs(args) => Ok(vec![Action::Fs(args.node.clone())]),
             StatementKind::Sh(cmd) => Ok(vec![Action::Sh(cmd.node.clone())]),
             StatementKind::Rmf(path) => Ok(vec![Action::Rmf(path.node.clone())]),
+            // A bare `exec` runs the statements so far: a script runs them all anyway.
+            StatementKind::Exec(call) if call.script.is_none() => Ok(vec![]),
             StatementKind::Exec(_) | StatementKind::Run(_) => Err(PlanError::not_implemented(
                 span,
                 "exec/run of another script",
