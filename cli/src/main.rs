@@ -2,6 +2,7 @@
 //! interactive shell.
 
 mod diagnostics;
+mod include;
 mod repl;
 mod script;
 

@@ -19,6 +19,16 @@ pub struct Planned {
     pub session: Session,
     /// What to do, in order.
     pub actions: Vec<Action>,
+    /// Scripts spliced in by `run`/`exec` (their spans carry their own file ids).
+    pub called: Vec<Source>,
+}
+
+impl Planned {
+    /// A run-time error, shown in the script it points into.
+    pub fn run_error(&self, e: &pigrs_runtime::RunError) -> Report {
+        let file = e.span.map_or(0, |s| s.file);
+        crate::include::source_of(file, &self.source, &self.called).run(e)
+    }
 }
 
 fn params(args: &ScriptArgs) -> Result<Vec<(String, String)>, Vec<Report>> {
@@ -85,12 +95,18 @@ pub fn plan_text(name: String, text: String, dir: Option<&Path>) -> Result<Plann
     };
     let script = pigrs_grammar::macros::expand_macros(script, &source.text, &mut import)
         .map_err(|errs| errs.iter().map(|e| source.parse(e)).collect::<Vec<_>>())?;
-    let (session, actions) = pigrs_planner::plan_script(&script)
-        .map_err(|errs| errs.iter().map(|e| source.plan(e)).collect::<Vec<_>>())?;
+    let mut called = Vec::new();
+    let script = crate::include::expand(script, &dir, &mut called, &source, 0)?;
+    let (session, actions) = pigrs_planner::plan_script(&script).map_err(|errs| {
+        errs.iter()
+            .map(|e| crate::include::source_of(e.span.file, &source, &called).plan(e))
+            .collect::<Vec<_>>()
+    })?;
     Ok(Planned {
         source,
         session,
         actions,
+        called,
     })
 }
 
@@ -116,7 +132,7 @@ pub fn run(args: &ScriptArgs, no_optimize: bool, stats: bool) -> Result<(), Vec<
     let mut out = stdout.lock();
     for action in &planned.actions {
         if let Err(e) = runner.run(plan, action, &mut out) {
-            return Err(vec![planned.source.run(&e)]);
+            return Err(vec![planned.run_error(&e)]);
         }
     }
     out.flush().ok();

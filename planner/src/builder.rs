@@ -36,6 +36,8 @@ pub enum Action {
         /// `-verbose` or other options as written.
         options: Vec<String>,
     },
+    /// `ILLUSTRATE alias`: a small sample of the inputs traced through every step.
+    Illustrate(NodeId),
     /// `rmf path`.
     Rmf(String),
     /// `fs ...`: the arguments as written.
@@ -54,6 +56,8 @@ pub struct Session {
     aliases: HashMap<String, (NodeId, Span)>,
     broken: HashSet<String>,
     defines: HashMap<String, FuncRef>,
+    /// Streaming commands bound by ``DEFINE alias `command` ...``.
+    commands: HashMap<String, a::StreamCommand>,
     /// Nested FOREACH aliases for `DESCRIBE outer::inner`.
     nested_schemas: HashMap<(String, String), PigType>,
 }
@@ -158,7 +162,14 @@ impl Session {
                     options: options.iter().map(|o| o.node.clone()).collect(),
                 }])
             }
-            StatementKind::Illustrate(_) => Err(PlanError::not_implemented(span, "ILLUSTRATE")),
+            StatementKind::Illustrate(Some(alias)) => {
+                Ok(vec![Action::Illustrate(self.alias_ref(alias)?)])
+            }
+            StatementKind::Illustrate(None) => Err(PlanError::not_implemented(
+                span,
+                "ILLUSTRATE of a whole script",
+            )
+            .with_help("name a relation: ILLUSTRATE alias;")),
             StatementKind::Split {
                 input,
                 branches,
@@ -211,19 +222,24 @@ impl Session {
                     self.defines.insert(alias.node.clone(), f);
                     Ok(vec![])
                 }
-                a::DefineTarget::Command(_) => Err(PlanError::not_implemented(
-                    span,
-                    "DEFINE of a streaming command",
-                )),
+                a::DefineTarget::Command(cmd) => {
+                    check_stream_command(cmd)?;
+                    self.commands.insert(alias.node.clone(), cmd.clone());
+                    Ok(vec![])
+                }
             },
             StatementKind::MacroDef(_) | StatementKind::Import(_) => Ok(vec![]),
             StatementKind::MacroCall { name, .. } => Err(PlanError::internal(format!(
                 "macro `{}` was not expanded",
                 name.node
             ))),
-            StatementKind::Register { path, .. } => {
-                Err(PlanError::not_implemented(path.span, "REGISTER of plugins"))
-            }
+            StatementKind::Register { path, .. } => Err(PlanError::not_implemented(
+                path.span,
+                "REGISTER of plugins",
+            )
+            .with_help(
+                "pigrs runs its built-in functions only; remove the REGISTER and use a built-in",
+            )),
             StatementKind::Set { key, value } => {
                 let value = value
                     .as_ref()
@@ -234,6 +250,8 @@ impl Session {
             StatementKind::Fs(args) => Ok(vec![Action::Fs(args.node.clone())]),
             StatementKind::Sh(cmd) => Ok(vec![Action::Sh(cmd.node.clone())]),
             StatementKind::Rmf(path) => Ok(vec![Action::Rmf(path.node.clone())]),
+            // A bare `exec` runs the statements so far: a script runs them all anyway.
+            StatementKind::Exec(call) if call.script.is_none() => Ok(vec![]),
             StatementKind::Exec(_) | StatementKind::Run(_) => Err(PlanError::not_implemented(
                 span,
                 "exec/run of another script",
@@ -249,12 +267,8 @@ impl Session {
         if path.len() == 2 {
             let key = (first.node.clone(), path[1].node.clone());
             return match self.nested_schemas.get(&key) {
-                Some(ty) => Ok(format!(
-                    "{}::{}: {}",
-                    first.node,
-                    path[1].node,
-                    describe_type(ty)
-                )),
+                // Pig names the nested alias alone: `DESCRIBE C::D;` prints `D: {...}`.
+                Some(ty) => Ok(format!("{}: {}", path[1].node, describe_type(ty))),
                 None => Err(PlanError::plan(
                     path[1].span,
                     format!("no nested alias `{}` in `{}`", path[1].node, first.node),
@@ -437,7 +451,7 @@ impl Session {
                     .map(|r| self.relation(r))
                     .collect::<Result<Vec<_>>>()?;
                 if *onschema {
-                    return Err(PlanError::not_implemented(span, "UNION ONSCHEMA"));
+                    return self.union_onschema(inputs, &ids, span, alias);
                 }
                 let schema = self.union_schema(&ids);
                 Ok(self.add(Operator::Union, ids, schema, alias, span))
@@ -505,11 +519,336 @@ impl Session {
                     span,
                 ))
             }
-            a::Op::Rank { .. } => Err(PlanError::not_implemented(span, "RANK")),
-            a::Op::Cube { .. } => Err(PlanError::not_implemented(span, "CUBE/ROLLUP")),
-            a::Op::Assert { .. } => Err(PlanError::not_implemented(span, "ASSERT")),
-            a::Op::Stream { .. } => Err(PlanError::not_implemented(span, "STREAM")),
+            a::Op::Rank { input, keys, dense } => {
+                let id = self.relation(input)?;
+                let name = self.relation_name(input, id);
+                let schema = self.plan.node(id).schema.clone();
+                let scope = Scope {
+                    schema: schema.as_ref(),
+                    slots: &[],
+                };
+                let keys = self.sort_keys(keys, &scope)?;
+                let schema = schema.map(|s| {
+                    let mut fields = vec![Field::new(format!("rank_{name}"), PigType::Long)];
+                    fields.extend(s.fields);
+                    Schema::new(fields)
+                });
+                Ok(self.add(
+                    Operator::Rank {
+                        keys,
+                        dense: *dense,
+                    },
+                    vec![id],
+                    schema,
+                    alias,
+                    span,
+                ))
+            }
+            a::Op::Cube { input, specs } => self.cube(input, specs, span, alias),
+            a::Op::Assert {
+                input,
+                cond,
+                message,
+            } => {
+                let id = self.relation(input)?;
+                let schema = self.plan.node(id).schema.clone();
+                let check = self.condition(cond, schema.as_ref())?;
+                let mut args = vec![check];
+                if let Some(m) = message {
+                    args.push(Expr::new(
+                        ExprKind::Const(Value::Chararray(m.node.clone())),
+                        PigType::Chararray,
+                        m.span,
+                    ));
+                }
+                let func = builtin("Assert")
+                    .ok_or_else(|| PlanError::internal("the Assert function is missing"))?;
+                let cond = Expr::new(ExprKind::Call { func, args }, PigType::Boolean, cond.span);
+                Ok(self.add(Operator::Filter { cond }, vec![id], schema, alias, span))
+            }
+            a::Op::Stream {
+                input,
+                command,
+                schema,
+            } => {
+                let id = self.relation(input)?;
+                let (command, ship) = match command {
+                    a::StreamThrough::Inline(c) => (c.node.clone(), vec![]),
+                    a::StreamThrough::Defined(name) => match self.commands.get(&name.node) {
+                        Some(c) => (
+                            c.command.node.clone(),
+                            c.ship.iter().map(|p| p.node.clone()).collect(),
+                        ),
+                        None => {
+                            let mut err = PlanError::plan(
+                                name.span,
+                                format!("undefined streaming command `{}`", name.node),
+                            )
+                            .with_help("define it first: DEFINE name `command`;");
+                            if let Some(c) =
+                                did_you_mean(&name.node, self.commands.keys().map(String::as_str))
+                            {
+                                err = err.with_help(format!("did you mean `{c}`?"));
+                            }
+                            return Err(err);
+                        }
+                    },
+                };
+                if command.trim().is_empty() {
+                    return Err(PlanError::plan(span, "the streaming command is empty"));
+                }
+                let schema = schema.as_ref().map(schema_of);
+                Ok(self.add(
+                    Operator::Stream { command, ship },
+                    vec![id],
+                    schema,
+                    alias,
+                    span,
+                ))
+            }
         }
+    }
+
+    /// `UNION ONSCHEMA`: every input's fields matched by name into one schema (types
+    /// widened; a field an input lacks is null there). Each input whose schema differs is
+    /// first projected onto the merged schema.
+    fn union_onschema(
+        &mut self,
+        refs: &[RelRef],
+        ids: &[NodeId],
+        span: Span,
+        alias: Option<&str>,
+    ) -> Result<NodeId> {
+        let mut merged: Vec<Field> = Vec::new();
+        for (r, &id) in refs.iter().zip(ids) {
+            let name = self.relation_name(r, id);
+            let Some(schema) = self.plan.node(id).schema.as_ref() else {
+                return Err(PlanError::plan(
+                    r.span(),
+                    format!(
+                        "Schema of relation {name} is null. UNION ONSCHEMA cannot be used with relations that have null schema."
+                    ),
+                )
+                .with_help("declare a schema with AS (...), or use UNION without ONSCHEMA"));
+            };
+            for (i, f) in schema.fields.iter().enumerate() {
+                let Some(fname) = &f.name else {
+                    return Err(PlanError::plan(
+                        r.span(),
+                        format!(
+                            "field ${i} of {name} has no name; UNION ONSCHEMA matches fields by name"
+                        ),
+                    ));
+                };
+                match merged.iter_mut().find(|m| m.name.as_deref() == Some(fname)) {
+                    Some(m) => {
+                        if m.ty != f.ty {
+                            m.ty = common(&m.ty, &f.ty).ok_or_else(|| {
+                                PlanError::plan(
+                                    r.span(),
+                                    format!(
+                                        "cannot merge the schemas: field `{fname}` is a {} in one input and a {} in {name}",
+                                        m.ty, f.ty
+                                    ),
+                                )
+                            })?;
+                        }
+                    }
+                    None => merged.push(f.clone()),
+                }
+            }
+        }
+        let merged = Schema::new(merged);
+        let mut inputs = Vec::new();
+        for (r, &id) in refs.iter().zip(ids) {
+            let schema = self.plan.node(id).schema.clone().unwrap_or_default();
+            if schema == merged {
+                inputs.push(id);
+                continue;
+            }
+            let generate = merged
+                .fields
+                .iter()
+                .map(|f| {
+                    let name = f.name.as_deref().unwrap_or_default();
+                    let expr = match schema.index_of(name) {
+                        Some(i) => {
+                            Expr::new(ExprKind::Column(i), schema.fields[i].ty.clone(), r.span())
+                                .cast_to(&f.ty)
+                        }
+                        None => Expr::new(ExprKind::Const(Value::Null), f.ty.clone(), r.span()),
+                    };
+                    GenItem {
+                        expr,
+                        flatten: false,
+                        width: Some(1),
+                    }
+                })
+                .collect();
+            inputs.push(self.add(
+                Operator::Foreach {
+                    nested: vec![],
+                    generate,
+                },
+                vec![id],
+                Some(merged.clone()),
+                None,
+                r.span(),
+            ));
+        }
+        Ok(self.add(Operator::Union, inputs, Some(merged), alias, span))
+    }
+
+    /// `CUBE input BY CUBE(..), ROLLUP(..)`, planned as Pig does: a FOREACH expanding each
+    /// row into its grouping combinations, a GROUP on them, and a FOREACH giving
+    /// `(group: (dims...), cube: {input rows})`.
+    fn cube(
+        &mut self,
+        input: &RelRef,
+        specs: &[a::CubeSpec],
+        span: Span,
+        alias: Option<&str>,
+    ) -> Result<NodeId> {
+        let id = self.relation(input)?;
+        let schema = self.plan.node(id).schema.clone();
+        let Some(width) = schema.as_ref().map(|s| s.fields.len()) else {
+            return Err(
+                PlanError::plan(span, "CUBE needs its input's schema to be known")
+                    .with_help("declare a schema with AS (...) in the LOAD"),
+            );
+        };
+        let scope = Scope {
+            schema: schema.as_ref(),
+            slots: &[],
+        };
+        let mut dims = Vec::new();
+        let mut dim_fields = Vec::new();
+        let mut clauses = Vec::new();
+        for spec in specs {
+            if spec.dims.is_empty() {
+                return Err(PlanError::plan(
+                    spec.span,
+                    "CUBE and ROLLUP need at least one dimension",
+                ));
+            }
+            for d in &spec.dims {
+                let e = self.expr(d, &scope)?;
+                if matches!(e.ty, PigType::Bag(_) | PigType::Map(_) | PigType::Tuple(_)) {
+                    return Err(PlanError::plan(
+                        d.span,
+                        format!("a CUBE dimension must be a simple value, not a {}", e.ty),
+                    ));
+                }
+                let name = expr_name(&e, &scope);
+                if let Some(n) = &name
+                    && dim_fields
+                        .iter()
+                        .any(|f: &Field| f.name.as_deref() == Some(n))
+                {
+                    return Err(PlanError::plan(
+                        d.span,
+                        format!("dimension `{n}` is used twice"),
+                    ));
+                }
+                dim_fields.push(Field {
+                    name,
+                    ty: e.ty.clone(),
+                });
+                dims.push(e);
+            }
+            clauses.push((spec.rollup, spec.dims.len()));
+        }
+        let dims_ty = PigType::Tuple(Some(Schema::new(dim_fields)));
+        let func: Arc<dyn pigrs_udf::func::EvalFunc> =
+            Arc::new(pigrs_udf::builtins::relational::CubeDimensions { clauses });
+        let expand = Expr::new(
+            ExprKind::Call { func, args: dims },
+            PigType::Bag(Some(Schema::new(vec![Field::unnamed(dims_ty.clone())]))),
+            span,
+        );
+        // FOREACH input GENERATE FLATTEN(CubeDimensions(dims)) AS dims, *;
+        let mut generate = vec![GenItem {
+            expr: expand,
+            flatten: true,
+            width: Some(1),
+        }];
+        generate.push(GenItem {
+            expr: Expr::new(ExprKind::WholeRow, PigType::Tuple(schema.clone()), span),
+            flatten: true,
+            width: Some(width),
+        });
+        let expanded_schema = schema.as_ref().map(|s| {
+            let mut fields = vec![Field::new("dimensions", dims_ty.clone())];
+            fields.extend(s.fields.iter().cloned());
+            Schema::new(fields)
+        });
+        let expanded = self.add(
+            Operator::Foreach {
+                nested: vec![],
+                generate,
+            },
+            vec![id],
+            expanded_schema.clone(),
+            None,
+            span,
+        );
+        let grouped = self.add(
+            Operator::Group {
+                keys: vec![GroupKeys::Exprs(vec![Expr::new(
+                    ExprKind::Column(0),
+                    dims_ty.clone(),
+                    span,
+                )])],
+                inner: vec![false],
+                parallel: None,
+            },
+            vec![expanded],
+            Some(Schema::new(vec![
+                Field::new("group", dims_ty.clone()),
+                Field::new("cube", PigType::Bag(expanded_schema.clone())),
+            ])),
+            None,
+            span,
+        );
+        // FOREACH grouped GENERATE group, cube.(input fields) AS cube;
+        let cube_expr = Expr::new(
+            ExprKind::BagProject {
+                expr: Box::new(Expr::new(
+                    ExprKind::Column(1),
+                    PigType::Bag(expanded_schema),
+                    span,
+                )),
+                indices: (1..=width).collect(),
+            },
+            PigType::Bag(schema.clone()),
+            span,
+        );
+        let generate = vec![
+            GenItem {
+                expr: Expr::new(ExprKind::Column(0), dims_ty.clone(), span),
+                flatten: false,
+                width: Some(1),
+            },
+            GenItem {
+                expr: cube_expr,
+                flatten: false,
+                width: Some(1),
+            },
+        ];
+        let out_schema = Schema::new(vec![
+            Field::new("group", dims_ty),
+            Field::new("cube", PigType::Bag(schema)),
+        ]);
+        Ok(self.add(
+            Operator::Foreach {
+                nested: vec![],
+                generate,
+            },
+            vec![grouped],
+            Some(out_schema),
+            alias,
+            span,
+        ))
     }
 
     fn group(
@@ -1183,6 +1522,9 @@ impl Session {
                 ));
             }
             a::ExprKind::Deref { expr, fields } => {
+                if let Some(scalar) = self.scalar(expr, fields, scope, span)? {
+                    return Ok(scalar);
+                }
                 let base = self.expr(expr, scope)?;
                 deref(base, fields, span)?
             }
@@ -1397,6 +1739,82 @@ impl Session {
         })
     }
 
+    /// `R.field` where `R` names a relation (not a field in scope): a relation used as a
+    /// scalar, the value of `field` in its single row.
+    fn scalar(
+        &self,
+        base: &a::Expr,
+        fields: &[FieldRef],
+        scope: &Scope<'_>,
+        span: Span,
+    ) -> Result<Option<Expr>> {
+        let a::ExprKind::Field(FieldRef::Name(name)) = &base.node else {
+            return Ok(None);
+        };
+        let in_scope = scope.slots.iter().any(|(n, _)| n == &name.node)
+            || scope
+                .schema
+                .is_some_and(|s| s.index_of(&name.node).is_some());
+        if in_scope {
+            return Ok(None);
+        }
+        let Some(&(relation, _)) = self.aliases.get(&name.node) else {
+            return Ok(None);
+        };
+        let [field] = fields else {
+            return Err(PlanError::plan(
+                span,
+                format!(
+                    "a relation used as a scalar gives one field: write {}.field",
+                    name.node
+                ),
+            ));
+        };
+        let schema = self.plan.node(relation).schema.as_ref();
+        let (column, ty) = match (field, schema) {
+            (FieldRef::Position(p), None) => (p.node as usize, PigType::Bytearray),
+            (FieldRef::Position(p), Some(s)) => {
+                let i = p.node as usize;
+                let f = s.fields.get(i).ok_or_else(|| {
+                    PlanError::plan(
+                        p.span,
+                        format!(
+                            "Out of bound access. Trying to access non-existent column: {i}. Schema {{{s}}} has {} column(s).",
+                            s.fields.len()
+                        ),
+                    )
+                })?;
+                (i, f.ty.clone())
+            }
+            (FieldRef::Name(n), Some(s)) => {
+                let i = s.index_of(&n.node).ok_or_else(|| {
+                    PlanError::plan(
+                        n.span,
+                        format!(
+                            "Invalid scalar projection: field [{}] does not exist in {}: {s}.",
+                            n.node, name.node
+                        ),
+                    )
+                })?;
+                (i, s.fields[i].ty.clone())
+            }
+            (FieldRef::Name(n), None) => {
+                return Err(PlanError::plan(
+                    n.span,
+                    format!(
+                        "cannot find field `{}`: the schema of {} is unknown",
+                        n.node, name.node
+                    ),
+                ));
+            }
+        };
+        Ok(Some(Expr::new(
+            ExprKind::Scalar { relation, column },
+            ty,
+            span,
+        )))
+    }
+
     fn call(&self, func: &Ident, args: &[a::Expr], scope: &Scope<'_>, span: Span) -> Result<Expr> {
         let name = match self.defines.get(&func.node) {
             Some(f) => f.name.clone(),
@@ -1486,6 +1904,30 @@ fn expr_name(e: &Expr, scope: &Scope<'_>) -> Option<String> {
         ExprKind::Cast(inner) => expr_name(inner, scope),
         _ => None,
     }
+}
+
+/// Checks the options of a streaming command that pigrs can honour.
+fn check_stream_command(cmd: &a::StreamCommand) -> Result<()> {
+    for (spec, func) in cmd.input.iter().chain(&cmd.output) {
+        let std = spec.node == "stdin" || spec.node == "stdout";
+        if !std {
+            return Err(PlanError::not_implemented(
+                spec.span,
+                "streaming through files other than stdin and stdout",
+            ));
+        }
+        if let Some(f) = func {
+            let name = f.name.node.rsplit('.').next().unwrap_or(&f.name.node);
+            let tab = f.args.is_empty() || f.args.iter().all(|a| a.node == "\\t" || a.node == "\t");
+            if name != "PigStreaming" && name != "PigStorage" || !tab {
+                return Err(PlanError::not_implemented(
+                    f.span,
+                    "stream (de)serializers other than tab-separated PigStreaming",
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_duplicates(fields: &[Field], span: Span) -> Result<()> {

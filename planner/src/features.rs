@@ -38,6 +38,7 @@ pub fn is_shuffle(op: &Operator) -> bool {
             | Operator::Cross { .. }
             | Operator::Order { .. }
             | Operator::Distinct { .. }
+            | Operator::Rank { .. }
     )
 }
 
@@ -138,6 +139,8 @@ fn tags(plan: &LogicalPlan, nodes: &[NodeId]) -> Vec<&'static str> {
             Operator::Foreach { .. } => "FOREACH",
             Operator::Union => "UNION",
             Operator::Sample { .. } => "SAMPLER",
+            Operator::Rank { .. } => "RANK",
+            Operator::Stream { .. } => "STREAMING",
             Operator::Load { .. } | Operator::Store { .. } | Operator::Dump => continue,
         };
         if !tags.contains(&tag) {

@@ -234,6 +234,20 @@ pub enum Operator {
         /// Requested reducers.
         parallel: Option<u32>,
     },
+    /// RANK: prepends a `long` rank to every row (in one task).
+    Rank {
+        /// Rank keys; empty numbers rows in input order.
+        keys: Vec<SortKey>,
+        /// DENSE: tied rows share a rank and no ranks are skipped after them.
+        dense: bool,
+    },
+    /// STREAM ... THROUGH: rows piped through an external command.
+    Stream {
+        /// The command line (run by the shell).
+        command: String,
+        /// Files to send with the command (`SHIP`); local runs leave them where they are.
+        ship: Vec<String>,
+    },
     /// STORE (a sink).
     Store {
         /// The output location.
@@ -305,6 +319,76 @@ impl LogicalPlan {
         out.push('\n');
         for &input in &node.inputs {
             self.write_tree(out, input, depth + 1, verbose);
+        }
+    }
+}
+
+impl Operator {
+    /// The expressions the operator evaluates (nested blocks included), in no particular order.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        match self {
+            Operator::Filter { cond } => out.push(cond),
+            Operator::Foreach { nested, generate } => {
+                for step in nested {
+                    step.exprs(&mut out);
+                }
+                out.extend(generate.iter().map(|g| &g.expr));
+            }
+            Operator::Group { keys, .. } => {
+                for k in keys {
+                    if let GroupKeys::Exprs(es) = k {
+                        out.extend(es);
+                    }
+                }
+            }
+            Operator::Aggregate { keys, generate, .. } => {
+                if let GroupKeys::Exprs(es) = keys {
+                    out.extend(es);
+                }
+                out.extend(generate.iter().map(|g| &g.expr));
+            }
+            Operator::TopKGroup { keys, order, .. } => {
+                if let GroupKeys::Exprs(es) = keys {
+                    out.extend(es);
+                }
+                out.extend(order.iter().map(|k| &k.expr));
+            }
+            Operator::Join { keys, .. } => out.extend(keys.iter().flatten()),
+            Operator::Order { keys, .. } | Operator::Rank { keys, .. } => {
+                out.extend(keys.iter().map(|k| &k.expr));
+            }
+            Operator::Load { .. }
+            | Operator::Cross { .. }
+            | Operator::Union
+            | Operator::Limit { .. }
+            | Operator::Distinct { .. }
+            | Operator::Sample { .. }
+            | Operator::Stream { .. }
+            | Operator::Store { .. }
+            | Operator::Dump => {}
+        }
+        out
+    }
+}
+
+impl NestedStep {
+    fn exprs<'a>(&'a self, out: &mut Vec<&'a Expr>) {
+        match self {
+            NestedStep::Expr(e) => out.push(e),
+            NestedStep::Filter { input, cond } => out.extend([input, cond]),
+            NestedStep::Order { input, keys } => {
+                out.push(input);
+                out.extend(keys.iter().map(|k| &k.expr));
+            }
+            NestedStep::Limit { input, .. }
+            | NestedStep::Distinct { input }
+            | NestedStep::Sample { input, .. } => out.push(input),
+            NestedStep::Cross { inputs } => out.extend(inputs),
+            NestedStep::Foreach { input, generate } => {
+                out.push(input);
+                out.extend(generate.iter().map(|g| &g.expr));
+            }
         }
     }
 }
@@ -437,6 +521,17 @@ impl fmt::Display for OpLine<'_> {
                 )?;
                 parallel_text(f, *parallel)
             }
+            Operator::Rank { keys, dense } => {
+                write!(f, "Rank{alias}")?;
+                if !keys.is_empty() {
+                    write!(f, ": keys=[{}]", sort_text(keys))?;
+                }
+                if *dense {
+                    f.write_str(" DENSE")?;
+                }
+                Ok(())
+            }
+            Operator::Stream { command, .. } => write!(f, "Stream{alias}: `{command}`"),
             Operator::Store { location, func } => {
                 write!(f, "Store: location='{location}', func={}", func_text(func))
             }

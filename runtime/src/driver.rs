@@ -1,6 +1,7 @@
 //! Runs a planned script: its actions in order (DUMP, STORE, DESCRIBE, EXPLAIN, rmf, fs, sh,
 //! SET) on a multi-threaded Tokio runtime with one worker per core.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -8,10 +9,12 @@ use std::sync::Arc;
 use datafusion::execution::TaskContext;
 use datafusion::physical_plan::displayable;
 use futures::StreamExt;
+use pigrs_grammar::Span;
 use pigrs_planner::builder::Action;
+use pigrs_planner::expr::ExprKind;
 use pigrs_planner::features;
 use pigrs_planner::logical::{LogicalPlan, NodeId, Operator};
-use pigrs_udf::Value;
+use pigrs_udf::{Tuple, Value};
 
 use crate::error::RunError;
 use crate::eval::EvalCtx;
@@ -165,6 +168,10 @@ impl Runner {
                 }
                 Ok(())
             }
+            Action::Illustrate(node) => {
+                let text = self.illustrate(plan, *node)?;
+                write!(out, "{text}").map_err(io)
+            }
             Action::Rmf(p) => remove_path(&self.path(p)).map_err(RunError::from),
             Action::Fs(args) => crate::fs::run_fs(args, &self.opts.base_dir, out),
             Action::Sh(cmd) => crate::fs::run_sh(cmd, &self.opts.base_dir, out),
@@ -206,7 +213,9 @@ impl Runner {
     ) -> Result<(), RunError> {
         let node = plan.node(id);
         let input = node.inputs[0];
-        let (phys, layout) = self.lowering(plan).rows(input)?;
+        let mut lowering = self.lowering(plan);
+        lowering.ctx.scalars = Arc::new(self.scalars(plan, input, &mut Vec::new())?);
+        let (phys, layout) = lowering.rows(input)?;
         let task_ctx = Arc::new(TaskContext::default());
         match &node.op {
             Operator::Dump => {
@@ -270,6 +279,188 @@ impl Runner {
             _ => Err(RunError::internal("not a sink")),
         }
     }
+}
+
+impl Runner {
+    /// Computes the relations used as scalars under `root` (each at most one row), the
+    /// ones they use first.
+    fn scalars(
+        &self,
+        plan: &LogicalPlan,
+        root: NodeId,
+        computing: &mut Vec<NodeId>,
+    ) -> Result<HashMap<usize, Option<Tuple>>, RunError> {
+        let mut out = HashMap::new();
+        for (rel, span) in scalar_refs(plan, root) {
+            if computing.contains(&rel) {
+                return Err(RunError::plan(
+                    span,
+                    "a relation used as a scalar depends on its own value",
+                ));
+            }
+            computing.push(rel);
+            let inner = self.scalars(plan, rel, computing)?;
+            computing.pop();
+            let mut lowering = self.lowering(plan);
+            lowering.ctx.scalars = Arc::new(inner);
+            let (phys, layout) = lowering.rows(rel)?;
+            let rows = self.runtime.block_on(crate::exec::collect_rows(
+                phys,
+                &layout,
+                Arc::new(TaskContext::default()),
+            ))?;
+            if rows.len() > 1 {
+                let show = |r: &Tuple| Value::Tuple(Box::new(r.clone())).to_string();
+                return Err(RunError::plan(
+                    span,
+                    format!(
+                        "Scalar has more than one row in the output. 1st : {}, 2nd :{}",
+                        show(&rows[0]),
+                        show(&rows[1])
+                    ),
+                )
+                .with_help("a relation used as a scalar must have exactly one row (GROUP ... ALL, or LIMIT 1)"));
+            }
+            out.insert(rel, rows.into_iter().next());
+        }
+        Ok(out)
+    }
+}
+
+/// How many rows of each input ILLUSTRATE traces.
+const ILLUSTRATE_ROWS: u64 = 5;
+
+impl Runner {
+    /// ILLUSTRATE: the first rows of every input feeding `node`, traced through each named
+    /// step up to `node`, one table per step (Pig's layout).
+    pub fn illustrate(&self, plan: &LogicalPlan, node: NodeId) -> Result<String, RunError> {
+        let mut sampled = plan.clone();
+        let mut steps = Vec::new();
+        let mut seen = vec![false; plan.nodes.len()];
+        let mut stack = vec![node];
+        while let Some(id) = stack.pop() {
+            if std::mem::replace(&mut seen[id], true) {
+                continue;
+            }
+            let n = plan.node(id);
+            if n.alias.is_some() || id == node {
+                steps.push(id);
+            }
+            if matches!(n.op, Operator::Load { .. }) {
+                // The load moves to a new id; a LIMIT takes its place, so every reader of
+                // the load now reads the sample.
+                let load = sampled.add(n.clone());
+                sampled.nodes[id] = pigrs_planner::Node {
+                    op: Operator::Limit { n: ILLUSTRATE_ROWS },
+                    inputs: vec![load],
+                    schema: n.schema.clone(),
+                    alias: n.alias.clone(),
+                    span: n.span,
+                };
+            }
+            stack.extend(&n.inputs);
+        }
+        steps.sort_unstable();
+        let mut text = String::new();
+        for id in steps {
+            let mut lowering = self.lowering(&sampled);
+            lowering.ctx.scalars = Arc::new(self.scalars(&sampled, id, &mut Vec::new())?);
+            let (phys, layout) = lowering.rows(id)?;
+            let rows = self.runtime.block_on(crate::exec::collect_rows(
+                phys,
+                &layout,
+                Arc::new(TaskContext::default()),
+            ))?;
+            let n = plan.node(id);
+            let name = n.alias.clone().unwrap_or_else(|| format!("node{id}"));
+            text.push_str(&illustrate_table(&name, n.schema.as_ref(), &rows));
+        }
+        Ok(text)
+    }
+}
+
+/// One ILLUSTRATE table: a header of `field: type` cells after the relation's name, then
+/// one line per row.
+fn illustrate_table(name: &str, schema: Option<&pigrs_udf::Schema>, rows: &[Tuple]) -> String {
+    let width = schema.map_or_else(
+        || rows.iter().map(Vec::len).max().unwrap_or(0),
+        |s| s.fields.len(),
+    );
+    let mut cells: Vec<Vec<String>> = Vec::new();
+    cells.push(
+        (0..width)
+            .map(|i| match schema.map(|s| &s.fields[i]) {
+                Some(f) => match &f.name {
+                    Some(n) => format!("{n}: {}", f.ty),
+                    None => f.ty.to_string(),
+                },
+                None => format!("${i}"),
+            })
+            .collect(),
+    );
+    for r in rows {
+        cells.push(
+            (0..width)
+                .map(|i| match r.get(i) {
+                    Some(Value::Null) | None => String::new(),
+                    Some(v) => v.to_string(),
+                })
+                .collect(),
+        );
+    }
+    let widths: Vec<usize> = (0..width)
+        .map(|i| {
+            cells
+                .iter()
+                .map(|c| c[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let first = name.chars().count() + 4;
+    let line = |label: &str, row: &[String]| {
+        let mut s = format!("| {label:<first$} |");
+        for (c, w) in row.iter().zip(&widths) {
+            s.push_str(&format!(" {c:<w$} |"));
+        }
+        s.push('\n');
+        s
+    };
+    let header = line(name, &cells[0]);
+    let rule = format!("{}\n", "-".repeat(header.chars().count() - 1));
+    let mut out = rule.clone();
+    out.push_str(&header);
+    out.push_str(&rule);
+    for row in &cells[1..] {
+        out.push_str(&line("", row));
+    }
+    out.push_str(&rule);
+    out
+}
+
+/// The relations used as scalars by the operators computing `root`, each once, with where
+/// the first use was written.
+fn scalar_refs(plan: &LogicalPlan, root: NodeId) -> Vec<(NodeId, Span)> {
+    let mut out: Vec<(NodeId, Span)> = Vec::new();
+    let mut seen = vec![false; plan.nodes.len()];
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut seen[id], true) {
+            continue;
+        }
+        let node = plan.node(id);
+        for e in node.op.exprs() {
+            e.visit(&mut |x| {
+                if let ExprKind::Scalar { relation, .. } = x.kind
+                    && !out.iter().any(|(r, _)| *r == relation)
+                {
+                    out.push((relation, x.span));
+                }
+            });
+        }
+        stack.extend(&node.inputs);
+    }
+    out
 }
 
 /// Whether computing `id` involves a reduce (its part files are then `part-r-`).

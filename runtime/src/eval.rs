@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
@@ -56,6 +56,9 @@ impl CastFailures {
 pub struct EvalCtx {
     /// Failed-cast counter shared by the whole run.
     pub casts: Arc<CastFailures>,
+    /// The rows of relations used as scalars, by node (`None`: the relation was empty),
+    /// computed before the query that uses them.
+    pub scalars: Arc<HashMap<usize, Option<Tuple>>>,
 }
 
 type R<T> = Result<T, EvalError>;
@@ -67,7 +70,18 @@ impl EvalCtx {
             ExprKind::Const(v) => v.clone(),
             ExprKind::Column(i) => row.get(*i).cloned().unwrap_or(Value::Null),
             ExprKind::Slot(i) => slots.get(*i).cloned().unwrap_or(Value::Null),
-            ExprKind::Outer(_) | ExprKind::Scalar { .. } => {
+            ExprKind::Scalar { relation, column } => match self.scalars.get(relation) {
+                Some(Some(row)) => row.get(*column).cloned().unwrap_or(Value::Null),
+                Some(None) => Value::Null,
+                None => {
+                    return Err(EvalError {
+                        message: "internal error: a relation used as a scalar was not computed"
+                            .into(),
+                        span: e.span,
+                    });
+                }
+            },
+            ExprKind::Outer(_) => {
                 return Err(EvalError {
                     message: "scalar references are not supported yet".into(),
                     span: e.span,
@@ -193,7 +207,12 @@ impl EvalCtx {
                     .map(|a| self.eval(a, row, slots))
                     .collect::<R<Vec<_>>>()?;
                 func.eval(&args).map_err(|err| EvalError {
-                    message: format!("{} failed: {err}", func.name()),
+                    // ASSERT's failure is the script's own message.
+                    message: if func.name() == "Assert" {
+                        err.to_string()
+                    } else {
+                        format!("{} failed: {err}", func.name())
+                    },
                     span: e.span,
                 })?
             }

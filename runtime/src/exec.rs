@@ -180,6 +180,22 @@ pub enum Source {
         /// How many rows.
         n: u64,
     },
+    /// All rows of child 0 in one task, each with its rank prepended (RANK).
+    Rank {
+        /// Layout of the child.
+        layout: Layout,
+        /// Rank keys; empty numbers rows in input order.
+        keys: Vec<SortKey>,
+        /// Dense ranks.
+        dense: bool,
+    },
+    /// Child 0's rows of each task piped through an external command (STREAM).
+    Stream {
+        /// Layout of the child.
+        layout: Layout,
+        /// The command.
+        command: Arc<crate::stream::Command>,
+    },
 }
 
 /// A stage: source, fused steps, output.
@@ -207,6 +223,7 @@ impl PigExec {
         let partitions = match &source {
             Source::Scan { splits, .. } => splits.len().max(1),
             Source::Rows(_)
+            | Source::Stream { .. }
             | Source::Reduce(_)
             | Source::Replicated { .. }
             | Source::Cross { .. } => children[0].properties().partitioning.partition_count(),
@@ -214,7 +231,7 @@ impl PigExec {
                 .iter()
                 .map(|c| c.properties().partitioning.partition_count())
                 .sum(),
-            Source::Sort { .. } | Source::Limit { .. } => 1,
+            Source::Sort { .. } | Source::Limit { .. } | Source::Rank { .. } => 1,
         };
         let schema = match &output {
             Output::Rows(l) => l.arrow.clone(),
@@ -252,6 +269,8 @@ fn source_name(source: &Source) -> &'static str {
         Source::Concat { .. } => "Union",
         Source::Sort { .. } => "Sort",
         Source::Limit { .. } => "Limit",
+        Source::Rank { .. } => "Rank",
+        Source::Stream { .. } => "Stream",
     }
 }
 
@@ -271,6 +290,7 @@ impl DisplayAs for PigExec {
                 }
             }
             Source::Limit { n, .. } => write!(f, " n={n}")?,
+            Source::Stream { command, .. } => write!(f, " command=`{}`", command.line)?,
             _ => {}
         }
         for s in self.steps.iter() {
@@ -659,6 +679,49 @@ impl PigExec {
                     .try_flatten()
                     .boxed())
             }
+            Source::Rank {
+                layout,
+                keys,
+                dense,
+            } => {
+                let child = self.children[0].clone();
+                let (layout, keys, dense) = (layout.clone(), keys.clone(), *dense);
+                let fut = async move {
+                    let rows = collect_rows(child, &layout, ctx).await?;
+                    emitter.stats.add_in(rows.len() as u64);
+                    let ranked = rank_rows(&emitter.ctx, rows, &keys, dense).map_err(eval_err)?;
+                    emitter.emit_all(ranked)
+                };
+                Ok(futures::stream::once(fut)
+                    .map_ok(|bs| futures::stream::iter(bs.into_iter().map(Ok)))
+                    .try_flatten()
+                    .boxed())
+            }
+            Source::Stream { layout, command } => {
+                let input = self.children[0].execute(partition, ctx)?;
+                let (layout, command) = (layout.clone(), command.clone());
+                let runner = command.clone();
+                let fut = async move {
+                    let batches: Vec<RecordBatch> = input.try_collect().await?;
+                    let rows: Vec<Tuple> = batches.iter().flat_map(|b| layout.rows(b)).collect();
+                    drop(batches);
+                    emitter.stats.add_in(rows.len() as u64);
+                    let out = tokio::task::spawn_blocking(move || runner.run(&rows))
+                        .await
+                        .map_err(|e| DataFusionError::External(Box::new(e)))?
+                        .map_err(|e| {
+                            eval_err(EvalError {
+                                message: e.0,
+                                span: command.span,
+                            })
+                        })?;
+                    emitter.emit_all(out)
+                };
+                Ok(futures::stream::once(fut)
+                    .map_ok(|bs| futures::stream::iter(bs.into_iter().map(Ok)))
+                    .try_flatten()
+                    .boxed())
+            }
             Source::Limit { layout, n } => {
                 let child = self.children[0].clone();
                 let (layout, n) = (layout.clone(), usize::try_from(*n).unwrap_or(usize::MAX));
@@ -687,6 +750,53 @@ impl PigExec {
             }
         }
     }
+}
+
+/// Prepends each row's rank (a long): its position in input order without keys; with keys,
+/// rows are sorted and tied rows share a rank (`dense`: the next rank follows directly,
+/// else it skips past the ties, like SQL's RANK).
+fn rank_rows(
+    ctx: &EvalCtx,
+    rows: Vec<Tuple>,
+    keys: &[SortKey],
+    dense: bool,
+) -> Result<Vec<Tuple>, EvalError> {
+    let prepend = |rank: i64, r: Tuple| {
+        let mut out = Vec::with_capacity(r.len() + 1);
+        out.push(Value::Long(rank));
+        out.extend(r);
+        out
+    };
+    if keys.is_empty() {
+        return Ok(rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| prepend(i as i64 + 1, r))
+            .collect());
+    }
+    let mut keyed = Vec::with_capacity(rows.len());
+    for r in rows {
+        let k = keys
+            .iter()
+            .map(|k| ctx.eval(&k.expr, &r, &[]))
+            .collect::<Result<Vec<_>, _>>()?;
+        keyed.push((k, r));
+    }
+    keyed.sort_by(|a, b| compare_keys(&a.0, &b.0, keys));
+    let mut out = Vec::with_capacity(keyed.len());
+    let mut rank = 0i64;
+    let mut prev: Option<Vec<Value>> = None;
+    for (i, (k, r)) in keyed.into_iter().enumerate() {
+        let tied = prev
+            .as_ref()
+            .is_some_and(|p| compare_keys(p, &k, keys) == std::cmp::Ordering::Equal);
+        if !tied {
+            rank = if dense { rank + 1 } else { i as i64 + 1 };
+        }
+        out.push(prepend(rank, r));
+        prev = Some(k);
+    }
+    Ok(out)
 }
 
 fn pad_row(row: &mut Tuple, width: usize) {

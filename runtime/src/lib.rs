@@ -11,6 +11,7 @@ pub mod io;
 pub mod layout;
 pub mod physical;
 pub mod stats;
+pub mod stream;
 
 pub use driver::{RunOptions, Runner};
 pub use error::RunError;

@@ -355,6 +355,34 @@ impl Lowering<'_> {
                     children,
                 }
             }
+            Operator::Rank { keys, dense } => {
+                let (child, layout) = self.rows(input(0))?;
+                Pending {
+                    source: Source::Rank {
+                        layout,
+                        keys: keys.clone(),
+                        dense: *dense,
+                    },
+                    steps: vec![],
+                    children: vec![child],
+                }
+            }
+            Operator::Stream { command, .. } => {
+                let (child, layout) = self.rows(input(0))?;
+                Pending {
+                    source: Source::Stream {
+                        layout,
+                        command: Arc::new(crate::stream::Command {
+                            line: command.clone(),
+                            dir: self.base_dir.clone(),
+                            schema: node.schema.clone(),
+                            span: node.span,
+                        }),
+                    },
+                    steps: vec![],
+                    children: vec![child],
+                }
+            }
             Operator::Store { .. } | Operator::Dump => self.lower(input(0))?,
         })
     }

@@ -312,7 +312,7 @@ impl Write for Sink {
 
 /// Appends a value's text form (Pig's): raw bytes for bytearray and chararray, nothing
 /// for null, `Display` for the rest.
-fn push_text(v: &Value, out: &mut Vec<u8>) {
+pub(crate) fn push_text(v: &Value, out: &mut Vec<u8>) {
     match v {
         Value::Null => {}
         Value::Bytearray(b) => out.extend_from_slice(b),

@@ -19,6 +19,7 @@ pub mod collection;
 pub mod datetime;
 pub mod eval;
 pub mod math;
+pub mod relational;
 pub mod string;
 
 /// Defines a unit-struct built-in from a return-type closure body and an eval closure body.
@@ -90,6 +91,7 @@ registry! {
     "SUBTRACT" => eval::Subtract,
     "TOKENIZE" => eval::Tokenize,
     "TOP" => eval::Top,
+    "Assert" => relational::Assert,
     // math
     "ABS" => math::Abs,
     "ACOS" => math::Acos,

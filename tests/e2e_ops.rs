@@ -1,0 +1,229 @@
+//! End-to-end tests of UNION ONSCHEMA, relations used as scalars, ASSERT, RANK, CUBE/ROLLUP
+//! and STREAM: run the `pigrs` binary on small scripts and check what DUMP prints and
+//! how failures are reported.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn run_script(dir: &Path, script: &str) -> Output {
+    std::fs::write(dir.join("s.pig"), script).expect("write script");
+    Command::new(env!("CARGO_BIN_EXE_pigrs"))
+        .current_dir(dir)
+        .args(["run", "s.pig"])
+        .output()
+        .expect("pigrs runs")
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("write");
+}
+
+/// The lines the script prints, sorted (row order is not defined without ORDER).
+fn sorted_lines(dir: &Path, script: &str) -> Vec<String> {
+    let out = run_script(dir, script);
+    assert!(
+        out.status.success(),
+        "pigrs failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// Runs a script that must fail; returns its stderr.
+fn failure(dir: &Path, script: &str) -> String {
+    let out = run_script(dir, script);
+    assert!(!out.status.success(), "pigrs succeeded");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn union_onschema_fills_missing_fields_with_nulls() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "f1", "11\t12.0\n");
+    write(tmp.path(), "f2", "11\ta\n");
+    let lines = sorted_lines(
+        tmp.path(),
+        "L1 = LOAD 'f1' AS (a:int, b:float);\nL2 = LOAD 'f2' AS (a:long, c:chararray);\nU = UNION ONSCHEMA L1, L2;\nDUMP U;\n",
+    );
+    assert_eq!(lines, ["(11,,a)", "(11,12.0,)"]);
+}
+
+#[test]
+fn a_one_row_relation_is_usable_as_a_scalar() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "d", "u1\t1\nu2\t3\n");
+    let lines = sorted_lines(
+        tmp.path(),
+        "A = LOAD 'd' AS (u:chararray, n:int);\nB = GROUP A ALL;\nC = FOREACH B GENERATE SUM(A.n) AS total, MAX(A.n) AS top;\nD = FOREACH A GENERATE u, n * 100 / C.total, C.top;\nDUMP D;\n",
+    );
+    assert_eq!(lines, ["(u1,25,3)", "(u2,75,3)"]);
+}
+
+#[test]
+fn a_scalar_with_several_rows_fails_and_an_empty_one_is_null() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "d", "1\n2\n");
+    let err = failure(
+        tmp.path(),
+        "A = LOAD 'd' AS (n:int);\nB = FOREACH A GENERATE n + A.n;\nDUMP B;\n",
+    );
+    assert!(err.contains("Scalar has more than one row"), "{err}");
+    assert!(err.contains("s.pig:2:"), "{err}");
+    let lines = sorted_lines(
+        tmp.path(),
+        "A = LOAD 'd' AS (n:int);\nE = FILTER A BY n > 5;\nB = FOREACH A GENERATE n, E.n;\nDUMP B;\n",
+    );
+    assert_eq!(lines, ["(1,)", "(2,)"]);
+}
+
+#[test]
+fn assert_passes_rows_or_fails_with_the_message() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "d", "1\t2\n4\t5\n");
+    let lines = sorted_lines(
+        tmp.path(),
+        "A = LOAD 'd' AS (a:int, b:int);\nASSERT A BY a > 0, 'a must be positive';\nDUMP A;\n",
+    );
+    assert_eq!(lines, ["(1,2)", "(4,5)"]);
+    let err = failure(
+        tmp.path(),
+        "A = LOAD 'd' AS (a:int, b:int);\nASSERT A BY a > 2, 'a must exceed 2';\nDUMP A;\n",
+    );
+    assert!(err.contains("Assertion violated: a must exceed 2"), "{err}");
+    assert!(err.contains("s.pig:2:"), "{err}");
+}
+
+#[test]
+fn rank_numbers_rows_by_position_or_by_keys() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "d", "b\t2\na\t1\nb\t2\nc\t0\n");
+    let out = run_script(
+        tmp.path(),
+        "A = LOAD 'd' AS (s:chararray, n:int);\nB = RANK A;\nDUMP B;\n",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "(1,b,2)\n(2,a,1)\n(3,b,2)\n(4,c,0)\n"
+    );
+    let out = run_script(
+        tmp.path(),
+        "A = LOAD 'd' AS (s:chararray, n:int);\nB = RANK A BY n DESC;\nC = RANK A BY n DESC DENSE;\nDUMP B;\nDUMP C;\n",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "(1,b,2)\n(1,b,2)\n(3,a,1)\n(4,c,0)\n(1,b,2)\n(1,b,2)\n(2,a,1)\n(3,c,0)\n"
+    );
+}
+
+#[test]
+fn cube_and_rollup_aggregate_every_combination() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "s", "car\t2012\t10\ncar\t2013\t5\nbike\t\t1\n");
+    let lines = sorted_lines(
+        tmp.path(),
+        "S = LOAD 's' AS (p:chararray, y:chararray, n:long);\nC = CUBE S BY CUBE(p, y);\nR = FOREACH C GENERATE FLATTEN(group), SUM(cube.n);\nDUMP R;\n",
+    );
+    assert_eq!(
+        lines,
+        [
+            "(,,16)",
+            "(,2012,10)",
+            "(,2013,5)",
+            "(,unknown,1)",
+            "(bike,,1)",
+            "(bike,unknown,1)",
+            "(car,,15)",
+            "(car,2012,10)",
+            "(car,2013,5)",
+        ]
+    );
+    let lines = sorted_lines(
+        tmp.path(),
+        "S = LOAD 's' AS (p:chararray, y:chararray, n:long);\nC = CUBE S BY ROLLUP(p, y);\nR = FOREACH C GENERATE group, COUNT(cube);\nDUMP R;\n",
+    );
+    assert_eq!(
+        lines,
+        [
+            "((,),3)",
+            "((bike,),1)",
+            "((bike,unknown),1)",
+            "((car,),2)",
+            "((car,2012),1)",
+            "((car,2013),1)",
+        ]
+    );
+}
+
+#[test]
+fn stream_pipes_rows_through_a_command() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "d", "1\t2\n4\t5\n");
+    let lines = sorted_lines(
+        tmp.path(),
+        "A = LOAD 'd' AS (a:int, b:int);\nDEFINE swap `awk -F'\\t' '{print $2 \"\\t\" $1}'`;\nB = STREAM A THROUGH swap AS (x:int, y:int);\nC = FOREACH B GENERATE x + y, y;\nDUMP C;\n",
+    );
+    assert_eq!(lines, ["(3,1)", "(9,4)"]);
+    let err = failure(
+        tmp.path(),
+        "A = LOAD 'd';\nB = STREAM A THROUGH `exit 7`;\nDUMP B;\n",
+    );
+    assert!(err.contains("`exit 7`"), "{err}");
+    assert!(err.contains("exit status: 7"), "{err}");
+}
+
+#[test]
+fn illustrate_traces_a_sample_through_each_named_step() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "v", "Amy\t1999\nFred\t2007\nFred\t2008\n");
+    let out = run_script(
+        tmp.path(),
+        "visits = LOAD 'v' AS (user:chararray, year:int);\nrecent = FILTER visits BY year > 2000;\nn = FOREACH (GROUP recent BY user) GENERATE group, COUNT(recent);\nILLUSTRATE n;\n",
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("| visits     | user: chararray | year: int |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| recent     | user: chararray | year: int |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| n     | group: chararray | long |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("|       | Fred             | 2    |"),
+        "{text}"
+    );
+}
+
+#[test]
+fn run_splices_another_script_with_its_parameters() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(tmp.path().join("sub")).expect("mkdir");
+    write(tmp.path(), "d", "1\n2\n3\n");
+    write(tmp.path(), "sub/keep.pig", "B = FILTER A BY n > $min;\n");
+    write(tmp.path(), "sub/bad.pig", "B = FILTER A BY nn > 1;\n");
+    let lines = sorted_lines(
+        tmp.path(),
+        "A = LOAD 'd' AS (n:int);\nrun -param min=1 sub/keep.pig\nDUMP B;\n",
+    );
+    assert_eq!(lines, ["(2)", "(3)"]);
+    let err = failure(
+        tmp.path(),
+        "A = LOAD 'd' AS (n:int);\nexec sub/bad.pig\nDUMP B;\n",
+    );
+    assert!(err.contains("bad.pig:1:"), "{err}");
+    assert!(err.contains("did you mean `n`"), "{err}");
+}
