@@ -511,14 +511,26 @@ impl PigExec {
                 let input = self.children[0].execute(partition, ctx)?;
                 let reduce = reduce.clone();
                 let fut = async move {
-                    let batches: Vec<RecordBatch> = input.try_collect().await?;
+                    // Decode each batch as it arrives so only the decoded rows stay in memory;
+                    // partial aggregates are merged as they come.
+                    let mut input = input;
                     let mut shuffled = Vec::new();
-                    for b in &batches {
-                        shuffled.extend(shuffled_rows(b));
+                    let mut merger = match &reduce {
+                        Reduce::Aggregate { aggs } => Some(AggMerger::new(aggs.clone())),
+                        _ => None,
+                    };
+                    while let Some(batch) = input.next().await {
+                        let rows = shuffled_rows(&batch?);
+                        emitter.stats.add_in(rows.len() as u64);
+                        match merger.as_mut() {
+                            Some(m) => m.add(rows),
+                            None => shuffled.extend(rows),
+                        }
                     }
-                    drop(batches);
-                    emitter.stats.add_in(shuffled.len() as u64);
-                    let rows = run_reduce(&reduce, shuffled)?;
+                    let rows = match merger {
+                        Some(m) => m.finish()?,
+                        None => run_reduce(&reduce, shuffled)?,
+                    };
                     emitter.emit_all(rows)
                 };
                 Ok(futures::stream::once(fut)
@@ -1265,7 +1277,11 @@ fn run_reduce(reduce: &Reduce, mut rows: Vec<Shuffled>) -> DFResult<Vec<Tuple>> 
         Reduce::Group { inputs, .. } => *inputs,
         Reduce::Join { widths, .. } => widths.len(),
         Reduce::Distinct => 1,
-        Reduce::Aggregate { aggs } => return merge_aggregates(aggs, rows),
+        Reduce::Aggregate { aggs } => {
+            let mut m = AggMerger::new(aggs.clone());
+            m.add(rows);
+            return m.finish();
+        }
     };
     let null_key = codec::encode_to_vec(&Value::Null);
     let mut index: HashMap<(Vec<u8>, i32), usize> = HashMap::default();
@@ -1319,33 +1335,60 @@ fn run_reduce(reduce: &Reduce, mut rows: Vec<Shuffled>) -> DFResult<Vec<Tuple>> 
     Ok(out)
 }
 
-/// Merges partial aggregates by key and finishes them: rows `(group, agg0, ...)`.
-fn merge_aggregates(aggs: &[AggCall], mut rows: Vec<Shuffled>) -> DFResult<Vec<Tuple>> {
-    // Arrival order depends on task timing; sequence numbers make the output order fixed.
-    rows.sort_unstable_by_key(|r| r.seq);
-    let mut index: HashMap<Vec<u8>, usize> = HashMap::default();
-    let mut groups: Vec<(Value, Vec<Acc>)> = Vec::new();
-    for r in rows {
-        let mut fields = r.row.into_iter();
-        let group = fields.next().unwrap_or(Value::Null);
-        let gi = *index.entry(r.key).or_insert_with(|| {
-            groups.push((group, aggs.iter().map(Acc::new).collect()));
-            groups.len() - 1
-        });
-        for (acc, state) in groups[gi].1.iter_mut().zip(fields) {
-            acc.merge(state);
+/// Merges partial aggregates by key as batches arrive, then finishes them: rows
+/// `(group, agg0, ...)`, in the order keys were first produced (by sequence number).
+struct AggMerger {
+    aggs: Arc<Vec<AggCall>>,
+    index: HashMap<Vec<u8>, usize>,
+    groups: Vec<(i64, Value, Vec<Acc>)>,
+}
+
+impl AggMerger {
+    fn new(aggs: Arc<Vec<AggCall>>) -> Self {
+        AggMerger {
+            aggs,
+            index: HashMap::default(),
+            groups: Vec::new(),
         }
     }
-    let mut out = Vec::with_capacity(groups.len());
-    for (group, accs) in groups {
-        let mut row = Vec::with_capacity(accs.len() + 1);
-        row.push(group);
-        for (acc, agg) in accs.into_iter().zip(aggs) {
-            row.push(acc.finish(agg).map_err(|e| udf_err(agg, e))?);
+
+    fn add(&mut self, rows: Vec<Shuffled>) {
+        for r in rows {
+            let mut fields = r.row.into_iter();
+            let group = fields.next().unwrap_or(Value::Null);
+            let gi = match self.index.get(&r.key) {
+                Some(&gi) => {
+                    // Keep the earliest sequence number: arrival order depends on timing.
+                    let g = &mut self.groups[gi];
+                    g.0 = g.0.min(r.seq);
+                    gi
+                }
+                None => {
+                    self.groups
+                        .push((r.seq, group, self.aggs.iter().map(Acc::new).collect()));
+                    self.index.insert(r.key, self.groups.len() - 1);
+                    self.groups.len() - 1
+                }
+            };
+            for (acc, state) in self.groups[gi].2.iter_mut().zip(fields) {
+                acc.merge(state);
+            }
         }
-        out.push(row);
     }
-    Ok(out)
+
+    fn finish(mut self) -> DFResult<Vec<Tuple>> {
+        self.groups.sort_unstable_by_key(|g| g.0);
+        let mut out = Vec::with_capacity(self.groups.len());
+        for (_, group, accs) in self.groups {
+            let mut row = Vec::with_capacity(accs.len() + 1);
+            row.push(group);
+            for (acc, agg) in accs.into_iter().zip(self.aggs.iter()) {
+                row.push(acc.finish(agg).map_err(|e| udf_err(agg, e))?);
+            }
+            out.push(row);
+        }
+        Ok(out)
+    }
 }
 
 fn join_group(
