@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use crate::logical::{JoinStrategy, LogicalPlan, NodeId, OpLine, Operator};
+use crate::logical::{JoinStrategy, JoinType, LogicalPlan, NodeId, OpLine, Operator};
 
 /// One stage.
 #[derive(Clone, Debug)]
@@ -103,48 +103,38 @@ fn tags(plan: &LogicalPlan, nodes: &[NodeId]) -> Vec<&'static str> {
     let mut tags = Vec::new();
     for &n in nodes.iter().rev() {
         let node = plan.node(n);
-        let tag = match &node.op {
-            Operator::Group { .. } if node.inputs.len() > 1 => "COGROUP",
-            Operator::Group { .. } => "GROUP_BY",
-            Operator::Aggregate { .. } => {
-                for t in ["GROUP_BY", "COMBINER"] {
-                    if !tags.contains(&t) {
-                        tags.push(t);
-                    }
-                }
-                continue;
-            }
-            Operator::TopKGroup { .. } => {
-                for t in ["GROUP_BY", "TOP_K"] {
-                    if !tags.contains(&t) {
-                        tags.push(t);
-                    }
-                }
-                continue;
-            }
+        let these: &[&'static str] = match &node.op {
+            Operator::Group { .. } if node.inputs.len() > 1 => &["COGROUP"],
+            Operator::Group { .. } => &["GROUP_BY"],
+            Operator::Aggregate { .. } => &["GROUP_BY", "COMBINER"],
+            Operator::TopKGroup { .. } => &["GROUP_BY", "TOP_K"],
             Operator::Join {
-                strategy: JoinStrategy::Hash,
+                strategy,
+                join_type,
                 ..
-            } => "HASH_JOIN",
-            Operator::Join {
-                strategy: JoinStrategy::Replicated,
-                ..
-            } => "REPLICATED_JOIN",
-            Operator::Cross { .. } => "CROSS",
-            Operator::Order { .. } => "ORDER_BY",
-            Operator::Limit { .. } => "LIMIT",
-            Operator::Distinct { .. } => "DISTINCT",
-            Operator::Filter { .. } => "FILTER",
-            Operator::Foreach { nested, .. } if !nested.is_empty() => "NESTED_FOREACH",
-            Operator::Foreach { .. } => "FOREACH",
-            Operator::Union => "UNION",
-            Operator::Sample { .. } => "SAMPLER",
-            Operator::Rank { .. } => "RANK",
-            Operator::Stream { .. } => "STREAMING",
-            Operator::Load { .. } | Operator::Store { .. } | Operator::Dump => continue,
+            } => match (strategy, join_type) {
+                (JoinStrategy::Hash, JoinType::LeftAnti) => &["HASH_JOIN", "ANTI_JOIN"],
+                (JoinStrategy::Hash, _) => &["HASH_JOIN"],
+                (JoinStrategy::Replicated, JoinType::LeftAnti) => &["REPLICATED_JOIN", "ANTI_JOIN"],
+                (JoinStrategy::Replicated, _) => &["REPLICATED_JOIN"],
+            },
+            Operator::Cross { .. } => &["CROSS"],
+            Operator::Order { .. } => &["ORDER_BY"],
+            Operator::Limit { .. } => &["LIMIT"],
+            Operator::Distinct { .. } => &["DISTINCT"],
+            Operator::Filter { .. } => &["FILTER"],
+            Operator::Foreach { nested, .. } if !nested.is_empty() => &["NESTED_FOREACH"],
+            Operator::Foreach { .. } => &["FOREACH"],
+            Operator::Union => &["UNION"],
+            Operator::Sample { .. } => &["SAMPLER"],
+            Operator::Rank { .. } => &["RANK"],
+            Operator::Stream { .. } => &["STREAMING"],
+            Operator::Load { .. } | Operator::Store { .. } | Operator::Dump => &[],
         };
-        if !tags.contains(&tag) {
-            tags.push(tag);
+        for t in these {
+            if !tags.contains(t) {
+                tags.push(t);
+            }
         }
     }
     tags

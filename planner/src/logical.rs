@@ -127,6 +127,9 @@ pub enum JoinType {
     Right,
     /// FULL OUTER.
     Full,
+    /// LEFT OUTER keeping only the left rows with no match (made by the `anti_join` rule):
+    /// their right-side fields are null.
+    LeftAnti,
 }
 
 /// How a join is executed.

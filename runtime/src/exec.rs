@@ -582,8 +582,11 @@ impl PigExec {
                                             .unwrap_or(&[])
                                     })
                                     .collect();
-                                if matches.iter().any(|m| m.is_empty()) {
-                                    if join_type == JoinType::Left {
+                                let unmatched = matches.iter().any(|m| m.is_empty());
+                                if unmatched || join_type == JoinType::LeftAnti {
+                                    if unmatched
+                                        && matches!(join_type, JoinType::Left | JoinType::LeftAnti)
+                                    {
                                         let mut row = r.clone();
                                         pad_row(&mut row, widths[0]);
                                         for w in &widths[1..] {
@@ -1399,11 +1402,15 @@ fn join_group(
     out: &mut Vec<Tuple>,
 ) {
     let nulls = |w: usize| std::iter::repeat_n(Value::Null, w);
-    if null_key || bags.iter().any(Vec::is_empty) {
+    let unmatched = null_key || bags.iter().any(Vec::is_empty);
+    if join_type == JoinType::LeftAnti && !unmatched {
+        return;
+    }
+    if unmatched {
         // Unmatched rows survive only on an outer side.
         let (keep_left, keep_right) = match join_type {
             JoinType::Inner => (false, false),
-            JoinType::Left => (true, false),
+            JoinType::Left | JoinType::LeftAnti => (true, false),
             JoinType::Right => (false, true),
             JoinType::Full => (true, true),
         };

@@ -5,11 +5,13 @@
 //! nodes; they never change a node's output schema. Each rule is one file with its own
 //! before/after tests.
 
+mod anti_join;
 mod combiner;
 mod top_k;
 
 use std::collections::HashSet;
 
+pub use anti_join::AntiJoin;
 pub use combiner::Combiner;
 pub use top_k::TopK;
 
@@ -35,6 +37,7 @@ impl Default for Optimizer {
     fn default() -> Self {
         Optimizer {
             rules: vec![
+                Box::new(AntiJoin),
                 // top_k looks for GROUP + nested ORDER/LIMIT; it must run before the combiner
                 // could take the same FOREACH (it cannot today: ORDER bags are not algebraic).
                 Box::new(TopK),
