@@ -996,3 +996,24 @@ fn reasonable_nesting_still_parses() {
         "{e:?}"
     );
 }
+
+#[test]
+fn long_dotted_chain_lexes_in_linear_time() {
+    // `x.y.y.y...` used to be rescanned from every word: seconds for 40 KB of input.
+    let src = format!("B = FOREACH A GENERATE x{};", ".y".repeat(50_000));
+    let t0 = std::time::Instant::now();
+    let (toks, errs) = pigrs_grammar::lexer::tokenize(&src);
+    assert!(errs.is_empty());
+    assert_eq!(toks.len(), 5 + 100_001 + 1);
+    assert!(
+        t0.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        t0.elapsed()
+    );
+    // Chains before `(` still merge into one dotted name.
+    let (toks, _) = pigrs_grammar::lexer::tokenize("x = org.apache.pig.builtin.COUNT(a);");
+    assert!(
+        toks.iter()
+            .any(|t| t.1 == pigrs_grammar::lexer::Tok::Ident("org.apache.pig.builtin.COUNT".into()))
+    );
+}
