@@ -1060,6 +1060,12 @@ fn merge_dotted(toks: &mut Vec<SpannedTok>, src: &str) {
                     i = j + 1;
                     continue;
                 }
+                // No chain starting later in this one can merge either (it has the same
+                // end, and a `.` before it), so skip it whole: rescanning from each word
+                // was quadratic in the chain's length.
+                out.extend_from_slice(&toks[i..=j]);
+                i = j + 1;
+                continue;
             }
         }
         out.push(toks[i].clone());

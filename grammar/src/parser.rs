@@ -269,9 +269,99 @@ fn hint(tok: &Tok, expected: &[String], line_start: bool) -> Option<String> {
     None
 }
 
+/// How deeply a statement may nest, counted by [`check_nesting`]. The AST, the printer, macro
+/// expansion and the planner all recurse on expressions, so without a bound a hostile or
+/// generated script overflows the stack (an abort, not an error).
+pub const MAX_NESTING: usize = 500;
+
+/// Rejects a statement whose expressions could nest deeper than [`MAX_NESTING`], before
+/// any AST is built. The bound is conservative and cheap: within each bracket level, every
+/// operator or keyword token since the last `,` (or `;`) counts as one level, as does the
+/// bracket itself; an AST can never be deeper than this count.
+fn check_nesting(toks: &[lexer::SpannedTok], file: u32) -> Option<ParseError> {
+    use lexer::Punct as P;
+    // Per open bracket: whether a `;` leaves it open (`{` holds nested statements; the
+    // bottom entry is the statement level) and its count since the last `,`.
+    let mut levels: Vec<(bool, usize)> = vec![(true, 0)];
+    // The sum over `levels` of count + 1, minus the bottom entry's 1.
+    let mut total = 0usize;
+    for (start, tok, end) in toks {
+        match tok {
+            Tok::P(P::LParen | P::LBrace | P::LBracket) => {
+                bump(&mut levels, &mut total);
+                levels.push((matches!(tok, Tok::P(P::LBrace)), 0));
+                total += 1;
+            }
+            Tok::P(P::RParen | P::RBrace | P::RBracket) => {
+                if levels.len() > 1 {
+                    let (_, n) = levels.pop().unwrap_or_default();
+                    total -= n + 1;
+                }
+                bump(&mut levels, &mut total);
+            }
+            Tok::P(P::Comma) => reset(&mut levels, &mut total),
+            Tok::P(P::Semi) => {
+                // Unclosed `(`/`[` end with the statement.
+                while levels.len() > 1 && !levels[levels.len() - 1].0 {
+                    let (_, n) = levels.pop().unwrap_or_default();
+                    total -= n + 1;
+                }
+                reset(&mut levels, &mut total);
+            }
+            Tok::Ident(_)
+            | Tok::Int(_)
+            | Tok::Long(_)
+            | Tok::Float(_)
+            | Tok::Double(_)
+            | Tok::BigInt(_)
+            | Tok::BigDec(_)
+            | Tok::Str(_)
+            | Tok::Dollar(_)
+            | Tok::Raw(_)
+            | Tok::MacroBody(_)
+            | Tok::Backtick(_)
+            | Tok::Error => {}
+            _ => bump(&mut levels, &mut total),
+        }
+        if total > MAX_NESTING {
+            return Some(ParseError::new(
+                format!(
+                    "this statement nests too deeply: more than {MAX_NESTING} levels of \
+                     brackets and operators"
+                ),
+                Span {
+                    file,
+                    start: *start as u32,
+                    end: *end as u32,
+                },
+            ));
+        }
+    }
+    None
+}
+
+/// Counts one more level in the innermost bracket of [`check_nesting`].
+fn bump(levels: &mut [(bool, usize)], total: &mut usize) {
+    if let Some(l) = levels.last_mut() {
+        l.1 += 1;
+        *total += 1;
+    }
+}
+
+/// Starts a new sibling expression (after `,` or `;`) in the innermost bracket.
+fn reset(levels: &mut [(bool, usize)], total: &mut usize) {
+    if let Some(l) = levels.last_mut() {
+        *total -= l.1;
+        l.1 = 0;
+    }
+}
+
 /// Parses a whole script; see [`crate::parse_script`].
 pub(crate) fn parse(source: &str, file: u32) -> Result<Script, Vec<ParseError>> {
     let (toks, lex_errors) = lexer::tokenize(source);
+    if let Some(e) = check_nesting(&toks, file) {
+        return Err(vec![e]);
+    }
     let mut recovered = Vec::new();
     let result = grammar::ScriptParser::new().parse(file, &mut recovered, toks);
     let mut errors: Vec<ParseError> = lex_errors
@@ -320,6 +410,9 @@ pub(crate) fn parse(source: &str, file: u32) -> Result<Script, Vec<ParseError>> 
 /// Parses a single expression (used by tests and tools).
 pub fn parse_expr(source: &str, file: u32) -> Result<Expr, Vec<ParseError>> {
     let (toks, lex_errors) = lexer::tokenize(source);
+    if let Some(e) = check_nesting(&toks, file) {
+        return Err(vec![e]);
+    }
     let mut recovered = Vec::new();
     let result = grammar::ExprParser::new().parse(file, &mut recovered, toks);
     let mut errors: Vec<ParseError> = lex_errors

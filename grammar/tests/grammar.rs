@@ -944,3 +944,76 @@ fn mutated_scripts_never_panic() {
         }
     }
 }
+
+// ------------------------------------------------------------------ nesting limit
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let limit = pigrs_grammar::parser::MAX_NESTING;
+    for body in [
+        format!("{}a == 1", "NOT ".repeat(100_000)),
+        vec!["a"; 100_000].join(" + "),
+        format!("{}a{}", "(".repeat(100_000), ")".repeat(100_000)),
+        format!("{}a{}", "{(".repeat(50_000), ")}".repeat(50_000)),
+    ] {
+        let src = format!("A = LOAD 'x' AS (a:int);\nB = FILTER A BY {body};\nDUMP B;");
+        let e = parse_script(&src, 0).unwrap_err();
+        assert!(
+            e[0].message.contains("nests too deeply"),
+            "{}",
+            e[0].message
+        );
+        assert!(e[0].message.contains(&limit.to_string()));
+        assert!(pigrs_grammar::parser::parse_expr(&body, 0).is_err());
+    }
+    let e = parse_script("A = LOAD 'x' AS (a: tuple(tuple(tuple(x:int))));", 0);
+    assert!(e.is_ok());
+}
+
+#[test]
+fn reasonable_nesting_still_parses() {
+    // A long OR chain, deep brackets, and many statements with unclosed brackets.
+    let or_chain = (0..100)
+        .map(|i| format!("a == {i}"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    verified(&format!("B = FILTER A BY {or_chain};"));
+    verified(&format!(
+        "B = FOREACH A GENERATE {}a{};",
+        "(".repeat(200),
+        ")".repeat(200)
+    ));
+    // A wide GENERATE list: commas start new siblings, so width does not count.
+    let wide = (0..2000)
+        .map(|i| format!("a + {i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    parse_script(&format!("B = FOREACH A GENERATE {wide};"), 0).unwrap();
+    let bad = "B = FOREACH A GENERATE ((((((((((a;\n".repeat(200);
+    let e = parse_script(&bad, 0).unwrap_err();
+    assert!(
+        e.iter().all(|e| !e.message.contains("nests too deeply")),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn long_dotted_chain_lexes_in_linear_time() {
+    // `x.y.y.y...` used to be rescanned from every word: seconds for 40 KB of input.
+    let src = format!("B = FOREACH A GENERATE x{};", ".y".repeat(50_000));
+    let t0 = std::time::Instant::now();
+    let (toks, errs) = pigrs_grammar::lexer::tokenize(&src);
+    assert!(errs.is_empty());
+    assert_eq!(toks.len(), 5 + 100_001 + 1);
+    assert!(
+        t0.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        t0.elapsed()
+    );
+    // Chains before `(` still merge into one dotted name.
+    let (toks, _) = pigrs_grammar::lexer::tokenize("x = org.apache.pig.builtin.COUNT(a);");
+    assert!(
+        toks.iter()
+            .any(|t| t.1 == pigrs_grammar::lexer::Tok::Ident("org.apache.pig.builtin.COUNT".into()))
+    );
+}

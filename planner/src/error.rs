@@ -95,16 +95,27 @@ macro_rules! internal_err {
 /// The result of planning steps.
 pub type Result<T, E = PlanError> = std::result::Result<T, E>;
 
+/// Names longer than this (in bytes) get no "did you mean" suggestion.
+const MAX_SUGGEST_LEN: usize = 256;
+
 /// The closest candidate to `name` (for "did you mean"), if any is close enough.
 pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
+    // The distance costs time in the product of the lengths: no suggestion for absurdly
+    // long names (a fuzzed `x.y.y...` call took seconds against every built-in).
+    if name.len() > MAX_SUGGEST_LEN {
+        return None;
+    }
     let lower = name.to_lowercase();
+    let allowed = |c: &str| (c.len().max(name.len()) / 3).max(1);
     candidates
         .into_iter()
+        // The length difference is a lower bound of the distance: skip hopeless ones cheaply.
+        .filter(|c| c.len() <= MAX_SUGGEST_LEN && c.len().abs_diff(name.len()) <= allowed(c))
         .map(|c| (edit_distance(&lower, &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(1))
+        .filter(|(d, c)| *d <= allowed(c))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c.to_string())
 }
@@ -150,5 +161,27 @@ mod tests {
             Some("COUNT")
         );
         assert_eq!(did_you_mean("salary", ["name", "age", "gpa"]), None);
+    }
+
+    #[test]
+    fn huge_names_are_fast() {
+        // Found by the fuzzer: a 150 KB dotted function name took seconds.
+        let name = format!("x{}", ".y".repeat(75_000));
+        let t0 = std::time::Instant::now();
+        for _ in 0..100 {
+            assert_eq!(
+                did_you_mean(&name, ["COUNT", "CONCAT", name.as_str()]),
+                None
+            );
+        }
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            t0.elapsed()
+        );
+        assert_eq!(
+            did_you_mean("COUNT_STARR", ["COUNT", "COUNT_STAR"]).as_deref(),
+            Some("COUNT_STAR")
+        );
     }
 }
