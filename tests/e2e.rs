@@ -332,7 +332,13 @@ fn explain_shows_stages_with_features() {
             "out=out/top20",
         ],
     ));
-    for tag in ["REPLICATED_JOIN", "ANTI_JOIN", "GROUP_BY", "COMBINER", "TOP_K"] {
+    for tag in [
+        "REPLICATED_JOIN",
+        "ANTI_JOIN",
+        "GROUP_BY",
+        "COMBINER",
+        "TOP_K",
+    ] {
         assert!(out.contains(tag), "no {tag} in:\n{out}");
     }
     assert!(out.contains("Stage 1 (map)"), "{out}");
