@@ -110,10 +110,21 @@ pub fn plan_text(name: String, text: String, dir: Option<&Path>) -> Result<Plann
     })
 }
 
-/// Applies the optimizer's rules to a planned script.
+/// Applies the optimizer's rules to a planned script; input sizes come from the files
+/// the LOADs name (relative to the working directory, as the run resolves them).
 fn optimize(planned: &mut Planned) -> Result<Vec<pigrs_planner::optimizer::Applied>, Vec<Report>> {
-    pigrs_planner::optimizer::optimize_for(&mut planned.session.plan, &planned.actions)
-        .map_err(|e| vec![planned.source.plan(&e)])
+    let base = pigrs_runtime::physical::base_dir();
+    let size_of: pigrs_planner::optimizer::SizeOf = std::sync::Arc::new(move |location: &str| {
+        pigrs_runtime::io::resolve_input(location, &base)
+            .ok()
+            .map(|files| files.iter().map(|f| f.size).sum())
+    });
+    pigrs_planner::optimizer::optimize_for(
+        &mut planned.session.plan,
+        &planned.actions,
+        Some(size_of),
+    )
+    .map_err(|e| vec![planned.source.plan(&e)])
 }
 
 /// `pigrs run`.

@@ -6,12 +6,14 @@
 //! before/after tests.
 
 mod anti_join;
+mod broadcast_join;
 mod combiner;
 mod top_k;
 
 use std::collections::HashSet;
 
 pub use anti_join::AntiJoin;
+pub use broadcast_join::{BroadcastJoin, DEFAULT_THRESHOLD, SizeOf};
 pub use combiner::Combiner;
 pub use top_k::TopK;
 
@@ -35,15 +37,27 @@ pub struct Optimizer {
 
 impl Default for Optimizer {
     fn default() -> Self {
-        Optimizer {
-            rules: vec![
-                Box::new(AntiJoin),
-                // top_k looks for GROUP + nested ORDER/LIMIT; it must run before the combiner
-                // could take the same FOREACH (it cannot today: ORDER bags are not algebraic).
-                Box::new(TopK),
-                Box::new(Combiner),
-            ],
+        Optimizer::new(None)
+    }
+}
+
+impl Optimizer {
+    /// The rules, with `size_of` telling input sizes to the broadcast-join rule (without it
+    /// only `USING 'replicated'` broadcasts).
+    pub fn new(size_of: Option<(SizeOf, u64)>) -> Self {
+        let mut rules: Vec<Box<dyn OptimizerRule>> = Vec::new();
+        if let Some((size_of, threshold)) = size_of {
+            // Before anti_join, which keeps the strategy it finds.
+            rules.push(Box::new(BroadcastJoin { size_of, threshold }));
         }
+        rules.extend([
+            Box::new(AntiJoin) as Box<dyn OptimizerRule>,
+            // top_k looks for GROUP + nested ORDER/LIMIT; it must run before the combiner
+            // could take the same FOREACH (it cannot today: ORDER bags are not algebraic).
+            Box::new(TopK),
+            Box::new(Combiner),
+        ]);
+        Optimizer { rules }
     }
 }
 
@@ -88,12 +102,25 @@ impl Optimizer {
     }
 }
 
-/// Optimizes the plan of a script for the sinks its actions run or explain.
+/// Optimizes the plan of a script for the sinks its actions run or explain. `size_of`
+/// gives input sizes for broadcast decisions; `SET pigrs.join.broadcast.threshold N`
+/// among the actions changes the threshold.
 pub fn optimize_for(
     plan: &mut LogicalPlan,
     actions: &[crate::builder::Action],
+    size_of: Option<SizeOf>,
 ) -> Result<Vec<Applied>> {
     use crate::builder::Action;
+    let threshold = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Set(k, v) if k == "pigrs.join.broadcast.threshold" => {
+                v.trim().parse::<u64>().ok()
+            }
+            _ => None,
+        })
+        .next_back()
+        .unwrap_or(DEFAULT_THRESHOLD);
     let sinks: Vec<NodeId> = actions
         .iter()
         .filter_map(|a| match a {
@@ -101,7 +128,7 @@ pub fn optimize_for(
             _ => None,
         })
         .collect();
-    Optimizer::default().optimize(plan, &sinks)
+    Optimizer::new(size_of.map(|s| (s, threshold))).optimize(plan, &sinks)
 }
 
 /// The nodes reachable from `sinks`.
