@@ -35,18 +35,31 @@ pub struct ScriptArgs {
     pub param_files: Vec<PathBuf>,
 }
 
+/// Options of `pigrs run`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RunArgs {
+    /// Turn the optimizer's rules off (for comparison and debugging).
+    #[arg(long)]
+    pub no_optimize: bool,
+    /// Also write the run statistics (printed on stderr at the end) as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub stats_json: Option<PathBuf>,
+    /// Never show the progress line (it only shows on a terminal anyway).
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Accepted for compatibility: statistics are always printed.
+    #[arg(long, hide = true)]
+    pub stats: bool,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run a script.
     Run {
         #[command(flatten)]
         args: ScriptArgs,
-        /// Turn the optimizer's rules off (for comparison and debugging).
-        #[arg(long)]
-        no_optimize: bool,
-        /// Print run statistics on stderr at the end.
-        #[arg(long)]
-        stats: bool,
+        #[command(flatten)]
+        opts: RunArgs,
     },
     /// Show the logical, stage and physical plans of a script's outputs.
     Explain {
@@ -75,11 +88,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse_from(argv);
     let result = match cli.command {
         None => repl::run(),
-        Some(Command::Run {
-            args,
-            no_optimize,
-            stats,
-        }) => script::run(&args, no_optimize, stats),
+        Some(Command::Run { args, opts }) => script::run(&args, &opts),
         Some(Command::Explain { args, verbose }) => script::explain(&args, verbose),
         Some(Command::Check { args }) => script::check(&args),
     };

@@ -8,8 +8,8 @@ use miette::Report;
 use pigrs_planner::{Action, Session};
 use pigrs_runtime::{RunOptions, Runner};
 
-use crate::ScriptArgs;
 use crate::diagnostics::{Source, plain};
+use crate::{RunArgs, ScriptArgs};
 
 /// A planned script with the text its spans refer to.
 pub struct Planned {
@@ -127,33 +127,56 @@ fn optimize(planned: &mut Planned) -> Result<Vec<pigrs_planner::optimizer::Appli
     .map_err(|e| vec![planned.source.plan(&e)])
 }
 
-/// `pigrs run`.
-pub fn run(args: &ScriptArgs, no_optimize: bool, stats: bool) -> Result<(), Vec<Report>> {
+/// `pigrs run`: runs the actions in order, then prints the warnings and the run
+/// statistics on stderr (and writes them as JSON with `--stats-json`), also after a failed
+/// action.
+pub fn run(args: &ScriptArgs, run_args: &RunArgs) -> Result<(), Vec<Report>> {
+    let opts = RunOptions {
+        optimize: !run_args.no_optimize,
+        progress: !run_args.no_progress,
+        ..RunOptions::default()
+    };
     let mut planned = plan(args)?;
-    if !no_optimize {
+    if opts.optimize {
         optimize(&mut planned)?;
     }
-    let mut runner =
-        Runner::new(RunOptions::default()).map_err(|e| vec![planned.source.run(&e)])?;
+    let mut runner = Runner::new(opts).map_err(|e| vec![planned.source.run(&e)])?;
     let plan = &planned.session.plan;
     runner
         .check_outputs(plan, &planned.actions)
         .map_err(|e| vec![planned.source.run(&e)])?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    let mut failed = None;
     for action in &planned.actions {
         if let Err(e) = runner.run(plan, action, &mut out) {
-            return Err(vec![planned.run_error(&e)]);
+            failed = Some(vec![planned.run_error(&e)]);
+            break;
         }
     }
     out.flush().ok();
     for w in runner.warning_summary() {
         eprintln!("{w}");
     }
-    if stats {
-        eprint!("{}", runner.stats().report());
+    eprint!("{}", runner.stats().report());
+    if let Some(path) = &run_args.stats_json {
+        let json = runner.stats().to_json().to_string();
+        if let Err(e) = std::fs::write(path, json + "\n") {
+            let report = plain(format!(
+                "cannot write the statistics to {}: {e}",
+                path.display()
+            ));
+            return Err(failed
+                .unwrap_or_default()
+                .into_iter()
+                .chain([report])
+                .collect());
+        }
     }
-    Ok(())
+    match failed {
+        Some(reports) => Err(reports),
+        None => Ok(()),
+    }
 }
 
 /// `pigrs explain`.

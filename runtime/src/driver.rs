@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use datafusion::execution::TaskContext;
 use datafusion::physical_plan::displayable;
@@ -18,8 +19,9 @@ use pigrs_udf::{Tuple, Value};
 
 use crate::error::RunError;
 use crate::eval::EvalCtx;
-use crate::io::{OutputDir, PartKind, Warnings, remove_path, store_func};
+use crate::io::{OutputDir, PartKind, Warnings, remove_path, resolve_input, store_func};
 use crate::physical::Lowering;
+use crate::progress::Progress;
 use crate::stats::Stats;
 
 /// How to run.
@@ -29,6 +31,11 @@ pub struct RunOptions {
     pub base_dir: PathBuf,
     /// Tasks per scan and shuffle (default: the number of cores).
     pub parallelism: usize,
+    /// Whether the optimizer's rules run (`pigrs run --no-optimize` turns them off).
+    pub optimize: bool,
+    /// Whether to show a progress line on stderr during long actions (only ever shown
+    /// when stderr is a terminal).
+    pub progress: bool,
 }
 
 impl Default for RunOptions {
@@ -36,6 +43,8 @@ impl Default for RunOptions {
         RunOptions {
             base_dir: crate::physical::base_dir(),
             parallelism: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            optimize: true,
+            progress: true,
         }
     }
 }
@@ -71,6 +80,12 @@ impl Runner {
     /// The run statistics so far.
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    /// The options the runner was created with (`default_parallel` may have changed the
+    /// parallelism since).
+    pub fn options(&self) -> &RunOptions {
+        &self.opts
     }
 
     /// The warnings to print at the end of a run (failed casts), if any.
@@ -128,13 +143,14 @@ impl Runner {
         }
     }
 
-    fn lowering<'a>(&self, plan: &'a LogicalPlan) -> Lowering<'a> {
+    /// A lowering whose stages count into `stats`.
+    fn lowering<'a>(&self, plan: &'a LogicalPlan, stats: Arc<Stats>) -> Lowering<'a> {
         Lowering {
             plan,
             base_dir: self.opts.base_dir.clone(),
             ctx: self.ctx.clone(),
             warnings: self.warnings.clone(),
-            stats: self.stats.clone(),
+            stats,
             parallelism: self.opts.parallelism,
         }
     }
@@ -199,7 +215,8 @@ impl Runner {
             Operator::Store { .. } | Operator::Dump => plan.node(node).inputs[0],
             _ => node,
         };
-        let (phys, _) = self.lowering(plan).rows(root)?;
+        // Plans that are only shown do not count in the run's statistics.
+        let (phys, _) = self.lowering(plan, Arc::new(Stats::default())).rows(root)?;
         text.push_str("#-----------------------------------------------\n# Physical plan\n#-----------------------------------------------\n");
         text.push_str(&displayable(phys.as_ref()).indent(true).to_string());
         Ok(text)
@@ -211,21 +228,43 @@ impl Runner {
         id: NodeId,
         out: &mut dyn Write,
     ) -> Result<(), RunError> {
+        let first_stage = self.stats.stage_count();
+        let result = self.execute_sink(plan, id, first_stage, out);
+        self.count_inputs(plan, id, first_stage);
+        result
+    }
+
+    /// Runs a DUMP or STORE whose stages are registered from index `first_stage` on.
+    fn execute_sink(
+        &mut self,
+        plan: &LogicalPlan,
+        id: NodeId,
+        first_stage: usize,
+        out: &mut dyn Write,
+    ) -> Result<(), RunError> {
         let node = plan.node(id);
         let input = node.inputs[0];
-        let mut lowering = self.lowering(plan);
-        lowering.ctx.scalars = Arc::new(self.scalars(plan, input, &mut Vec::new())?);
+        let scalars = Arc::new(self.scalars(plan, input, &mut Vec::new())?);
+        let mut lowering = self.lowering(plan, self.stats.clone());
+        lowering.ctx.scalars = scalars;
         let (phys, layout) = lowering.rows(input)?;
+        // The stage feeding the sink is registered last: its rows are the ones written.
+        let root_stage = self.stats.stages().into_iter().skip(first_stage).last();
         let task_ctx = Arc::new(TaskContext::default());
+        let mut progress = Progress::start(self.stats.clone(), first_stage, self.opts.progress);
         match &node.op {
             Operator::Dump => {
                 let rows = self
                     .runtime
-                    .block_on(crate::exec::collect_rows(phys, &layout, task_ctx))?;
+                    .block_on(crate::exec::collect_rows(phys, &layout, task_ctx));
+                progress.finish();
+                let rows = rows?;
+                let n = rows.len() as u64;
                 let mut buf = Vec::with_capacity(rows.len() * 16);
                 for r in rows {
                     let _ = writeln!(buf, "{}", Value::Tuple(Box::new(r)));
                 }
+                self.stats.add_output("(dump)", n, buf.len() as u64);
                 out.write_all(&buf)
                     .map_err(|e| RunError::other(format!("cannot write output: {e}")))?;
                 out.flush()
@@ -234,7 +273,8 @@ impl Runner {
             Operator::Store { location, func } => {
                 let store =
                     store_func(&func.name, &func.args).map_err(|m| RunError::plan(func.span, m))?;
-                let dir = OutputDir::create(&self.path(location))
+                let path = self.path(location);
+                let dir = OutputDir::create(&path)
                     .map_err(|e| RunError::plan(node.span, e.to_string()))?;
                 let kind = if has_reduce(plan, input) {
                     PartKind::Reduce
@@ -244,22 +284,26 @@ impl Runner {
                 let dir = Arc::new(dir);
                 let schema = plan.node(input).schema.clone();
                 let parts = phys.properties().partitioning.partition_count();
+                let written = Arc::new(AtomicU64::new(0));
                 let result: Result<(), RunError> = self.runtime.block_on(async {
                     let mut tasks = Vec::new();
                     for p in 0..parts {
-                        let (phys, layout, dir, store, schema, ctx) = (
+                        let (phys, layout, dir, store, schema, ctx, written) = (
                             phys.clone(),
                             layout.clone(),
                             dir.clone(),
                             store.clone(),
                             schema.clone(),
                             task_ctx.clone(),
+                            written.clone(),
                         );
                         tasks.push(tokio::spawn(async move {
                             let mut writer = dir.part_writer(kind, p, &store, schema.as_ref())?;
                             let mut stream = phys.execute(p, ctx)?;
                             while let Some(batch) = stream.next().await {
-                                writer.write(&layout.rows(&batch?))?;
+                                let rows = layout.rows(&batch?);
+                                written.fetch_add(rows.len() as u64, Ordering::Relaxed);
+                                writer.write(&rows)?;
                             }
                             writer.finish()?;
                             Ok::<(), RunError>(())
@@ -271,13 +315,77 @@ impl Runner {
                     }
                     Ok(())
                 });
+                progress.finish();
                 result?;
                 let dir =
                     Arc::try_unwrap(dir).map_err(|_| RunError::internal("output still in use"))?;
-                dir.commit().map_err(RunError::from)
+                dir.commit().map_err(RunError::from)?;
+                let bytes = dir_bytes(&path);
+                if let Some(root) = root_stage {
+                    root.add_bytes_written(bytes);
+                }
+                self.stats
+                    .add_output(location, written.load(Ordering::Relaxed), bytes);
+                Ok(())
             }
             _ => Err(RunError::internal("not a sink")),
         }
+    }
+
+    /// Adds the records and bytes read by the scan stages registered from `first_stage` on
+    /// to the run's inputs, each under the LOAD location (below the sink `id`) it reads.
+    fn count_inputs(&self, plan: &LogicalPlan, id: NodeId, first_stage: usize) {
+        let mut loads = Vec::new();
+        collect_loads(plan, id, &mut loads);
+        let resolved: Vec<(&str, Vec<PathBuf>)> = loads
+            .into_iter()
+            .map(|loc| {
+                let files = resolve_input(loc, &self.opts.base_dir)
+                    .map(|fs| fs.into_iter().map(|f| f.path).collect())
+                    .unwrap_or_default();
+                (loc, files)
+            })
+            .collect();
+        for stage in self.stats.stages().into_iter().skip(first_stage) {
+            let files = stage.input_files();
+            let Some(first) = files.first() else {
+                continue;
+            };
+            let name = resolved
+                .iter()
+                .find(|(_, fs)| fs.contains(first))
+                .map(|(loc, _)| loc.to_string())
+                .unwrap_or_else(|| first.display().to_string());
+            self.stats
+                .add_input(&name, stage.records_in(), stage.bytes_read());
+        }
+    }
+}
+
+/// The LOAD locations feeding `id`, each once, in plan order.
+fn collect_loads<'a>(plan: &'a LogicalPlan, id: NodeId, out: &mut Vec<&'a str>) {
+    let node = plan.node(id);
+    if let Operator::Load { location, .. } = &node.op
+        && !out.contains(&location.as_str())
+    {
+        out.push(location);
+    }
+    for &i in &node.inputs {
+        collect_loads(plan, i, out);
+    }
+}
+
+/// The bytes of the files directly in `dir` (a STORE's part files), or of `dir` itself if
+/// it is a file; 0 if it cannot be read.
+fn dir_bytes(dir: &Path) -> u64 {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .filter_map(|e| e.metadata().ok())
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+            .sum(),
+        Err(_) => std::fs::metadata(dir).map(|m| m.len()).unwrap_or(0),
     }
 }
 
@@ -301,7 +409,7 @@ impl Runner {
             computing.push(rel);
             let inner = self.scalars(plan, rel, computing)?;
             computing.pop();
-            let mut lowering = self.lowering(plan);
+            let mut lowering = self.lowering(plan, self.stats.clone());
             lowering.ctx.scalars = Arc::new(inner);
             let (phys, layout) = lowering.rows(rel)?;
             let rows = self.runtime.block_on(crate::exec::collect_rows(
@@ -363,7 +471,7 @@ impl Runner {
         steps.sort_unstable();
         let mut text = String::new();
         for id in steps {
-            let mut lowering = self.lowering(&sampled);
+            let mut lowering = self.lowering(&sampled, Arc::new(Stats::default()));
             lowering.ctx.scalars = Arc::new(self.scalars(&sampled, id, &mut Vec::new())?);
             let (phys, layout) = lowering.rows(id)?;
             let rows = self.runtime.block_on(crate::exec::collect_rows(

@@ -244,6 +244,7 @@ impl PigExec {
             Boundedness::Bounded,
         );
         let stats = stats.stage(source_name(&source), partitions);
+        stats.describe(&source, &steps, &output);
         Arc::new(PigExec {
             source,
             steps: Arc::new(steps),
@@ -413,6 +414,7 @@ impl PigExec {
                 };
                 let mut reader = open_reader(split, load, schema.as_ref(), warnings.clone())
                     .map_err(|e| DataFusionError::External(Box::new(e)))?;
+                emitter.stats.add_bytes_read(split.bytes());
                 // Reading is synchronous: each poll reads and processes one batch.
                 let mut done = false;
                 let mut pending: Option<std::vec::IntoIter<RecordBatch>> = None;

@@ -10,6 +10,7 @@ pub mod fs;
 pub mod io;
 pub mod layout;
 pub mod physical;
+pub mod progress;
 pub mod stats;
 pub mod stream;
 

@@ -1,58 +1,108 @@
-//! Run statistics: per stage, the tasks run, their wall times, and the records in and out,
-//! printed at the end of a run like Pig's job statistics.
+//! Run statistics, like Pig's job statistics: per stage the tasks run, their wall times,
+//! records in and out (and through the combiner), bytes read and written and records
+//! spilled; then the inputs read and the outputs written. Printed on stderr at the end of
+//! a run ([`Stats::report`]) and written as JSON with `--stats-json` ([`Stats::to_json`]).
+//!
+//! Counters are atomics: tasks update them while the progress display
+//! ([`crate::progress`]) reads them.
 
 use std::fmt::Write as _;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// Counters of one stage.
+use serde_json::{Value as Json, json};
+
+use crate::exec::{Output, Reduce, Source, Step};
+
+/// Counters of one stage (one `PigExec` node: a source, fused row steps and an output).
 #[derive(Debug)]
 pub struct StageStats {
+    /// The stage's number in its run, from 1, in the order stages were planned (inputs
+    /// first).
+    pub id: usize,
     /// The stage's operator name.
     pub name: &'static str,
     /// How many tasks (partitions) it has.
     pub tasks: usize,
+    features: Mutex<Vec<&'static str>>,
+    input_files: Mutex<Vec<PathBuf>>,
     records_in: AtomicU64,
     records_out: AtomicU64,
     combine_in: AtomicU64,
     combine_out: AtomicU64,
+    bytes_read: AtomicU64,
+    bytes_written: AtomicU64,
+    spilled: AtomicU64,
+    tasks_done: AtomicU64,
     task_ms: Mutex<Vec<u64>>,
+    /// When the first task started and the last one ended.
+    span: Mutex<Option<(Instant, Instant)>>,
 }
 
 impl StageStats {
     /// Counters that belong to no run (for placeholders).
     pub fn detached() -> Self {
+        Self::new(0, "", 0)
+    }
+
+    fn new(id: usize, name: &'static str, tasks: usize) -> Self {
         StageStats {
-            name: "",
-            tasks: 0,
+            id,
+            name,
+            tasks,
+            features: Mutex::new(Vec::new()),
+            input_files: Mutex::new(Vec::new()),
             records_in: AtomicU64::new(0),
             records_out: AtomicU64::new(0),
             combine_in: AtomicU64::new(0),
             combine_out: AtomicU64::new(0),
+            bytes_read: AtomicU64::new(0),
+            bytes_written: AtomicU64::new(0),
+            spilled: AtomicU64::new(0),
+            tasks_done: AtomicU64::new(0),
             task_ms: Mutex::new(Vec::new()),
+            span: Mutex::new(None),
         }
     }
 
-    /// Counts records entering the combiner.
-    pub fn add_combine_in(&self, n: u64) {
-        self.combine_in.fetch_add(n, Ordering::Relaxed);
+    /// Sets the stage's Pig-style feature tags (GROUP_BY, HASH_JOIN, FILTER, ...).
+    pub fn set_features(&self, features: Vec<&'static str>) {
+        if let Ok(mut f) = self.features.lock() {
+            *f = features;
+        }
     }
 
-    /// Counts partial aggregates leaving the combiner.
-    pub fn add_combine_out(&self, n: u64) {
-        self.combine_out.fetch_add(n, Ordering::Relaxed);
+    /// The stage's feature tags.
+    pub fn features(&self) -> Vec<&'static str> {
+        self.features.lock().map(|f| f.clone()).unwrap_or_default()
     }
 
-    /// Records entering the combiner so far.
-    pub fn combine_in(&self) -> u64 {
-        self.combine_in.load(Ordering::Relaxed)
+    /// Describes the stage from what it does: its feature tags and, for a scan, the files
+    /// it reads (to name the run's inputs).
+    pub fn describe(&self, source: &Source, steps: &[Step], output: &Output) {
+        self.set_features(features_of(source, steps, output));
+        if let Source::Scan { splits, .. } = source {
+            let mut files: Vec<PathBuf> = Vec::new();
+            for part in splits.iter().flat_map(|s| &s.parts) {
+                if !files.contains(&part.file.path) {
+                    files.push(part.file.path.clone());
+                }
+            }
+            if let Ok(mut f) = self.input_files.lock() {
+                *f = files;
+            }
+        }
     }
 
-    /// Partial aggregates written by the combiner so far.
-    pub fn combine_out(&self) -> u64 {
-        self.combine_out.load(Ordering::Relaxed)
+    /// The files a scan stage reads (empty for other stages).
+    pub fn input_files(&self) -> Vec<PathBuf> {
+        self.input_files
+            .lock()
+            .map(|f| f.clone())
+            .unwrap_or_default()
     }
 
     /// Counts records read.
@@ -65,10 +115,45 @@ impl StageStats {
         self.records_out.fetch_add(n, Ordering::Relaxed);
     }
 
+    /// Counts records given to a combiner.
+    pub fn add_combine_in(&self, n: u64) {
+        self.combine_in.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts records a combiner produced.
+    pub fn add_combine_out(&self, n: u64) {
+        self.combine_out.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts bytes read from input files (on disk, so compressed bytes for compressed
+    /// files).
+    pub fn add_bytes_read(&self, n: u64) {
+        self.bytes_read.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts bytes written to output files.
+    pub fn add_bytes_written(&self, n: u64) {
+        self.bytes_written.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts records spilled to disk.
+    pub fn add_spilled(&self, n: u64) {
+        self.spilled.fetch_add(n, Ordering::Relaxed);
+    }
+
     /// Records that a task finished after `wall` time.
     pub fn task_done(&self, wall: Duration) {
+        self.tasks_done.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut t) = self.task_ms.lock() {
-            t.push(wall.as_millis() as u64);
+            t.push(u64::try_from(wall.as_millis()).unwrap_or(u64::MAX));
+        }
+        let end = Instant::now();
+        let start = end.checked_sub(wall).unwrap_or(end);
+        if let Ok(mut span) = self.span.lock() {
+            *span = Some(match *span {
+                Some((s, e)) => (s.min(start), e.max(end)),
+                None => (start, end),
+            });
         }
     }
 
@@ -82,29 +167,191 @@ impl StageStats {
         self.records_out.load(Ordering::Relaxed)
     }
 
+    /// Records given to a combiner so far.
+    pub fn combine_in(&self) -> u64 {
+        self.combine_in.load(Ordering::Relaxed)
+    }
+
+    /// Records a combiner produced so far.
+    pub fn combine_out(&self) -> u64 {
+        self.combine_out.load(Ordering::Relaxed)
+    }
+
+    /// Bytes read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read.load(Ordering::Relaxed)
+    }
+
+    /// Bytes written so far.
+    pub fn bytes_written(&self) -> u64 {
+        self.bytes_written.load(Ordering::Relaxed)
+    }
+
+    /// Records spilled so far.
+    pub fn spilled(&self) -> u64 {
+        self.spilled.load(Ordering::Relaxed)
+    }
+
+    /// How many tasks have finished (never more than [`StageStats::tasks`]).
+    pub fn tasks_done(&self) -> usize {
+        usize::try_from(self.tasks_done.load(Ordering::Relaxed))
+            .unwrap_or(usize::MAX)
+            .min(self.tasks)
+    }
+
     /// Finished task wall times in milliseconds.
     pub fn task_ms(&self) -> Vec<u64> {
         self.task_ms.lock().map(|t| t.clone()).unwrap_or_default()
     }
+
+    /// Minimum, average and maximum task wall time in milliseconds (zeros before any task
+    /// finished).
+    pub fn task_ms_summary(&self) -> (u64, u64, u64) {
+        let ms = self.task_ms();
+        let min = ms.iter().min().copied().unwrap_or(0);
+        let max = ms.iter().max().copied().unwrap_or(0);
+        let avg = match u64::try_from(ms.len()) {
+            Ok(n) if n > 0 => ms.iter().sum::<u64>() / n,
+            _ => 0,
+        };
+        (min, avg, max)
+    }
+
+    /// The stage's wall time: from the start of its first task to the end of its last.
+    pub fn wall_ms(&self) -> u64 {
+        match self.span.lock().map(|s| *s) {
+            Ok(Some((start, end))) => {
+                u64::try_from(end.duration_since(start).as_millis()).unwrap_or(u64::MAX)
+            }
+            _ => 0,
+        }
+    }
+
+    /// Whether any task of the stage ran.
+    pub fn ran(&self) -> bool {
+        self.tasks_done.load(Ordering::Relaxed) > 0 || self.records_in() > 0
+    }
 }
 
-/// Every stage of a run.
-#[derive(Debug, Default)]
+/// The Pig-style feature tags of a stage, from its source and fused steps, with the same
+/// names as EXPLAIN's stage plan.
+pub fn features_of(source: &Source, steps: &[Step], output: &Output) -> Vec<&'static str> {
+    let mut tags: Vec<&'static str> = Vec::new();
+    let mut add = |t: &'static str| {
+        if !tags.contains(&t) {
+            tags.push(t);
+        }
+    };
+    match source {
+        Source::Reduce(Reduce::Group { inputs, .. }) if *inputs > 1 => add("COGROUP"),
+        Source::Reduce(Reduce::Group { .. }) => add("GROUP_BY"),
+        Source::Reduce(Reduce::Join { join_type, .. }) => {
+            add("HASH_JOIN");
+            if *join_type == pigrs_planner::logical::JoinType::LeftAnti {
+                add("ANTI_JOIN");
+            }
+        }
+        Source::Reduce(Reduce::Distinct) => add("DISTINCT"),
+        Source::Reduce(Reduce::Aggregate { .. }) => {
+            add("GROUP_BY");
+            add("COMBINER");
+        }
+        Source::Replicated { join_type, .. } => {
+            add("REPLICATED_JOIN");
+            if *join_type == pigrs_planner::logical::JoinType::LeftAnti {
+                add("ANTI_JOIN");
+            }
+        }
+        Source::Cross { .. } => add("CROSS"),
+        Source::Concat { .. } => add("UNION"),
+        Source::Sort { limit, .. } => {
+            add("ORDER_BY");
+            if limit.is_some() {
+                add("LIMIT");
+            }
+        }
+        Source::Limit { .. } => add("LIMIT"),
+        _ => {}
+    }
+    for step in steps {
+        match step {
+            Step::Filter(_) => add("FILTER"),
+            Step::Foreach { nested, .. } if !nested.is_empty() => add("NESTED_FOREACH"),
+            Step::Foreach { .. } => add("FOREACH"),
+            Step::Limit(_) => add("LIMIT"),
+            Step::Sample(_) => add("SAMPLER"),
+        }
+    }
+    match output {
+        Output::Combine { .. } => add("COMBINER"),
+        Output::Shuffle { topk: Some(_), .. } => add("TOP_K"),
+        _ => {}
+    }
+    tags
+}
+
+/// Records and bytes read from one input, or written to one output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IoStats {
+    /// The location, as the script wrote it (after parameter substitution).
+    pub path: String,
+    /// Records read or written.
+    pub records: u64,
+    /// Bytes read or written (on disk).
+    pub bytes: u64,
+}
+
+impl IoStats {
+    fn to_json(&self) -> Json {
+        json!({"path": self.path, "records": self.records, "bytes": self.bytes})
+    }
+}
+
+/// Every stage of a run, and its inputs and outputs.
+#[derive(Debug)]
 pub struct Stats {
+    started: Instant,
     stages: Mutex<Vec<Arc<StageStats>>>,
+    inputs: Mutex<Vec<IoStats>>,
+    outputs: Mutex<Vec<IoStats>>,
+}
+
+impl Default for Stats {
+    fn default() -> Self {
+        Stats {
+            started: Instant::now(),
+            stages: Mutex::new(Vec::new()),
+            inputs: Mutex::new(Vec::new()),
+            outputs: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+/// Adds `records` and `bytes` to the entry for `path`, or appends one.
+fn add_io(list: &Mutex<Vec<IoStats>>, path: &str, records: u64, bytes: u64) {
+    if let Ok(mut all) = list.lock() {
+        match all.iter_mut().find(|e| e.path == path) {
+            Some(e) => {
+                e.records += records;
+                e.bytes += bytes;
+            }
+            None => all.push(IoStats {
+                path: path.to_string(),
+                records,
+                bytes,
+            }),
+        }
+    }
 }
 
 impl Stats {
     /// Registers a stage.
     pub fn stage(&self, name: &'static str, tasks: usize) -> Arc<StageStats> {
-        let s = Arc::new(StageStats {
-            name,
-            tasks,
-            ..StageStats::detached()
-        });
-        if let Ok(mut all) = self.stages.lock() {
-            all.push(s.clone());
-        }
+        let Ok(mut all) = self.stages.lock() else {
+            return Arc::new(StageStats::new(0, name, tasks));
+        };
+        let s = Arc::new(StageStats::new(all.len() + 1, name, tasks));
+        all.push(s.clone());
         s
     }
 
@@ -113,33 +360,235 @@ impl Stats {
         self.stages.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
-    /// The statistics table for stderr.
+    /// How many stages are registered.
+    pub fn stage_count(&self) -> usize {
+        self.stages.lock().map(|s| s.len()).unwrap_or(0)
+    }
+
+    /// Counts records and bytes read from an input location.
+    pub fn add_input(&self, path: &str, records: u64, bytes: u64) {
+        add_io(&self.inputs, path, records, bytes);
+    }
+
+    /// Counts records and bytes written to an output location.
+    pub fn add_output(&self, path: &str, records: u64, bytes: u64) {
+        add_io(&self.outputs, path, records, bytes);
+    }
+
+    /// The inputs read so far.
+    pub fn inputs(&self) -> Vec<IoStats> {
+        self.inputs.lock().map(|i| i.clone()).unwrap_or_default()
+    }
+
+    /// The outputs written so far.
+    pub fn outputs(&self) -> Vec<IoStats> {
+        self.outputs.lock().map(|o| o.clone()).unwrap_or_default()
+    }
+
+    /// Time since the statistics were started.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// The stages that ran (stages planned but never run, such as those of a failed
+    /// action, are left out).
+    fn ran(&self) -> Vec<Arc<StageStats>> {
+        self.stages().into_iter().filter(|s| s.ran()).collect()
+    }
+
+    /// The statistics table for stderr; empty when nothing ran.
     pub fn report(&self) -> String {
-        let mut out =
-            String::from("Stage            Tasks  MinMs  AvgMs  MaxMs   RecordsIn  RecordsOut\n");
-        for s in self.stages() {
-            let ms = s.task_ms();
-            let (min, max) = (
-                ms.iter().min().copied().unwrap_or(0),
-                ms.iter().max().copied().unwrap_or(0),
-            );
-            let avg = if ms.is_empty() {
-                0
-            } else {
-                ms.iter().sum::<u64>() / ms.len() as u64
-            };
+        let stages = self.ran();
+        let (inputs, outputs) = (self.inputs(), self.outputs());
+        if stages.is_empty() && inputs.is_empty() && outputs.is_empty() {
+            return String::new();
+        }
+        let mut out = format!(
+            "Run statistics ({:.2} s):\n{:>3} {:<15} {:>5} {:>17} {:>10} {:>10} {:>9} {:>9} {:>8} {:>8} {:>7}  features\n",
+            self.elapsed().as_secs_f64(),
+            "id",
+            "stage",
+            "tasks",
+            "task ms min/avg/max",
+            "recs in",
+            "recs out",
+            "comb in",
+            "comb out",
+            "read",
+            "written",
+            "spilled",
+        );
+        for s in &stages {
+            let (min, avg, max) = s.task_ms_summary();
+            let features = s.features();
             let _ = writeln!(
                 out,
-                "{:<16} {:>5} {:>6} {:>6} {:>6} {:>11} {:>11}",
+                "{:>3} {:<15} {:>5} {:>17} {:>10} {:>10} {:>9} {:>9} {:>8} {:>8} {:>7}  {}",
+                s.id,
                 s.name,
                 s.tasks,
-                min,
-                avg,
-                max,
+                format!("{min}/{avg}/{max}"),
                 s.records_in(),
-                s.records_out()
+                s.records_out(),
+                s.combine_in(),
+                s.combine_out(),
+                human_bytes(s.bytes_read()),
+                human_bytes(s.bytes_written()),
+                s.spilled(),
+                if features.is_empty() {
+                    "-".to_string()
+                } else {
+                    features.join(",")
+                },
             );
         }
+        if !inputs.is_empty() {
+            out.push_str("Input(s):\n");
+            for i in &inputs {
+                let _ = writeln!(
+                    out,
+                    "  read {} records ({}) from \"{}\"",
+                    i.records,
+                    human_bytes(i.bytes),
+                    i.path
+                );
+            }
+        }
+        if !outputs.is_empty() {
+            out.push_str("Output(s):\n");
+            for o in &outputs {
+                let _ = writeln!(
+                    out,
+                    "  wrote {} records ({}) to \"{}\"",
+                    o.records,
+                    human_bytes(o.bytes),
+                    o.path
+                );
+            }
+        }
         out
+    }
+
+    /// The statistics as JSON: `{"wall_ms", "stages": [...], "inputs": [...], "outputs":
+    /// [...]}`.
+    pub fn to_json(&self) -> Json {
+        let stages: Vec<Json> = self
+            .ran()
+            .iter()
+            .map(|s| {
+                let (min, avg, max) = s.task_ms_summary();
+                json!({
+                    "id": s.id,
+                    "name": s.name,
+                    "features": s.features(),
+                    "tasks": s.tasks,
+                    "records_in": s.records_in(),
+                    "records_out": s.records_out(),
+                    "combine_records_in": s.combine_in(),
+                    "combine_records_out": s.combine_out(),
+                    "bytes_read": s.bytes_read(),
+                    "bytes_written": s.bytes_written(),
+                    "spilled_records": s.spilled(),
+                    "wall_ms": s.wall_ms(),
+                    "task_ms": {"min": min, "avg": avg, "max": max},
+                })
+            })
+            .collect();
+        json!({
+            "wall_ms": u64::try_from(self.elapsed().as_millis()).unwrap_or(u64::MAX),
+            "stages": stages,
+            "inputs": self.inputs().iter().map(IoStats::to_json).collect::<Vec<_>>(),
+            "outputs": self.outputs().iter().map(IoStats::to_json).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// A byte count with a decimal unit: `812`, `12.3k`, `45.0M`, `1.02G`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [(&str, f64); 4] = [("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)];
+    let x = n as f64;
+    for (unit, size) in UNITS {
+        if x >= size {
+            let v = x / size;
+            return if v >= 100.0 {
+                format!("{v:.0}{unit}")
+            } else if v >= 10.0 {
+                format!("{v:.1}{unit}")
+            } else {
+                format!("{v:.2}{unit}")
+            };
+        }
+    }
+    n.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_bytes_units() {
+        assert_eq!(human_bytes(0), "0");
+        assert_eq!(human_bytes(999), "999");
+        assert_eq!(human_bytes(1_500), "1.50k");
+        assert_eq!(human_bytes(52_400_000), "52.4M");
+        assert_eq!(human_bytes(1_000_000_000), "1.00G");
+    }
+
+    #[test]
+    fn counters_report_and_json() {
+        let stats = Stats::default();
+        let s = stats.stage("Scan", 2);
+        s.set_features(vec!["FOREACH"]);
+        s.add_in(10);
+        s.add_out(7);
+        s.add_combine_in(7);
+        s.add_combine_out(3);
+        s.add_bytes_read(2_000);
+        s.add_spilled(1);
+        s.task_done(Duration::from_millis(5));
+        s.task_done(Duration::from_millis(15));
+        s.task_done(Duration::from_millis(15));
+        assert_eq!(s.tasks_done(), 2, "clamped to the task count");
+        assert_eq!(s.task_ms_summary(), (5, 11, 15));
+        let idle = stats.stage("Sort", 1);
+        assert_eq!(idle.id, 2);
+        stats.add_input("in", 10, 2_000);
+        stats.add_input("in", 1, 1);
+        stats.add_output("out", 3, 30);
+
+        let text = stats.report();
+        assert!(text.contains("Scan"), "{text}");
+        assert!(
+            !text.contains("Sort"),
+            "a stage that never ran is left out: {text}"
+        );
+        assert!(
+            text.contains("read 11 records (2.00k) from \"in\""),
+            "{text}"
+        );
+        assert!(text.contains("wrote 3 records (30) to \"out\""), "{text}");
+
+        let j = stats.to_json();
+        let st = &j["stages"][0];
+        assert_eq!(st["id"], 1);
+        assert_eq!(st["features"], json!(["FOREACH"]));
+        assert_eq!(st["records_in"], 10);
+        assert_eq!(st["records_out"], 7);
+        assert_eq!(st["combine_records_in"], 7);
+        assert_eq!(st["combine_records_out"], 3);
+        assert_eq!(st["spilled_records"], 1);
+        assert_eq!(st["tasks"], 2);
+        assert!(st["wall_ms"].is_u64());
+        assert_eq!(j["stages"].as_array().map(Vec::len), Some(1));
+        assert_eq!(j["inputs"][0]["records"], 11);
+        assert_eq!(j["outputs"][0]["path"], "out");
+    }
+
+    #[test]
+    fn nothing_ran_reports_nothing() {
+        let stats = Stats::default();
+        stats.stage("Scan", 1);
+        assert_eq!(stats.report(), "");
     }
 }

@@ -1,0 +1,123 @@
+//! End-to-end tests of the run statistics: the table `pigrs run` prints on stderr and the
+//! JSON `--stats-json` writes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pigrs"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("pigrs runs")
+}
+
+/// A small group-and-count script over 5 lines with 3 distinct keys.
+fn setup(dir: &Path) {
+    std::fs::write(dir.join("in.txt"), "a\t1\nb\t2\na\t3\nc\t4\nb\t5\n").expect("input");
+    std::fs::write(
+        dir.join("count.pig"),
+        "rows = LOAD 'in.txt' AS (k:chararray, v:int);\n\
+         big = FILTER rows BY v > 0;\n\
+         g = GROUP big BY k;\n\
+         n = FOREACH g GENERATE group, COUNT(big);\n\
+         STORE n INTO 'out';\n",
+    )
+    .expect("script");
+}
+
+#[test]
+fn stats_json_has_stages_inputs_and_outputs() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    setup(tmp.path());
+    let out = run(
+        tmp.path(),
+        &["run", "count.pig", "--stats-json", "stats.json"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "pigrs failed:\n{stderr}");
+
+    let text = std::fs::read_to_string(tmp.path().join("stats.json")).expect("stats.json");
+    let json: Value = serde_json::from_str(&text).expect("valid JSON");
+    let stages = json["stages"].as_array().expect("stages array");
+    assert!(!stages.is_empty(), "{json}");
+    for s in stages {
+        for key in [
+            "id",
+            "tasks",
+            "records_in",
+            "records_out",
+            "combine_records_in",
+            "combine_records_out",
+            "spilled_records",
+            "wall_ms",
+        ] {
+            assert!(s[key].is_u64(), "stage field {key} missing in {s}");
+        }
+        assert!(s["features"].is_array(), "{s}");
+    }
+    // The scan reads the 5 lines and filters them; the group reduce makes 3 groups.
+    let scan = &stages[0];
+    assert_eq!(scan["records_in"], 5, "{json}");
+    assert_eq!(
+        scan["features"],
+        serde_json::json!(["FILTER", "COMBINER"]),
+        "{json}"
+    );
+    assert_eq!(scan["combine_records_in"], 5, "{json}");
+    assert_eq!(scan["combine_records_out"], 3, "{json}");
+    assert!(scan["bytes_read"].as_u64().is_some_and(|b| b > 0), "{json}");
+    let reduce = stages
+        .iter()
+        .find(|s| {
+            s["features"]
+                .as_array()
+                .is_some_and(|f| f.iter().any(|t| t == "GROUP_BY"))
+        })
+        .expect("a GROUP_BY stage");
+    assert_eq!(reduce["records_out"], 3, "{json}");
+
+    assert_eq!(json["inputs"][0]["path"], "in.txt", "{json}");
+    assert_eq!(json["inputs"][0]["records"], 5, "{json}");
+    assert_eq!(json["outputs"][0]["path"], "out", "{json}");
+    assert_eq!(json["outputs"][0]["records"], 3, "{json}");
+    assert!(json["outputs"][0]["bytes"].as_u64().is_some_and(|b| b > 0));
+
+    // The same statistics on stderr; no progress line (stderr is not a terminal).
+    assert!(stderr.contains("Run statistics"), "{stderr}");
+    assert!(stderr.contains("GROUP_BY"), "{stderr}");
+    assert!(stderr.contains("read 5 records"), "{stderr}");
+    assert!(stderr.contains("wrote 3 records"), "{stderr}");
+    assert!(
+        !stderr.contains('\r') && !stderr.contains('\x1b'),
+        "{stderr:?}"
+    );
+}
+
+#[test]
+fn no_optimize_runs_the_same_script() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    setup(tmp.path());
+    let out = run(tmp.path(), &["run", "--no-optimize", "count.pig"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(tmp.path().join("out/_SUCCESS").exists());
+}
+
+#[test]
+fn stats_json_to_an_unwritable_place_is_an_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    setup(tmp.path());
+    let out = run(
+        tmp.path(),
+        &["run", "count.pig", "--stats-json", "no/such/dir/stats.json"],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot write the statistics"), "{stderr}");
+}
