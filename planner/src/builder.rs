@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use pigrs_grammar::ast::{self as a, FieldRef, Ident, Literal, RelRef, StatementKind};
 use pigrs_grammar::{Span, Spanned};
-use pigrs_udf::func::{builtin, builtin_names};
+use pigrs_udf::func::{builtin, builtin_names, builtin_with_args};
 use pigrs_udf::{Field, PigType, Schema, Value};
 
 use crate::error::{PlanError, Result, did_you_mean};
@@ -1856,20 +1856,23 @@ impl Session {
     }
 
     fn call(&self, func: &Ident, args: &[a::Expr], scope: &Scope<'_>, span: Span) -> Result<Expr> {
-        let name = match self.defines.get(&func.node) {
-            Some(f) => f.name.clone(),
-            None => func.node.clone(),
+        let (name, ctor_args) = match self.defines.get(&func.node) {
+            Some(f) => (f.name.clone(), f.args.as_slice()),
+            None => (func.node.clone(), &[][..]),
         };
         let short = name
             .strip_prefix("org.apache.pig.builtin.")
             .unwrap_or(&name);
-        let f = builtin(short).ok_or_else(|| {
-            let mut err = PlanError::plan(func.span, format!("unknown function `{}`", func.node));
-            if let Some(c) = did_you_mean(&func.node, builtin_names()) {
-                err = err.with_help(format!("did you mean `{c}`?"));
-            }
-            err
-        })?;
+        let f = builtin_with_args(short, ctor_args)
+            .map_err(|m| PlanError::plan(func.span, format!("{}: {m}", func.node)))?
+            .ok_or_else(|| {
+                let mut err =
+                    PlanError::plan(func.span, format!("unknown function `{}`", func.node));
+                if let Some(c) = did_you_mean(&func.node, builtin_names()) {
+                    err = err.with_help(format!("did you mean `{c}`?"));
+                }
+                err
+            })?;
         let mut checked = Vec::new();
         for arg in args {
             match &arg.node {
