@@ -1,6 +1,6 @@
-//! End-to-end tests of UNION ONSCHEMA, relations used as scalars, ASSERT, RANK, CUBE/ROLLUP
-//! and STREAM: run the `pigrs` binary on small scripts and check what DUMP prints and
-//! how failures are reported.
+//! End-to-end tests of UNION ONSCHEMA, relations used as scalars, ASSERT, RANK, CUBE/ROLLUP,
+//! STREAM and PluckTuple: run the `pigrs` binary on small scripts and check what DUMP
+//! prints and how failures are reported.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -226,4 +226,40 @@ fn run_splices_another_script_with_its_parameters() {
     );
     assert!(err.contains("bad.pig:1:"), "{err}");
     assert!(err.contains("did you mean `n`"), "{err}");
+}
+
+#[test]
+fn pluck_tuple_picks_fields_by_prefix_from_define_arguments() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "a", "1\tx\n2\ty\n");
+    write(tmp.path(), "b", "1\tp\n3\tq\n");
+    let head = "a = LOAD 'a' AS (x:int, y:chararray);\nb = LOAD 'b' AS (x:int, y:chararray);\nc = JOIN a BY x LEFT OUTER, b BY x;\n";
+    let lines = sorted_lines(
+        tmp.path(),
+        &format!(
+            "{head}DEFINE pluck PluckTuple('a::');\nd = FOREACH c GENERATE FLATTEN(pluck(*));\nDESCRIBE d;\nDUMP d;\n"
+        ),
+    );
+    assert_eq!(lines, ["(1,x)", "(2,y)", "d: {a::x: int,a::y: chararray}"]);
+    // 'false': the fields that do not match; the unmatched row's nulls are kept.
+    let lines = sorted_lines(
+        tmp.path(),
+        &format!(
+            "{head}DEFINE unpluck PluckTuple('a::', 'false');\ne = FOREACH c GENERATE FLATTEN(unpluck(*));\nDESCRIBE e;\nDUMP e;\n"
+        ),
+    );
+    assert_eq!(lines, ["(,)", "(1,p)", "e: {b::x: int,b::y: chararray}"]);
+    // A regular expression over the whole name; no match gives an empty tuple.
+    let lines = sorted_lines(
+        tmp.path(),
+        &format!(
+            "{head}DEFINE ys PluckTuple('.*::y');\nDEFINE none PluckTuple('zz');\nf = FOREACH c GENERATE ys(*), none(*);\nDUMP f;\n"
+        ),
+    );
+    assert_eq!(lines, ["((x,p),())", "((y,),())"]);
+    let err = failure(
+        tmp.path(),
+        &format!("{head}f = FOREACH c GENERATE PluckTuple(*);\nDUMP f;\n"),
+    );
+    assert!(err.contains("PluckTuple needs a prefix"), "{err}");
 }

@@ -42,7 +42,10 @@ fn complete(text: &str) -> bool {
 pub fn run() -> Result<(), Vec<Report>> {
     let mut editor = rustyline::DefaultEditor::new()
         .map_err(|e| vec![plain(format!("cannot start the shell: {e}"))])?;
-    let mut session = Session::default();
+    let schemas = std::sync::Arc::new(pigrs_runtime::io::FileSchemas::new(
+        &pigrs_runtime::physical::base_dir(),
+    ));
+    let mut session = Session::with_schemas(Some(schemas));
     let mut runner = Runner::new(RunOptions::default()).map_err(|e| vec![plain(e.message)])?;
     let mut buffer = String::new();
     loop {

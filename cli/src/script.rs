@@ -97,11 +97,15 @@ pub fn plan_text(name: String, text: String, dir: Option<&Path>) -> Result<Plann
         .map_err(|errs| errs.iter().map(|e| source.parse(e)).collect::<Vec<_>>())?;
     let mut called = Vec::new();
     let script = crate::include::expand(script, &dir, &mut called, &source, 0)?;
-    let (session, actions) = pigrs_planner::plan_script(&script).map_err(|errs| {
-        errs.iter()
-            .map(|e| crate::include::source_of(e.span.file, &source, &called).plan(e))
-            .collect::<Vec<_>>()
-    })?;
+    let schemas = std::sync::Arc::new(pigrs_runtime::io::FileSchemas::new(
+        &pigrs_runtime::physical::base_dir(),
+    ));
+    let (session, actions) =
+        pigrs_planner::plan_script_with(&script, Some(schemas)).map_err(|errs| {
+            errs.iter()
+                .map(|e| crate::include::source_of(e.span.file, &source, &called).plan(e))
+                .collect::<Vec<_>>()
+        })?;
     Ok(Planned {
         source,
         session,

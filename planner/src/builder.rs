@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use pigrs_grammar::ast::{self as a, FieldRef, Ident, Literal, RelRef, StatementKind};
 use pigrs_grammar::{Span, Spanned};
-use pigrs_udf::func::{builtin, builtin_names};
+use pigrs_udf::func::{builtin, builtin_names, builtin_with_args};
 use pigrs_udf::{Field, PigType, Schema, Value};
 
 use crate::error::{PlanError, Result, did_you_mean};
@@ -48,9 +48,27 @@ pub enum Action {
     Set(String, String),
 }
 
+/// What the planner asks about a LOAD with no `AS` clause: the schema its load function
+/// declares for the location (Pig's `LoadMetadata.getSchema`), such as a Parquet file's
+/// own schema or a `.pig_schema` file beside the input. The planner never reads files;
+/// the driver implements this with the runtime's io.
+pub trait SchemaProvider: std::fmt::Debug + Send + Sync {
+    /// The schema of `location` as read by load function `func` with `args`; `Ok(None)`
+    /// when the function declares none (or the input does not exist yet), `Err` with a
+    /// message when the input is there but its schema cannot be read.
+    fn load_schema(
+        &self,
+        func: &str,
+        args: &[String],
+        location: &str,
+    ) -> std::result::Result<Option<Schema>, String>;
+}
+
 /// The planning state of a script or REPL session.
 #[derive(Debug, Default)]
 pub struct Session {
+    /// Asked for the schema of a LOAD with no `AS` clause; none means no such schemas.
+    schemas: Option<Arc<dyn SchemaProvider>>,
     /// Every node planned so far.
     pub plan: LogicalPlan,
     aliases: HashMap<String, (NodeId, Span)>,
@@ -76,7 +94,15 @@ fn is_follow_on(e: &PlanError) -> bool {
 pub fn plan_script(
     script: &a::Script,
 ) -> std::result::Result<(Session, Vec<Action>), Vec<PlanError>> {
-    let mut session = Session::default();
+    plan_script_with(script, None)
+}
+
+/// [`plan_script`] with a [`SchemaProvider`] for the loads that have no `AS` clause.
+pub fn plan_script_with(
+    script: &a::Script,
+    schemas: Option<Arc<dyn SchemaProvider>>,
+) -> std::result::Result<(Session, Vec<Action>), Vec<PlanError>> {
+    let mut session = Session::with_schemas(schemas);
     let mut actions = Vec::new();
     let mut errors = Vec::new();
     for stmt in &script.statements {
@@ -94,6 +120,14 @@ pub fn plan_script(
 }
 
 impl Session {
+    /// An empty session that asks `schemas` for the schema of loads with no `AS` clause.
+    pub fn with_schemas(schemas: Option<Arc<dyn SchemaProvider>>) -> Self {
+        Session {
+            schemas,
+            ..Session::default()
+        }
+    }
+
     /// The node an alias names, if it is defined.
     pub fn alias(&self, name: &str) -> Option<NodeId> {
         self.aliases.get(name).map(|(id, _)| *id)
@@ -352,7 +386,13 @@ impl Session {
         match op {
             a::Op::Load { path, func, schema } => {
                 let func = self.func_ref(func.as_ref(), "PigStorage", span);
-                let schema = schema.as_ref().map(schema_of);
+                let schema = match (schema, &self.schemas) {
+                    (Some(s), _) => Some(schema_of(s)),
+                    (None, Some(p)) => p
+                        .load_schema(&func.name, &func.args, &path.node)
+                        .map_err(|m| PlanError::plan(span, m))?,
+                    (None, None) => None,
+                };
                 Ok(self.add(
                     Operator::Load {
                         location: path.node.clone(),
@@ -1816,20 +1856,23 @@ impl Session {
     }
 
     fn call(&self, func: &Ident, args: &[a::Expr], scope: &Scope<'_>, span: Span) -> Result<Expr> {
-        let name = match self.defines.get(&func.node) {
-            Some(f) => f.name.clone(),
-            None => func.node.clone(),
+        let (name, ctor_args) = match self.defines.get(&func.node) {
+            Some(f) => (f.name.clone(), f.args.as_slice()),
+            None => (func.node.clone(), &[][..]),
         };
         let short = name
             .strip_prefix("org.apache.pig.builtin.")
             .unwrap_or(&name);
-        let f = builtin(short).ok_or_else(|| {
-            let mut err = PlanError::plan(func.span, format!("unknown function `{}`", func.node));
-            if let Some(c) = did_you_mean(&func.node, builtin_names()) {
-                err = err.with_help(format!("did you mean `{c}`?"));
-            }
-            err
-        })?;
+        let f = builtin_with_args(short, ctor_args)
+            .map_err(|m| PlanError::plan(func.span, format!("{}: {m}", func.node)))?
+            .ok_or_else(|| {
+                let mut err =
+                    PlanError::plan(func.span, format!("unknown function `{}`", func.node));
+                if let Some(c) = did_you_mean(&func.node, builtin_names()) {
+                    err = err.with_help(format!("did you mean `{c}`?"));
+                }
+                err
+            })?;
         let mut checked = Vec::new();
         for arg in args {
             match &arg.node {

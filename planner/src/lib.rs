@@ -12,6 +12,6 @@ pub mod logical;
 pub mod optimizer;
 pub mod typing;
 
-pub use builder::{Action, Session, plan_script};
+pub use builder::{Action, SchemaProvider, Session, plan_script, plan_script_with};
 pub use error::{ErrorKind, PlanError};
 pub use logical::{LogicalPlan, Node, NodeId, Operator};

@@ -19,7 +19,7 @@ use pigrs_udf::{Tuple, Value};
 
 use crate::error::RunError;
 use crate::eval::EvalCtx;
-use crate::io::{OutputDir, PartKind, Warnings, remove_path, resolve_input, store_func};
+use crate::io::{OutputDir, PartKind, StoreFunc, Warnings, remove_path, resolve_input, store_func};
 use crate::physical::Lowering;
 use crate::progress::Progress;
 use crate::stats::Stats;
@@ -118,7 +118,9 @@ impl Runner {
                 Action::Rmf(p) => removed.push(self.path(p)),
                 Action::Execute(id) => {
                     let node = plan.node(*id);
-                    if let Operator::Store { location, .. } = &node.op {
+                    if let Operator::Store { location, func } = &node.op {
+                        let input = node.inputs.first().map(|&i| plan.node(i));
+                        check_store_schema(func, input.and_then(|n| n.schema.as_ref()), node.span)?;
                         let path = self.path(location);
                         if path.exists() && !removed.contains(&path) {
                             return Err(RunError::plan(node.span, format!(
@@ -273,6 +275,7 @@ impl Runner {
             Operator::Store { location, func } => {
                 let store =
                     store_func(&func.name, &func.args).map_err(|m| RunError::plan(func.span, m))?;
+                check_store_schema(func, plan.node(input).schema.as_ref(), node.span)?;
                 let path = self.path(location);
                 let dir = OutputDir::create(&path)
                     .map_err(|e| RunError::plan(node.span, e.to_string()))?;
@@ -577,4 +580,19 @@ fn has_reduce(plan: &LogicalPlan, id: NodeId) -> bool {
     features::is_shuffle(&node.op)
         || matches!(node.op, Operator::Limit { .. })
         || node.inputs.iter().any(|&i| has_reduce(plan, i))
+}
+
+/// ParquetStorer derives the file schema from the relation's: a relation with no schema
+/// cannot be stored with it.
+fn check_store_schema(
+    func: &pigrs_planner::logical::FuncRef,
+    schema: Option<&pigrs_udf::Schema>,
+    span: Span,
+) -> Result<(), RunError> {
+    let parquet = matches!(store_func(&func.name, &func.args), Ok(StoreFunc::Parquet));
+    if parquet && schema.is_none_or(|s| s.fields.is_empty()) {
+        return Err(RunError::plan(span, "ParquetStorer needs a schema")
+            .with_help("declare one with AS in the LOAD, or name the fields in a FOREACH"));
+    }
+    Ok(())
 }

@@ -64,6 +64,18 @@ pub fn builtin(name: &str) -> Option<Arc<dyn EvalFunc>> {
         .map(|(_, make)| make())
 }
 
+/// Looks up a built-in with constructor arguments, as `DEFINE alias NAME('arg', ...)`
+/// binds them: `PluckTuple` is configured by them (and is an error without them); the
+/// other built-ins take none and ignore them. `Ok(None)`: no such built-in.
+pub fn builtin_with_args(name: &str, args: &[String]) -> Result<Option<Arc<dyn EvalFunc>>, String> {
+    let name = name.strip_prefix(PIG_BUILTIN_PREFIX).unwrap_or(name);
+    if name == "PluckTuple" {
+        let f = crate::builtins::eval::PluckTuple::with_args(args)?;
+        return Ok(Some(Arc::new(f)));
+    }
+    Ok(builtin(name))
+}
+
 /// Names of every built-in (for "did you mean" suggestions).
 pub fn builtin_names() -> Vec<&'static str> {
     crate::builtins::REGISTRY.iter().map(|(n, _)| *n).collect()

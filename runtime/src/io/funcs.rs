@@ -59,6 +59,12 @@ pub enum LoadFunc {
     },
     /// `BinStorage()`: pigrs's binary format, which round-trips every type.
     BinStorage,
+    /// `ParquetLoader('a:int,b:chararray')`: Parquet files; the optional schema argument
+    /// picks columns by name.
+    Parquet {
+        /// The schema string of the argument; `None` takes the file's own schema.
+        schema: Option<String>,
+    },
 }
 
 /// A store function and its arguments, decoded.
@@ -84,6 +90,8 @@ pub enum StoreFunc {
     },
     /// `BinStorage()`.
     BinStorage,
+    /// `ParquetStorer()`: one `part-*.parquet` file per task.
+    Parquet,
 }
 
 impl LoadFunc {
@@ -95,16 +103,24 @@ impl LoadFunc {
             }
             LoadFunc::CsvExcel { multiline, .. } => !multiline,
             LoadFunc::BinStorage => false,
+            // Cut by row group: a split reads the row groups starting inside it.
+            LoadFunc::Parquet { .. } => true,
         }
     }
 }
 
-/// The short name: without a `org.apache.pig.builtin.` or `org.apache.pig.piggybank.storage.`
-/// prefix.
+/// The short name: without a `org.apache.pig.builtin.`, `org.apache.pig.piggybank.storage.`,
+/// `org.apache.pig.parquet.` or `parquet.pig.` prefix.
 fn short_name(name: &str) -> &str {
-    name.strip_prefix("org.apache.pig.builtin.")
-        .or_else(|| name.strip_prefix("org.apache.pig.piggybank.storage."))
-        .unwrap_or(name)
+    [
+        "org.apache.pig.builtin.",
+        "org.apache.pig.piggybank.storage.",
+        "org.apache.pig.parquet.",
+        "parquet.pig.",
+    ]
+    .iter()
+    .find_map(|p| name.strip_prefix(p))
+    .unwrap_or(name)
 }
 
 fn max_args(name: &str, args: &[String], n: usize) -> Result<(), String> {
@@ -119,7 +135,7 @@ fn max_args(name: &str, args: &[String], n: usize) -> Result<(), String> {
 }
 
 /// Decodes a load function: `PigStorage`, `TextLoader`, `JsonLoader`, `CSVExcelStorage`,
-/// `CSVLoader` or `BinStorage`, with or without Pig's package prefixes, and its arguments
+/// `CSVLoader`, `BinStorage` or `ParquetLoader`, with or without Pig's package prefixes, and its arguments
 /// (already unquoted string literals). No `USING` clause is `load_func("PigStorage", &[])`.
 pub fn load_func(name: &str, args: &[String]) -> Result<LoadFunc, String> {
     let short = short_name(name);
@@ -173,12 +189,20 @@ pub fn load_func(name: &str, args: &[String]) -> Result<LoadFunc, String> {
             max_args(short, args, 0)?;
             Ok(LoadFunc::BinStorage)
         }
+        "ParquetLoader" => {
+            max_args(short, args, 1)?;
+            let schema = args.first().filter(|s| !s.trim().is_empty()).cloned();
+            if let Some(s) = &schema {
+                parse_schema(s).map_err(|e| format!("ParquetLoader: bad schema '{s}': {e}"))?;
+            }
+            Ok(LoadFunc::Parquet { schema })
+        }
         other => Err(format!("unknown load function: {other}")),
     }
 }
 
-/// Decodes a store function: `PigStorage`, `JsonStorage`, `CSVExcelStorage` or
-/// `BinStorage`, with or without Pig's package prefixes. No `USING` clause is
+/// Decodes a store function: `PigStorage`, `JsonStorage`, `CSVExcelStorage`,
+/// `BinStorage` or `ParquetStorer`, with or without Pig's package prefixes. No `USING` clause is
 /// `store_func("PigStorage", &[])`.
 pub fn store_func(name: &str, args: &[String]) -> Result<StoreFunc, String> {
     let short = short_name(name);
@@ -214,6 +238,10 @@ pub fn store_func(name: &str, args: &[String]) -> Result<StoreFunc, String> {
         "BinStorage" => {
             max_args(short, args, 0)?;
             Ok(StoreFunc::BinStorage)
+        }
+        "ParquetStorer" => {
+            max_args(short, args, 0)?;
+            Ok(StoreFunc::Parquet)
         }
         other => Err(format!("unknown store function: {other}")),
     }

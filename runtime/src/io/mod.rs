@@ -6,13 +6,16 @@
 //! tuples with the load function's rules ([`LoadFunc`]). On the way out, [`OutputDir`]
 //! writes Hadoop's output layout (`part-m-00000`, `_SUCCESS`) into a hidden temporary
 //! directory and renames it into place on [`OutputDir::commit`], so a failed run leaves
-//! no output behind; [`StoreFunc`] picks the format.
+//! no output behind; [`StoreFunc`] picks the format. [`parquet`] reads and writes
+//! Parquet files (ParquetLoader, ParquetStorer).
 
 pub mod error;
 pub mod funcs;
 pub mod input;
 pub mod json;
+pub mod parquet;
 pub mod read;
+pub mod schemas;
 pub mod warnings;
 pub mod write;
 
@@ -23,5 +26,6 @@ pub use self::funcs::{
 pub use self::input::{Compression, FileRange, InputFile, Split, plan_splits, resolve_input};
 pub use self::json::{load_schema, read_pig_schema};
 pub use self::read::{RecordReader, open_reader};
+pub use self::schemas::FileSchemas;
 pub use self::warnings::Warnings;
 pub use self::write::{OutputDir, PartKind, RecordWriter, remove_path};

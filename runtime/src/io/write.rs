@@ -12,6 +12,7 @@ use super::error::IoError;
 use super::funcs::StoreFunc;
 use super::input::Compression;
 use super::json;
+use super::parquet::ParquetWriter;
 use super::read::BIN_MAGIC;
 
 /// Whether a part file comes from a map-side or a reduce-side task (`part-m-` or
@@ -116,28 +117,38 @@ impl OutputDir {
             PartKind::Map => 'm',
             PartKind::Reduce => 'r',
         };
-        let path = self.tmp.join(format!(
-            "part-{k}-{index:05}{}",
-            self.compression.extension()
-        ));
-        let sink = Sink::create(&path, self.compression)?;
+        let open = || -> Result<(PathBuf, Sink), IoError> {
+            let path = self.tmp.join(format!(
+                "part-{k}-{index:05}{}",
+                self.compression.extension()
+            ));
+            let sink = Sink::create(&path, self.compression)?;
+            Ok((path, sink))
+        };
         Ok(match store {
-            StoreFunc::PigStorage { delimiter, .. } => Box::new(PigStorageWriter {
-                sink,
-                path,
-                delimiter: delimiter.clone(),
-            }),
-            StoreFunc::JsonStorage => Box::new(JsonWriter {
-                sink,
-                path,
-                schema: schema.cloned(),
-                line: Vec::new(),
-            }),
+            StoreFunc::PigStorage { delimiter, .. } => {
+                let (path, sink) = open()?;
+                Box::new(PigStorageWriter {
+                    sink,
+                    path,
+                    delimiter: delimiter.clone(),
+                })
+            }
+            StoreFunc::JsonStorage => {
+                let (path, sink) = open()?;
+                Box::new(JsonWriter {
+                    sink,
+                    path,
+                    schema: schema.cloned(),
+                    line: Vec::new(),
+                })
+            }
             StoreFunc::CsvExcel {
                 delimiter,
                 crlf,
                 header,
             } => {
+                let (path, sink) = open()?;
                 let mut w = CsvWriter {
                     sink,
                     path,
@@ -159,7 +170,7 @@ impl OutputDir {
                 Box::new(w)
             }
             StoreFunc::BinStorage => {
-                let mut sink = sink;
+                let (path, mut sink) = open()?;
                 sink.write_all(BIN_MAGIC)
                     .map_err(|e| IoError::io(&path, e))?;
                 Box::new(BinWriter {
@@ -167,6 +178,11 @@ impl OutputDir {
                     path,
                     buf: Vec::new(),
                 })
+            }
+            StoreFunc::Parquet => {
+                // Parquet compresses its own pages; the location's extension is ignored.
+                let path = self.tmp.join(format!("part-{k}-{index:05}.parquet"));
+                Box::new(ParquetWriter::create(&path, schema)?)
             }
         })
     }

@@ -6,8 +6,10 @@ use std::cmp::Ordering;
 use super::{
     any_null, as_i64, as_str, bag_type, builtin_fn, check_arity, compare_tuples, value_text,
 };
-use crate::func::UdfError;
-use crate::types::PigType;
+use std::sync::OnceLock;
+
+use crate::func::{EvalFunc, UdfError};
+use crate::types::{Field, PigType, Schema};
 use crate::value::{Bag, Tuple, Value};
 
 builtin_fn! {
@@ -382,29 +384,135 @@ builtin_fn! {
     }
 }
 
-builtin_fn! {
-    /// `PluckTuple(prefix)` (via `DEFINE`)
-    ///
-    /// ## What it does
-    /// In Pig, `DEFINE pluck PluckTuple('a::'); ... GENERATE FLATTEN(pluck(*))` keeps the
-    /// fields whose names start with the prefix. It needs the names of its input fields,
-    /// which built-ins here do not see, so it is not supported: using it is a type error.
-    ///
-    /// ## Example
-    /// ```pig
-    /// DEFINE pluck PluckTuple('a::');
-    /// d = FOREACH c GENERATE FLATTEN(pluck(*));
-    /// ```
-    PluckTuple, "PluckTuple",
-    |_args| Err("PluckTuple is not supported (it needs its input's field names); project the fields by name instead".to_string()),
-    |_args| Err(UdfError("PluckTuple is not supported".into()))
+/// `PluckTuple(prefix [, 'false'])`, bound with `DEFINE`
+///
+/// ## What it does
+/// Picks fields of its input by name: called on `*`, it gives a tuple of the input's
+/// fields whose names start with the prefix, or match it as a regular expression over
+/// the whole name, in input order. With a second argument other than `'true'` (case
+/// ignored) it keeps the fields that do *not* match instead. The fields are chosen when
+/// the script is planned, so the result type is a tuple with their names and types; a
+/// field with no name never matches. Nulls in the input are kept as they are; no
+/// matching field gives an empty tuple. The prefix comes from `DEFINE`: calling
+/// `PluckTuple` without one is an error.
+///
+/// ## Example
+/// ```pig
+/// a = LOAD 'a' AS (x, y);
+/// b = LOAD 'b' AS (x, y);
+/// c = JOIN a BY x, b BY x;
+/// DEFINE pluck PluckTuple('a::');
+/// d = FOREACH c GENERATE FLATTEN(pluck(*));  -- d: {a::x: bytearray,a::y: bytearray}
+/// DEFINE unpluck PluckTuple('a::', 'false');
+/// e = FOREACH c GENERATE FLATTEN(unpluck(*));  -- e: {b::x: bytearray,b::y: bytearray}
+/// ```
+#[derive(Debug, Default)]
+pub struct PluckTuple {
+    /// The constructor arguments; `None` when built without them (then it cannot be used).
+    config: Option<PluckConfig>,
+    /// The input positions kept, fixed when the call is typed.
+    indices: OnceLock<Vec<usize>>,
+}
+
+#[derive(Debug)]
+struct PluckConfig {
+    prefix: String,
+    /// The prefix as a regular expression over the whole name (none if it is not one).
+    pattern: Option<regex::Regex>,
+    /// Keep the matching fields (`true`) or the others.
+    keep_matching: bool,
+}
+
+impl PluckTuple {
+    /// A `PluckTuple` from its constructor arguments: the prefix and optionally
+    /// `'true'`/`'false'` (keep matching or non-matching fields).
+    pub fn with_args(args: &[String]) -> Result<Self, String> {
+        let (prefix, keep_matching) = match args {
+            [p] => (p.clone(), true),
+            [p, m] => (p.clone(), m.trim().eq_ignore_ascii_case("true")),
+            [] => return Err(PLUCK_NEEDS_PREFIX.to_string()),
+            _ => {
+                return Err(format!(
+                    "PluckTuple takes a prefix and an optional 'true' or 'false', got {} arguments",
+                    args.len()
+                ));
+            }
+        };
+        let pattern = regex::Regex::new(&format!("^(?:{prefix})$")).ok();
+        Ok(PluckTuple {
+            config: Some(PluckConfig {
+                prefix,
+                pattern,
+                keep_matching,
+            }),
+            indices: OnceLock::new(),
+        })
+    }
+}
+
+const PLUCK_NEEDS_PREFIX: &str =
+    "PluckTuple needs a prefix: DEFINE pluck PluckTuple('a::'); then call pluck(*)";
+
+impl PluckConfig {
+    fn keeps(&self, name: Option<&str>) -> bool {
+        let matches = name.is_some_and(|n| {
+            n.starts_with(&self.prefix) || self.pattern.as_ref().is_some_and(|p| p.is_match(n))
+        });
+        matches == self.keep_matching
+    }
+}
+
+impl EvalFunc for PluckTuple {
+    fn name(&self) -> &str {
+        "PluckTuple"
+    }
+
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        let Some(cfg) = &self.config else {
+            return Err(PLUCK_NEEDS_PREFIX.to_string());
+        };
+        let [PigType::Tuple(Some(input))] = args else {
+            return Err(
+                "PluckTuple needs the names of its input's fields: call it on * (pluck(*)) of a relation with a schema"
+                    .to_string(),
+            );
+        };
+        let indices: Vec<usize> = input
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| cfg.keeps(f.name.as_deref()))
+            .map(|(i, _)| i)
+            .collect();
+        let fields: Vec<Field> = indices.iter().map(|&i| input.fields[i].clone()).collect();
+        if *self.indices.get_or_init(|| indices.clone()) != indices {
+            return Err("one PluckTuple call cannot take inputs of two different schemas".into());
+        }
+        Ok(PigType::Tuple(Some(Schema::new(fields))))
+    }
+
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        let Some(indices) = self.indices.get() else {
+            return Err(UdfError::new(
+                "PluckTuple was called before its input was typed",
+            ));
+        };
+        match args {
+            [Value::Tuple(t)] => Ok(Value::Tuple(Box::new(
+                indices
+                    .iter()
+                    .map(|&i| t.get(i).cloned().unwrap_or(Value::Null))
+                    .collect(),
+            ))),
+            [Value::Null] => Ok(Value::Null),
+            _ => Err(UdfError::new("PluckTuple expects one tuple argument (*)")),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::func::EvalFunc;
-    use crate::types::{Field, Schema};
 
     fn s(x: &str) -> Value {
         Value::Chararray(x.into())
@@ -669,9 +777,80 @@ mod tests {
         assert!(Top.return_type(&[PigType::Int, PigType::Int]).is_err());
     }
 
+    fn pluck_input() -> PigType {
+        PigType::Tuple(Some(Schema::new(vec![
+            Field::new("a::x", PigType::Int),
+            Field::new("a::y", PigType::Chararray),
+            Field::new("b::x", PigType::Int),
+            Field::unnamed(PigType::Long),
+            Field::new("b::y", PigType::Double),
+        ])))
+    }
+
+    fn args(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn row() -> Value {
+        Value::Tuple(Box::new(vec![
+            Value::Int(1),
+            Value::Null,
+            Value::Int(3),
+            Value::Long(4),
+            Value::Double(5.0),
+        ]))
+    }
+
     #[test]
-    fn pluck_tuple_is_reported() {
-        assert!(PluckTuple.return_type(&[PigType::Chararray]).is_err());
-        assert!(PluckTuple.eval(&[]).is_err());
+    fn pluck_tuple_by_prefix_keeps_nulls() {
+        let f = PluckTuple::with_args(&args(&["a::"])).unwrap();
+        assert_eq!(
+            f.return_type(&[pluck_input()]).unwrap().to_string(),
+            "(a::x: int,a::y: chararray)"
+        );
+        assert_eq!(
+            f.eval(&[row()]).unwrap(),
+            Value::Tuple(Box::new(vec![Value::Int(1), Value::Null]))
+        );
+        assert_eq!(f.eval(&[Value::Null]).unwrap(), Value::Null);
+    }
+
+    #[test]
+    fn pluck_tuple_regex_negation_and_no_match() {
+        let f = PluckTuple::with_args(&args(&[".*::y"])).unwrap();
+        assert_eq!(
+            f.return_type(&[pluck_input()]).unwrap().to_string(),
+            "(a::y: chararray,b::y: double)"
+        );
+        let f = PluckTuple::with_args(&args(&["a::", "FALSE"])).unwrap();
+        assert_eq!(
+            f.return_type(&[pluck_input()]).unwrap().to_string(),
+            "(b::x: int,long,b::y: double)"
+        );
+        assert_eq!(
+            f.eval(&[row()]).unwrap(),
+            Value::Tuple(Box::new(vec![
+                Value::Int(3),
+                Value::Long(4),
+                Value::Double(5.0)
+            ]))
+        );
+        let f = PluckTuple::with_args(&args(&["zz::"])).unwrap();
+        assert_eq!(f.return_type(&[pluck_input()]).unwrap().to_string(), "()");
+        assert_eq!(f.eval(&[row()]).unwrap(), Value::Tuple(Box::default()));
+    }
+
+    #[test]
+    fn pluck_tuple_misuse() {
+        assert!(PluckTuple::with_args(&[]).is_err());
+        assert!(PluckTuple::with_args(&args(&["a", "true", "x"])).is_err());
+        assert!(PluckTuple::default().return_type(&[pluck_input()]).is_err());
+        let f = PluckTuple::with_args(&args(&["a::"])).unwrap();
+        assert!(f.eval(&[row()]).is_err(), "not typed yet");
+        assert!(f.return_type(&[PigType::Int, PigType::Int]).is_err());
+        f.return_type(&[pluck_input()]).unwrap();
+        let other = PigType::Tuple(Some(Schema::new(vec![Field::new("q", PigType::Int)])));
+        assert!(f.return_type(&[other]).is_err());
+        assert!(f.eval(&[Value::Int(1)]).is_err());
     }
 }
