@@ -208,6 +208,33 @@ pub struct PigExec {
     props: Arc<PlanProperties>,
     ctx: EvalCtx,
     stats: Arc<StageStats>,
+    /// The broadcast inputs of a replicated join or cross, read once for all tasks.
+    broadcast: Arc<tokio::sync::OnceCell<Arc<Broadcast>>>,
+}
+
+/// What a replicated join or a cross loads once and shares with every task.
+#[derive(Debug)]
+enum Broadcast {
+    /// Per broadcast input: its rows by encoded join key.
+    Tables(Vec<HashMap<Vec<u8>, Vec<Tuple>>>),
+    /// Per broadcast input: all its rows.
+    Rows(Vec<Vec<Tuple>>),
+}
+
+impl Broadcast {
+    fn tables(&self) -> &[HashMap<Vec<u8>, Vec<Tuple>>] {
+        match self {
+            Broadcast::Tables(t) => t,
+            Broadcast::Rows(_) => &[],
+        }
+    }
+
+    fn rows(&self) -> &[Vec<Tuple>] {
+        match self {
+            Broadcast::Rows(r) => r,
+            Broadcast::Tables(_) => &[],
+        }
+    }
 }
 
 impl PigExec {
@@ -253,6 +280,7 @@ impl PigExec {
             props: Arc::new(props),
             ctx,
             stats,
+            broadcast: Arc::new(tokio::sync::OnceCell::new()),
         })
     }
 }
@@ -365,6 +393,7 @@ impl ExecutionPlan for PigExec {
             props: self.props.clone(),
             ctx: self.ctx.clone(),
             stats: self.stats.clone(),
+            broadcast: Arc::new(tokio::sync::OnceCell::new()),
         }))
     }
 
@@ -551,20 +580,29 @@ impl PigExec {
                 let (layouts, keys, join_type, widths) =
                     (layouts.clone(), keys.clone(), *join_type, widths.clone());
                 let ectx = self.ctx.clone();
+                let cell = self.broadcast.clone();
                 let fut = async move {
-                    let mut tables = Vec::new();
-                    for (i, b) in builds.iter().enumerate() {
-                        let rows = collect_rows(b.clone(), &layouts[i + 1], ctx.clone()).await?;
-                        let mut table: HashMap<Vec<u8>, Vec<Tuple>> = HashMap::default();
-                        for r in rows {
-                            let k = key_of(&ectx, &keys[i + 1], &r).map_err(eval_err)?;
-                            if let Some(k) = k {
-                                table.entry(k).or_default().push(r);
+                    let shared = cell
+                        .get_or_try_init(|| async {
+                            let mut tables = Vec::new();
+                            for (i, b) in builds.iter().enumerate() {
+                                let rows =
+                                    collect_rows(b.clone(), &layouts[i + 1], ctx.clone()).await?;
+                                let mut table: HashMap<Vec<u8>, Vec<Tuple>> = HashMap::default();
+                                for r in rows {
+                                    if let Some(k) =
+                                        key_of(&ectx, &keys[i + 1], &r).map_err(eval_err)?
+                                    {
+                                        table.entry(k).or_default().push(r);
+                                    }
+                                }
+                                tables.push(table);
                             }
-                        }
-                        tables.push(table);
-                    }
-                    let tables = Arc::new(tables);
+                            Ok::<_, DataFusionError>(Arc::new(Broadcast::Tables(tables)))
+                        })
+                        .await?
+                        .clone();
+                    let tables = shared;
                     let layout0 = layouts[0].clone();
                     let keys0 = keys[0].clone();
                     Ok::<_, DataFusionError>(map_batches(
@@ -576,6 +614,7 @@ impl PigExec {
                             for r in rows {
                                 let k = key_of(&em.ctx, &keys0, &r).map_err(eval_err)?;
                                 let matches: Vec<&[Tuple]> = tables
+                                    .tables()
                                     .iter()
                                     .map(|t| {
                                         k.as_ref()
@@ -624,11 +663,21 @@ impl PigExec {
                 let probe = self.children[0].execute(partition, ctx.clone())?;
                 let others: Vec<Arc<dyn ExecutionPlan>> = self.children[1..].to_vec();
                 let layouts = layouts.clone();
+                let cell = self.broadcast.clone();
                 let fut = async move {
-                    let mut sides = Vec::new();
-                    for (i, b) in others.iter().enumerate() {
-                        sides.push(collect_rows(b.clone(), &layouts[i + 1], ctx.clone()).await?);
-                    }
+                    let shared = cell
+                        .get_or_try_init(|| async {
+                            let mut sides = Vec::new();
+                            for (i, b) in others.iter().enumerate() {
+                                sides.push(
+                                    collect_rows(b.clone(), &layouts[i + 1], ctx.clone()).await?,
+                                );
+                            }
+                            Ok::<_, DataFusionError>(Arc::new(Broadcast::Rows(sides)))
+                        })
+                        .await?
+                        .clone();
+                    let sides = shared;
                     let layout0 = layouts[0].clone();
                     Ok::<_, DataFusionError>(map_batches(
                         probe,
@@ -638,7 +687,7 @@ impl PigExec {
                             let mut out = Vec::new();
                             for r in rows {
                                 let mut acc = vec![r];
-                                for side in &sides {
+                                for side in sides.rows() {
                                     acc = acc
                                         .iter()
                                         .flat_map(|p| {
