@@ -412,6 +412,8 @@ impl ExecutionPlan for PigExec {
             stats: self.stats.clone(),
             started: std::time::Instant::now(),
             collector: Collector::for_output(&self.output),
+            combine_seen: 0,
+            combine_passthrough: false,
         };
         let stream = self.source_stream(partition, context, emitter)?;
         Ok(Box::pin(RecordBatchStreamAdapter::new(schema, stream)))
@@ -967,6 +969,9 @@ impl Collector {
     }
 }
 
+/// Rows a combiner sees before it judges whether combining pays.
+const COMBINE_PROBE_ROWS: u64 = 100_000;
+
 /// Keys a combiner holds before it writes what it has and starts again.
 const COMBINE_FLUSH_KEYS: usize = 1 << 20;
 
@@ -980,6 +985,10 @@ struct Emitter {
     stats: Arc<StageStats>,
     started: std::time::Instant,
     collector: Collector,
+    /// Rows the combiner has aggregated in this task.
+    combine_seen: u64,
+    /// Whether the combiner gave up (keys did not repeat) and passes rows through.
+    combine_passthrough: bool,
 }
 
 impl Emitter {
@@ -994,6 +1003,8 @@ impl Emitter {
             stats: Arc::new(StageStats::detached()),
             started: std::time::Instant::now(),
             collector: Collector::None,
+            combine_seen: 0,
+            combine_passthrough: false,
         }
     }
 
@@ -1182,6 +1193,39 @@ impl Emitter {
                 };
                 self.stats.add_combine_in(rows.len() as u64);
                 let mut scratch = Vec::new();
+                if self.combine_passthrough {
+                    // Keys rarely repeat in this task: send each row's partial state as is.
+                    let mut out = Vec::with_capacity(rows.len());
+                    for row in rows {
+                        let group = match keys {
+                            KeySpec::All => Value::Chararray("all".into()),
+                            KeySpec::Row => Value::Tuple(Box::new(row.clone())),
+                            KeySpec::Exprs(es) => {
+                                key_value(&self.ctx, es, &row).map_err(eval_err)?
+                            }
+                        };
+                        let group = canonical(group);
+                        let key = codec::encode_to_vec(&group);
+                        let mut state = Vec::with_capacity(aggs.len() + 1);
+                        state.push(group);
+                        for agg in aggs.iter() {
+                            let mut acc = Acc::new(agg);
+                            let input = agg_input(agg, &row, &mut scratch);
+                            acc.update(agg, input).map_err(|e| udf_err(agg, e))?;
+                            state.push(acc.state(agg).map_err(|e| udf_err(agg, e))?);
+                        }
+                        self.seq += 1;
+                        out.push(Shuffled {
+                            key,
+                            tag: 0,
+                            seq: self.seq,
+                            row: state,
+                        });
+                    }
+                    self.stats.add_combine_out(out.len() as u64);
+                    return Ok(Some(shuffle_batch(&out)));
+                }
+                self.combine_seen += rows.len() as u64;
                 for row in rows {
                     // Look the key up borrowed; copy it only for a new key.
                     let accs = match keys {
@@ -1214,31 +1258,25 @@ impl Emitter {
                         acc.update(agg, input).map_err(|e| udf_err(agg, e))?;
                     }
                 }
-                if map.len() >= COMBINE_FLUSH_KEYS {
+                // Combining pays only when keys repeat: when, after enough rows, more than
+                // half were new keys, write what is held and pass rows through from now on.
+                let poor = self.combine_seen >= COMBINE_PROBE_ROWS
+                    && map.len() as u64 * 2 > self.combine_seen;
+                if poor || map.len() >= COMBINE_FLUSH_KEYS {
+                    self.combine_passthrough |= poor;
                     let full = std::mem::take(map);
-                    let mut batches = self.combined_batches(full)?;
-                    return Ok(batches.pop().map(|last| {
-                        // Several batches only when the flush is larger than one batch.
-                        if batches.is_empty() {
-                            last
-                        } else {
-                            concat(&batches, last)
-                        }
-                    }));
+                    let batches = self.combined_batches(full)?;
+                    if batches.is_empty() {
+                        return Ok(None);
+                    }
+                    return arrow::compute::concat_batches(&shuffle_schema(), &batches)
+                        .map(Some)
+                        .map_err(|e| DataFusionError::ArrowError(Box::new(e), None));
                 }
                 Ok(None)
             }
         }
     }
-}
-
-fn concat(batches: &[RecordBatch], last: RecordBatch) -> RecordBatch {
-    let mut all: Vec<RecordBatch> = batches.to_vec();
-    all.push(last);
-    arrow::compute::concat_batches(&shuffle_schema(), &all).unwrap_or_else(|_| {
-        all.pop()
-            .unwrap_or_else(|| RecordBatch::new_empty(shuffle_schema()))
-    })
 }
 
 fn udf_err(agg: &AggCall, e: pigrs_udf::func::UdfError) -> DataFusionError {

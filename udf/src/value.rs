@@ -210,6 +210,9 @@ fn cmp_f64(a: f64, b: f64) -> Ordering {
 
 /// Java's `String.compareTo`: lexicographic by UTF-16 code unit.
 fn cmp_java_str(a: &str, b: &str) -> Ordering {
+    if a == b {
+        return Ordering::Equal;
+    }
     let (x, y) = (a.as_bytes(), b.as_bytes());
     // UTF-8 byte order is code point order. It differs from UTF-16 order only when the first
     // difference is between the lead bytes of a character in U+E000..=U+FFFF (0xEE, 0xEF)
@@ -318,6 +321,11 @@ impl PartialEq for Value {
             (Value::Bytearray(x), Value::Bytearray(y)) => x == y,
             (Value::Int(x), Value::Int(y)) => x == y,
             (Value::Long(x), Value::Long(y)) => x == y,
+            // Tuples are equal when they have the same length and equal fields.
+            (Value::Tuple(x), Value::Tuple(y)) => {
+                x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| a == b)
+            }
+            (Value::Null, Value::Null) => true,
             _ => compare(self, other) == Ordering::Equal,
         }
     }
