@@ -495,3 +495,40 @@ fn the_shell_runs_statements_as_they_are_entered() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("Projected field [nope] does not exist"));
 }
+
+/// The combiner gives the same sums whether keys repeat (it combines) or not (after 100k
+/// rows of new keys it passes partial states through).
+#[test]
+fn combined_sums_are_exact_when_keys_rarely_repeat() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut text = String::new();
+    let mut expected: HashMap<String, i64> = HashMap::new();
+    for i in 0..150_000u64 {
+        // Mostly distinct keys, with a few hot ones mixed in.
+        let key = if i % 10 == 0 {
+            format!("hot{}", i % 3)
+        } else {
+            format!("k{i}")
+        };
+        let n = (i % 7) as i64;
+        text.push_str(&format!("{key}\t{n}\n"));
+        *expected.entry(key).or_default() += n;
+    }
+    write(tmp.path(), "data", &text);
+    write(
+        tmp.path(),
+        "s.pig",
+        "A = LOAD 'data' AS (k:chararray, n:long);\nB = GROUP A BY k;\nC = FOREACH B GENERATE group, SUM(A.n), COUNT(A);\nSTORE C INTO 'out';\n",
+    );
+    ok(&run(tmp.path(), &["run", "--no-progress", "s.pig"]));
+    let rows = read_parts(&tmp.path().join("out"));
+    assert_eq!(rows.len(), expected.len());
+    for r in rows {
+        assert_eq!(
+            expected[&r[0]],
+            r[1].parse::<i64>().expect("sum"),
+            "sum of {}",
+            r[0]
+        );
+    }
+}
