@@ -54,6 +54,18 @@ impl Lowering<'_> {
         Ok((self.finish(pending, Output::Rows(layout.clone())), layout))
     }
 
+    /// The plans and layouts of several inputs, each in its own stage.
+    fn inputs_rows(
+        &self,
+        inputs: &[NodeId],
+    ) -> Result<(Vec<Arc<dyn ExecutionPlan>>, Vec<Layout>), RunError> {
+        inputs
+            .iter()
+            .map(|&i| self.rows(i))
+            .collect::<Result<Vec<_>, _>>()
+            .map(|v| v.into_iter().unzip())
+    }
+
     fn finish(&self, p: Pending, output: Output) -> Arc<dyn ExecutionPlan> {
         PigExec::new(
             p.source,
@@ -187,13 +199,7 @@ impl Lowering<'_> {
                 inner,
                 parallel,
             } => {
-                let specs = keys
-                    .iter()
-                    .map(|k| match k {
-                        GroupKeys::All => KeySpec::All,
-                        GroupKeys::Exprs(es) => KeySpec::Exprs(es.clone()),
-                    })
-                    .collect();
+                let specs = keys.iter().map(key_spec).collect();
                 let tasks = if keys.iter().all(|k| matches!(k, GroupKeys::All)) {
                     1
                 } else {
@@ -215,10 +221,7 @@ impl Lowering<'_> {
                 generate,
                 parallel,
             } => {
-                let keys = match keys {
-                    GroupKeys::All => KeySpec::All,
-                    GroupKeys::Exprs(es) => KeySpec::Exprs(es.clone()),
-                };
+                let keys = key_spec(keys);
                 let tasks = if matches!(keys, KeySpec::All) {
                     1
                 } else {
@@ -245,10 +248,7 @@ impl Lowering<'_> {
                 n,
                 parallel,
             } => {
-                let keys = match keys {
-                    GroupKeys::All => KeySpec::All,
-                    GroupKeys::Exprs(es) => KeySpec::Exprs(es.clone()),
-                };
+                let keys = key_spec(keys);
                 let tasks = if matches!(keys, KeySpec::All) {
                     1
                 } else {
@@ -295,13 +295,7 @@ impl Lowering<'_> {
                         }
                     }
                     JoinStrategy::Replicated => {
-                        let mut children = Vec::new();
-                        let mut layouts = Vec::new();
-                        for &i in &node.inputs {
-                            let (c, l) = self.rows(i)?;
-                            children.push(c);
-                            layouts.push(l);
-                        }
+                        let (children, layouts) = self.inputs_rows(&node.inputs)?;
                         Pending {
                             source: Source::Replicated {
                                 layouts,
@@ -316,13 +310,7 @@ impl Lowering<'_> {
                 }
             }
             Operator::Cross { .. } => {
-                let mut children = Vec::new();
-                let mut layouts = Vec::new();
-                for &i in &node.inputs {
-                    let (c, l) = self.rows(i)?;
-                    children.push(c);
-                    layouts.push(l);
-                }
+                let (children, layouts) = self.inputs_rows(&node.inputs)?;
                 Pending {
                     source: Source::Cross { layouts },
                     steps: vec![],
@@ -342,13 +330,7 @@ impl Lowering<'_> {
                 }
             }
             Operator::Union => {
-                let mut children = Vec::new();
-                let mut layouts = Vec::new();
-                for &i in &node.inputs {
-                    let (c, l) = self.rows(i)?;
-                    children.push(c);
-                    layouts.push(l);
-                }
+                let (children, layouts) = self.inputs_rows(&node.inputs)?;
                 Pending {
                     source: Source::Concat { layouts },
                     steps: vec![],
@@ -398,4 +380,12 @@ impl Lowering<'_> {
 /// The folder relative paths of a script are resolved against (the working directory).
 pub fn base_dir() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| Path::new(".").to_path_buf())
+}
+
+/// The shuffle key of GROUP keys.
+fn key_spec(keys: &GroupKeys) -> KeySpec {
+    match keys {
+        GroupKeys::All => KeySpec::All,
+        GroupKeys::Exprs(es) => KeySpec::Exprs(es.clone()),
+    }
 }

@@ -4,8 +4,8 @@
 //!
 //! Patterns are Joda-Time `DateTimeFormat` patterns (`yyyy-MM-dd HH:mm:ss.SSS`, `dd.MM.yy`,
 //! `MMM`, `EEE`, `a`, `Z`, quoted `'T'` text, ...). Time zones are `UTC`/`GMT`/`Z` or fixed
-//! offsets such as `+08:00`, `-0530` or `UTC+3`; named regions (`America/New_York`) are
-//! not supported (an error says so). The default zone, for strings without an offset and
+//! offsets such as `+08:00`, `-0530` or `UTC+3`; ToDate also takes named regions
+//! (`America/New_York`, with their daylight-saving rules). The default zone, for strings without an offset and
 //! for `CurrentTime`, is UTC.
 
 use chrono::{
@@ -796,13 +796,32 @@ builtin_fn! {
         let Some(strs) = strs else {
             return Err(UdfError("ToDate: the string, format and zone must be chararrays".into()));
         };
-        let zone = match strs.get(2) {
-            Some(z) => parse_zone(z).map_err(|e| UdfError(format!("ToDate: {e}")))?,
-            None => utc(),
+        let err = |e: String| UdfError(format!("ToDate: {e}"));
+        let Some(z) = strs.get(2) else {
+            return parse_joda(&strs[0], &strs[1], utc()).map(Value::Datetime).map_err(err);
         };
-        let d = parse_joda(&strs[0], &strs[1], zone).map_err(|e| UdfError(format!("ToDate: {e}")))?;
         // With an explicit zone, the result is shown in that zone.
-        Ok(Value::Datetime(if strs.len() == 3 { d.with_timezone(&zone) } else { d }))
+        if let Ok(zone) = parse_zone(z) {
+            let d = parse_joda(&strs[0], &strs[1], zone).map_err(err)?;
+            return Ok(Value::Datetime(d.with_timezone(&zone)));
+        }
+        let tz: chrono_tz::Tz = z.trim().parse().map_err(|_| {
+            err(format!("unknown time zone '{z}' (use a region such as America/New_York, UTC, or an offset such as +08:00)"))
+        })?;
+        // A region's offset depends on the date: read the text's local time first (a text
+        // with its own offset reads the same whatever the default, and keeps it).
+        let as_utc = parse_joda(&strs[0], &strs[1], utc()).map_err(err)?;
+        let ahead = FixedOffset::east_opt(3600).unwrap_or(utc());
+        let own_offset = parse_joda(&strs[0], &strs[1], ahead).map_err(err)? == as_utc;
+        let instant = if own_offset {
+            as_utc.with_timezone(&Utc)
+        } else {
+            tz.from_local_datetime(&as_utc.naive_utc())
+                .earliest()
+                .ok_or_else(|| err(format!("'{}' does not exist in {z}", strs[0])))?
+                .with_timezone(&Utc)
+        };
+        Ok(Value::Datetime(instant.with_timezone(&tz).fixed_offset()))
     }
 }
 
@@ -984,9 +1003,28 @@ mod tests {
         assert_eq!((d.year(), d.hour(), d.minute()), (2009, 15, 4));
         assert!(ToDate.eval(&[s("garbage")]).is_err());
         assert!(ToDate.eval(&[s("2009-01-07"), s("yyyy-MM-dd HH")]).is_err());
+        // A named region: winter and summer offsets of New York.
+        let winter = dt(ToDate
+            .eval(&[
+                s("2009-01-07 10:00"),
+                s("yyyy-MM-dd HH:mm"),
+                s("America/New_York"),
+            ])
+            .unwrap());
+        assert_eq!(winter.offset().local_minus_utc(), -5 * 3600);
+        assert_eq!(winter.hour(), 10);
+        let summer = dt(ToDate
+            .eval(&[
+                s("2009-07-07 10:00"),
+                s("yyyy-MM-dd HH:mm"),
+                s("America/New_York"),
+            ])
+            .unwrap());
+        assert_eq!(summer.offset().local_minus_utc(), -4 * 3600);
+        assert_eq!(summer.with_timezone(&Utc).hour(), 14);
         assert!(
             ToDate
-                .eval(&[s("2009-01-07"), s("yyyy-MM-dd"), s("America/New_York")])
+                .eval(&[s("2009-01-07"), s("yyyy-MM-dd"), s("Mars/Olympus")])
                 .is_err()
         );
         assert!(matches!(ToDate.eval(&[Value::Null]).unwrap(), Value::Null));
