@@ -532,3 +532,40 @@ fn combined_sums_are_exact_when_keys_rarely_repeat() {
         );
     }
 }
+
+/// `explain --verbose` shows the plan after each rule that changed it.
+#[test]
+fn explain_verbose_shows_the_plan_after_each_rule() {
+    let out = ok(&run(
+        &repo(),
+        &[
+            "explain",
+            "--verbose",
+            &script("top20.pig"),
+            "-p",
+            "in=scripts/data/pagecounts",
+            "-p",
+            "restrictions=scripts/data/pagecounts/restrictions.txt",
+            "-p",
+            "out=out/top20",
+        ],
+    ));
+    for rule in ["anti_join", "top_k", "combiner"] {
+        assert!(
+            out.contains(&format!("# After rule {rule}")),
+            "no {rule} in:\n{out}"
+        );
+    }
+    let after_combiner = out
+        .split("# After rule combiner")
+        .nth(1)
+        .expect("combiner section");
+    assert!(
+        after_combiner.contains("Aggregate [totals]"),
+        "{after_combiner}"
+    );
+    assert!(
+        out.contains("schema="),
+        "verbose plans show schemas:\n{out}"
+    );
+}

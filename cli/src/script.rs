@@ -196,6 +196,18 @@ pub fn explain(args: &ScriptArgs, verbose: bool) -> Result<(), Vec<Report>> {
             print!("{}", before.display_tree(*id, verbose));
         }
     }
+    if verbose {
+        // The plan after each rule that changed it.
+        for a in &applied {
+            println!(
+                "#-----------------------------------------------\n# After rule {}\n#-----------------------------------------------",
+                a.rule
+            );
+            for text in &a.plans {
+                print!("{text}");
+            }
+        }
+    }
     let rules: Vec<&str> = applied.iter().map(|a| a.rule).collect();
     println!(
         "# Optimizer rules applied: {}",

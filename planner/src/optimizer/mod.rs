@@ -68,6 +68,8 @@ pub struct Applied {
     pub rule: &'static str,
     /// The nodes it rewrote.
     pub nodes: Vec<NodeId>,
+    /// The plan of each sink right after the rule, as EXPLAIN prints it.
+    pub plans: Vec<String>,
 }
 
 impl Optimizer {
@@ -92,9 +94,11 @@ impl Optimizer {
                 }
             }
             if !changed.is_empty() {
+                let plans = sinks.iter().map(|&s| plan.display_tree(s, false)).collect();
                 applied.push(Applied {
                     rule: rule.name(),
                     nodes: changed,
+                    plans,
                 });
             }
         }
