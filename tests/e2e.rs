@@ -569,3 +569,44 @@ fn explain_verbose_shows_the_plan_after_each_rule() {
         "verbose plans show schemas:\n{out}"
     );
 }
+
+fn part_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .expect("output dir")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().starts_with("part-"))
+        })
+        .count()
+}
+
+/// Reducers follow the input size (a small input gets one, never one per core), unless
+/// the script sets `default_parallel` or `PARALLEL`.
+#[test]
+fn reducers_follow_input_size_unless_the_script_says() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "data", "a\t1\nb\t2\na\t3\n");
+    let group = "A = LOAD 'data' AS (k:chararray, n:int);\nB = GROUP A BY k";
+    let body = ";\nC = FOREACH B GENERATE group, SUM(A.n);\nSTORE C INTO";
+    write(
+        tmp.path(),
+        "small.pig",
+        &format!("{group}{body} 'small';\n"),
+    );
+    write(
+        tmp.path(),
+        "set.pig",
+        &format!("SET default_parallel 3;\n{group}{body} 'set';\n"),
+    );
+    write(
+        tmp.path(),
+        "clause.pig",
+        &format!("{group} PARALLEL 4{body} 'clause';\n"),
+    );
+    for s in ["small.pig", "set.pig", "clause.pig"] {
+        ok(&run(tmp.path(), &["run", "--no-progress", s]));
+    }
+    assert_eq!(part_files(&tmp.path().join("small")), 1);
+    assert_eq!(part_files(&tmp.path().join("set")), 3);
+    assert_eq!(part_files(&tmp.path().join("clause")), 4);
+}

@@ -36,13 +36,21 @@ pub struct RunOptions {
     /// Whether to show a progress line on stderr during long actions (only ever shown
     /// when stderr is a terminal).
     pub progress: bool,
+    /// Reducers per shuffle set by `SET default_parallel`; otherwise they follow the
+    /// input size (one per [`BYTES_PER_REDUCER`], at most one per core).
+    pub default_parallel: Option<usize>,
 }
+
+/// Input bytes per reduce task when the script does not say (`PARALLEL`,
+/// `default_parallel`): small inputs get one reducer, never many tiny ones.
+pub const BYTES_PER_REDUCER: u64 = 16 << 20;
 
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             base_dir: crate::physical::base_dir(),
             parallelism: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            default_parallel: None,
             optimize: true,
             progress: true,
         }
@@ -154,7 +162,25 @@ impl Runner {
             warnings: self.warnings.clone(),
             stats,
             parallelism: self.opts.parallelism,
+            reducers: self.opts.default_parallel.unwrap_or(self.opts.parallelism),
         }
+    }
+
+    /// Reducers for the job computing `id`: `default_parallel` if set, else one per
+    /// [`BYTES_PER_REDUCER`] of input, between one and the number of cores.
+    fn reducers_for(&self, plan: &LogicalPlan, id: NodeId) -> usize {
+        if let Some(n) = self.opts.default_parallel {
+            return n;
+        }
+        let mut loads = Vec::new();
+        collect_loads(plan, id, &mut loads);
+        let bytes: u64 = loads
+            .iter()
+            .filter_map(|loc| resolve_input(loc, &self.opts.base_dir).ok())
+            .flatten()
+            .map(|f| f.size)
+            .sum();
+        (bytes.div_ceil(BYTES_PER_REDUCER) as usize).clamp(1, self.opts.parallelism.max(1))
     }
 
     /// Runs one action; DUMP, DESCRIBE and EXPLAIN write to `out`.
@@ -199,6 +225,7 @@ impl Runner {
                         RunError::other(format!("default_parallel must be a number, not '{v}'"))
                     })?;
                     self.opts.parallelism = n.max(1);
+                    self.opts.default_parallel = Some(n.max(1));
                 }
                 Ok(())
             }
@@ -218,7 +245,11 @@ impl Runner {
             _ => node,
         };
         // Plans that are only shown do not count in the run's statistics.
-        let (phys, _) = self.lowering(plan, Arc::new(Stats::default())).rows(root)?;
+        let (phys, _) = {
+            let mut lowering = self.lowering(plan, Arc::new(Stats::default()));
+            lowering.reducers = self.reducers_for(plan, root);
+            lowering.rows(root)?
+        };
         text.push_str("#-----------------------------------------------\n# Physical plan\n#-----------------------------------------------\n");
         text.push_str(&displayable(phys.as_ref()).indent(true).to_string());
         Ok(text)
@@ -248,6 +279,7 @@ impl Runner {
         let input = node.inputs[0];
         let scalars = Arc::new(self.scalars(plan, input, &mut Vec::new())?);
         let mut lowering = self.lowering(plan, self.stats.clone());
+        lowering.reducers = self.reducers_for(plan, input);
         lowering.ctx.scalars = scalars;
         let (phys, layout) = lowering.rows(input)?;
         // The stage feeding the sink is registered last: its rows are the ones written.

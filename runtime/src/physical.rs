@@ -42,8 +42,10 @@ pub struct Lowering<'a> {
     pub warnings: Arc<Warnings>,
     /// Run statistics.
     pub stats: Arc<Stats>,
-    /// Default number of tasks for scans and shuffles.
+    /// Number of tasks for scans (input splits).
     pub parallelism: usize,
+    /// Number of reduce tasks per shuffle when the operator says no `PARALLEL`.
+    pub reducers: usize,
 }
 
 impl Lowering<'_> {
@@ -124,7 +126,7 @@ impl Lowering<'_> {
     }
 
     fn reduce_tasks(&self, parallel: Option<u32>) -> usize {
-        parallel.map_or(self.parallelism, |p| p as usize).max(1)
+        parallel.map_or(self.reducers, |p| p as usize).max(1)
     }
 
     fn lower(&self, id: NodeId) -> Result<Pending, RunError> {
