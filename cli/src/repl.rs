@@ -116,9 +116,15 @@ fn execute(text: &str, session: &mut Session, runner: &mut Runner) -> Vec<Report
         if let Err(e) = runner.check_outputs(&session.plan, &actions) {
             return vec![source.run(&e)];
         }
+        // Later statements may still use what this one reads, so the session's plan stays
+        // as written and each statement runs an optimized copy.
+        let mut plan = session.plan.clone();
+        if let Err(e) = crate::script::optimize_plan(&mut plan, &actions) {
+            return vec![source.plan(&e)];
+        }
         for a in &actions {
             let mut out = stdout.lock();
-            if let Err(e) = runner.run(&session.plan, a, &mut out) {
+            if let Err(e) = runner.run(&plan, a, &mut out) {
                 return vec![source.run(&e)];
             }
             out.flush().ok();

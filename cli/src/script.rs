@@ -114,21 +114,26 @@ pub fn plan_text(name: String, text: String, dir: Option<&Path>) -> Result<Plann
     })
 }
 
-/// Applies the optimizer's rules to a planned script; input sizes come from the files
-/// the LOADs name (relative to the working directory, as the run resolves them).
-fn optimize(planned: &mut Planned) -> Result<Vec<pigrs_planner::optimizer::Applied>, Vec<Report>> {
+/// Applies the optimizer's rules to a plan for the sinks `actions` run; input sizes
+/// come from the files the LOADs name (relative to the working directory, as the run
+/// resolves them).
+pub fn optimize_plan(
+    plan: &mut pigrs_planner::LogicalPlan,
+    actions: &[Action],
+) -> Result<Vec<pigrs_planner::optimizer::Applied>, pigrs_planner::PlanError> {
     let base = pigrs_runtime::physical::base_dir();
     let size_of: pigrs_planner::optimizer::SizeOf = std::sync::Arc::new(move |location: &str| {
         pigrs_runtime::io::resolve_input(location, &base)
             .ok()
             .map(|files| files.iter().map(|f| f.size).sum())
     });
-    pigrs_planner::optimizer::optimize_for(
-        &mut planned.session.plan,
-        &planned.actions,
-        Some(size_of),
-    )
-    .map_err(|e| vec![planned.source.plan(&e)])
+    pigrs_planner::optimizer::optimize_for(plan, actions, Some(size_of))
+}
+
+/// Applies the optimizer's rules to a planned script.
+fn optimize(planned: &mut Planned) -> Result<Vec<pigrs_planner::optimizer::Applied>, Vec<Report>> {
+    optimize_plan(&mut planned.session.plan, &planned.actions)
+        .map_err(|e| vec![planned.source.plan(&e)])
 }
 
 /// `pigrs run`: runs the actions in order, then prints the warnings and the run
