@@ -397,6 +397,7 @@ impl Session {
                     Operator::Load {
                         location: path.node.clone(),
                         func,
+                        columns: None,
                     },
                     vec![],
                     schema,

@@ -150,6 +150,9 @@ pub enum Operator {
         location: String,
         /// The load function (PigStorage when the script names none).
         func: FuncRef,
+        /// The fields anything reads (set by the `prune_columns` rule); the others need
+        /// not be converted and load as null. `None`: all.
+        columns: Option<Vec<usize>>,
     },
     /// Keeps rows where the condition is true.
     Filter {
@@ -408,12 +411,27 @@ impl fmt::Display for OpLine<'_> {
             .map(|a| format!(" [{a}]"))
             .unwrap_or_default();
         match &node.op {
-            Operator::Load { location, func } => {
+            Operator::Load {
+                location,
+                func,
+                columns,
+            } => {
                 write!(
                     f,
                     "Load{alias}: location='{location}', func={}",
                     func_text(func)
-                )
+                )?;
+                match columns {
+                    Some(cs) => write!(
+                        f,
+                        ", columns=[{}]",
+                        cs.iter()
+                            .map(|c| format!("${c}"))
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    ),
+                    None => Ok(()),
+                }
             }
             Operator::Filter { cond } => write!(f, "Filter{alias}: {cond}"),
             Operator::Foreach { nested, generate } => {

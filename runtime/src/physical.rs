@@ -19,7 +19,7 @@ use pigrs_udf::Schema;
 use crate::error::RunError;
 use crate::eval::EvalCtx;
 use crate::exec::{KeySpec, Output, PigExec, Reduce, Source, Step, TopKSpec};
-use crate::io::{Warnings, load_func, plan_splits, resolve_input};
+use crate::io::{LoadFunc, Warnings, load_func, plan_splits, resolve_input};
 use crate::layout::Layout;
 use crate::stats::Stats;
 
@@ -133,9 +133,25 @@ impl Lowering<'_> {
         let node = self.plan.node(id);
         let input = |i: usize| node.inputs[i];
         Ok(match &node.op {
-            Operator::Load { location, func } => {
-                let load =
+            Operator::Load {
+                location,
+                func,
+                columns,
+            } => {
+                let mut load =
                     load_func(&func.name, &func.args).map_err(|m| RunError::plan(func.span, m))?;
+                // Projection pushdown: fields nothing reads are not converted.
+                if let (Some(cols), LoadFunc::PigStorage { options, .. }, Some(schema)) =
+                    (columns, &mut load, &node.schema)
+                    && !options.tag_file
+                    && !options.tag_path
+                {
+                    options.columns = Some(
+                        (0..schema.fields.len())
+                            .map(|i| cols.contains(&i))
+                            .collect(),
+                    );
+                }
                 let files = resolve_input(location, &self.base_dir)
                     .map_err(|e| RunError::plan(node.span, e.to_string()))?;
                 let splits = plan_splits(&files, self.parallelism);

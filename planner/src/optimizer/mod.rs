@@ -8,6 +8,7 @@
 mod anti_join;
 mod broadcast_join;
 mod combiner;
+mod prune_columns;
 mod top_k;
 
 use std::collections::HashSet;
@@ -15,6 +16,7 @@ use std::collections::HashSet;
 pub use anti_join::AntiJoin;
 pub use broadcast_join::{BroadcastJoin, DEFAULT_THRESHOLD, SizeOf};
 pub use combiner::Combiner;
+pub use prune_columns::PruneColumns;
 pub use top_k::TopK;
 
 use crate::error::{PlanError, Result};
@@ -56,6 +58,9 @@ impl Optimizer {
             // could take the same FOREACH (it cannot today: ORDER bags are not algebraic).
             Box::new(TopK),
             Box::new(Combiner),
+            // Last: it reads what the other rules made (an Aggregate reads fewer fields than
+            // the GROUP it replaces).
+            Box::new(PruneColumns),
         ]);
         Optimizer { rules }
     }

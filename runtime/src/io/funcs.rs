@@ -15,6 +15,9 @@ pub struct PigStorageOptions {
     pub tag_file: bool,
     /// `-tagPath`: prepend the input file's full path to each tuple.
     pub tag_path: bool,
+    /// Which schema fields to convert; the others load as null because nothing reads
+    /// them (set by the planner's projection pushdown, never by a script). `None`: all.
+    pub columns: Option<Vec<bool>>,
 }
 
 /// CSVExcelStorage's header treatment (its fourth argument).

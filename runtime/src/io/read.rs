@@ -48,7 +48,8 @@ pub fn open_reader(
             } else {
                 Tag::None
             };
-            let format = PigStorageFormat::new(delimiter.clone(), schema.cloned(), tag);
+            let mut format = PigStorageFormat::new(delimiter.clone(), schema.cloned(), tag);
+            format.columns = options.columns.clone();
             Box::new(LineReader::new(parts, format, splittable, false, warnings))
         }
         LoadFunc::TextLoader => Box::new(LineReader::new(
@@ -422,6 +423,7 @@ fn convert(bytes: &[u8], ty: &PigType, fails: &mut u32) -> Value {
 fn push_fields<'a>(
     fields: impl Iterator<Item = &'a [u8]>,
     schema: Option<&Schema>,
+    columns: Option<&[bool]>,
     t: &mut Tuple,
     fails: &mut u32,
 ) {
@@ -435,10 +437,11 @@ fn push_fields<'a>(
         })),
         Some(s) => {
             let mut fields = fields;
-            for field in &s.fields {
+            for (i, field) in s.fields.iter().enumerate() {
+                let wanted = columns.is_none_or(|c| c.get(i).copied().unwrap_or(true));
                 match fields.next() {
-                    Some(f) => t.push(convert(f, &field.ty, fails)),
-                    None => t.push(Value::Null),
+                    Some(f) if wanted => t.push(convert(f, &field.ty, fails)),
+                    _ => t.push(Value::Null),
                 }
             }
         }
@@ -457,6 +460,8 @@ struct PigStorageFormat {
     finder: memmem::Finder<'static>,
     schema: Option<Schema>,
     tag: Tag,
+    /// Fields to convert (the rest load as null); `None`: all.
+    columns: Option<Vec<bool>>,
 }
 
 impl PigStorageFormat {
@@ -472,6 +477,7 @@ impl PigStorageFormat {
             finder,
             schema,
             tag,
+            columns: None,
         }
     }
 }
@@ -519,7 +525,13 @@ impl LineFormat for PigStorageFormat {
             Tag::Path => t.push(Value::Chararray(file.to_string_lossy().into_owned())),
         }
         let fields = split_fields(line, &self.delimiter, &self.finder);
-        push_fields(fields, self.schema.as_ref(), &mut t, &mut fails);
+        push_fields(
+            fields,
+            self.schema.as_ref(),
+            self.columns.as_deref(),
+            &mut t,
+            &mut fails,
+        );
         out.push(t);
         fails
     }
@@ -583,6 +595,7 @@ impl CsvFormat {
         push_fields(
             self.fields.iter().map(|f| f.as_slice()),
             self.schema.as_ref(),
+            None,
             &mut t,
             &mut fails,
         );
