@@ -639,20 +639,11 @@ impl PigExec {
                                     }
                                     continue;
                                 }
-                                let mut acc: Vec<Tuple> = vec![pad_clone(&r, widths[0])];
-                                for (m, w) in matches.iter().zip(&widths[1..]) {
-                                    acc = acc
-                                        .iter()
-                                        .flat_map(|p| {
-                                            m.iter().map(move |t| {
-                                                let mut row = p.clone();
-                                                row.extend(pad_clone(t, *w));
-                                                row
-                                            })
-                                        })
-                                        .collect();
-                                }
-                                out.extend(acc);
+                                out.extend(join_product(
+                                    vec![pad_clone(&r, widths[0])],
+                                    &matches,
+                                    &widths[1..],
+                                ));
                             }
                             em.emit(out)
                         },
@@ -1521,12 +1512,19 @@ fn join_group(
         }
         return;
     }
-    let mut acc: Vec<Tuple> = vec![Vec::new()];
-    for (bag, w) in bags.iter().zip(widths) {
+    let sides: Vec<&[Tuple]> = bags.iter().map(Vec::as_slice).collect();
+    out.extend(join_product(vec![Vec::new()], &sides, widths));
+}
+
+/// Every combination of `prefixes` with one row of each side, each side's row padded
+/// with nulls to its width.
+fn join_product(prefixes: Vec<Tuple>, sides: &[&[Tuple]], widths: &[usize]) -> Vec<Tuple> {
+    let mut acc = prefixes;
+    for (side, w) in sides.iter().zip(widths) {
         acc = acc
             .iter()
             .flat_map(|p| {
-                bag.iter().map(move |t| {
+                side.iter().map(move |t| {
                     let mut row = p.clone();
                     row.extend(pad_clone(t, *w));
                     row
@@ -1534,5 +1532,5 @@ fn join_group(
             })
             .collect();
     }
-    out.extend(acc);
+    acc
 }

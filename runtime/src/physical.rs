@@ -125,6 +125,15 @@ impl Lowering<'_> {
         Ok(Arc::new(shuffled))
     }
 
+    /// Reduce tasks of a GROUP: one for GROUP ALL (a single key), else as for any shuffle.
+    fn group_tasks(&self, keys: &[KeySpec], parallel: Option<u32>) -> usize {
+        if keys.iter().all(|k| matches!(k, KeySpec::All)) {
+            1
+        } else {
+            self.reduce_tasks(parallel)
+        }
+    }
+
     fn reduce_tasks(&self, parallel: Option<u32>) -> usize {
         parallel.map_or(self.reducers, |p| p as usize).max(1)
     }
@@ -217,12 +226,8 @@ impl Lowering<'_> {
                 inner,
                 parallel,
             } => {
-                let specs = keys.iter().map(key_spec).collect();
-                let tasks = if keys.iter().all(|k| matches!(k, GroupKeys::All)) {
-                    1
-                } else {
-                    self.reduce_tasks(*parallel)
-                };
+                let specs: Vec<KeySpec> = keys.iter().map(key_spec).collect();
+                let tasks = self.group_tasks(&specs, *parallel);
                 let shuffled = self.shuffle(&node.inputs, specs, tasks)?;
                 Pending {
                     source: Source::Reduce(Reduce::Group {
@@ -240,11 +245,7 @@ impl Lowering<'_> {
                 parallel,
             } => {
                 let keys = key_spec(keys);
-                let tasks = if matches!(keys, KeySpec::All) {
-                    1
-                } else {
-                    self.reduce_tasks(*parallel)
-                };
+                let tasks = self.group_tasks(std::slice::from_ref(&keys), *parallel);
                 let aggs = Arc::new(aggs.clone());
                 let output = Output::Combine {
                     keys,
@@ -267,11 +268,7 @@ impl Lowering<'_> {
                 parallel,
             } => {
                 let keys = key_spec(keys);
-                let tasks = if matches!(keys, KeySpec::All) {
-                    1
-                } else {
-                    self.reduce_tasks(*parallel)
-                };
+                let tasks = self.group_tasks(std::slice::from_ref(&keys), *parallel);
                 let topk = TopKSpec {
                     order: order.clone(),
                     n: usize::try_from(*n).unwrap_or(usize::MAX),
