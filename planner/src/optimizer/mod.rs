@@ -9,6 +9,7 @@ mod anti_join;
 mod broadcast_join;
 mod combiner;
 mod prune_columns;
+mod push_filter;
 mod top_k;
 
 use std::collections::HashSet;
@@ -17,6 +18,7 @@ pub use anti_join::AntiJoin;
 pub use broadcast_join::{BroadcastJoin, DEFAULT_THRESHOLD, SizeOf};
 pub use combiner::Combiner;
 pub use prune_columns::PruneColumns;
+pub use push_filter::PushFilter;
 pub use top_k::TopK;
 
 use crate::error::{PlanError, Result};
@@ -54,6 +56,8 @@ impl Optimizer {
         }
         rules.extend([
             Box::new(AntiJoin) as Box<dyn OptimizerRule>,
+            // After anti_join, which wants the filter on the join's unmatched rows.
+            Box::new(PushFilter),
             // top_k looks for GROUP + nested ORDER/LIMIT; it must run before the combiner
             // could take the same FOREACH (it cannot today: ORDER bags are not algebraic).
             Box::new(TopK),
