@@ -6,6 +6,7 @@
 //! and an [`Output`] layout: plain rows, or rows keyed for the next shuffle. That is a
 //! map or reduce stage: the work one task does between two shuffles.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -1218,35 +1219,40 @@ impl Emitter {
                 }
                 self.combine_seen += rows.len() as u64;
                 for row in rows {
-                    // Look the key up borrowed; copy it only for a new key.
-                    let accs = match keys {
+                    // Look the key up borrowed (one lookup for a key seen before); copy it
+                    // only for a new key.
+                    let owned;
+                    let key: &Value = match keys {
                         KeySpec::Exprs(es) if es.len() == 1 => {
-                            let key = self.ctx.eval_ref(&es[0], &row, &[]).map_err(eval_err)?;
-                            if !map.contains_key(key.as_ref()) {
-                                map.insert(
-                                    key.as_ref().clone(),
-                                    aggs.iter().map(Acc::new).collect(),
-                                );
-                            }
-                            map.get_mut(key.as_ref()).ok_or_else(|| {
-                                DataFusionError::Internal("combiner lost a key".into())
-                            })?
+                            owned = self.ctx.eval_ref(&es[0], &row, &[]).map_err(eval_err)?;
+                            owned.as_ref()
                         }
-                        _ => {
-                            let group = match keys {
-                                KeySpec::All => Value::Chararray("all".into()),
-                                KeySpec::Row => Value::Tuple(Box::new(row.clone())),
-                                KeySpec::Exprs(es) => {
-                                    key_value(&self.ctx, es, &row).map_err(eval_err)?
-                                }
-                            };
-                            map.entry(group)
-                                .or_insert_with(|| aggs.iter().map(Acc::new).collect())
+                        KeySpec::All => {
+                            owned = Cow::Owned(Value::Chararray("all".into()));
+                            owned.as_ref()
+                        }
+                        KeySpec::Row => {
+                            owned = Cow::Owned(Value::Tuple(Box::new(row.clone())));
+                            owned.as_ref()
+                        }
+                        KeySpec::Exprs(es) => {
+                            owned = Cow::Owned(key_value(&self.ctx, es, &row).map_err(eval_err)?);
+                            owned.as_ref()
                         }
                     };
-                    for (acc, agg) in accs.iter_mut().zip(aggs.iter()) {
-                        let input = agg_input(agg, &row, &mut scratch);
-                        acc.update(agg, input).map_err(|e| udf_err(agg, e))?;
+                    let update = |accs: &mut Vec<Acc>, scratch: &mut Tuple| -> DFResult<()> {
+                        for (acc, agg) in accs.iter_mut().zip(aggs.iter()) {
+                            let input = agg_input(agg, &row, scratch);
+                            acc.update(agg, input).map_err(|e| udf_err(agg, e))?;
+                        }
+                        Ok(())
+                    };
+                    if let Some(accs) = map.get_mut(key) {
+                        update(accs, &mut scratch)?;
+                    } else {
+                        let mut accs: Vec<Acc> = aggs.iter().map(Acc::new).collect();
+                        update(&mut accs, &mut scratch)?;
+                        map.insert(key.clone(), accs);
                     }
                 }
                 // Combining pays only when keys repeat: when, after enough rows, more than
