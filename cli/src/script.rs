@@ -238,10 +238,15 @@ pub fn explain(args: &ScriptArgs, verbose: bool) -> Result<(), Vec<Report>> {
 /// `pigrs check`.
 pub fn check(args: &ScriptArgs) -> Result<(), Vec<Report>> {
     let planned = plan(args)?;
+    let outputs = planned
+        .actions
+        .iter()
+        .filter(|a| matches!(a, Action::Execute(_)))
+        .count();
+    let plural = if outputs == 1 { "" } else { "s" };
     eprintln!(
-        "{}: OK ({} statements planned)",
-        planned.source.name,
-        planned.actions.len()
+        "{}: OK ({outputs} output{plural} planned)",
+        planned.source.name
     );
     Ok(())
 }
