@@ -37,6 +37,29 @@ fn shift(e: &Expr, offset: usize) -> Option<Expr> {
     }
 }
 
+/// The AND-ed parts of a condition.
+fn conjuncts(e: &Expr, out: &mut Vec<Expr>) {
+    match &e.kind {
+        ExprKind::And(l, r) => {
+            conjuncts(l, out);
+            conjuncts(r, out);
+        }
+        _ => out.push(e.clone()),
+    }
+}
+
+/// Whether the condition must stay where it was written: ASSERT must see exactly those
+/// rows, and a volatile condition (RANDOM) would be drawn for other rows.
+fn pinned(cond: &Expr) -> bool {
+    let mut pinned = false;
+    cond.visit(&mut |e| {
+        if let ExprKind::Call { func, .. } = &e.kind {
+            pinned |= func.is_volatile() || func.name() == "Assert";
+        }
+    });
+    pinned
+}
+
 impl OptimizerRule for PushFilter {
     fn name(&self) -> &'static str {
         "push_filter"
@@ -47,7 +70,11 @@ impl OptimizerRule for PushFilter {
         let Operator::Filter { cond } = &node.op else {
             return Ok(false);
         };
-        let join = plan.node(node.inputs[0]);
+        if pinned(cond) {
+            return Ok(false);
+        }
+        let join_id = node.inputs[0];
+        let join = plan.node(join_id);
         let Operator::Join { join_type, .. } = &join.op else {
             return Ok(false);
         };
@@ -58,48 +85,92 @@ impl OptimizerRule for PushFilter {
             JoinType::Right => i == 1,
             JoinType::Full => false,
         };
-        let Some(cols) = cond.columns() else {
-            return Ok(false);
-        };
-        if cols.is_empty() {
-            return Ok(false);
-        }
+        // Each input's first column in the join's rows, and its width.
+        let mut ranges = Vec::new();
         let mut offset = 0;
-        let mut target = None;
-        for (i, &input) in join.inputs.iter().enumerate() {
+        for &input in &join.inputs {
             let Some(width) = plan.node(input).schema.as_ref().map(|s| s.fields.len()) else {
                 return Ok(false);
             };
-            if cols.iter().all(|&c| c >= offset && c < offset + width) {
-                target = Some((i, offset));
-                break;
-            }
+            ranges.push((offset, width));
             offset += width;
         }
-        let Some((side, offset)) = target else {
-            return Ok(false);
-        };
-        if !allowed(side) {
+        // Sort the AND-ed parts: those reading one allowed input move onto it.
+        let mut parts = Vec::new();
+        conjuncts(cond, &mut parts);
+        let mut pushed: Vec<Vec<Expr>> = vec![Vec::new(); join.inputs.len()];
+        let mut kept = Vec::new();
+        for part in parts {
+            let side = part
+                .columns()
+                .filter(|cols| !cols.is_empty())
+                .and_then(|cols| {
+                    ranges.iter().position(|&(start, width)| {
+                        cols.iter().all(|&c| c >= start && c < start + width)
+                    })
+                });
+            match side
+                .filter(|&i| allowed(i))
+                .and_then(|i| Some((i, shift(&part, ranges[i].0)?)))
+            {
+                Some((i, moved)) => pushed[i].push(moved),
+                None => kept.push(part),
+            }
+        }
+        if pushed.iter().all(Vec::is_empty) {
             return Ok(false);
         }
-        let Some(shifted) = shift(cond, offset) else {
-            return Ok(false);
-        };
-        let input = join.inputs[side];
-        let filter = Node {
-            op: Operator::Filter { cond: shifted },
-            inputs: vec![input],
-            schema: plan.node(input).schema.clone(),
-            alias: None,
-            span: node.span,
-        };
-        let (join_op, mut join_inputs) = (join.op.clone(), join.inputs.clone());
-        join_inputs[side] = plan.add(filter);
-        let node = &mut plan.nodes[id];
-        node.op = join_op;
-        node.inputs = join_inputs;
+        let (span, filter_alias) = (node.span, node.alias.clone());
+        let (join_op, mut inputs, join_schema) =
+            (join.op.clone(), join.inputs.clone(), join.schema.clone());
+        for (i, conds) in pushed.into_iter().enumerate() {
+            let Some(cond) = and_all(conds) else { continue };
+            let input = inputs[i];
+            let schema = plan.node(input).schema.clone();
+            inputs[i] = plan.add(Node {
+                op: Operator::Filter { cond },
+                inputs: vec![input],
+                schema,
+                alias: None,
+                span,
+            });
+        }
+        match and_all(kept) {
+            // Nothing stays above: the filter's node becomes the join.
+            None => {
+                let node = &mut plan.nodes[id];
+                node.op = join_op;
+                node.inputs = inputs;
+            }
+            // The rest stays above a new join of the filtered inputs.
+            Some(rest) => {
+                let join = plan.add(Node {
+                    op: join_op,
+                    inputs,
+                    schema: join_schema,
+                    alias: None,
+                    span,
+                });
+                let node = &mut plan.nodes[id];
+                node.op = Operator::Filter { cond: rest };
+                node.inputs = vec![join];
+                node.alias = filter_alias;
+            }
+        }
         Ok(true)
     }
+}
+
+/// The AND of the conditions, if there are any.
+fn and_all(conds: Vec<Expr>) -> Option<Expr> {
+    conds.into_iter().reduce(|l, r| {
+        let span = l.span.merge(r.span);
+        Expr::new(
+            ExprKind::And(Box::new(l), Box::new(r)),
+            pigrs_udf::PigType::Boolean,
+            span,
+        )
+    })
 }
 
 #[cfg(test)]
@@ -118,6 +189,28 @@ mod tests {
         assert_eq!(
             plan,
             "Dump\n  Join [f]: type=Inner, strategy=Hash, keys=[$1; $0]\n    Load [a]: location='a', func=PigStorage()\n    Filter: ($1 > 3)\n      Load [b]: location='b', func=PigStorage()\n"
+        );
+    }
+
+    #[test]
+    fn and_ed_parts_move_to_their_own_inputs_and_the_rest_stays() {
+        let plan = after_rule(
+            &PushFilter,
+            &format!(
+                "{J}j = JOIN a BY k, b BY k; f = FILTER j BY a::x > 1 AND b::y < 5 AND a::x < b::y; DUMP f;"
+            ),
+        );
+        assert!(
+            plan.contains("Filter [f]: ($0 < (int)$3)") || plan.contains("Filter [f]: ($0 < $3)"),
+            "{plan}"
+        );
+        assert!(
+            plan.contains("Filter: ($0 > 1)\n        Load [a]"),
+            "{plan}"
+        );
+        assert!(
+            plan.contains("Filter: ($1 < 5)\n        Load [b]"),
+            "{plan}"
         );
     }
 
