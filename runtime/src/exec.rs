@@ -567,10 +567,7 @@ impl PigExec {
                     };
                     emitter.emit_all(rows)
                 };
-                Ok(futures::stream::once(fut)
-                    .map_ok(|bs| futures::stream::iter(bs.into_iter().map(Ok)))
-                    .try_flatten()
-                    .boxed())
+                Ok(batches_when_done(fut))
             }
             Source::Replicated {
                 layouts,
@@ -734,10 +731,7 @@ impl PigExec {
                     keyed.sort_by(cmp);
                     emitter.emit_all(keyed.into_iter().map(|(_, r)| r).collect())
                 };
-                Ok(futures::stream::once(fut)
-                    .map_ok(|bs| futures::stream::iter(bs.into_iter().map(Ok)))
-                    .try_flatten()
-                    .boxed())
+                Ok(batches_when_done(fut))
             }
             Source::Rank {
                 layout,
@@ -752,10 +746,7 @@ impl PigExec {
                     let ranked = rank_rows(&emitter.ctx, rows, &keys, dense).map_err(eval_err)?;
                     emitter.emit_all(ranked)
                 };
-                Ok(futures::stream::once(fut)
-                    .map_ok(|bs| futures::stream::iter(bs.into_iter().map(Ok)))
-                    .try_flatten()
-                    .boxed())
+                Ok(batches_when_done(fut))
             }
             Source::Stream { layout, command } => {
                 let input = self.children[0].execute(partition, ctx)?;
@@ -777,10 +768,7 @@ impl PigExec {
                         })?;
                     emitter.emit_all(out)
                 };
-                Ok(futures::stream::once(fut)
-                    .map_ok(|bs| futures::stream::iter(bs.into_iter().map(Ok)))
-                    .try_flatten()
-                    .boxed())
+                Ok(batches_when_done(fut))
             }
             Source::Limit { layout, n } => {
                 let child = self.children[0].clone();
@@ -803,10 +791,7 @@ impl PigExec {
                     emitter.stats.add_in(rows.len() as u64);
                     emitter.emit_all(rows)
                 };
-                Ok(futures::stream::once(fut)
-                    .map_ok(|bs| futures::stream::iter(bs.into_iter().map(Ok)))
-                    .try_flatten()
-                    .boxed())
+                Ok(batches_when_done(fut))
             }
         }
     }
@@ -869,6 +854,17 @@ fn pad_clone(row: &Tuple, width: usize) -> Tuple {
     let mut r = row.clone();
     pad_row(&mut r, width);
     r
+}
+
+/// The stream of a task that produces all its batches at once, when `fut` completes
+/// (sorts, reduces, ranks: they need all their input first).
+fn batches_when_done(
+    fut: impl std::future::Future<Output = DFResult<Vec<RecordBatch>>> + Send + 'static,
+) -> BatchStream {
+    futures::stream::once(fut)
+        .map_ok(|bs| futures::stream::iter(bs.into_iter().map(Ok)))
+        .try_flatten()
+        .boxed()
 }
 
 /// Runs every task of `plan` concurrently and gathers its rows.
