@@ -41,6 +41,10 @@ pub struct RunArgs {
     /// Turn the optimizer's rules off (for comparison and debugging).
     #[arg(long)]
     pub no_optimize: bool,
+    /// Run each STORE and DUMP on its own, recomputing what they share (Pig's -M): by
+    /// default the outputs of a script run together and shared work is done once.
+    #[arg(short = 'M', long = "no-multiquery", alias = "no_multiquery")]
+    pub no_multiquery: bool,
     /// Also write the run statistics (printed on stderr at the end) as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub stats_json: Option<PathBuf>,

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use miette::Report;
-use pigrs_planner::{Action, Session};
+use pigrs_planner::{Action, Session, multi_query};
 use pigrs_runtime::{RunOptions, Runner};
 
 use crate::diagnostics::{Source, plain};
@@ -142,6 +142,7 @@ fn optimize(planned: &mut Planned) -> Result<Vec<pigrs_planner::optimizer::Appli
 pub fn run(args: &ScriptArgs, run_args: &RunArgs) -> Result<(), Vec<Report>> {
     let opts = RunOptions {
         optimize: !run_args.no_optimize,
+        multi_query: !run_args.no_multiquery,
         progress: !run_args.no_progress,
         ..RunOptions::default()
     };
@@ -157,8 +158,23 @@ pub fn run(args: &ScriptArgs, run_args: &RunArgs) -> Result<(), Vec<Report>> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut failed = None;
-    for action in &planned.actions {
-        if let Err(e) = runner.run(plan, action, &mut out) {
+    // Consecutive outputs run as one job (multi-query); everything else in script order.
+    let mut actions = planned.actions.iter().peekable();
+    while let Some(action) = actions.next() {
+        let result = match action {
+            Action::Execute(first) if !run_args.no_multiquery => {
+                let mut sinks = vec![*first];
+                while let Some(Action::Execute(id)) = actions.peek() {
+                    sinks.push(*id);
+                    actions.next();
+                }
+                multi_query::batches(plan, &sinks)
+                    .iter()
+                    .try_for_each(|batch| runner.run_outputs(plan, batch, &mut out))
+            }
+            _ => runner.run(plan, action, &mut out),
+        };
+        if let Err(e) = result {
             failed = Some(vec![planned.run_error(&e)]);
             break;
         }
@@ -186,6 +202,23 @@ pub fn run(args: &ScriptArgs, run_args: &RunArgs) -> Result<(), Vec<Report>> {
         Some(reports) => Err(reports),
         None => Ok(()),
     }
+}
+
+/// The jobs a script's outputs run as: consecutive STOREs and DUMPs together, split
+/// where one loads what another stores (see `multi_query`).
+fn jobs(plan: &pigrs_planner::LogicalPlan, actions: &[Action]) -> Vec<Vec<usize>> {
+    let mut jobs = Vec::new();
+    let mut run: Vec<usize> = Vec::new();
+    for a in actions.iter().chain([&Action::Print(String::new())]) {
+        match a {
+            Action::Execute(id) => run.push(*id),
+            _ if !run.is_empty() => {
+                jobs.extend(multi_query::batches(plan, &std::mem::take(&mut run)))
+            }
+            _ => {}
+        }
+    }
+    jobs
 }
 
 /// `pigrs explain`.
@@ -224,10 +257,10 @@ pub fn explain(args: &ScriptArgs, verbose: bool) -> Result<(), Vec<Report>> {
     );
     let runner = Runner::new(RunOptions::default()).map_err(|e| vec![planned.source.run(&e)])?;
     let plan = &planned.session.plan;
-    for action in &planned.actions {
-        if let Action::Execute(id) = action {
+    for job in jobs(plan, &planned.actions) {
+        for &id in &job {
             let text = runner
-                .explain(plan, *id, verbose)
+                .explain(plan, id, verbose, &job)
                 .map_err(|e| vec![planned.source.run(&e)])?;
             print!("{text}");
         }

@@ -88,14 +88,22 @@ pub fn run_one(input: &str, params: &[(String, String)]) -> Outcome {
         }
     };
     out.planned = true;
+    let sinks: Vec<_> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Execute(id) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let shared = pigrs_planner::multi_query::shared_nodes(&session.plan, &sinks);
     for action in &actions {
         match action {
             Action::Execute(id) => {
-                let _ = features::explain(&session.plan, *id, false);
-                let _ = features::explain(&session.plan, *id, true);
+                let _ = features::explain(&session.plan, *id, false, &shared);
+                let _ = features::explain(&session.plan, *id, true, &shared);
             }
             Action::Explain { node: Some(id), .. } => {
-                let _ = features::explain(&session.plan, *id, true);
+                let _ = features::explain(&session.plan, *id, true, &shared);
             }
             _ => {}
         }

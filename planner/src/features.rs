@@ -5,6 +5,7 @@
 //! a LOAD (a map stage) or at an operator that needs rows grouped by key (a reduce stage,
 //! fed by a shuffle of its inputs' stages).
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use crate::logical::{JoinStrategy, JoinType, LogicalPlan, NodeId, OpLine, Operator};
@@ -42,25 +43,31 @@ pub fn is_shuffle(op: &Operator) -> bool {
     )
 }
 
-/// The stages computing the sink `root`, inputs first.
-pub fn stages(plan: &LogicalPlan, root: NodeId) -> Vec<Stage> {
+/// The stages computing the sink `root`, inputs first. A node in `shared` (see
+/// [`crate::multi_query::shared_nodes`]) ends a stage of its own, tagged MULTI_QUERY: it
+/// is computed once and its rows go to each of its readers.
+pub fn stages(plan: &LogicalPlan, root: NodeId, shared: &HashSet<NodeId>) -> Vec<Stage> {
     let mut out = Vec::new();
-    build(plan, root, &mut out);
+    build(plan, root, shared, &mut out);
     out
 }
 
-fn build(plan: &LogicalPlan, top: NodeId, out: &mut Vec<Stage>) -> usize {
+fn build(plan: &LogicalPlan, top: NodeId, shared: &HashSet<NodeId>, out: &mut Vec<Stage>) -> usize {
     let mut nodes = Vec::new();
     let mut inputs = Vec::new();
     let mut kind = "map";
     let mut cur = top;
     loop {
+        if cur != top && shared.contains(&cur) {
+            inputs.push(build(plan, cur, shared, out));
+            break;
+        }
         nodes.push(cur);
         let node = plan.node(cur);
         if is_shuffle(&node.op) {
             kind = "reduce";
             for &i in &node.inputs {
-                inputs.push(build(plan, i, out));
+                inputs.push(build(plan, i, shared, out));
             }
             break;
         }
@@ -68,7 +75,7 @@ fn build(plan: &LogicalPlan, top: NodeId, out: &mut Vec<Stage>) -> usize {
             Operator::Load { .. } => break,
             Operator::Union => {
                 for &i in &node.inputs {
-                    inputs.push(build(plan, i, out));
+                    inputs.push(build(plan, i, shared, out));
                 }
                 break;
             }
@@ -77,7 +84,7 @@ fn build(plan: &LogicalPlan, top: NodeId, out: &mut Vec<Stage>) -> usize {
                 ..
             } => {
                 for &i in &node.inputs[1..] {
-                    inputs.push(build(plan, i, out));
+                    inputs.push(build(plan, i, shared, out));
                 }
                 cur = node.inputs[0];
             }
@@ -87,7 +94,10 @@ fn build(plan: &LogicalPlan, top: NodeId, out: &mut Vec<Stage>) -> usize {
             },
         }
     }
-    let features = tags(plan, &nodes);
+    let mut features = tags(plan, &nodes);
+    if shared.contains(&top) {
+        features.push("MULTI_QUERY");
+    }
     let id = out.len() + 1;
     out.push(Stage {
         id,
@@ -140,13 +150,19 @@ fn tags(plan: &LogicalPlan, nodes: &[NodeId]) -> Vec<&'static str> {
     tags
 }
 
-/// EXPLAIN's text for one sink: the logical plan, then its stages.
-pub fn explain(plan: &LogicalPlan, root: NodeId, verbose: bool) -> String {
+/// EXPLAIN's text for one sink: the logical plan, then its stages (`shared` as for
+/// [`stages`]).
+pub fn explain(
+    plan: &LogicalPlan,
+    root: NodeId,
+    verbose: bool,
+    shared: &HashSet<NodeId>,
+) -> String {
     let mut out = String::new();
     out.push_str("#-----------------------------------------------\n# Logical plan\n#-----------------------------------------------\n");
     out.push_str(&plan.display_tree(root, verbose));
     out.push_str("#-----------------------------------------------\n# Stage plan\n#-----------------------------------------------\n");
-    for stage in stages(plan, root) {
+    for stage in stages(plan, root, shared) {
         let inputs = if stage.inputs.is_empty() {
             String::new()
         } else {

@@ -9,6 +9,7 @@ pub mod error;
 pub mod expr;
 pub mod features;
 pub mod logical;
+pub mod multi_query;
 pub mod optimizer;
 pub mod typing;
 

@@ -8,21 +8,24 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use datafusion::execution::TaskContext;
-use datafusion::physical_plan::displayable;
+use datafusion::physical_plan::{ExecutionPlan, displayable};
 use futures::StreamExt;
 use pigrs_grammar::Span;
 use pigrs_planner::builder::Action;
 use pigrs_planner::expr::ExprKind;
-use pigrs_planner::features;
 use pigrs_planner::logical::{LogicalPlan, NodeId, Operator};
+use pigrs_planner::{features, multi_query};
 use pigrs_udf::{Tuple, Value};
 
 use crate::error::RunError;
 use crate::eval::EvalCtx;
+use crate::exec::PigExec;
 use crate::io::{OutputDir, PartKind, StoreFunc, Warnings, remove_path, resolve_input, store_func};
+use crate::layout::Layout;
 use crate::physical::Lowering;
 use crate::progress::Progress;
-use crate::stats::Stats;
+use crate::stats::{StageStats, Stats};
+use crate::tee::TeeExec;
 
 /// How to run.
 #[derive(Clone, Debug)]
@@ -33,6 +36,9 @@ pub struct RunOptions {
     pub parallelism: usize,
     /// Whether the optimizer's rules run (`pigrs run --no-optimize` turns them off).
     pub optimize: bool,
+    /// Whether a job's outputs share what they have in common (multi-query; needs
+    /// `optimize`).
+    pub multi_query: bool,
     /// Whether to show a progress line on stderr during long actions (only ever shown
     /// when stderr is a terminal).
     pub progress: bool,
@@ -52,6 +58,7 @@ impl Default for RunOptions {
             parallelism: std::thread::available_parallelism().map_or(2, |n| n.get()),
             default_parallel: None,
             optimize: true,
+            multi_query: true,
             progress: true,
         }
     }
@@ -163,17 +170,21 @@ impl Runner {
             stats,
             parallelism: self.opts.parallelism,
             reducers: self.opts.default_parallel.unwrap_or(self.opts.parallelism),
+            shared: Default::default(),
+            tees: Default::default(),
         }
     }
 
-    /// Reducers for the job computing `id`: `default_parallel` if set, else one per
+    /// Reducers for the job computing `ids`: `default_parallel` if set, else one per
     /// [`BYTES_PER_REDUCER`] of input, between one and the number of cores.
-    fn reducers_for(&self, plan: &LogicalPlan, id: NodeId) -> usize {
+    fn reducers_for(&self, plan: &LogicalPlan, ids: &[NodeId]) -> usize {
         if let Some(n) = self.opts.default_parallel {
             return n;
         }
         let mut loads = Vec::new();
-        collect_loads(plan, id, &mut loads);
+        for &id in ids {
+            collect_loads(plan, id, &mut loads);
+        }
         let bytes: u64 = loads
             .iter()
             .filter_map(|loc| resolve_input(loc, &self.opts.base_dir).ok())
@@ -206,8 +217,8 @@ impl Runner {
                         .map(|(i, _)| i)
                         .collect(),
                 };
-                for s in sinks {
-                    let text = self.explain(plan, s, verbose)?;
+                for &s in &sinks {
+                    let text = self.explain(plan, s, verbose, &sinks)?;
                     write!(out, "{text}").map_err(io)?;
                 }
                 Ok(())
@@ -232,14 +243,21 @@ impl Runner {
         }
     }
 
-    /// EXPLAIN's text for a node: logical plan, stages and the physical plan.
+    /// EXPLAIN's text for a node: logical plan, stages and the physical plan, as it runs in
+    /// a job computing the outputs `job` (what they share is computed once).
     pub fn explain(
         &self,
         plan: &LogicalPlan,
         node: NodeId,
         verbose: bool,
+        job: &[NodeId],
     ) -> Result<String, RunError> {
-        let mut text = features::explain(plan, node, verbose);
+        let shared = if self.opts.optimize && self.opts.multi_query {
+            multi_query::shared_nodes(plan, job)
+        } else {
+            Default::default()
+        };
+        let mut text = features::explain(plan, node, verbose, &shared);
         let root = match plan.node(node).op {
             Operator::Store { .. } | Operator::Dump => plan.node(node).inputs[0],
             _ => node,
@@ -247,7 +265,8 @@ impl Runner {
         // Plans that are only shown do not count in the run's statistics.
         let (phys, _) = {
             let mut lowering = self.lowering(plan, Arc::new(Stats::default()));
-            lowering.reducers = self.reducers_for(plan, root);
+            lowering.reducers = self.reducers_for(plan, job);
+            lowering.shared = shared;
             lowering.rows(root)?
         };
         text.push_str("#-----------------------------------------------\n# Physical plan\n#-----------------------------------------------\n");
@@ -261,49 +280,96 @@ impl Runner {
         id: NodeId,
         out: &mut dyn Write,
     ) -> Result<(), RunError> {
+        self.run_outputs(plan, &[id], out)
+    }
+
+    /// Runs several outputs (DUMP or STORE nodes) as one job: what they share is computed
+    /// once (multi-query, unless the optimizer is off). DUMPs print in the order given once
+    /// all are done; each STORE's output appears when it is complete. After a failure the
+    /// outputs that succeeded are kept and the first error is returned.
+    pub fn run_outputs(
+        &mut self,
+        plan: &LogicalPlan,
+        sinks: &[NodeId],
+        out: &mut dyn Write,
+    ) -> Result<(), RunError> {
         let first_stage = self.stats.stage_count();
-        let result = self.execute_sink(plan, id, first_stage, out);
-        self.count_inputs(plan, id, first_stage);
+        let result = self.execute_sinks(plan, sinks, out);
+        self.count_inputs(plan, sinks, first_stage);
         result
     }
 
-    /// Runs a DUMP or STORE whose stages are registered from index `first_stage` on.
-    fn execute_sink(
+    /// The lowering for a job computing `sinks`.
+    fn job_lowering<'a>(
+        &self,
+        plan: &'a LogicalPlan,
+        sinks: &[NodeId],
+        stats: Arc<Stats>,
+    ) -> Result<Lowering<'a>, RunError> {
+        let mut scalars = HashMap::new();
+        for &sink in sinks {
+            scalars.extend(self.scalars(plan, sink, &mut Vec::new())?);
+        }
+        let mut lowering = self.lowering(plan, stats);
+        lowering.reducers = self.reducers_for(plan, sinks);
+        lowering.ctx.scalars = Arc::new(scalars);
+        if self.opts.optimize && self.opts.multi_query {
+            lowering.shared = multi_query::shared_nodes(plan, sinks);
+        }
+        Ok(lowering)
+    }
+
+    fn execute_sinks(
         &mut self,
         plan: &LogicalPlan,
-        id: NodeId,
-        first_stage: usize,
+        sinks: &[NodeId],
         out: &mut dyn Write,
     ) -> Result<(), RunError> {
-        let node = plan.node(id);
-        let input = node.inputs[0];
-        let scalars = Arc::new(self.scalars(plan, input, &mut Vec::new())?);
-        let mut lowering = self.lowering(plan, self.stats.clone());
-        lowering.reducers = self.reducers_for(plan, input);
-        lowering.ctx.scalars = scalars;
-        let (phys, layout) = lowering.rows(input)?;
-        // The stage feeding the sink is registered last: its rows are the ones written.
-        let root_stage = self.stats.stages().into_iter().skip(first_stage).last();
+        let first_stage = self.stats.stage_count();
+        let lowering = self.job_lowering(plan, sinks, self.stats.clone())?;
+        let mut jobs = Vec::new();
+        for &sink in sinks {
+            jobs.push(self.prepare(plan, &lowering, sink)?);
+        }
+        drop(lowering);
         let task_ctx = Arc::new(TaskContext::default());
         let mut progress = Progress::start(self.stats.clone(), first_stage, self.opts.progress);
-        match &node.op {
-            Operator::Dump => {
-                let rows = self
-                    .runtime
-                    .block_on(crate::exec::collect_rows(phys, &layout, task_ctx));
-                progress.finish();
-                let rows = rows?;
-                let n = rows.len() as u64;
-                let mut buf = Vec::with_capacity(rows.len() * 16);
-                for r in rows {
-                    let _ = writeln!(buf, "{}", Value::Tuple(Box::new(r)));
-                }
-                self.stats.add_output("(dump)", n, buf.len() as u64);
-                out.write_all(&buf)
-                    .map_err(|e| RunError::other(format!("cannot write output: {e}")))?;
-                out.flush()
-                    .map_err(|e| RunError::other(format!("cannot write output: {e}")))
+        let results: Vec<Result<Option<Vec<Tuple>>, RunError>> = self.runtime.block_on(
+            futures::future::join_all(jobs.iter().map(|job| job.run(task_ctx.clone()))),
+        );
+        progress.finish();
+        let mut first_error = None;
+        for (job, result) in jobs.into_iter().zip(results) {
+            let done = result.and_then(|rows| job.complete(rows, &self.stats, out));
+            if let Err(e) = done {
+                first_error.get_or_insert(e);
             }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Plans one output of a job; a STORE's output folder is created (not yet visible).
+    fn prepare(
+        &self,
+        plan: &LogicalPlan,
+        lowering: &Lowering,
+        sink: NodeId,
+    ) -> Result<SinkJob, RunError> {
+        let node = plan.node(sink);
+        let input = node.inputs[0];
+        let (phys, layout) = lowering.rows(input)?;
+        // The stage feeding the sink: its rows are the ones written.
+        let root_stage = match phys.downcast_ref::<PigExec>() {
+            Some(p) => Some(p.stage_stats().clone()),
+            None => phys
+                .downcast_ref::<TeeExec>()
+                .map(|t| t.stage_stats().clone()),
+        };
+        let target = match &node.op {
+            Operator::Dump => Target::Dump,
             Operator::Store { location, func } => {
                 let store =
                     store_func(&func.name, &func.args).map_err(|m| RunError::plan(func.span, m))?;
@@ -316,62 +382,33 @@ impl Runner {
                 } else {
                     PartKind::Map
                 };
-                let dir = Arc::new(dir);
-                let schema = plan.node(input).schema.clone();
-                let parts = phys.properties().partitioning.partition_count();
-                let written = Arc::new(AtomicU64::new(0));
-                let result: Result<(), RunError> = self.runtime.block_on(async {
-                    let mut tasks = Vec::new();
-                    for p in 0..parts {
-                        let (phys, layout, dir, store, schema, ctx, written) = (
-                            phys.clone(),
-                            layout.clone(),
-                            dir.clone(),
-                            store.clone(),
-                            schema.clone(),
-                            task_ctx.clone(),
-                            written.clone(),
-                        );
-                        tasks.push(tokio::spawn(async move {
-                            let mut writer = dir.part_writer(kind, p, &store, schema.as_ref())?;
-                            let mut stream = phys.execute(p, ctx)?;
-                            while let Some(batch) = stream.next().await {
-                                let rows = layout.rows(&batch?);
-                                written.fetch_add(rows.len() as u64, Ordering::Relaxed);
-                                writer.write(&rows)?;
-                            }
-                            writer.finish()?;
-                            Ok::<(), RunError>(())
-                        }));
-                    }
-                    for t in tasks {
-                        t.await
-                            .map_err(|e| RunError::internal(format!("a task panicked: {e}")))??;
-                    }
-                    Ok(())
-                });
-                progress.finish();
-                result?;
-                let dir =
-                    Arc::try_unwrap(dir).map_err(|_| RunError::internal("output still in use"))?;
-                dir.commit().map_err(RunError::from)?;
-                let bytes = dir_bytes(&path);
-                if let Some(root) = root_stage {
-                    root.add_bytes_written(bytes);
+                Target::Store {
+                    location: location.clone(),
+                    path,
+                    dir: Arc::new(dir),
+                    store,
+                    kind,
+                    schema: plan.node(input).schema.clone(),
                 }
-                self.stats
-                    .add_output(location, written.load(Ordering::Relaxed), bytes);
-                Ok(())
             }
-            _ => Err(RunError::internal("not a sink")),
-        }
+            _ => return Err(RunError::internal("not a sink")),
+        };
+        Ok(SinkJob {
+            phys,
+            layout,
+            root_stage,
+            target,
+            written: Arc::new(AtomicU64::new(0)),
+        })
     }
 
     /// Adds the records and bytes read by the scan stages registered from `first_stage` on
-    /// to the run's inputs, each under the LOAD location (below the sink `id`) it reads.
-    fn count_inputs(&self, plan: &LogicalPlan, id: NodeId, first_stage: usize) {
+    /// to the run's inputs, each under the LOAD location (below the `sinks`) it reads.
+    fn count_inputs(&self, plan: &LogicalPlan, sinks: &[NodeId], first_stage: usize) {
         let mut loads = Vec::new();
-        collect_loads(plan, id, &mut loads);
+        for &sink in sinks {
+            collect_loads(plan, sink, &mut loads);
+        }
         let resolved: Vec<(&str, Vec<PathBuf>)> = loads
             .into_iter()
             .map(|loc| {
@@ -393,6 +430,124 @@ impl Runner {
                 .unwrap_or_else(|| first.display().to_string());
             self.stats
                 .add_input(&name, stage.records_in(), stage.bytes_read());
+        }
+    }
+}
+
+/// Where one output of a job goes.
+enum Target {
+    Dump,
+    Store {
+        location: String,
+        path: PathBuf,
+        dir: Arc<OutputDir>,
+        store: StoreFunc,
+        kind: PartKind,
+        schema: Option<pigrs_udf::Schema>,
+    },
+}
+
+/// One output of a job, planned.
+struct SinkJob {
+    phys: Arc<dyn ExecutionPlan>,
+    layout: Layout,
+    root_stage: Option<Arc<StageStats>>,
+    target: Target,
+    written: Arc<AtomicU64>,
+}
+
+impl SinkJob {
+    /// Computes the output: a DUMP's rows, or a STORE's part files (one task per partition).
+    async fn run(&self, ctx: Arc<TaskContext>) -> Result<Option<Vec<Tuple>>, RunError> {
+        let Target::Store {
+            dir,
+            store,
+            kind,
+            schema,
+            ..
+        } = &self.target
+        else {
+            let rows = crate::exec::collect_rows(self.phys.clone(), &self.layout, ctx).await?;
+            return Ok(Some(rows));
+        };
+        let parts = self.phys.properties().partitioning.partition_count();
+        let mut tasks = Vec::new();
+        for p in 0..parts {
+            let (phys, layout, dir, store, schema, ctx, written, kind) = (
+                self.phys.clone(),
+                self.layout.clone(),
+                dir.clone(),
+                store.clone(),
+                schema.clone(),
+                ctx.clone(),
+                self.written.clone(),
+                *kind,
+            );
+            tasks.push(tokio::spawn(async move {
+                let mut writer = dir.part_writer(kind, p, &store, schema.as_ref())?;
+                let mut stream = phys.execute(p, ctx)?;
+                while let Some(batch) = stream.next().await {
+                    let rows = layout.rows(&batch?);
+                    written.fetch_add(rows.len() as u64, Ordering::Relaxed);
+                    writer.write(&rows)?;
+                }
+                writer.finish()?;
+                Ok::<(), RunError>(())
+            }));
+        }
+        let mut first_error = None;
+        for t in tasks {
+            let done = t
+                .await
+                .map_err(|e| RunError::internal(format!("a task panicked: {e}")))
+                .and_then(|r| r);
+            if let Err(e) = done {
+                first_error.get_or_insert(e);
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(None),
+        }
+    }
+
+    /// After the job: prints a DUMP's rows, or makes a STORE's output visible.
+    fn complete(
+        self,
+        rows: Option<Vec<Tuple>>,
+        stats: &Stats,
+        out: &mut dyn Write,
+    ) -> Result<(), RunError> {
+        let io = |e: std::io::Error| RunError::other(format!("cannot write output: {e}"));
+        match self.target {
+            Target::Dump => {
+                let rows = rows.unwrap_or_default();
+                let n = rows.len() as u64;
+                let mut buf = Vec::with_capacity(rows.len() * 16);
+                for r in rows {
+                    let _ = writeln!(buf, "{}", Value::Tuple(Box::new(r)));
+                }
+                stats.add_output("(dump)", n, buf.len() as u64);
+                out.write_all(&buf).map_err(io)?;
+                out.flush().map_err(io)
+            }
+            Target::Store {
+                location,
+                path,
+                dir,
+                ..
+            } => {
+                drop(self.phys);
+                let dir =
+                    Arc::try_unwrap(dir).map_err(|_| RunError::internal("output still in use"))?;
+                dir.commit().map_err(RunError::from)?;
+                let bytes = dir_bytes(&path);
+                if let Some(root) = &self.root_stage {
+                    root.add_bytes_written(bytes);
+                }
+                stats.add_output(&location, self.written.load(Ordering::Relaxed), bytes);
+                Ok(())
+            }
         }
     }
 }

@@ -32,6 +32,7 @@ use crate::eval::{EvalCtx, EvalError, compare_keys, rand_unit};
 use crate::io::{LoadFunc, Split, Warnings, open_reader};
 use crate::layout::{Layout, Shuffled, shuffle_batch, shuffle_schema, shuffled_rows};
 use crate::stats::{StageStats, Stats};
+use crate::tee::Fanout;
 
 /// Hash maps with a fast hasher and a fixed seed, so a run's output order is reproducible.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
@@ -89,6 +90,21 @@ pub enum Output {
         /// The aggregates.
         aggs: Arc<Vec<AggCall>>,
     },
+    /// A shared stage (multi-query): its rows go through each branch's steps and output,
+    /// in the same task, and the tee hands each branch's batches to its reader.
+    Split(Arc<Fanout>),
+}
+
+impl Output {
+    /// The Arrow schema of the batches it writes (a split writes empty batches: its
+    /// branches' batches go to the tee).
+    pub fn schema(&self) -> arrow::datatypes::SchemaRef {
+        match self {
+            Output::Rows(l) => l.arrow.clone(),
+            Output::Shuffle { .. } | Output::Combine { .. } => shuffle_schema(),
+            Output::Split(_) => Arc::new(arrow::datatypes::Schema::empty()),
+        }
+    }
 }
 
 /// A partial top-k: the order and how many rows of each key to keep.
@@ -261,10 +277,7 @@ impl PigExec {
                 .sum(),
             Source::Sort { .. } | Source::Limit { .. } | Source::Rank { .. } => 1,
         };
-        let schema = match &output {
-            Output::Rows(l) => l.arrow.clone(),
-            Output::Shuffle { .. } | Output::Combine { .. } => shuffle_schema(),
-        };
+        let schema = output.schema();
         let props = PlanProperties::new(
             EquivalenceProperties::new(schema),
             Partitioning::UnknownPartitioning(partitions),
@@ -283,6 +296,13 @@ impl PigExec {
             stats,
             broadcast: Arc::new(tokio::sync::OnceCell::new()),
         })
+    }
+}
+
+impl PigExec {
+    /// The statistics of this stage.
+    pub fn stage_stats(&self) -> &Arc<StageStats> {
+        &self.stats
     }
 }
 
@@ -342,6 +362,7 @@ impl DisplayAs for PigExec {
         };
         match &self.output {
             Output::Rows(_) => Ok(()),
+            Output::Split(split) => write!(f, " -> Split(branches={})", split.branches().len()),
             Output::Shuffle { keys, tag, topk } => {
                 write!(f, " -> ShuffleWrite(tag={tag}, keys={}", keys_text(keys))?;
                 if let Some(t) = topk {
@@ -404,18 +425,13 @@ impl ExecutionPlan for PigExec {
         context: Arc<TaskContext>,
     ) -> DFResult<SendableRecordBatchStream> {
         let schema = self.props.eq_properties.schema().clone();
-        let emitter = Emitter {
-            steps: self.steps.clone(),
-            output: self.output.clone(),
-            ctx: self.ctx.clone(),
-            limit_seen: vec![0; self.steps.len()],
-            seq: (partition as i64) << 40,
-            stats: self.stats.clone(),
-            started: std::time::Instant::now(),
-            collector: Collector::for_output(&self.output),
-            combine_seen: 0,
-            combine_passthrough: false,
-        };
+        let emitter = Emitter::new(
+            self.steps.clone(),
+            self.output.clone(),
+            self.ctx.clone(),
+            self.stats.clone(),
+            partition,
+        );
         let stream = self.source_stream(partition, context, emitter)?;
         Ok(Box::pin(RecordBatchStreamAdapter::new(schema, stream)))
     }
@@ -508,6 +524,7 @@ impl PigExec {
                         let layout = layouts[i].clone();
                         let target = match &self.output {
                             Output::Rows(l) => l.schema.clone(),
+                            Output::Split(split) => split.schema().cloned(),
                             Output::Shuffle { .. } | Output::Combine { .. } => None,
                         };
                         let ectx = self.ctx.clone();
@@ -775,11 +792,16 @@ impl PigExec {
                 let (layout, n) = (layout.clone(), usize::try_from(*n).unwrap_or(usize::MAX));
                 let fut = async move {
                     let mut rows = Vec::new();
-                    for p in 0..child.properties().partitioning.partition_count() {
+                    // Every task is opened (streams do nothing until polled) so that the
+                    // ones never read are closed together: a shared input (multi-query)
+                    // then stops keeping rows for them.
+                    let streams = (0..child.properties().partitioning.partition_count())
+                        .map(|p| child.execute(p, ctx.clone()))
+                        .collect::<DFResult<Vec<_>>>()?;
+                    for mut s in streams {
                         if rows.len() >= n {
                             break;
                         }
-                        let mut s = child.execute(p, ctx.clone())?;
                         while let Some(b) = s.next().await {
                             rows.extend(layout.rows(&b?));
                             if rows.len() >= n {
@@ -977,6 +999,9 @@ struct Emitter {
     combine_seen: u64,
     /// Whether the combiner gave up (keys did not repeat) and passes rows through.
     combine_passthrough: bool,
+    /// For a split: each branch's emitter, and the task (whose outbox gets their batches).
+    branches: Vec<Emitter>,
+    task: usize,
 }
 
 impl Emitter {
@@ -993,12 +1018,77 @@ impl Emitter {
             collector: Collector::None,
             combine_seen: 0,
             combine_passthrough: false,
+            branches: Vec::new(),
+            task: 0,
         }
+    }
+
+    /// The emitter of one task of a stage (`seq` numbers its rows after the task's).
+    fn new(
+        steps: Arc<Vec<Step>>,
+        output: Output,
+        ctx: EvalCtx,
+        stats: Arc<StageStats>,
+        task: usize,
+    ) -> Emitter {
+        let branches = match &output {
+            Output::Split(split) => split
+                .branches()
+                .into_iter()
+                .map(|b| Emitter::new(b.steps, b.output, ctx.clone(), b.stats, task))
+                .collect(),
+            _ => Vec::new(),
+        };
+        Emitter {
+            limit_seen: vec![0; steps.len()],
+            collector: Collector::for_output(&output),
+            steps,
+            output,
+            ctx,
+            seq: (task as i64) << 40,
+            stats,
+            started: std::time::Instant::now(),
+            combine_seen: 0,
+            combine_passthrough: false,
+            branches,
+            task,
+        }
+    }
+
+    /// Hands rows to every branch of a split that still wants rows; their batches go to
+    /// the task's outbox.
+    fn dispatch(&mut self, split: &Fanout, rows: Vec<Tuple>) -> DFResult<()> {
+        let mut rows = Some(rows);
+        let last = self.branches.iter().rposition(|b| !b.exhausted());
+        let mut out = Vec::new();
+        for (i, b) in self.branches.iter_mut().enumerate() {
+            if b.exhausted() {
+                continue;
+            }
+            let mine = if Some(i) == last {
+                rows.take().unwrap_or_default()
+            } else {
+                rows.clone().unwrap_or_default()
+            };
+            b.stats.add_in(mine.len() as u64);
+            if let Some(batch) = b.emit(mine)? {
+                out.push((i, batch));
+            }
+        }
+        split.post(self.task, out);
+        Ok(())
     }
 
     /// Ends the task: writes what collectors hold and records the task's time.
     fn finish(&mut self) -> DFResult<Vec<RecordBatch>> {
         let mut out = Vec::new();
+        if let Output::Split(split) = &self.output {
+            let mut posted = Vec::new();
+            for (i, b) in self.branches.iter_mut().enumerate() {
+                posted.extend(b.finish()?.into_iter().map(|batch| (i, batch)));
+            }
+            split.post(self.task, posted);
+        }
         match std::mem::take(&mut self.collector) {
             Collector::None => {}
             Collector::Combine(map) => out.extend(self.combined_batches(map)?),
@@ -1058,8 +1148,12 @@ impl Emitter {
         Ok(rows.chunks(BATCH_ROWS).map(shuffle_batch).collect())
     }
 
-    /// Whether a task-level LIMIT has been reached (no more input is needed).
+    /// Whether a task-level LIMIT has been reached (no more input is needed); for a split,
+    /// in every branch.
     fn exhausted(&self) -> bool {
+        if matches!(self.output, Output::Split(_)) && self.branches.iter().all(Emitter::exhausted) {
+            return true;
+        }
         self.steps
             .iter()
             .zip(&self.limit_seen)
@@ -1124,6 +1218,12 @@ impl Emitter {
         self.stats.add_out(rows.len() as u64);
         match &self.output {
             Output::Rows(layout) => Ok(Some(layout.to_batch(&rows))),
+            Output::Split(split) => {
+                let split = split.clone();
+                self.dispatch(&split, rows)?;
+                // An empty batch: the tee takes the branches' batches from the outbox.
+                Ok(Some(RecordBatch::new_empty(self.output.schema())))
+            }
             Output::Shuffle {
                 keys,
                 tag,

@@ -13,6 +13,7 @@ pub mod physical;
 pub mod progress;
 pub mod stats;
 pub mod stream;
+pub mod tee;
 
 pub use driver::{RunOptions, Runner};
 pub use error::RunError;

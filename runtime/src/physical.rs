@@ -6,6 +6,8 @@
 //! `RepartitionExec` — and start a reduce stage; small inputs of a replicated join are
 //! broadcast to every task of the large one.
 
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -22,12 +24,16 @@ use crate::exec::{KeySpec, Output, PigExec, Reduce, Source, Step, TopKSpec};
 use crate::io::{LoadFunc, Warnings, load_func, plan_splits, resolve_input};
 use crate::layout::Layout;
 use crate::stats::Stats;
+use crate::tee::{Fanout, Tee};
 
 /// A stage being built: its source and the steps fused so far.
 struct Pending {
     source: Source,
     steps: Vec<Step>,
     children: Vec<Arc<dyn ExecutionPlan>>,
+    /// Set when the stage so far is a branch of a shared stage (multi-query): its steps and
+    /// output run in the shared stage's tasks.
+    tee: Option<Arc<Tee>>,
 }
 
 /// Lowers nodes of one logical plan.
@@ -46,6 +52,11 @@ pub struct Lowering<'a> {
     pub parallelism: usize,
     /// Number of reduce tasks per shuffle when the operator says no `PARALLEL`.
     pub reducers: usize,
+    /// Nodes computed once and handed to each of their readers (multi-query; see
+    /// `pigrs_planner::multi_query`).
+    pub shared: HashSet<NodeId>,
+    /// The tees made so far for nodes of `shared`.
+    pub tees: RefCell<HashMap<NodeId, Arc<Tee>>>,
 }
 
 impl Lowering<'_> {
@@ -69,6 +80,11 @@ impl Lowering<'_> {
     }
 
     fn finish(&self, p: Pending, output: Output) -> Arc<dyn ExecutionPlan> {
+        if let Some(tee) = p.tee {
+            let stats = self.stats.stage("Map", tee.tasks());
+            stats.describe(&p.source, &p.steps, &output);
+            return tee.branch(p.steps, output, stats);
+        }
         PigExec::new(
             p.source,
             p.steps,
@@ -138,7 +154,45 @@ impl Lowering<'_> {
         parallel.map_or(self.reducers, |p| p as usize).max(1)
     }
 
+    /// The stage computing `id` so far. A shared node is computed by one stage whose tasks
+    /// also run each reader's steps and output (a branch of the tee): the readers get the
+    /// branch's batches.
     fn lower(&self, id: NodeId) -> Result<Pending, RunError> {
+        if !self.shared.contains(&id) {
+            return self.lower_node(id);
+        }
+        let made = self.tees.borrow().get(&id).cloned();
+        let tee = match made {
+            Some(tee) => tee,
+            None => {
+                let pending = self.lower_node(id)?;
+                if pending.tee.is_some() {
+                    // Already a branch of a shared stage below: each reader runs the steps.
+                    return Ok(pending);
+                }
+                let split = Arc::new(Fanout::new(self.plan.node(id).schema.clone()));
+                let stage = PigExec::new(
+                    pending.source,
+                    pending.steps,
+                    Output::Split(split.clone()),
+                    pending.children,
+                    self.ctx.clone(),
+                    &self.stats,
+                );
+                let tee = Tee::new(stage, split);
+                self.tees.borrow_mut().insert(id, tee.clone());
+                tee
+            }
+        };
+        Ok(Pending {
+            source: Source::Rows(Layout::new(self.plan.node(id).schema.clone())),
+            steps: vec![],
+            children: vec![],
+            tee: Some(tee),
+        })
+    }
+
+    fn lower_node(&self, id: NodeId) -> Result<Pending, RunError> {
         let node = self.plan.node(id);
         let input = |i: usize| node.inputs[i];
         Ok(match &node.op {
@@ -173,6 +227,7 @@ impl Lowering<'_> {
                     },
                     steps: vec![],
                     children: vec![],
+                    tee: None,
                 }
             }
             Operator::Filter { cond } => self.then(input(0), Step::Filter(cond.clone()))?,
@@ -197,6 +252,7 @@ impl Lowering<'_> {
                         },
                         steps: vec![],
                         children: vec![child],
+                        tee: None,
                     });
                 }
                 let mut pending = self.lower(input(0))?;
@@ -207,6 +263,7 @@ impl Lowering<'_> {
                     source: Source::Limit { layout, n: *n },
                     steps: vec![],
                     children: vec![child],
+                    tee: None,
                 }
             }
             Operator::Order { keys, .. } => {
@@ -219,6 +276,7 @@ impl Lowering<'_> {
                     },
                     steps: vec![],
                     children: vec![child],
+                    tee: None,
                 }
             }
             Operator::Group {
@@ -236,6 +294,7 @@ impl Lowering<'_> {
                     }),
                     steps: vec![],
                     children: vec![shuffled],
+                    tee: None,
                 }
             }
             Operator::Aggregate {
@@ -259,6 +318,7 @@ impl Lowering<'_> {
                         generate: generate.clone(),
                     }],
                     children: vec![shuffled],
+                    tee: None,
                 }
             }
             Operator::TopKGroup {
@@ -286,6 +346,7 @@ impl Lowering<'_> {
                     }),
                     steps: vec![],
                     children: vec![shuffled],
+                    tee: None,
                 }
             }
             Operator::Join {
@@ -307,6 +368,7 @@ impl Lowering<'_> {
                             }),
                             steps: vec![],
                             children: vec![shuffled],
+                            tee: None,
                         }
                     }
                     JoinStrategy::Replicated => {
@@ -320,6 +382,7 @@ impl Lowering<'_> {
                             },
                             steps: vec![],
                             children,
+                            tee: None,
                         }
                     }
                 }
@@ -330,6 +393,7 @@ impl Lowering<'_> {
                     source: Source::Cross { layouts },
                     steps: vec![],
                     children,
+                    tee: None,
                 }
             }
             Operator::Distinct { parallel } => {
@@ -342,6 +406,7 @@ impl Lowering<'_> {
                     source: Source::Reduce(Reduce::Distinct),
                     steps: vec![],
                     children: vec![shuffled],
+                    tee: None,
                 }
             }
             Operator::Union => {
@@ -350,6 +415,7 @@ impl Lowering<'_> {
                     source: Source::Concat { layouts },
                     steps: vec![],
                     children,
+                    tee: None,
                 }
             }
             Operator::Rank { keys, dense } => {
@@ -362,6 +428,7 @@ impl Lowering<'_> {
                     },
                     steps: vec![],
                     children: vec![child],
+                    tee: None,
                 }
             }
             Operator::Stream { command, .. } => {
@@ -378,6 +445,7 @@ impl Lowering<'_> {
                     },
                     steps: vec![],
                     children: vec![child],
+                    tee: None,
                 }
             }
             Operator::Store { .. } | Operator::Dump => self.lower(input(0))?,

@@ -75,6 +75,15 @@ impl StageStats {
         }
     }
 
+    /// Adds a feature tag (once).
+    pub fn add_feature(&self, feature: &'static str) {
+        if let Ok(mut f) = self.features.lock()
+            && !f.contains(&feature)
+        {
+            f.push(feature);
+        }
+    }
+
     /// The stage's feature tags.
     pub fn features(&self) -> Vec<&'static str> {
         self.features.lock().map(|f| f.clone()).unwrap_or_default()
@@ -284,6 +293,7 @@ pub fn features_of(source: &Source, steps: &[Step], output: &Output) -> Vec<&'st
     }
     match output {
         Output::Combine { .. } => add("COMBINER"),
+        Output::Split(_) => add("MULTI_QUERY"),
         Output::Shuffle { topk: Some(_), .. } => add("TOP_K"),
         _ => {}
     }
