@@ -181,5 +181,8 @@ fn a_failing_output_keeps_the_others_and_reports_its_error() {
     // The shared scan succeeds; the failure is in the reduce of the second output only.
     assert!(stderr.contains("too many rows"), "{stderr}");
     assert_eq!(output_lines(&tmp.path().join("good")), ["1", "2", "3"]);
-    assert!(!tmp.path().join("bad").exists(), "a failed output must not appear");
+    assert!(
+        !tmp.path().join("bad").exists(),
+        "a failed output must not appear"
+    );
 }
