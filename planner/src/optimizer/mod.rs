@@ -22,6 +22,7 @@ pub use push_filter::PushFilter;
 pub use top_k::TopK;
 
 use crate::error::{PlanError, Result};
+use crate::expr::ExprKind;
 use crate::logical::{LogicalPlan, NodeId};
 
 /// A plan rewrite.
@@ -144,13 +145,22 @@ pub fn optimize_for(
     Optimizer::new(size_of.map(|s| (s, threshold))).optimize(plan, &sinks)
 }
 
-/// The nodes reachable from `sinks`.
+/// The nodes reachable from `sinks`, through inputs and through relations used as scalars
+/// (the runtime computes those from the same plan, so their readers count too).
 pub fn live_nodes(plan: &LogicalPlan, sinks: &[NodeId]) -> HashSet<NodeId> {
     let mut seen = HashSet::new();
     let mut stack: Vec<NodeId> = sinks.to_vec();
     while let Some(id) = stack.pop() {
         if seen.insert(id) {
-            stack.extend(plan.node(id).inputs.iter().copied());
+            let node = plan.node(id);
+            stack.extend(node.inputs.iter().copied());
+            for e in node.op.exprs() {
+                e.visit(&mut |x| {
+                    if let ExprKind::Scalar { relation, .. } = x.kind {
+                        stack.push(relation);
+                    }
+                });
+            }
         }
     }
     seen

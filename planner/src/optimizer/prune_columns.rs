@@ -144,6 +144,8 @@ mod tests {
             "p = FOREACH g GENERATE *; DUMP p;",
             "o = ORDER g BY n; DUMP o;",
             "p = FOREACH g GENERATE ngram; q = FOREACH g GENERATE n, books; DUMP p; DUMP q; DUMP g;",
+            // The scalar's GROUP ALL reads whole rows of the same LOAD.
+            "s = FOREACH (GROUP g ALL) GENERATE COUNT(g) AS c; p = FOREACH g GENERATE n, s.c; DUMP p;",
         ] {
             let plan = after_rule(&PruneColumns, &format!("{GRAMS}{tail}"));
             assert!(!plan.contains("columns="), "{tail}: {plan}");
