@@ -10,6 +10,7 @@ mod broadcast_join;
 mod combiner;
 mod prune_columns;
 mod push_filter;
+mod push_filter_group;
 mod top_k;
 
 use std::collections::HashSet;
@@ -19,6 +20,7 @@ pub use broadcast_join::{BroadcastJoin, DEFAULT_THRESHOLD, SizeOf};
 pub use combiner::Combiner;
 pub use prune_columns::PruneColumns;
 pub use push_filter::PushFilter;
+pub use push_filter_group::PushFilterGroup;
 pub use top_k::TopK;
 
 use crate::error::{PlanError, Result};
@@ -56,7 +58,10 @@ impl Optimizer {
             rules.push(Box::new(BroadcastJoin { size_of, threshold }));
         }
         rules.extend([
-            Box::new(AntiJoin) as Box<dyn OptimizerRule>,
+            // Before push_filter, so a filter moved off a GROUP onto a JOIN goes on below
+            // it; before top_k and the combiner, which take the GROUP as they find it.
+            Box::new(PushFilterGroup) as Box<dyn OptimizerRule>,
+            Box::new(AntiJoin),
             // After anti_join, which wants the filter on the join's unmatched rows.
             Box::new(PushFilter),
             // top_k looks for GROUP + nested ORDER/LIMIT; it must run before the combiner
