@@ -10,6 +10,7 @@ mod broadcast_join;
 mod combiner;
 mod prune_columns;
 mod push_filter;
+mod push_filter_foreach;
 mod push_filter_group;
 mod top_k;
 
@@ -20,6 +21,7 @@ pub use broadcast_join::{BroadcastJoin, DEFAULT_THRESHOLD, SizeOf};
 pub use combiner::Combiner;
 pub use prune_columns::PruneColumns;
 pub use push_filter::PushFilter;
+pub use push_filter_foreach::PushFilterForeach;
 pub use push_filter_group::PushFilterGroup;
 pub use top_k::TopK;
 
@@ -58,9 +60,12 @@ impl Optimizer {
             rules.push(Box::new(BroadcastJoin { size_of, threshold }));
         }
         rules.extend([
+            // First: filters written after a projection come down to the GROUP or JOIN
+            // under it, where the rules below look for them.
+            Box::new(PushFilterForeach) as Box<dyn OptimizerRule>,
             // Before push_filter, so a filter moved off a GROUP onto a JOIN goes on below
             // it; before top_k and the combiner, which take the GROUP as they find it.
-            Box::new(PushFilterGroup) as Box<dyn OptimizerRule>,
+            Box::new(PushFilterGroup),
             Box::new(AntiJoin),
             // After anti_join, which wants the filter on the join's unmatched rows.
             Box::new(PushFilter),
