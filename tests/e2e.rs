@@ -636,3 +636,74 @@ fn a_load_shared_with_a_scalar_keeps_the_fields_the_scalar_reads() {
     );
     assert_eq!(rows, ["(1,3)", "(2,3)", "(3,3)"]);
 }
+
+/// The plan EXPLAIN prints for `s.pig` in `dir`, after the optimizer.
+fn explained(dir: &Path, script: &str) -> String {
+    write(dir, "s.pig", script);
+    ok(&run(dir, &["explain", "s.pig"]))
+}
+
+/// Filters on `group` move below GROUP and COGROUP (and through the FOREACH projecting it)
+/// and give the same groups, null keys and INNER inputs included.
+#[test]
+fn filters_on_the_group_key_give_the_same_groups_below_the_group() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(
+        tmp.path(),
+        "v",
+        "en\tx\t3\nde\ty\t4\nen\tz\t5\nfr\tw\t1\n\tq\t2\nen\tx\t7\n",
+    );
+    write(tmp.path(), "w", "1\ten\n2\tfr\n3\t\n4\tit\n");
+    let load = "v = LOAD 'v' AS (lang:chararray, page:chararray, n:int);\nw = LOAD 'w' AS (id:int, lang:chararray);\n";
+    let cases: [(&str, &[&str]); 5] = [
+        (
+            "c = COGROUP v BY lang, w BY lang;\nf = FILTER c BY group != 'de' AND SIZE(v) > 0;\nr = FOREACH f GENERATE group, COUNT(v), COUNT(w);\nDUMP r;\n",
+            &["(en,3,1)", "(fr,1,1)"],
+        ),
+        (
+            "c = COGROUP v BY lang INNER, w BY lang;\nf = FILTER c BY group IS NULL OR group MATCHES '[a-e].*';\nr = FOREACH f GENERATE group, COUNT(v), COUNT(w);\nDUMP r;\n",
+            // COUNT skips tuples whose first field (here the key) is null.
+            &["(,0,0)", "(de,1,0)", "(en,3,1)"],
+        ),
+        (
+            "g = GROUP v BY (lang, page);\nt = FOREACH g GENERATE group.lang AS lang, group.page AS page, SUM(v.n) AS n;\nf = FILTER t BY lang == 'en' AND n > 4;\nDUMP f;\n",
+            &["(en,x,10)", "(en,z,5)"],
+        ),
+        (
+            "g = GROUP v BY lang;\nt = FOREACH g GENERATE group AS lang, v;\nf = FILTER t BY lang IS NOT NULL AND lang != 'fr';\nr = FOREACH f GENERATE lang, COUNT(v);\nDUMP r;\n",
+            &["(de,1)", "(en,3)"],
+        ),
+        (
+            "j = JOIN v BY lang, w BY lang;\np = FOREACH j GENERATE v::page AS page, w::id AS id;\nf = FILTER p BY id > 1 AND page != 'x';\nDUMP f;\n",
+            &["(w,2)"],
+        ),
+    ];
+    for (body, expected) in cases {
+        let script = format!("{load}{body}");
+        let rows = same_rows_with_and_without_the_optimizer(tmp.path(), &script);
+        assert_eq!(rows, expected, "{script}");
+    }
+    // The filter on the key runs before the shuffle: in the map stage, on each input.
+    let plan = explained(
+        tmp.path(),
+        &format!(
+            "{load}c = COGROUP v BY lang, w BY lang;\nf = FILTER c BY group != 'de';\nDUMP f;\n"
+        ),
+    );
+    assert!(
+        plan.contains("Group [f]: keys=[$0; $1]\n    Filter: ($0 != 'de')\n      Load [v]")
+            && plan.contains("    Filter: ($1 != 'de')\n      Load [w]"),
+        "{plan}"
+    );
+    // A filter after a projection of a join reaches the join's inputs.
+    let plan = explained(
+        tmp.path(),
+        &format!(
+            "{load}j = JOIN v BY lang, w BY lang;\np = FOREACH j GENERATE v::page AS page, w::id AS id;\nf = FILTER p BY id > 1;\nDUMP f;\n"
+        ),
+    );
+    assert!(
+        plan.contains("Filter: ($0 > 1)\n        Load [w]"),
+        "{plan}"
+    );
+}
