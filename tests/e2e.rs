@@ -342,6 +342,11 @@ fn explain_shows_stages_with_features() {
         assert!(out.contains(tag), "no {tag} in:\n{out}");
     }
     assert!(out.contains("Stage 1 (map)"), "{out}");
+    // Nothing reads `bytes` above the join: the loader does not convert it.
+    assert!(
+        out.contains("func=PigStorage(' '), columns=[$0,$1,$2]"),
+        "{out}"
+    );
 }
 
 /// Copies a folder tree (the conformance cases write their outputs inside their folders).
@@ -706,4 +711,57 @@ fn filters_on_the_group_key_give_the_same_groups_below_the_group() {
         plan.contains("Filter: ($0 > 1)\n        Load [w]"),
         "{plan}"
     );
+}
+
+/// Fields nothing reads are not converted, even through JOIN: a malformed field that only
+/// a join passes along neither warns nor changes the rows.
+#[test]
+fn a_join_does_not_convert_the_fields_nothing_reads() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "a", "k1\tnotanint\t5\nk2\t7\t6\nk3\tzz\t1\n");
+    write(tmp.path(), "b", "k1\tx\nk3\ty\nk4\tz\n");
+    let script = "a = LOAD 'a' AS (k:chararray, bad:int, n:int);\nb = LOAD 'b' AS (k:chararray, v:chararray);\nj = JOIN a BY k LEFT OUTER, b BY k;\np = FOREACH j GENERATE a::n, b::v;\nDUMP p;\n";
+    let rows = same_rows_with_and_without_the_optimizer(tmp.path(), script);
+    assert_eq!(rows, ["(1,y)", "(5,x)", "(6,)"]);
+    write(tmp.path(), "s.pig", script);
+    let out = run(tmp.path(), &["run", "s.pig"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("could not be converted"), "{err}");
+    let plan = explained(tmp.path(), script);
+    assert!(
+        plan.contains("Load [a]: location='a', func=PigStorage(), columns=[$0,$2]"),
+        "{plan}"
+    );
+}
+
+/// Projection pushdown through ORDER, LIMIT, SAMPLE, UNION, CROSS and a SPLIT, with several
+/// outputs reading different fields of one LOAD and a relation used as a scalar: the rows
+/// are the same with and without the optimizer.
+#[test]
+fn pruned_loads_give_the_same_rows_through_every_row_passing_operator() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(
+        tmp.path(),
+        "g",
+        "a\t1990\t5\t1\nb\t2000\t3\t2\nc\t2010\t9\t3\nd\tbad\t1\t4\n",
+    );
+    write(tmp.path(), "h", "x\t1\ny\t2\n");
+    let load = "g = LOAD 'g' AS (w:chararray, year:int, n:long, m:int);\nh = LOAD 'h' AS (t:chararray, v:int);\n";
+    let bodies = [
+        "o = ORDER g BY n DESC;\nl = LIMIT o 2;\np = FOREACH l GENERATE w;\nDUMP p;\n",
+        "s = SAMPLE g 1.0;\nu = UNION s, g;\np = FOREACH u GENERATE m;\nDUMP p;\n",
+        "c = CROSS g, h;\nf = FILTER c BY h::v > 1;\np = FOREACH f GENERATE g::w, h::t;\nDUMP p;\n",
+        "SPLIT g INTO old IF year < 2000, new OTHERWISE;\np = FOREACH old GENERATE w;\nq = FOREACH new GENERATE n;\nDUMP p;\nDUMP q;\n",
+        "s = FILTER g BY year == 2000;\np = FOREACH g GENERATE n, s.w;\nDUMP p;\n",
+        "j = JOIN g BY m, h BY v USING 'replicated';\np = FOREACH j GENERATE g::w;\nq = FOREACH j GENERATE h::t, g::n;\nDUMP p;\nDUMP q;\n",
+    ];
+    for body in bodies {
+        let script = format!("{load}{body}");
+        same_rows_with_and_without_the_optimizer(tmp.path(), &script);
+        assert!(
+            explained(tmp.path(), &script)
+                .contains("Load [g]: location='g', func=PigStorage(), columns="),
+            "not pruned:\n{script}"
+        );
+    }
 }
