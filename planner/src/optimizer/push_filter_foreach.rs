@@ -58,27 +58,27 @@ impl OptimizerRule for PushFilterForeach {
     }
 
     fn rewrite(&self, plan: &mut LogicalPlan, id: NodeId, _live: &HashSet<NodeId>) -> Result<bool> {
-        Ok(push(plan, id))
+        Ok(push(plan, id).is_some())
     }
 }
 
 /// Moves what it can of the FILTER `id` below the FOREACH under it, and on down through
-/// further projections; says whether anything moved.
-fn push(plan: &mut LogicalPlan, id: NodeId) -> bool {
+/// further projections; returns the moved filter's node, or `None` if nothing moved.
+pub(super) fn push(plan: &mut LogicalPlan, id: NodeId) -> Option<NodeId> {
     let node = plan.node(id);
     let Operator::Filter { cond } = &node.op else {
-        return false;
+        return None;
     };
     if pinned(cond) {
-        return false;
+        return None;
     }
     let foreach = plan.node(node.inputs[0]);
     let Operator::Foreach { nested, generate } = &foreach.op else {
-        return false;
+        return None;
     };
     // One output row per input row, with the same values whichever rows are dropped.
     if !nested.is_empty() || generate.iter().any(|g| g.flatten || pinned(&g.expr)) {
-        return false;
+        return None;
     }
     // Without FLATTEN, item i is output field i.
     let passed: Vec<Option<&Expr>> = generate
@@ -94,9 +94,7 @@ fn push(plan: &mut LogicalPlan, id: NodeId) -> bool {
             None => kept.push(part),
         }
     }
-    let Some(below) = and_all(pushed) else {
-        return false;
-    };
+    let below = and_all(pushed)?;
     let (span, filter_alias) = (node.span, node.alias.clone());
     let (foreach_op, foreach_schema, input) = (
         foreach.op.clone(),
@@ -133,8 +131,7 @@ fn push(plan: &mut LogicalPlan, id: NodeId) -> bool {
         }
     }
     // The moved filter may sit on another projection: it goes on down.
-    push(plan, filter);
-    true
+    Some(push(plan, filter).unwrap_or(filter))
 }
 
 #[cfg(test)]

@@ -12,6 +12,9 @@
 //!                                          Load [b]
 //! ```
 //!
+//! The moved filters go on down through the projections and GROUPs under them, as
+//! `push_filter_foreach` and this rule would take them.
+//!
 //! Not applied to GROUP ALL; to parts that read the bags (or whole rows, a relation used as
 //! a scalar, or the tuple `group` itself when there are several keys); when the condition
 //! is an ASSERT or volatile; or when a key is volatile or reads a scalar (it would be
@@ -24,6 +27,7 @@ use crate::expr::{Expr, ExprKind};
 use crate::logical::{GroupKeys, LogicalPlan, Node, NodeId, Operator};
 use crate::optimizer::OptimizerRule;
 use crate::optimizer::push_filter::{and_all, conjuncts, pinned};
+use crate::optimizer::push_filter_foreach;
 
 /// The rule moving filters on `group` below GROUP and COGROUP.
 pub struct PushFilterGroup;
@@ -66,87 +70,101 @@ impl OptimizerRule for PushFilterGroup {
     }
 
     fn rewrite(&self, plan: &mut LogicalPlan, id: NodeId, _live: &HashSet<NodeId>) -> Result<bool> {
-        let node = plan.node(id);
-        let Operator::Filter { cond } = &node.op else {
-            return Ok(false);
-        };
-        if pinned(cond) {
-            return Ok(false);
-        }
-        let group = plan.node(node.inputs[0]);
-        let Operator::Group { keys, .. } = &group.op else {
-            return Ok(false);
-        };
-        let mut input_keys: Vec<&[Expr]> = Vec::new();
-        for k in keys {
-            match k {
-                GroupKeys::Exprs(es) if !es.is_empty() && es.iter().all(repeatable) => {
-                    input_keys.push(es);
-                }
-                _ => return Ok(false),
+        Ok(push(plan, id))
+    }
+}
+
+/// Moves the parts of the FILTER `id` that read only the key below the GROUP under it,
+/// and on down; says whether anything moved.
+fn push(plan: &mut LogicalPlan, id: NodeId) -> bool {
+    let node = plan.node(id);
+    let Operator::Filter { cond } = &node.op else {
+        return false;
+    };
+    if pinned(cond) {
+        return false;
+    }
+    let group = plan.node(node.inputs[0]);
+    let Operator::Group { keys, .. } = &group.op else {
+        return false;
+    };
+    let mut input_keys: Vec<&[Expr]> = Vec::new();
+    for k in keys {
+        match k {
+            GroupKeys::Exprs(es) if !es.is_empty() && es.iter().all(repeatable) => {
+                input_keys.push(es);
             }
+            _ => return false,
         }
-        // Sort the AND-ed parts: those reading only the key move onto every input.
-        let mut parts = Vec::new();
-        conjuncts(cond, &mut parts);
-        let mut pushed: Vec<Vec<Expr>> = vec![Vec::new(); input_keys.len()];
-        let mut kept = Vec::new();
-        for part in parts {
-            let moved: Option<Vec<Expr>> = part
-                .columns()
-                .filter(|cols| !cols.is_empty())
-                .and_then(|_| input_keys.iter().map(|k| on_key(&part, k)).collect());
-            match moved {
-                Some(moved) => {
-                    for (i, m) in moved.into_iter().enumerate() {
-                        pushed[i].push(m);
-                    }
+    }
+    // Sort the AND-ed parts: those reading only the key move onto every input.
+    let mut parts = Vec::new();
+    conjuncts(cond, &mut parts);
+    let mut pushed: Vec<Vec<Expr>> = vec![Vec::new(); input_keys.len()];
+    let mut kept = Vec::new();
+    for part in parts {
+        let moved: Option<Vec<Expr>> = part
+            .columns()
+            .filter(|cols| !cols.is_empty())
+            .and_then(|_| input_keys.iter().map(|k| on_key(&part, k)).collect());
+        match moved {
+            Some(moved) => {
+                for (i, m) in moved.into_iter().enumerate() {
+                    pushed[i].push(m);
                 }
-                None => kept.push(part),
             }
+            None => kept.push(part),
         }
-        if pushed.iter().all(Vec::is_empty) {
-            return Ok(false);
+    }
+    if pushed.iter().all(Vec::is_empty) {
+        return false;
+    }
+    let (span, filter_alias) = (node.span, node.alias.clone());
+    let (group_op, mut inputs, group_schema) =
+        (group.op.clone(), group.inputs.clone(), group.schema.clone());
+    let mut moved = Vec::new();
+    for (i, conds) in pushed.into_iter().enumerate() {
+        let Some(cond) = and_all(conds) else { continue };
+        let input = inputs[i];
+        let schema = plan.node(input).schema.clone();
+        inputs[i] = plan.add(Node {
+            op: Operator::Filter { cond },
+            inputs: vec![input],
+            schema,
+            alias: None,
+            span,
+        });
+        moved.push(inputs[i]);
+    }
+    match and_all(kept) {
+        // Nothing stays above: the filter's node becomes the GROUP.
+        None => {
+            let node = &mut plan.nodes[id];
+            node.op = group_op;
+            node.inputs = inputs;
         }
-        let (span, filter_alias) = (node.span, node.alias.clone());
-        let (group_op, mut inputs, group_schema) =
-            (group.op.clone(), group.inputs.clone(), group.schema.clone());
-        for (i, conds) in pushed.into_iter().enumerate() {
-            let Some(cond) = and_all(conds) else { continue };
-            let input = inputs[i];
-            let schema = plan.node(input).schema.clone();
-            inputs[i] = plan.add(Node {
-                op: Operator::Filter { cond },
-                inputs: vec![input],
-                schema,
+        // The rest stays above a new GROUP of the filtered inputs.
+        Some(rest) => {
+            let group = plan.add(Node {
+                op: group_op,
+                inputs,
+                schema: group_schema,
                 alias: None,
                 span,
             });
+            let node = &mut plan.nodes[id];
+            node.op = Operator::Filter { cond: rest };
+            node.inputs = vec![group];
+            node.alias = filter_alias;
         }
-        match and_all(kept) {
-            // Nothing stays above: the filter's node becomes the GROUP.
-            None => {
-                let node = &mut plan.nodes[id];
-                node.op = group_op;
-                node.inputs = inputs;
-            }
-            // The rest stays above a new GROUP of the filtered inputs.
-            Some(rest) => {
-                let group = plan.add(Node {
-                    op: group_op,
-                    inputs,
-                    schema: group_schema,
-                    alias: None,
-                    span,
-                });
-                let node = &mut plan.nodes[id];
-                node.op = Operator::Filter { cond: rest };
-                node.inputs = vec![group];
-                node.alias = filter_alias;
-            }
-        }
-        Ok(true)
     }
+    // The new filters go on down through the projections (and GROUPs) under them;
+    // push_filter, which runs later, takes those that reach a JOIN.
+    for filter in moved {
+        let lowest = push_filter_foreach::push(plan, filter).unwrap_or(filter);
+        push(plan, lowest);
+    }
+    true
 }
 
 #[cfg(test)]
@@ -193,6 +211,20 @@ mod tests {
         assert_eq!(
             plan,
             "Dump\n  Group [f]: keys=[$0, ($1 + 1)]\n    Filter: ((($1 + 1) > 2) AND ($0 != 'fr'))\n      Load [a]: location='a', func=PigStorage()\n"
+        );
+    }
+
+    #[test]
+    fn moved_filters_go_on_through_projections_and_groups_below() {
+        let plan = after_rule(
+            &PushFilterGroup,
+            &format!(
+                "{AB}g = GROUP a BY k; t = FOREACH g GENERATE group AS k, COUNT(a) AS n; c = COGROUP t BY k, b BY k; f = FILTER c BY group == 'en'; DUMP f;"
+            ),
+        );
+        assert_eq!(
+            plan,
+            "Dump\n  Group [f]: keys=[$0; $1]\n    Foreach: generate=[$0, COUNT($1)]\n      Group: keys=[$0]\n        Filter: ($0 == 'en')\n          Load [a]: location='a', func=PigStorage()\n    Filter: ($1 == 'en')\n      Load [b]: location='b', func=PigStorage()\n"
         );
     }
 
