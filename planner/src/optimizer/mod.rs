@@ -128,7 +128,8 @@ impl Optimizer {
 
 /// Optimizes the plan of a script for the sinks its actions run or explain. `size_of`
 /// gives input sizes for broadcast decisions; `SET pigrs.join.broadcast.threshold N`
-/// among the actions changes the threshold.
+/// among the actions changes the threshold. With an ILLUSTRATE among them, every LOAD
+/// converts every field.
 pub fn optimize_for(
     plan: &mut LogicalPlan,
     actions: &[crate::builder::Action],
@@ -152,7 +153,12 @@ pub fn optimize_for(
             _ => None,
         })
         .collect();
-    Optimizer::new(size_of.map(|s| (s, threshold))).optimize(plan, &sinks)
+    let mut optimizer = Optimizer::new(size_of.map(|s| (s, threshold)));
+    // ILLUSTRATE shows every field of every step on the way: none may go unconverted.
+    if actions.iter().any(|a| matches!(a, Action::Illustrate(_))) {
+        optimizer.rules.retain(|r| r.name() != PruneColumns.name());
+    }
+    optimizer.optimize(plan, &sinks)
 }
 
 /// The nodes reachable from `sinks`, through inputs and through relations used as scalars
