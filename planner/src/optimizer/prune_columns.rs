@@ -13,7 +13,8 @@
 //! side), to what reads them: FOREACH, Aggregate, the conditions and keys on the way, and
 //! relations used as scalars. Every live reader counts, so a LOAD feeding several outputs
 //! keeps what any of them uses. Not applied when any reader takes whole rows (GROUP bags,
-//! DISTINCT, RANK, STREAM, STORE, DUMP, `*`), or when the LOAD has no declared schema.
+//! DISTINCT, RANK, STREAM, STORE, DUMP, `*`), or when the LOAD has no declared schema; and
+//! not run at all for a script with an ILLUSTRATE (see `optimize_for`).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
