@@ -342,6 +342,11 @@ fn explain_shows_stages_with_features() {
         assert!(out.contains(tag), "no {tag} in:\n{out}");
     }
     assert!(out.contains("Stage 1 (map)"), "{out}");
+    // Nothing reads `bytes` above the join: the loader does not convert it.
+    assert!(
+        out.contains("func=PigStorage(' '), columns=[$0,$1,$2]"),
+        "{out}"
+    );
 }
 
 /// Copies a folder tree (the conformance cases write their outputs inside their folders).
@@ -609,4 +614,154 @@ fn reducers_follow_input_size_unless_the_script_says() {
     assert_eq!(part_files(&tmp.path().join("small")), 1);
     assert_eq!(part_files(&tmp.path().join("set")), 3);
     assert_eq!(part_files(&tmp.path().join("clause")), 4);
+}
+
+/// Runs `s.pig` in `dir` with and without the optimizer's rules; both must succeed and
+/// print the same rows. Returns the rows, sorted.
+fn same_rows_with_and_without_the_optimizer(dir: &Path, script: &str) -> Vec<String> {
+    write(dir, "s.pig", script);
+    let optimized = sorted_lines(ok(&run(dir, &["run", "s.pig"])).as_bytes());
+    let plain = sorted_lines(ok(&run(dir, &["run", "--no-optimize", "s.pig"])).as_bytes());
+    assert_eq!(
+        optimized, plain,
+        "the optimizer changed the rows of:\n{script}"
+    );
+    optimized
+}
+
+/// A LOAD read both by a relation used as a scalar and by the query using it keeps every
+/// field the scalar's query reads (here COUNT reads whole rows).
+#[test]
+fn a_load_shared_with_a_scalar_keeps_the_fields_the_scalar_reads() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "x", "a\t1\nb\t2\nc\t3\n");
+    let rows = same_rows_with_and_without_the_optimizer(
+        tmp.path(),
+        "a = LOAD 'x' AS (k:chararray, n:int);\ns = FOREACH (GROUP a ALL) GENERATE COUNT(a) AS c;\nb = FOREACH a GENERATE n, s.c;\nDUMP b;\n",
+    );
+    assert_eq!(rows, ["(1,3)", "(2,3)", "(3,3)"]);
+}
+
+/// The plan EXPLAIN prints for `s.pig` in `dir`, after the optimizer.
+fn explained(dir: &Path, script: &str) -> String {
+    write(dir, "s.pig", script);
+    ok(&run(dir, &["explain", "s.pig"]))
+}
+
+/// Filters on `group` move below GROUP and COGROUP (and through the FOREACH projecting it)
+/// and give the same groups, null keys and INNER inputs included.
+#[test]
+fn filters_on_the_group_key_give_the_same_groups_below_the_group() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(
+        tmp.path(),
+        "v",
+        "en\tx\t3\nde\ty\t4\nen\tz\t5\nfr\tw\t1\n\tq\t2\nen\tx\t7\n",
+    );
+    write(tmp.path(), "w", "1\ten\n2\tfr\n3\t\n4\tit\n");
+    let load = "v = LOAD 'v' AS (lang:chararray, page:chararray, n:int);\nw = LOAD 'w' AS (id:int, lang:chararray);\n";
+    let cases: [(&str, &[&str]); 5] = [
+        (
+            "c = COGROUP v BY lang, w BY lang;\nf = FILTER c BY group != 'de' AND SIZE(v) > 0;\nr = FOREACH f GENERATE group, COUNT(v), COUNT(w);\nDUMP r;\n",
+            &["(en,3,1)", "(fr,1,1)"],
+        ),
+        (
+            "c = COGROUP v BY lang INNER, w BY lang;\nf = FILTER c BY group IS NULL OR group MATCHES '[a-e].*';\nr = FOREACH f GENERATE group, COUNT(v), COUNT(w);\nDUMP r;\n",
+            // COUNT skips tuples whose first field (here the key) is null.
+            &["(,0,0)", "(de,1,0)", "(en,3,1)"],
+        ),
+        (
+            "g = GROUP v BY (lang, page);\nt = FOREACH g GENERATE group.lang AS lang, group.page AS page, SUM(v.n) AS n;\nf = FILTER t BY lang == 'en' AND n > 4;\nDUMP f;\n",
+            &["(en,x,10)", "(en,z,5)"],
+        ),
+        (
+            "g = GROUP v BY lang;\nt = FOREACH g GENERATE group AS lang, v;\nf = FILTER t BY lang IS NOT NULL AND lang != 'fr';\nr = FOREACH f GENERATE lang, COUNT(v);\nDUMP r;\n",
+            &["(de,1)", "(en,3)"],
+        ),
+        (
+            "j = JOIN v BY lang, w BY lang;\np = FOREACH j GENERATE v::page AS page, w::id AS id;\nf = FILTER p BY id > 1 AND page != 'x';\nDUMP f;\n",
+            &["(w,2)"],
+        ),
+    ];
+    for (body, expected) in cases {
+        let script = format!("{load}{body}");
+        let rows = same_rows_with_and_without_the_optimizer(tmp.path(), &script);
+        assert_eq!(rows, expected, "{script}");
+    }
+    // The filter on the key runs before the shuffle: in the map stage, on each input.
+    let plan = explained(
+        tmp.path(),
+        &format!(
+            "{load}c = COGROUP v BY lang, w BY lang;\nf = FILTER c BY group != 'de';\nDUMP f;\n"
+        ),
+    );
+    assert!(
+        plan.contains("Group [f]: keys=[$0; $1]\n    Filter: ($0 != 'de')\n      Load [v]")
+            && plan.contains("    Filter: ($1 != 'de')\n      Load [w]"),
+        "{plan}"
+    );
+    // A filter after a projection of a join reaches the join's inputs.
+    let plan = explained(
+        tmp.path(),
+        &format!(
+            "{load}j = JOIN v BY lang, w BY lang;\np = FOREACH j GENERATE v::page AS page, w::id AS id;\nf = FILTER p BY id > 1;\nDUMP f;\n"
+        ),
+    );
+    assert!(
+        plan.contains("Filter: ($0 > 1)\n        Load [w]"),
+        "{plan}"
+    );
+}
+
+/// Fields nothing reads are not converted, even through JOIN: a malformed field that only
+/// a join passes along neither warns nor changes the rows.
+#[test]
+fn a_join_does_not_convert_the_fields_nothing_reads() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "a", "k1\tnotanint\t5\nk2\t7\t6\nk3\tzz\t1\n");
+    write(tmp.path(), "b", "k1\tx\nk3\ty\nk4\tz\n");
+    let script = "a = LOAD 'a' AS (k:chararray, bad:int, n:int);\nb = LOAD 'b' AS (k:chararray, v:chararray);\nj = JOIN a BY k LEFT OUTER, b BY k;\np = FOREACH j GENERATE a::n, b::v;\nDUMP p;\n";
+    let rows = same_rows_with_and_without_the_optimizer(tmp.path(), script);
+    assert_eq!(rows, ["(1,y)", "(5,x)", "(6,)"]);
+    write(tmp.path(), "s.pig", script);
+    let out = run(tmp.path(), &["run", "s.pig"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("could not be converted"), "{err}");
+    let plan = explained(tmp.path(), script);
+    assert!(
+        plan.contains("Load [a]: location='a', func=PigStorage(), columns=[$0,$2]"),
+        "{plan}"
+    );
+}
+
+/// Projection pushdown through ORDER, LIMIT, SAMPLE, UNION, CROSS and a SPLIT, with several
+/// outputs reading different fields of one LOAD and a relation used as a scalar: the rows
+/// are the same with and without the optimizer.
+#[test]
+fn pruned_loads_give_the_same_rows_through_every_row_passing_operator() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(
+        tmp.path(),
+        "g",
+        "a\t1990\t5\t1\nb\t2000\t3\t2\nc\t2010\t9\t3\nd\tbad\t1\t4\n",
+    );
+    write(tmp.path(), "h", "x\t1\ny\t2\n");
+    let load = "g = LOAD 'g' AS (w:chararray, year:int, n:long, m:int);\nh = LOAD 'h' AS (t:chararray, v:int);\n";
+    let bodies = [
+        "o = ORDER g BY n DESC;\nl = LIMIT o 2;\np = FOREACH l GENERATE w;\nDUMP p;\n",
+        "s = SAMPLE g 1.0;\nu = UNION s, g;\np = FOREACH u GENERATE m;\nDUMP p;\n",
+        "c = CROSS g, h;\nf = FILTER c BY h::v > 1;\np = FOREACH f GENERATE g::w, h::t;\nDUMP p;\n",
+        "SPLIT g INTO old IF year < 2000, new OTHERWISE;\np = FOREACH old GENERATE w;\nq = FOREACH new GENERATE n;\nDUMP p;\nDUMP q;\n",
+        "s = FILTER g BY year == 2000;\np = FOREACH g GENERATE n, s.w;\nDUMP p;\n",
+        "j = JOIN g BY m, h BY v USING 'replicated';\np = FOREACH j GENERATE g::w;\nq = FOREACH j GENERATE h::t, g::n;\nDUMP p;\nDUMP q;\n",
+    ];
+    for body in bodies {
+        let script = format!("{load}{body}");
+        same_rows_with_and_without_the_optimizer(tmp.path(), &script);
+        assert!(
+            explained(tmp.path(), &script)
+                .contains("Load [g]: location='g', func=PigStorage(), columns="),
+            "not pruned:\n{script}"
+        );
+    }
 }

@@ -208,6 +208,26 @@ fn illustrate_traces_a_sample_through_each_named_step() {
     );
 }
 
+/// A DUMP reading one field does not leave the others unconverted for an ILLUSTRATE of
+/// the same LOAD.
+#[test]
+fn illustrate_shows_the_fields_a_dump_beside_it_does_not_read() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "v", "Amy\t1999\n");
+    let out = run_script(
+        tmp.path(),
+        "visits = LOAD 'v' AS (user:chararray, year:int);\nyears = FOREACH visits GENERATE year;\nILLUSTRATE visits;\nDUMP years;\n",
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("| Amy "), "{text}");
+    assert!(text.contains("(1999)"), "{text}");
+}
+
 #[test]
 fn run_splices_another_script_with_its_parameters() {
     let tmp = tempfile::tempdir().expect("tempdir");

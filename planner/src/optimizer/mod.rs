@@ -10,6 +10,8 @@ mod broadcast_join;
 mod combiner;
 mod prune_columns;
 mod push_filter;
+mod push_filter_foreach;
+mod push_filter_group;
 mod top_k;
 
 use std::collections::HashSet;
@@ -19,9 +21,12 @@ pub use broadcast_join::{BroadcastJoin, DEFAULT_THRESHOLD, SizeOf};
 pub use combiner::Combiner;
 pub use prune_columns::PruneColumns;
 pub use push_filter::PushFilter;
+pub use push_filter_foreach::PushFilterForeach;
+pub use push_filter_group::PushFilterGroup;
 pub use top_k::TopK;
 
 use crate::error::{PlanError, Result};
+use crate::expr::ExprKind;
 use crate::logical::{LogicalPlan, NodeId};
 
 /// A plan rewrite.
@@ -55,7 +60,13 @@ impl Optimizer {
             rules.push(Box::new(BroadcastJoin { size_of, threshold }));
         }
         rules.extend([
-            Box::new(AntiJoin) as Box<dyn OptimizerRule>,
+            // First: filters written after a projection come down to the GROUP or JOIN
+            // under it, where the rules below look for them.
+            Box::new(PushFilterForeach) as Box<dyn OptimizerRule>,
+            // Before push_filter, so a filter moved off a GROUP onto a JOIN goes on below
+            // it; before top_k and the combiner, which take the GROUP as they find it.
+            Box::new(PushFilterGroup),
+            Box::new(AntiJoin),
             // After anti_join, which wants the filter on the join's unmatched rows.
             Box::new(PushFilter),
             // top_k looks for GROUP + nested ORDER/LIMIT; it must run before the combiner
@@ -117,7 +128,8 @@ impl Optimizer {
 
 /// Optimizes the plan of a script for the sinks its actions run or explain. `size_of`
 /// gives input sizes for broadcast decisions; `SET pigrs.join.broadcast.threshold N`
-/// among the actions changes the threshold.
+/// among the actions changes the threshold. With an ILLUSTRATE among them, every LOAD
+/// converts every field.
 pub fn optimize_for(
     plan: &mut LogicalPlan,
     actions: &[crate::builder::Action],
@@ -141,16 +153,30 @@ pub fn optimize_for(
             _ => None,
         })
         .collect();
-    Optimizer::new(size_of.map(|s| (s, threshold))).optimize(plan, &sinks)
+    let mut optimizer = Optimizer::new(size_of.map(|s| (s, threshold)));
+    // ILLUSTRATE shows every field of every step on the way: none may go unconverted.
+    if actions.iter().any(|a| matches!(a, Action::Illustrate(_))) {
+        optimizer.rules.retain(|r| r.name() != PruneColumns.name());
+    }
+    optimizer.optimize(plan, &sinks)
 }
 
-/// The nodes reachable from `sinks`.
+/// The nodes reachable from `sinks`, through inputs and through relations used as scalars
+/// (the runtime computes those from the same plan, so their readers count too).
 pub fn live_nodes(plan: &LogicalPlan, sinks: &[NodeId]) -> HashSet<NodeId> {
     let mut seen = HashSet::new();
     let mut stack: Vec<NodeId> = sinks.to_vec();
     while let Some(id) = stack.pop() {
         if seen.insert(id) {
-            stack.extend(plan.node(id).inputs.iter().copied());
+            let node = plan.node(id);
+            stack.extend(node.inputs.iter().copied());
+            for e in node.op.exprs() {
+                e.visit(&mut |x| {
+                    if let ExprKind::Scalar { relation, .. } = x.kind {
+                        stack.push(relation);
+                    }
+                });
+            }
         }
     }
     seen

@@ -38,7 +38,7 @@ fn shift(e: &Expr, offset: usize) -> Option<Expr> {
 }
 
 /// The AND-ed parts of a condition.
-fn conjuncts(e: &Expr, out: &mut Vec<Expr>) {
+pub(super) fn conjuncts(e: &Expr, out: &mut Vec<Expr>) {
     match &e.kind {
         ExprKind::And(l, r) => {
             conjuncts(l, out);
@@ -50,7 +50,7 @@ fn conjuncts(e: &Expr, out: &mut Vec<Expr>) {
 
 /// Whether the condition must stay where it was written: ASSERT must see exactly those
 /// rows, and a volatile condition (RANDOM) would be drawn for other rows.
-fn pinned(cond: &Expr) -> bool {
+pub(super) fn pinned(cond: &Expr) -> bool {
     let mut pinned = false;
     cond.visit(&mut |e| {
         if let ExprKind::Call { func, .. } = &e.kind {
@@ -162,7 +162,7 @@ impl OptimizerRule for PushFilter {
 }
 
 /// The AND of the conditions, if there are any.
-fn and_all(conds: Vec<Expr>) -> Option<Expr> {
+pub(super) fn and_all(conds: Vec<Expr>) -> Option<Expr> {
     conds.into_iter().reduce(|l, r| {
         let span = l.span.merge(r.span);
         Expr::new(
