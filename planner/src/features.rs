@@ -52,6 +52,21 @@ pub fn stages(plan: &LogicalPlan, root: NodeId, shared: &HashSet<NodeId>) -> Vec
     out
 }
 
+/// The stage of `top`: a shared node's stage is built once and then reused.
+fn stage_of(
+    plan: &LogicalPlan,
+    top: NodeId,
+    shared: &HashSet<NodeId>,
+    out: &mut Vec<Stage>,
+) -> usize {
+    if shared.contains(&top)
+        && let Some(s) = out.iter().find(|s| s.nodes.first() == Some(&top))
+    {
+        return s.id;
+    }
+    build(plan, top, shared, out)
+}
+
 fn build(plan: &LogicalPlan, top: NodeId, shared: &HashSet<NodeId>, out: &mut Vec<Stage>) -> usize {
     let mut nodes = Vec::new();
     let mut inputs = Vec::new();
@@ -59,7 +74,7 @@ fn build(plan: &LogicalPlan, top: NodeId, shared: &HashSet<NodeId>, out: &mut Ve
     let mut cur = top;
     loop {
         if cur != top && shared.contains(&cur) {
-            inputs.push(build(plan, cur, shared, out));
+            inputs.push(stage_of(plan, cur, shared, out));
             break;
         }
         nodes.push(cur);
@@ -67,7 +82,7 @@ fn build(plan: &LogicalPlan, top: NodeId, shared: &HashSet<NodeId>, out: &mut Ve
         if is_shuffle(&node.op) {
             kind = "reduce";
             for &i in &node.inputs {
-                inputs.push(build(plan, i, shared, out));
+                inputs.push(stage_of(plan, i, shared, out));
             }
             break;
         }
@@ -75,7 +90,7 @@ fn build(plan: &LogicalPlan, top: NodeId, shared: &HashSet<NodeId>, out: &mut Ve
             Operator::Load { .. } => break,
             Operator::Union => {
                 for &i in &node.inputs {
-                    inputs.push(build(plan, i, shared, out));
+                    inputs.push(stage_of(plan, i, shared, out));
                 }
                 break;
             }
@@ -84,7 +99,7 @@ fn build(plan: &LogicalPlan, top: NodeId, shared: &HashSet<NodeId>, out: &mut Ve
                 ..
             } => {
                 for &i in &node.inputs[1..] {
-                    inputs.push(build(plan, i, shared, out));
+                    inputs.push(stage_of(plan, i, shared, out));
                 }
                 cur = node.inputs[0];
             }

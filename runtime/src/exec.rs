@@ -343,42 +343,51 @@ impl DisplayAs for PigExec {
             Source::Stream { command, .. } => write!(f, " command=`{}`", command.line)?,
             _ => {}
         }
-        for s in self.steps.iter() {
-            match s {
-                Step::Filter(c) => write!(f, " -> Filter({c})")?,
-                Step::Foreach { .. } => write!(f, " -> Foreach")?,
-                Step::Limit(n) => write!(f, " -> TaskLimit({n})")?,
-                Step::Sample(p) => write!(f, " -> Sample({p})")?,
-            }
+        write_steps_and_output(f, &self.steps, &self.output)
+    }
+}
+
+/// EXPLAIN's text for a stage's steps and output: ` -> Filter(..) -> ShuffleWrite(..)`.
+pub fn write_steps_and_output(
+    f: &mut fmt::Formatter<'_>,
+    steps: &[Step],
+    output: &Output,
+) -> fmt::Result {
+    for s in steps {
+        match s {
+            Step::Filter(c) => write!(f, " -> Filter({c})")?,
+            Step::Foreach { .. } => write!(f, " -> Foreach")?,
+            Step::Limit(n) => write!(f, " -> TaskLimit({n})")?,
+            Step::Sample(p) => write!(f, " -> Sample({p})")?,
         }
-        let keys_text = |keys: &KeySpec| match keys {
-            KeySpec::All => "ALL".to_string(),
-            KeySpec::Row => "row".to_string(),
-            KeySpec::Exprs(es) => es
-                .iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-        };
-        match &self.output {
-            Output::Rows(_) => Ok(()),
-            Output::Split(split) => write!(f, " -> Split(branches={})", split.branches().len()),
-            Output::Shuffle { keys, tag, topk } => {
-                write!(f, " -> ShuffleWrite(tag={tag}, keys={}", keys_text(keys))?;
-                if let Some(t) = topk {
-                    write!(f, ", top_k={}", t.n)?;
-                }
-                f.write_str(")")
+    }
+    let keys_text = |keys: &KeySpec| match keys {
+        KeySpec::All => "ALL".to_string(),
+        KeySpec::Row => "row".to_string(),
+        KeySpec::Exprs(es) => es
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    match output {
+        Output::Rows(_) => Ok(()),
+        Output::Split(split) => write!(f, " -> Split(branches={})", split.branches().len()),
+        Output::Shuffle { keys, tag, topk } => {
+            write!(f, " -> ShuffleWrite(tag={tag}, keys={}", keys_text(keys))?;
+            if let Some(t) = topk {
+                write!(f, ", top_k={}", t.n)?;
             }
-            Output::Combine { keys, aggs } => {
-                let names: Vec<&str> = aggs.iter().map(|a| a.func.name()).collect();
-                write!(
-                    f,
-                    " -> Combine(keys={}, aggs=[{}])",
-                    keys_text(keys),
-                    names.join(", ")
-                )
-            }
+            f.write_str(")")
+        }
+        Output::Combine { keys, aggs } => {
+            let names: Vec<&str> = aggs.iter().map(|a| a.func.name()).collect();
+            write!(
+                f,
+                " -> Combine(keys={}, aggs=[{}])",
+                keys_text(keys),
+                names.join(", ")
+            )
         }
     }
 }

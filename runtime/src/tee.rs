@@ -243,14 +243,12 @@ impl fmt::Debug for TeeExec {
 
 impl DisplayAs for TeeExec {
     fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
-        let branches = lock(&self.tee.split.branches);
-        write!(
-            f,
-            "Branch {} of {} of a shared stage: features=[{}]",
-            self.branch + 1,
-            branches.len(),
-            self.stats.features().join(",")
-        )
+        let branches = self.tee.split.branches();
+        write!(f, "Branch {} of {}", self.branch + 1, branches.len())?;
+        match branches.get(self.branch) {
+            Some(b) => crate::exec::write_steps_and_output(f, &b.steps, &b.output),
+            None => Ok(()),
+        }
     }
 }
 
