@@ -1074,13 +1074,23 @@ impl Emitter {
             if b.exhausted() {
                 continue;
             }
-            let mine = if Some(i) == last {
-                rows.take().unwrap_or_default()
-            } else {
-                rows.clone().unwrap_or_default()
+            let shared = rows.as_deref().unwrap_or_default();
+            b.stats.add_in(shared.len() as u64);
+            let emitted = match b.steps.first() {
+                // A branch that starts with a filter copies only the rows it keeps.
+                Some(Step::Filter(cond)) if Some(i) != last => {
+                    let mut kept = Vec::new();
+                    for r in shared {
+                        if b.ctx.test(cond, r, &[]).map_err(eval_err)? {
+                            kept.push(r.clone());
+                        }
+                    }
+                    b.emit_from(kept, 1)?
+                }
+                _ if Some(i) == last => b.emit(rows.take().unwrap_or_default())?,
+                _ => b.emit(shared.to_vec())?,
             };
-            b.stats.add_in(mine.len() as u64);
-            if let Some(batch) = b.emit(mine)? {
+            if let Some(batch) = emitted {
                 out.push((i, batch));
             }
         }
@@ -1186,8 +1196,15 @@ impl Emitter {
         Ok(out)
     }
 
-    fn emit(&mut self, mut rows: Vec<Tuple>) -> DFResult<Option<RecordBatch>> {
-        for (i, step) in self.steps.iter().enumerate() {
+    fn emit(&mut self, rows: Vec<Tuple>) -> DFResult<Option<RecordBatch>> {
+        self.emit_from(rows, 0)
+    }
+
+    /// Like [`Emitter::emit`] for rows that have already been through the first `first`
+    /// steps.
+    fn emit_from(&mut self, mut rows: Vec<Tuple>, first: usize) -> DFResult<Option<RecordBatch>> {
+        let steps = self.steps.clone();
+        for (i, step) in steps.iter().enumerate().skip(first) {
             rows = match step {
                 Step::Filter(cond) => {
                     let mut kept = Vec::with_capacity(rows.len());
