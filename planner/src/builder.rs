@@ -398,6 +398,7 @@ impl Session {
                         location: path.node.clone(),
                         func,
                         columns: None,
+                        filter: None,
                     },
                     vec![],
                     schema,

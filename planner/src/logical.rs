@@ -153,6 +153,9 @@ pub enum Operator {
         /// The fields anything reads (set by the `prune_columns` rule); the others need
         /// not be converted and load as null. `None`: all.
         columns: Option<Vec<usize>>,
+        /// A condition the FILTER above checks, also checked while reading (set by the
+        /// `filter_into_scan` rule): lines failing it need not be converted.
+        filter: Option<Expr>,
     },
     /// Keeps rows where the condition is true.
     Filter {
@@ -415,21 +418,25 @@ impl fmt::Display for OpLine<'_> {
                 location,
                 func,
                 columns,
+                filter,
             } => {
                 write!(
                     f,
                     "Load{alias}: location='{location}', func={}",
                     func_text(func)
                 )?;
-                match columns {
-                    Some(cs) => write!(
+                if let Some(cs) = columns {
+                    write!(
                         f,
                         ", columns=[{}]",
                         cs.iter()
                             .map(|c| format!("${c}"))
                             .collect::<Vec<_>>()
                             .join(",")
-                    ),
+                    )?;
+                }
+                match filter {
+                    Some(cond) => write!(f, ", filter={cond}"),
                     None => Ok(()),
                 }
             }

@@ -29,7 +29,7 @@ use pigrs_udf::{Bag, Tuple, Value, codec};
 
 use crate::aggregate::{Acc, agg_input};
 use crate::eval::{EvalCtx, EvalError, compare_keys, rand_unit};
-use crate::io::{LoadFunc, Split, Warnings, open_reader};
+use crate::io::{LoadFunc, Prefilter, Split, Warnings, open_reader_filtered};
 use crate::layout::{Layout, Shuffled, shuffle_batch, shuffle_schema, shuffled_rows};
 use crate::stats::{StageStats, Stats};
 use crate::tee::Fanout;
@@ -155,6 +155,9 @@ pub enum Source {
         schema: Option<pigrs_udf::Schema>,
         /// Cast failure counter.
         warnings: Arc<Warnings>,
+        /// A condition also checked while reading (`filter_into_scan`): lines failing it
+        /// are dropped before their other fields are converted.
+        filter: Option<Expr>,
     },
     /// Another plan's rows, task for task.
     Rows(Layout),
@@ -328,7 +331,12 @@ impl DisplayAs for PigExec {
     fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", source_name(&self.source))?;
         match &self.source {
-            Source::Scan { splits, .. } => write!(f, " splits={}", splits.len())?,
+            Source::Scan { splits, filter, .. } => {
+                write!(f, " splits={}", splits.len())?;
+                if let Some(cond) = filter {
+                    write!(f, " filter={cond}")?;
+                }
+            }
             Source::Sort { keys, limit, .. } => {
                 let ks: Vec<String> = keys
                     .iter()
@@ -465,12 +473,31 @@ impl PigExec {
                 load,
                 schema,
                 warnings,
+                filter,
             } => {
                 let Some(split) = splits.get(partition) else {
                     return Ok(futures::stream::empty().boxed());
                 };
-                let mut reader = open_reader(split, load, schema.as_ref(), warnings.clone())
-                    .map_err(|e| DataFusionError::External(Box::new(e)))?;
+                let dropped = Arc::new(std::sync::atomic::AtomicU64::new(0));
+                let prefilter = filter.as_ref().map(|cond| {
+                    let width = schema.as_ref().map_or(0, |s| s.fields.len());
+                    let mut columns = vec![false; width];
+                    for c in cond.columns().unwrap_or_default() {
+                        if let Some(slot) = columns.get_mut(c) {
+                            *slot = true;
+                        }
+                    }
+                    let (ctx, cond) = (self.ctx.clone(), cond.clone());
+                    Prefilter {
+                        columns,
+                        // An error keeps the line: the FILTER after the scan reports it.
+                        keep: Box::new(move |t| ctx.test(&cond, t, &[]).unwrap_or(true)),
+                        dropped: dropped.clone(),
+                    }
+                });
+                let mut reader =
+                    open_reader_filtered(split, load, schema.as_ref(), warnings.clone(), prefilter)
+                        .map_err(|e| DataFusionError::External(Box::new(e)))?;
                 emitter.stats.add_bytes_read(split.bytes());
                 // Reading is synchronous: each poll reads and processes one batch.
                 let mut done = false;
@@ -486,7 +513,8 @@ impl PigExec {
                                 return Some(Err(DataFusionError::External(Box::new(e))));
                             }
                         }
-                        emitter.stats.add_in(rows.len() as u64);
+                        let dropped = dropped.swap(0, std::sync::atomic::Ordering::Relaxed);
+                        emitter.stats.add_in(rows.len() as u64 + dropped);
                         match emitter.emit(rows) {
                             Ok(Some(b)) => return Some(Ok(b)),
                             Ok(None) if emitter.exhausted() => done = true,

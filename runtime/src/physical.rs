@@ -200,6 +200,7 @@ impl Lowering<'_> {
                 location,
                 func,
                 columns,
+                filter,
             } => {
                 let mut load =
                     load_func(&func.name, &func.args).map_err(|m| RunError::plan(func.span, m))?;
@@ -224,6 +225,7 @@ impl Lowering<'_> {
                         load,
                         schema: node.schema.clone(),
                         warnings: self.warnings.clone(),
+                        filter: filter.clone(),
                     },
                     steps: vec![],
                     children: vec![],

@@ -8,6 +8,7 @@
 mod anti_join;
 mod broadcast_join;
 mod combiner;
+mod filter_into_scan;
 mod prune_columns;
 mod push_filter;
 mod push_filter_foreach;
@@ -19,6 +20,7 @@ use std::collections::HashSet;
 pub use anti_join::AntiJoin;
 pub use broadcast_join::{BroadcastJoin, DEFAULT_THRESHOLD, SizeOf};
 pub use combiner::Combiner;
+pub use filter_into_scan::{FilterIntoScan, scan_checkable};
 pub use prune_columns::PruneColumns;
 pub use push_filter::PushFilter;
 pub use push_filter_foreach::PushFilterForeach;
@@ -73,6 +75,8 @@ impl Optimizer {
             // could take the same FOREACH (it cannot today: ORDER bags are not algebraic).
             Box::new(TopK),
             Box::new(Combiner),
+            // After every rule that moves filters down onto the loads.
+            Box::new(FilterIntoScan),
             // Last: it reads what the other rules made (an Aggregate reads fewer fields than
             // the GROUP it replaces).
             Box::new(PruneColumns),
