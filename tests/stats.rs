@@ -121,3 +121,58 @@ fn stats_json_to_an_unwritable_place_is_an_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cannot write the statistics"), "{stderr}");
 }
+
+#[test]
+fn order_limit_keeps_each_tasks_top_rows_only() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // Two files (two tasks), 20,000 rows each, with repeated values.
+    for f in ["a.txt", "b.txt"] {
+        let mut text = String::new();
+        for i in 0..20_000u64 {
+            text.push_str(&format!("{}\t{f}\n", (i * 7919) % 5000));
+        }
+        std::fs::write(tmp.path().join(f), text).expect("input");
+    }
+    std::fs::write(
+        tmp.path().join("top.pig"),
+        "rows = LOAD '{a,b}.txt' AS (v:int, f:chararray);\n\
+         s = ORDER rows BY v DESC;\n\
+         t = LIMIT s 5;\n\
+         u = FOREACH t GENERATE v;\n\
+         DUMP u;\n",
+    )
+    .expect("script");
+    let out = run(
+        tmp.path(),
+        &["run", "top.pig", "--stats-json", "stats.json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dump = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(dump, "(4999)\n(4999)\n(4999)\n(4999)\n(4999)\n");
+    let plain = run(tmp.path(), &["run", "--no-optimize", "top.pig"]);
+    assert_eq!(String::from_utf8_lossy(&plain.stdout), dump);
+
+    let text = std::fs::read_to_string(tmp.path().join("stats.json")).expect("stats.json");
+    let json: Value = serde_json::from_str(&text).expect("valid JSON");
+    let scan = json["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .find(|s| {
+            s["features"]
+                .as_array()
+                .is_some_and(|f| f.iter().any(|t| t == "TOP_K"))
+        })
+        .expect("a TOP_K stage");
+    assert_eq!(scan["records_in"], 40_000, "{json}");
+    // At most 5 rows per task reach the sort, not 40,000.
+    let tasks = scan["tasks"].as_u64().expect("tasks");
+    assert!(
+        scan["records_out"].as_u64().expect("records_out") <= 5 * tasks,
+        "{json}"
+    );
+}

@@ -145,6 +145,12 @@ fn tags(plan: &LogicalPlan, nodes: &[NodeId]) -> Vec<&'static str> {
             },
             Operator::Cross { .. } => &["CROSS"],
             Operator::Order { .. } => &["ORDER_BY"],
+            // ORDER then LIMIT: each task keeps only its own first rows.
+            Operator::Limit { .. }
+                if matches!(plan.node(node.inputs[0]).op, Operator::Order { .. }) =>
+            {
+                &["LIMIT", "TOP_K"]
+            }
             Operator::Limit { .. } => &["LIMIT"],
             Operator::Distinct { .. } => &["DISTINCT"],
             Operator::Filter { .. } => &["FILTER"],

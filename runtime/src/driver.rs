@@ -171,6 +171,7 @@ impl Runner {
             parallelism: self.opts.parallelism,
             reducers: self.opts.default_parallel.unwrap_or(self.opts.parallelism),
             shared: Default::default(),
+            top_k: self.opts.optimize,
             tees: Default::default(),
         }
     }

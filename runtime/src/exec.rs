@@ -90,6 +90,14 @@ pub enum Output {
         /// The aggregates.
         aggs: Arc<Vec<AggCall>>,
     },
+    /// Only the first n rows of the task in an order, in the relation's layout (the
+    /// per-task half of ORDER ... LIMIT n; the sort that follows merges the tasks').
+    TopRows {
+        /// The layout of the rows.
+        layout: Layout,
+        /// The order and n.
+        spec: TopKSpec,
+    },
     /// A shared stage (multi-query): its rows go through each branch's steps and output,
     /// in the same task, and the tee hands each branch's batches to its reader.
     Split(Arc<Fanout>),
@@ -100,7 +108,7 @@ impl Output {
     /// branches' batches go to the tee).
     pub fn schema(&self) -> arrow::datatypes::SchemaRef {
         match self {
-            Output::Rows(l) => l.arrow.clone(),
+            Output::Rows(l) | Output::TopRows { layout: l, .. } => l.arrow.clone(),
             Output::Shuffle { .. } | Output::Combine { .. } => shuffle_schema(),
             Output::Split(_) => Arc::new(arrow::datatypes::Schema::empty()),
         }
@@ -381,6 +389,7 @@ pub fn write_steps_and_output(
     match output {
         Output::Rows(_) => Ok(()),
         Output::Split(split) => write!(f, " -> Split(branches={})", split.branches().len()),
+        Output::TopRows { spec, .. } => write!(f, " -> TaskTopK({})", spec.n),
         Output::Shuffle { keys, tag, topk } => {
             write!(f, " -> ShuffleWrite(tag={tag}, keys={}", keys_text(keys))?;
             if let Some(t) = topk {
@@ -560,7 +569,7 @@ impl PigExec {
                         let input = child.execute(p, ctx)?;
                         let layout = layouts[i].clone();
                         let target = match &self.output {
-                            Output::Rows(l) => l.schema.clone(),
+                            Output::Rows(l) | Output::TopRows { layout: l, .. } => l.schema.clone(),
                             Output::Split(split) => split.schema().cloned(),
                             Output::Shuffle { .. } | Output::Combine { .. } => None,
                         };
@@ -1004,6 +1013,7 @@ enum Collector {
     None,
     Combine(HashMap<Value, Vec<Acc>>),
     TopK(HashMap<Value, Vec<(Vec<Value>, i64, Tuple)>>),
+    TopRows(Vec<(Vec<Value>, i64, Tuple)>),
 }
 
 impl Collector {
@@ -1011,6 +1021,7 @@ impl Collector {
         match output {
             Output::Combine { .. } => Collector::Combine(HashMap::default()),
             Output::Shuffle { topk: Some(_), .. } => Collector::TopK(HashMap::default()),
+            Output::TopRows { .. } => Collector::TopRows(Vec::new()),
             _ => Collector::None,
         }
     }
@@ -1138,6 +1149,16 @@ impl Emitter {
         }
         match std::mem::take(&mut self.collector) {
             Collector::None => {}
+            Collector::TopRows(mut kept) => {
+                if let Output::TopRows { layout, spec } = &self.output {
+                    trim_topk(&mut kept, spec);
+                    let rows: Vec<Tuple> = kept.into_iter().map(|(_, _, r)| r).collect();
+                    self.stats.add_out(rows.len() as u64);
+                    for chunk in rows.chunks(BATCH_ROWS) {
+                        out.push(layout.to_batch(chunk));
+                    }
+                }
+            }
             Collector::Combine(map) => out.extend(self.combined_batches(map)?),
             Collector::TopK(map) => {
                 let Output::Shuffle {
@@ -1162,6 +1183,7 @@ impl Emitter {
                     }
                 }
                 rows.sort_by_key(|r| r.seq);
+                self.stats.add_out(rows.len() as u64);
                 for chunk in rows.chunks(BATCH_ROWS) {
                     out.push(shuffle_batch(chunk));
                 }
@@ -1269,9 +1291,36 @@ impl Emitter {
         if rows.is_empty() {
             return Ok(None);
         }
-        self.stats.add_out(rows.len() as u64);
+        // A top-k output counts the rows it keeps, when the task ends.
+        if !matches!(
+            self.output,
+            Output::TopRows { .. } | Output::Shuffle { topk: Some(_), .. }
+        ) {
+            self.stats.add_out(rows.len() as u64);
+        }
         match &self.output {
             Output::Rows(layout) => Ok(Some(layout.to_batch(&rows))),
+            Output::TopRows { spec, .. } => {
+                let Collector::TopRows(kept) = &mut self.collector else {
+                    return Err(DataFusionError::Internal(
+                        "top-k output without its collector".into(),
+                    ));
+                };
+                for row in rows {
+                    let sort_keys = spec
+                        .order
+                        .iter()
+                        .map(|k| self.ctx.eval(&k.expr, &row, &[]))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(eval_err)?;
+                    self.seq += 1;
+                    kept.push((sort_keys, self.seq, row));
+                    if kept.len() >= 2 * spec.n.max(1024) {
+                        trim_topk(kept, spec);
+                    }
+                }
+                Ok(None)
+            }
             Output::Split(split) => {
                 let split = split.clone();
                 self.dispatch(&split, rows)?;

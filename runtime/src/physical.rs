@@ -55,6 +55,9 @@ pub struct Lowering<'a> {
     /// Nodes computed once and handed to each of their readers (multi-query; see
     /// `pigrs_planner::multi_query`).
     pub shared: HashSet<NodeId>,
+    /// Whether ORDER ... LIMIT n keeps only each task's top n before the final sort
+    /// (top-k pushdown; off with `--no-optimize`).
+    pub top_k: bool,
     /// The tees made so far for nodes of `shared`.
     pub tees: RefCell<HashMap<NodeId, Arc<Tee>>>,
 }
@@ -244,8 +247,23 @@ impl Lowering<'_> {
             Operator::Limit { n } => {
                 let inner = self.plan.node(input(0));
                 if let Operator::Order { keys, .. } = &inner.op {
-                    // ORDER then LIMIT: keep only the top n while sorting.
-                    let (child, layout) = self.rows(inner.inputs[0])?;
+                    // ORDER then LIMIT: keep only the top n while sorting; with top-k
+                    // pushdown each task first keeps only its own top n.
+                    let (child, layout) = if self.top_k {
+                        let layout = Layout::new(self.plan.node(inner.inputs[0]).schema.clone());
+                        let spec = TopKSpec {
+                            order: keys.clone(),
+                            n: usize::try_from(*n).unwrap_or(usize::MAX),
+                        };
+                        let pending = self.lower(inner.inputs[0])?;
+                        let output = Output::TopRows {
+                            layout: layout.clone(),
+                            spec,
+                        };
+                        (self.finish(pending, output), layout)
+                    } else {
+                        self.rows(inner.inputs[0])?
+                    };
                     return Ok(Pending {
                         source: Source::Sort {
                             layout,

@@ -294,6 +294,7 @@ pub fn features_of(source: &Source, steps: &[Step], output: &Output) -> Vec<&'st
     match output {
         Output::Combine { .. } => add("COMBINER"),
         Output::Split(_) => add("MULTI_QUERY"),
+        Output::TopRows { .. } => add("TOP_K"),
         Output::Shuffle { topk: Some(_), .. } => add("TOP_K"),
         _ => {}
     }
