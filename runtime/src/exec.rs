@@ -965,14 +965,14 @@ fn map_batches(
             loop {
                 if em.exhausted() {
                     return Some((
-                        Ok(Emitted::Finished(em)),
+                        Ok(Emitted::Finished(Box::new(em))),
                         (input, Emitter::spent(), f, true),
                     ));
                 }
                 match input.next().await {
                     None => {
                         return Some((
-                            Ok(Emitted::Finished(em)),
+                            Ok(Emitted::Finished(Box::new(em))),
                             (input, Emitter::spent(), f, true),
                         ));
                     }
@@ -1002,7 +1002,7 @@ fn map_batches(
 
 enum Emitted {
     Batch(RecordBatch),
-    Finished(Emitter),
+    Finished(Box<Emitter>),
 }
 
 /// Per-task state of outputs that see all of a task's rows before writing (combiner,
