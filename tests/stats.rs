@@ -176,3 +176,70 @@ fn order_limit_keeps_each_tasks_top_rows_only() {
         "{json}"
     );
 }
+
+#[test]
+fn an_order_larger_than_its_memory_spills_and_stays_sorted() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut text = String::new();
+    let mut x: u64 = 42;
+    for _ in 0..200_000 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        text.push_str(&format!(
+            "{}\tname{}\n",
+            (x >> 33) % 100_000,
+            (x >> 13) % 1000
+        ));
+    }
+    std::fs::write(tmp.path().join("in.txt"), text).expect("input");
+    std::fs::write(
+        tmp.path().join("sort.pig"),
+        "SET default_parallel 2;\n\
+         SET pigrs.memory 16000000;\n\
+         a = LOAD 'in.txt' AS (v:int, n:chararray);\n\
+         s = ORDER a BY v DESC, n;\n\
+         STORE s INTO 'out';\n",
+    )
+    .expect("script");
+    let out = run(
+        tmp.path(),
+        &["run", "sort.pig", "--stats-json", "stats.json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut rows: Vec<(i64, String)> = Vec::new();
+    let mut parts: Vec<_> = std::fs::read_dir(tmp.path().join("out"))
+        .expect("out")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("part-"))
+        })
+        .collect();
+    parts.sort();
+    for p in parts {
+        for line in std::fs::read_to_string(p).expect("part").lines() {
+            let (v, n) = line.split_once('\t').expect("two fields");
+            rows.push((v.parse().expect("int"), n.to_string()));
+        }
+    }
+    assert_eq!(rows.len(), 200_000);
+    assert!(
+        rows.windows(2)
+            .all(|w| w[0].0 > w[1].0 || (w[0].0 == w[1].0 && w[0].1 <= w[1].1)),
+        "output is not sorted"
+    );
+    let text = std::fs::read_to_string(tmp.path().join("stats.json")).expect("stats.json");
+    let json: Value = serde_json::from_str(&text).expect("valid JSON");
+    let spilled: u64 = json["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .map(|s| s["spilled_records"].as_u64().expect("spilled_records"))
+        .sum();
+    assert!(spilled > 0, "nothing spilled: {json}");
+}

@@ -1,13 +1,16 @@
 //! Runs a planned script: its actions in order (DUMP, STORE, DESCRIBE, EXPLAIN, rmf, fs, sh,
 //! SET) on a multi-threaded Tokio runtime with one worker per core.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use datafusion::execution::TaskContext;
+use datafusion::execution::config::SessionConfig;
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::physical_plan::{ExecutionPlan, displayable};
 use futures::StreamExt;
 use pigrs_grammar::Span;
@@ -39,12 +42,26 @@ pub struct RunOptions {
     /// Whether a job's outputs share what they have in common (multi-query; needs
     /// `optimize`).
     pub multi_query: bool,
+    /// Memory for DataFusion's sorts and shuffle buffers, which spill to disk beyond it
+    /// (`SET pigrs.memory`; default a quarter of the machine's memory).
+    pub memory: usize,
     /// Whether to show a progress line on stderr during long actions (only ever shown
     /// when stderr is a terminal).
     pub progress: bool,
     /// Reducers per shuffle set by `SET default_parallel`; otherwise they follow the
     /// input size (one per [`BYTES_PER_REDUCER`], at most one per core).
     pub default_parallel: Option<usize>,
+}
+
+/// A quarter of the machine's memory (from /proc/meminfo), or 2 GiB if unknown.
+fn default_memory() -> usize {
+    let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        m.lines()
+            .find_map(|l| l.strip_prefix("MemTotal:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<usize>().ok())
+            .map(|kb| kb * 1024)
+    });
+    total.map_or(2 << 30, |t| t / 4)
 }
 
 /// Input bytes per reduce task when the script does not say (`PARALLEL`,
@@ -59,6 +76,7 @@ impl Default for RunOptions {
             default_parallel: None,
             optimize: true,
             multi_query: true,
+            memory: default_memory(),
             progress: true,
         }
     }
@@ -151,6 +169,30 @@ impl Runner {
         Ok(())
     }
 
+    /// The context tasks run in: DataFusion's operators get a memory pool of
+    /// `memory` bytes and spill to the system's temporary folder beyond it.
+    fn task_context(&self) -> Result<Arc<TaskContext>, RunError> {
+        // DataFusion's sort cannot merge its runs in much less than this.
+        let memory = self
+            .opts
+            .memory
+            .max(16 << 20)
+            .max((8 << 20) * self.opts.parallelism);
+        let runtime = RuntimeEnvBuilder::new()
+            .with_memory_pool(Arc::new(FairSpillPool::new(memory)))
+            .build_arc()
+            .map_err(RunError::internal)?;
+        // Each sort keeps back memory to merge its spilled runs: a share of the pool.
+        let per_task = memory / (4 * self.opts.parallelism.max(1));
+        let config = SessionConfig::new()
+            .with_sort_spill_reservation_bytes(per_task.clamp(64 << 10, 10 << 20));
+        Ok(Arc::new(
+            TaskContext::default()
+                .with_session_config(config)
+                .with_runtime(runtime),
+        ))
+    }
+
     fn path(&self, p: &str) -> PathBuf {
         let p = Path::new(p.strip_prefix("file://").unwrap_or(p));
         if p.is_absolute() {
@@ -238,6 +280,13 @@ impl Runner {
                     })?;
                     self.opts.parallelism = n.max(1);
                     self.opts.default_parallel = Some(n.max(1));
+                }
+                if k == "pigrs.memory" {
+                    self.opts.memory = v.parse().map_err(|_| {
+                        RunError::other(format!(
+                            "pigrs.memory must be a number of bytes, not '{v}'"
+                        ))
+                    })?;
                 }
                 Ok(())
             }
@@ -333,12 +382,16 @@ impl Runner {
             jobs.push(self.prepare(plan, &lowering, sink)?);
         }
         drop(lowering);
-        let task_ctx = Arc::new(TaskContext::default());
+        let task_ctx = self.task_context()?;
         let mut progress = Progress::start(self.stats.clone(), first_stage, self.opts.progress);
         let results: Vec<Result<Option<Vec<Tuple>>, RunError>> = self.runtime.block_on(
             futures::future::join_all(jobs.iter().map(|job| job.run(task_ctx.clone()))),
         );
         progress.finish();
+        let mut seen = HashSet::new();
+        for job in &jobs {
+            count_spills(&job.phys, &mut seen);
+        }
         let mut first_error = None;
         for (job, result) in jobs.into_iter().zip(results) {
             let done = result.and_then(|rows| job.complete(rows, &self.stats, out));
@@ -553,6 +606,37 @@ impl SinkJob {
     }
 }
 
+/// Adds the rows DataFusion's operators in `plan` spilled to disk (sorts, shuffle buffers)
+/// to the spilled records of the stage that produced them (the first below); each node
+/// once, however many plans share it.
+fn count_spills(plan: &Arc<dyn ExecutionPlan>, seen: &mut HashSet<usize>) {
+    if !seen.insert(Arc::as_ptr(plan) as *const () as usize) {
+        return;
+    }
+    let ours = plan.downcast_ref::<PigExec>().is_some() || plan.downcast_ref::<TeeExec>().is_some();
+    if !ours
+        && let Some(spilled) = plan.metrics().and_then(|m| m.spilled_rows())
+        && spilled > 0
+        && let Some(stage) = stage_below(plan)
+    {
+        stage.add_spilled(spilled as u64);
+    }
+    for child in plan.children() {
+        count_spills(child, seen);
+    }
+}
+
+/// The statistics of the first pigrs stage at or below `plan`.
+fn stage_below(plan: &Arc<dyn ExecutionPlan>) -> Option<Arc<StageStats>> {
+    if let Some(p) = plan.downcast_ref::<PigExec>() {
+        return Some(p.stage_stats().clone());
+    }
+    if let Some(t) = plan.downcast_ref::<TeeExec>() {
+        return Some(t.stage_stats().clone());
+    }
+    plan.children().into_iter().find_map(stage_below)
+}
+
 /// The LOAD locations feeding `id`, each once, in plan order.
 fn collect_loads<'a>(plan: &'a LogicalPlan, id: NodeId, out: &mut Vec<&'a str>) {
     let node = plan.node(id);
@@ -606,7 +690,7 @@ impl Runner {
             let rows = self.runtime.block_on(crate::exec::collect_rows(
                 phys,
                 &layout,
-                Arc::new(TaskContext::default()),
+                self.task_context()?,
             ))?;
             if rows.len() > 1 {
                 let show = |r: &Tuple| Value::Tuple(Box::new(r.clone())).to_string();
@@ -668,7 +752,7 @@ impl Runner {
             let rows = self.runtime.block_on(crate::exec::collect_rows(
                 phys,
                 &layout,
-                Arc::new(TaskContext::default()),
+                self.task_context()?,
             ))?;
             let n = plan.node(id);
             let name = n.alias.clone().unwrap_or_else(|| format!("node{id}"));

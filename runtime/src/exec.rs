@@ -31,6 +31,7 @@ use crate::aggregate::{Acc, agg_input};
 use crate::eval::{EvalCtx, EvalError, compare_keys, rand_unit};
 use crate::io::{LoadFunc, Prefilter, Split, Warnings, open_reader_filtered};
 use crate::layout::{Layout, Shuffled, shuffle_batch, shuffle_schema, shuffled_rows};
+use crate::sort::SortLayout;
 use crate::stats::{StageStats, Stats};
 use crate::tee::Fanout;
 
@@ -98,6 +99,8 @@ pub enum Output {
         /// The order and n.
         spec: TopKSpec,
     },
+    /// Rows with their sort keys, for DataFusion's sort (ORDER BY).
+    Sortable(SortLayout),
     /// A shared stage (multi-query): its rows go through each branch's steps and output,
     /// in the same task, and the tee hands each branch's batches to its reader.
     Split(Arc<Fanout>),
@@ -111,6 +114,7 @@ impl Output {
             Output::Rows(l) | Output::TopRows { layout: l, .. } => l.arrow.clone(),
             Output::Shuffle { .. } | Output::Combine { .. } => shuffle_schema(),
             Output::Split(_) => Arc::new(arrow::datatypes::Schema::empty()),
+            Output::Sortable(sl) => sl.schema.clone(),
         }
     }
 }
@@ -192,6 +196,9 @@ pub enum Source {
         /// Layouts of the children.
         layouts: Vec<Layout>,
     },
+    /// The merged, sorted stream of child 0 (DataFusion's sort of [`Output::Sortable`]
+    /// batches): one task.
+    Sorted(SortLayout),
     /// All rows of child 0 in one task, sorted (ORDER BY), optionally only the first n.
     Sort {
         /// Layout of the child.
@@ -281,7 +288,8 @@ impl PigExec {
             | Source::Stream { .. }
             | Source::Reduce(_)
             | Source::Replicated { .. }
-            | Source::Cross { .. } => children[0].properties().partitioning.partition_count(),
+            | Source::Cross { .. }
+            | Source::Sorted(_) => children[0].properties().partitioning.partition_count(),
             Source::Concat { .. } => children
                 .iter()
                 .map(|c| c.properties().partitioning.partition_count())
@@ -328,7 +336,7 @@ fn source_name(source: &Source) -> &'static str {
         Source::Replicated { .. } => "ReplicatedJoin",
         Source::Cross { .. } => "Cross",
         Source::Concat { .. } => "Union",
-        Source::Sort { .. } => "Sort",
+        Source::Sort { .. } | Source::Sorted(_) => "Sort",
         Source::Limit { .. } => "Limit",
         Source::Rank { .. } => "Rank",
         Source::Stream { .. } => "Stream",
@@ -390,6 +398,7 @@ pub fn write_steps_and_output(
         Output::Rows(_) => Ok(()),
         Output::Split(split) => write!(f, " -> Split(branches={})", split.branches().len()),
         Output::TopRows { spec, .. } => write!(f, " -> TaskTopK({})", spec.n),
+        Output::Sortable(sl) => write!(f, " -> SortWrite(keys={})", sl.keys.len()),
         Output::Shuffle { keys, tag, topk } => {
             write!(f, " -> ShuffleWrite(tag={tag}, keys={}", keys_text(keys))?;
             if let Some(t) = topk {
@@ -548,6 +557,19 @@ impl PigExec {
                 });
                 Ok(futures::stream::iter(iter).boxed())
             }
+            Source::Sorted(sl) => {
+                let input = self.children[0].execute(partition, ctx)?;
+                let sl = sl.clone();
+                Ok(map_batches(
+                    input,
+                    move |b, em| {
+                        let rows = sl.rows(&b)?;
+                        em.stats.add_in(rows.len() as u64);
+                        em.emit(rows)
+                    },
+                    emitter,
+                ))
+            }
             Source::Rows(layout) => {
                 let input = self.children[0].execute(partition, ctx)?;
                 let layout = layout.clone();
@@ -571,6 +593,7 @@ impl PigExec {
                         let target = match &self.output {
                             Output::Rows(l) | Output::TopRows { layout: l, .. } => l.schema.clone(),
                             Output::Split(split) => split.schema().cloned(),
+                            Output::Sortable(sl) => sl.rows.schema.clone(),
                             Output::Shuffle { .. } | Output::Combine { .. } => None,
                         };
                         let ectx = self.ctx.clone();
@@ -1300,6 +1323,21 @@ impl Emitter {
         }
         match &self.output {
             Output::Rows(layout) => Ok(Some(layout.to_batch(&rows))),
+            Output::Sortable(sl) => {
+                let mut keys = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    keys.push(
+                        sl.keys
+                            .iter()
+                            .map(|k| self.ctx.eval(&k.expr, row, &[]))
+                            .collect::<Result<Vec<_>, _>>()
+                            .map_err(eval_err)?,
+                    );
+                }
+                let batch = sl.to_batch(&rows, &keys, self.seq)?;
+                self.seq += rows.len() as i64;
+                Ok(Some(batch))
+            }
             Output::TopRows { spec, .. } => {
                 let Collector::TopRows(kept) = &mut self.collector else {
                     return Err(DataFusionError::Internal(

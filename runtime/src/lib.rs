@@ -11,6 +11,7 @@ pub mod io;
 pub mod layout;
 pub mod physical;
 pub mod progress;
+pub mod sort;
 pub mod stats;
 pub mod stream;
 pub mod tee;

@@ -23,6 +23,7 @@ use crate::eval::EvalCtx;
 use crate::exec::{KeySpec, Output, PigExec, Reduce, Source, Step, TopKSpec};
 use crate::io::{LoadFunc, Warnings, load_func, plan_splits, resolve_input};
 use crate::layout::Layout;
+use crate::sort::SortLayout;
 use crate::stats::Stats;
 use crate::tee::{Fanout, Tee};
 
@@ -283,6 +284,22 @@ impl Lowering<'_> {
                     source: Source::Limit { layout, n: *n },
                     steps: vec![],
                     children: vec![child],
+                    tee: None,
+                }
+            }
+            Operator::Order { keys, .. }
+                if let Some(sl) =
+                    SortLayout::new(keys, Layout::new(self.schema(input(0)).cloned())) =>
+            {
+                // Each task's rows with their keys, sorted (spilling when memory runs out)
+                // and merged by DataFusion.
+                let pending = self.lower(input(0))?;
+                let child = self.finish(pending, Output::Sortable(sl.clone()));
+                let merged = sl.plan(child).map_err(RunError::internal)?;
+                Pending {
+                    source: Source::Sorted(sl),
+                    steps: vec![],
+                    children: vec![merged],
                     tee: None,
                 }
             }

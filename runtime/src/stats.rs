@@ -273,6 +273,7 @@ pub fn features_of(source: &Source, steps: &[Step], output: &Output) -> Vec<&'st
         }
         Source::Cross { .. } => add("CROSS"),
         Source::Concat { .. } => add("UNION"),
+        Source::Sorted(_) => add("ORDER_BY"),
         Source::Sort { limit, .. } => {
             add("ORDER_BY");
             if limit.is_some() {
