@@ -627,33 +627,77 @@ impl PigExec {
                 }
                 Ok(futures::stream::empty().boxed())
             }
-            Source::Reduce(reduce) => {
+            Source::Reduce(Reduce::Aggregate { aggs }) => {
                 let input = self.children[0].execute(partition, ctx)?;
-                let reduce = reduce.clone();
+                let aggs = aggs.clone();
                 let fut = async move {
-                    // Decode each batch as it arrives so only the decoded rows stay in memory;
-                    // partial aggregates are merged as they come.
+                    // Partial aggregates are merged as batches arrive.
                     let mut input = input;
-                    let mut shuffled = Vec::new();
-                    let mut merger = match &reduce {
-                        Reduce::Aggregate { aggs } => Some(AggMerger::new(aggs.clone())),
-                        _ => None,
-                    };
+                    let mut merger = AggMerger::new(aggs);
                     while let Some(batch) = input.next().await {
                         let rows = shuffled_rows(&batch?);
                         emitter.stats.add_in(rows.len() as u64);
-                        match merger.as_mut() {
-                            Some(m) => m.add(rows),
-                            None => shuffled.extend(rows),
-                        }
+                        merger.add(rows);
                     }
-                    let rows = match merger {
-                        Some(m) => m.finish()?,
-                        None => run_reduce(&reduce, shuffled)?,
-                    };
-                    emitter.emit_all(rows)
+                    emitter.emit_all(merger.finish()?)
                 };
                 Ok(batches_when_done(fut))
+            }
+            Source::Reduce(reduce) => {
+                // The shuffle arrives sorted by key: groups are read one at a time.
+                let input = self.children[0].execute(partition, ctx)?;
+                let grouper = Grouper::new(reduce.clone());
+                let stream = futures::stream::unfold(
+                    (input, emitter, grouper, false),
+                    |(mut input, mut em, mut g, done)| async move {
+                        if done {
+                            return None;
+                        }
+                        loop {
+                            let next = if em.exhausted() {
+                                None
+                            } else {
+                                input.next().await
+                            };
+                            match next {
+                                Some(Ok(batch)) => {
+                                    let rows = shuffled_rows(&batch);
+                                    em.stats.add_in(rows.len() as u64);
+                                    let mut out = Vec::new();
+                                    for r in rows {
+                                        g.push(r, &mut out);
+                                    }
+                                    match em.emit(out) {
+                                        Ok(Some(b)) => {
+                                            return Some((Ok(vec![b]), (input, em, g, false)));
+                                        }
+                                        Ok(None) => {}
+                                        Err(e) => return Some((Err(e), (input, em, g, true))),
+                                    }
+                                }
+                                Some(Err(e)) => return Some((Err(e), (input, em, g, true))),
+                                None => {
+                                    let mut out = Vec::new();
+                                    g.flush(&mut out);
+                                    let mut em = em;
+                                    let end = (|| {
+                                        let mut batches = Vec::new();
+                                        if !out.is_empty() && !em.exhausted() {
+                                            batches.extend(em.emit(out)?);
+                                        }
+                                        batches.extend(em.finish()?);
+                                        Ok(batches)
+                                    })();
+                                    return Some((end, (input, Emitter::spent(), g, true)));
+                                }
+                            }
+                        }
+                    },
+                );
+                Ok(stream
+                    .map_ok(|bs| futures::stream::iter(bs.into_iter().map(Ok)))
+                    .try_flatten()
+                    .boxed())
             }
             Source::Replicated {
                 layouts,
@@ -1597,68 +1641,93 @@ fn key_is_null(v: &Value, width: usize) -> bool {
 }
 
 /// Groups shuffled rows by key (in first-seen order), each input's rows in input order.
-fn run_reduce(reduce: &Reduce, mut rows: Vec<Shuffled>) -> DFResult<Vec<Tuple>> {
-    rows.sort_by_key(|r| r.seq);
-    let inputs = match reduce {
-        Reduce::Group { inputs, .. } => *inputs,
-        Reduce::Join { widths, .. } => widths.len(),
-        Reduce::Distinct => 1,
-        Reduce::Aggregate { aggs } => {
-            let mut m = AggMerger::new(aggs.clone());
-            m.add(rows);
-            return m.finish();
+/// Groups the rows of a reduce task that arrive sorted by key, input and position
+/// (DataFusion's sort of the shuffle): one group at a time is held, and finished (a GROUP
+/// row, a DISTINCT row, the joined rows) when the next key starts.
+struct Grouper {
+    reduce: Reduce,
+    inputs: usize,
+    null_key: Vec<u8>,
+    /// The key (and, for a null key of several inputs, the input) of the group being read.
+    current: Option<(Vec<u8>, i32)>,
+    bags: Vec<Bag>,
+}
+
+impl Grouper {
+    fn new(reduce: Reduce) -> Self {
+        let inputs = match &reduce {
+            Reduce::Group { inputs, .. } => *inputs,
+            Reduce::Join { widths, .. } => widths.len(),
+            Reduce::Distinct | Reduce::Aggregate { .. } => 1,
+        };
+        Grouper {
+            reduce,
+            inputs,
+            null_key: codec::encode_to_vec(&Value::Null),
+            current: None,
+            bags: Vec::new(),
         }
-    };
-    let null_key = codec::encode_to_vec(&Value::Null);
-    let mut index: HashMap<(Vec<u8>, i32), usize> = HashMap::default();
-    let mut groups: Vec<(Vec<u8>, Vec<Bag>)> = Vec::new();
-    for r in rows {
-        let key_null = !matches!(reduce, Reduce::Distinct) && r.key == null_key;
+    }
+
+    fn push(&mut self, r: Shuffled, out: &mut Vec<Tuple>) {
+        let distinct = matches!(self.reduce, Reduce::Distinct);
+        let key_null = !distinct && r.key == self.null_key;
         // Null keys of different inputs stay apart (COGROUP); a join never matches them.
-        let slot = if key_null && inputs > 1 { r.tag } else { -1 };
-        let gi = *index.entry((r.key.clone(), slot)).or_insert_with(|| {
-            groups.push((r.key.clone(), vec![Vec::new(); inputs]));
-            groups.len() - 1
-        });
-        if let Some(bag) = groups[gi].1.get_mut(r.tag as usize) {
+        let slot = if key_null && self.inputs > 1 {
+            r.tag
+        } else {
+            -1
+        };
+        let same = self
+            .current
+            .as_ref()
+            .is_some_and(|(k, s)| *k == r.key && *s == slot);
+        if !same {
+            self.flush(out);
+            self.current = Some((r.key, slot));
+            self.bags = vec![Vec::new(); self.inputs];
+        }
+        if let Some(bag) = self.bags.get_mut(r.tag as usize)
+            && (!distinct || bag.is_empty())
+        {
             bag.push(r.row);
         }
     }
-    let mut out = Vec::new();
-    match reduce {
-        Reduce::Distinct => {
-            for (_, mut bags) in groups {
+
+    /// Finishes the group being read.
+    fn flush(&mut self, out: &mut Vec<Tuple>) {
+        let Some((key, _)) = self.current.take() else {
+            return;
+        };
+        let mut bags = std::mem::take(&mut self.bags);
+        match &self.reduce {
+            Reduce::Distinct => {
                 if let Some(first) = bags[0].drain(..).next() {
                     out.push(first);
                 }
             }
-        }
-        Reduce::Group { inner, .. } => {
-            for (key, bags) in groups {
+            Reduce::Group { inner, .. } => {
                 if bags
                     .iter()
                     .zip(inner)
                     .any(|(b, inner)| *inner && b.is_empty())
                 {
-                    continue;
+                    return;
                 }
                 let mut row = Vec::with_capacity(bags.len() + 1);
                 row.push(codec::decode(&key).unwrap_or(Value::Null));
                 row.extend(bags.into_iter().map(|b| Value::Bag(Box::new(b))));
                 out.push(row);
             }
-        }
-        Reduce::Aggregate { .. } => {}
-        Reduce::Join { join_type, widths } => {
-            for (key, bags) in groups {
+            Reduce::Aggregate { .. } => {}
+            Reduce::Join { join_type, widths } => {
                 let null_key = codec::decode(&key)
                     .map(|v| key_is_null(&v, 2))
                     .unwrap_or(true);
-                join_group(&bags, widths, *join_type, null_key, &mut out);
+                join_group(&bags, widths, *join_type, null_key, out);
             }
         }
     }
-    Ok(out)
 }
 
 /// Merges partial aggregates by key as batches arrive, then finishes them: rows

@@ -11,8 +11,11 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use arrow::compute::SortOptions;
+use datafusion::physical_expr::{LexOrdering, PhysicalSortExpr};
 use datafusion::physical_plan::expressions::Column;
 use datafusion::physical_plan::repartition::RepartitionExec;
+use datafusion::physical_plan::sorts::sort::SortExec;
 use datafusion::physical_plan::union::UnionExec;
 use datafusion::physical_plan::{ExecutionPlan, Partitioning};
 use pigrs_planner::logical::{GroupKeys, JoinStrategy, LogicalPlan, NodeId, Operator};
@@ -143,6 +146,18 @@ impl Lowering<'_> {
             RepartitionExec::try_new(all, Partitioning::Hash(vec![key], partitions.max(1)))
                 .map_err(RunError::internal)?;
         Ok(Arc::new(shuffled))
+    }
+
+    /// The shuffle sorted by key, input and position in each reduce task (DataFusion's sort,
+    /// spilling beyond memory): a reduce then holds one group at a time.
+    fn sorted_shuffle(
+        &self,
+        inputs: &[NodeId],
+        keys: Vec<KeySpec>,
+        partitions: usize,
+    ) -> Result<Arc<dyn ExecutionPlan>, RunError> {
+        let shuffled = self.shuffle(inputs, keys, partitions)?;
+        sorted_by_key(shuffled)
     }
 
     /// Reduce tasks of a GROUP: one for GROUP ALL (a single key), else as for any shuffle.
@@ -323,7 +338,7 @@ impl Lowering<'_> {
             } => {
                 let specs: Vec<KeySpec> = keys.iter().map(key_spec).collect();
                 let tasks = self.group_tasks(&specs, *parallel);
-                let shuffled = self.shuffle(&node.inputs, specs, tasks)?;
+                let shuffled = self.sorted_shuffle(&node.inputs, specs, tasks)?;
                 Pending {
                     source: Source::Reduce(Reduce::Group {
                         inputs: node.inputs.len(),
@@ -375,7 +390,8 @@ impl Lowering<'_> {
                     tag: 0,
                     topk: Some(topk),
                 };
-                let shuffled = self.shuffle_outputs(&node.inputs, vec![output], tasks)?;
+                let shuffled =
+                    sorted_by_key(self.shuffle_outputs(&node.inputs, vec![output], tasks)?)?;
                 Pending {
                     source: Source::Reduce(Reduce::Group {
                         inputs: 1,
@@ -397,7 +413,7 @@ impl Lowering<'_> {
                     JoinStrategy::Hash => {
                         let specs = keys.iter().map(|k| KeySpec::Exprs(k.clone())).collect();
                         let shuffled =
-                            self.shuffle(&node.inputs, specs, self.reduce_tasks(*parallel))?;
+                            self.sorted_shuffle(&node.inputs, specs, self.reduce_tasks(*parallel))?;
                         Pending {
                             source: Source::Reduce(Reduce::Join {
                                 join_type: *join_type,
@@ -434,7 +450,7 @@ impl Lowering<'_> {
                 }
             }
             Operator::Distinct { parallel } => {
-                let shuffled = self.shuffle(
+                let shuffled = self.sorted_shuffle(
                     &node.inputs,
                     vec![KeySpec::Row],
                     self.reduce_tasks(*parallel),
@@ -508,4 +524,15 @@ fn key_spec(keys: &GroupKeys) -> KeySpec {
         GroupKeys::All => KeySpec::All,
         GroupKeys::Exprs(es) => KeySpec::Exprs(es.clone()),
     }
+}
+
+/// A shuffle sorted by key, input and position in each reduce task.
+fn sorted_by_key(shuffled: Arc<dyn ExecutionPlan>) -> Result<Arc<dyn ExecutionPlan>, RunError> {
+    let ordering = LexOrdering::new(["__key", "__tag", "__seq"].iter().enumerate().map(
+        |(i, name)| PhysicalSortExpr::new(Arc::new(Column::new(name, i)), SortOptions::default()),
+    ))
+    .ok_or_else(|| RunError::internal("no shuffle ordering"))?;
+    Ok(Arc::new(
+        SortExec::new(ordering, shuffled).with_preserve_partitioning(true),
+    ))
 }
