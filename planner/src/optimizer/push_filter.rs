@@ -120,45 +120,63 @@ impl OptimizerRule for PushFilter {
         if pushed.iter().all(Vec::is_empty) {
             return Ok(false);
         }
-        let (span, filter_alias) = (node.span, node.alias.clone());
-        let (join_op, mut inputs, join_schema) =
-            (join.op.clone(), join.inputs.clone(), join.schema.clone());
-        for (i, conds) in pushed.into_iter().enumerate() {
-            let Some(cond) = and_all(conds) else { continue };
-            let input = inputs[i];
-            let schema = plan.node(input).schema.clone();
-            inputs[i] = plan.add(Node {
-                op: Operator::Filter { cond },
-                inputs: vec![input],
+        move_below(plan, id, pushed, kept);
+        Ok(true)
+    }
+}
+
+/// Moves parts of the FILTER node `id` below the operator it reads: the conditions in
+/// `pushed[i]` become a new FILTER on that operator's input i. When nothing is `kept`, the
+/// FILTER's node becomes the operator (over the filtered inputs); otherwise the kept parts
+/// stay in the FILTER's node, above a new copy of the operator. Returns the new FILTER
+/// nodes.
+pub(super) fn move_below(
+    plan: &mut LogicalPlan,
+    id: NodeId,
+    pushed: Vec<Vec<Expr>>,
+    kept: Vec<Expr>,
+) -> Vec<NodeId> {
+    let node = plan.node(id);
+    let (span, filter_alias) = (node.span, node.alias.clone());
+    let below = plan.node(node.inputs[0]);
+    let (op, mut inputs, schema) = (below.op.clone(), below.inputs.clone(), below.schema.clone());
+    let mut filters = Vec::new();
+    for (i, conds) in pushed.into_iter().enumerate() {
+        let Some(cond) = and_all(conds) else { continue };
+        let input = inputs[i];
+        let input_schema = plan.node(input).schema.clone();
+        inputs[i] = plan.add(Node {
+            op: Operator::Filter { cond },
+            inputs: vec![input],
+            schema: input_schema,
+            alias: None,
+            span,
+        });
+        filters.push(inputs[i]);
+    }
+    match and_all(kept) {
+        // Nothing stays above: the filter's node becomes the operator.
+        None => {
+            let node = &mut plan.nodes[id];
+            node.op = op;
+            node.inputs = inputs;
+        }
+        // The rest stays above a new copy of the operator over the filtered inputs.
+        Some(rest) => {
+            let copy = plan.add(Node {
+                op,
+                inputs,
                 schema,
                 alias: None,
                 span,
             });
+            let node = &mut plan.nodes[id];
+            node.op = Operator::Filter { cond: rest };
+            node.inputs = vec![copy];
+            node.alias = filter_alias;
         }
-        match and_all(kept) {
-            // Nothing stays above: the filter's node becomes the join.
-            None => {
-                let node = &mut plan.nodes[id];
-                node.op = join_op;
-                node.inputs = inputs;
-            }
-            // The rest stays above a new join of the filtered inputs.
-            Some(rest) => {
-                let join = plan.add(Node {
-                    op: join_op,
-                    inputs,
-                    schema: join_schema,
-                    alias: None,
-                    span,
-                });
-                let node = &mut plan.nodes[id];
-                node.op = Operator::Filter { cond: rest };
-                node.inputs = vec![join];
-                node.alias = filter_alias;
-            }
-        }
-        Ok(true)
     }
+    filters
 }
 
 /// The AND of the conditions, if there are any.

@@ -20,9 +20,9 @@ use std::collections::HashSet;
 
 use crate::error::Result;
 use crate::expr::{Expr, ExprKind};
-use crate::logical::{LogicalPlan, Node, NodeId, Operator};
+use crate::logical::{LogicalPlan, NodeId, Operator};
 use crate::optimizer::OptimizerRule;
-use crate::optimizer::push_filter::{and_all, conjuncts, pinned};
+use crate::optimizer::push_filter::{conjuncts, move_below, pinned};
 
 /// The rule moving filters below FOREACH projections.
 pub struct PushFilterForeach;
@@ -94,42 +94,10 @@ pub(super) fn push(plan: &mut LogicalPlan, id: NodeId) -> Option<NodeId> {
             None => kept.push(part),
         }
     }
-    let below = and_all(pushed)?;
-    let (span, filter_alias) = (node.span, node.alias.clone());
-    let (foreach_op, foreach_schema, input) = (
-        foreach.op.clone(),
-        foreach.schema.clone(),
-        foreach.inputs[0],
-    );
-    let filter = plan.add(Node {
-        op: Operator::Filter { cond: below },
-        inputs: vec![input],
-        schema: plan.node(input).schema.clone(),
-        alias: None,
-        span,
-    });
-    match and_all(kept) {
-        // Nothing stays above: the filter's node becomes the FOREACH.
-        None => {
-            let node = &mut plan.nodes[id];
-            node.op = foreach_op;
-            node.inputs = vec![filter];
-        }
-        // The rest stays above a new FOREACH of the filtered rows.
-        Some(rest) => {
-            let foreach = plan.add(Node {
-                op: foreach_op,
-                inputs: vec![filter],
-                schema: foreach_schema,
-                alias: None,
-                span,
-            });
-            let node = &mut plan.nodes[id];
-            node.op = Operator::Filter { cond: rest };
-            node.inputs = vec![foreach];
-            node.alias = filter_alias;
-        }
+    if pushed.is_empty() {
+        return None;
     }
+    let filter = move_below(plan, id, vec![pushed], kept)[0];
     // The moved filter may sit on another projection: it goes on down.
     Some(push(plan, filter).unwrap_or(filter))
 }

@@ -24,9 +24,9 @@ use std::collections::HashSet;
 
 use crate::error::Result;
 use crate::expr::{Expr, ExprKind};
-use crate::logical::{GroupKeys, LogicalPlan, Node, NodeId, Operator};
+use crate::logical::{GroupKeys, LogicalPlan, NodeId, Operator};
 use crate::optimizer::OptimizerRule;
-use crate::optimizer::push_filter::{and_all, conjuncts, pinned};
+use crate::optimizer::push_filter::{conjuncts, move_below, pinned};
 use crate::optimizer::push_filter_foreach;
 
 /// The rule moving filters on `group` below GROUP and COGROUP.
@@ -119,45 +119,7 @@ fn push(plan: &mut LogicalPlan, id: NodeId) -> bool {
     if pushed.iter().all(Vec::is_empty) {
         return false;
     }
-    let (span, filter_alias) = (node.span, node.alias.clone());
-    let (group_op, mut inputs, group_schema) =
-        (group.op.clone(), group.inputs.clone(), group.schema.clone());
-    let mut moved = Vec::new();
-    for (i, conds) in pushed.into_iter().enumerate() {
-        let Some(cond) = and_all(conds) else { continue };
-        let input = inputs[i];
-        let schema = plan.node(input).schema.clone();
-        inputs[i] = plan.add(Node {
-            op: Operator::Filter { cond },
-            inputs: vec![input],
-            schema,
-            alias: None,
-            span,
-        });
-        moved.push(inputs[i]);
-    }
-    match and_all(kept) {
-        // Nothing stays above: the filter's node becomes the GROUP.
-        None => {
-            let node = &mut plan.nodes[id];
-            node.op = group_op;
-            node.inputs = inputs;
-        }
-        // The rest stays above a new GROUP of the filtered inputs.
-        Some(rest) => {
-            let group = plan.add(Node {
-                op: group_op,
-                inputs,
-                schema: group_schema,
-                alias: None,
-                span,
-            });
-            let node = &mut plan.nodes[id];
-            node.op = Operator::Filter { cond: rest };
-            node.inputs = vec![group];
-            node.alias = filter_alias;
-        }
-    }
+    let moved = move_below(plan, id, pushed, kept);
     // The new filters go on down through the projections (and GROUPs) under them;
     // push_filter, which runs later, takes those that reach a JOIN.
     for filter in moved {
