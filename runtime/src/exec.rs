@@ -30,7 +30,9 @@ use pigrs_udf::{Bag, Tuple, Value, codec};
 use crate::aggregate::{Acc, agg_input};
 use crate::eval::{EvalCtx, EvalError, compare_keys, rand_unit};
 use crate::io::{LoadFunc, Split, Warnings, open_reader};
-use crate::layout::{Layout, Shuffled, shuffle_batch, shuffle_schema, shuffled_rows};
+use crate::layout::{
+    Layout, Shuffled, decode_tuple, shuffle_batch, shuffle_columns, shuffle_schema, shuffled_rows,
+};
 use crate::stats::{StageStats, Stats};
 use crate::tee::Fanout;
 
@@ -580,11 +582,11 @@ impl PigExec {
                         _ => None,
                     };
                     while let Some(batch) = input.next().await {
-                        let rows = shuffled_rows(&batch?);
-                        emitter.stats.add_in(rows.len() as u64);
+                        let batch = batch?;
+                        emitter.stats.add_in(batch.num_rows() as u64);
                         match merger.as_mut() {
-                            Some(m) => m.add(rows),
-                            None => shuffled.extend(rows),
+                            Some(m) => m.add_batch(&batch),
+                            None => shuffled.extend(shuffled_rows(&batch)),
                         }
                     }
                     let rows = match merger {
@@ -928,14 +930,14 @@ fn map_batches(
             loop {
                 if em.exhausted() {
                     return Some((
-                        Ok(Emitted::Finished(em)),
+                        Ok(Emitted::Finished(Box::new(em))),
                         (input, Emitter::spent(), f, true),
                     ));
                 }
                 match input.next().await {
                     None => {
                         return Some((
-                            Ok(Emitted::Finished(em)),
+                            Ok(Emitted::Finished(Box::new(em))),
                             (input, Emitter::spent(), f, true),
                         ));
                     }
@@ -965,7 +967,7 @@ fn map_batches(
 
 enum Emitted {
     Batch(RecordBatch),
-    Finished(Emitter),
+    Finished(Box<Emitter>),
 }
 
 /// Per-task state of outputs that see all of a task's rows before writing (combiner,
@@ -974,17 +976,115 @@ enum Emitted {
 enum Collector {
     #[default]
     None,
-    Combine(HashMap<Value, Vec<Acc>>),
+    Combine(CombineTable),
     TopK(HashMap<Value, Vec<(Vec<Value>, i64, Tuple)>>),
 }
 
 impl Collector {
     fn for_output(output: &Output) -> Collector {
         match output {
-            Output::Combine { .. } => Collector::Combine(HashMap::default()),
+            Output::Combine { .. } => Collector::Combine(CombineTable::default()),
             Output::Shuffle { topk: Some(_), .. } => Collector::TopK(HashMap::default()),
             _ => Collector::None,
         }
+    }
+}
+
+/// The hash of a key given by its parts (the same for a key looked up and the key kept).
+fn hash_parts<'a>(parts: impl IntoIterator<Item = &'a Value>) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = foldhash::fast::FixedState::default().build_hasher();
+    for p in parts {
+        p.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// A combiner key, borrowed from the row where it can be: one value, or the fields of a
+/// tuple key (several key expressions, or the whole row).
+enum KeyParts<'a> {
+    One(Cow<'a, Value>),
+    Fields(Vec<Cow<'a, Value>>),
+}
+
+impl KeyParts<'_> {
+    fn hash(&self) -> u64 {
+        match self {
+            KeyParts::One(v) => hash_parts([v.as_ref()]),
+            KeyParts::Fields(fs) => hash_parts(fs.iter().map(AsRef::as_ref)),
+        }
+    }
+
+    /// Whether `key`, made by [`KeyParts::into_value`], is this key.
+    fn matches(&self, key: &Value) -> bool {
+        match (self, key) {
+            (KeyParts::One(v), key) => key == v.as_ref(),
+            (KeyParts::Fields(fs), Value::Tuple(t)) => {
+                t.len() == fs.len() && t.iter().zip(fs).all(|(a, b)| a == b.as_ref())
+            }
+            (KeyParts::Fields(_), _) => false,
+        }
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            KeyParts::One(v) => v.into_owned(),
+            KeyParts::Fields(fs) => {
+                Value::Tuple(Box::new(fs.into_iter().map(Cow::into_owned).collect()))
+            }
+        }
+    }
+}
+
+/// One key of a combiner: its hash, the key, and its aggregates' partial states.
+struct CombineGroup {
+    hash: u64,
+    key: Value,
+    accs: Vec<Acc>,
+}
+
+/// A combiner's partial aggregates per key, in the order keys first came. Keys are looked
+/// up borrowed from the row and hashed once; a key is copied only when it is new.
+#[derive(Default)]
+struct CombineTable {
+    index: hashbrown::HashTable<usize>,
+    groups: Vec<CombineGroup>,
+}
+
+impl CombineTable {
+    fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// The aggregates of `key`, new ones if the key is new.
+    fn accs(&mut self, key: KeyParts<'_>, aggs: &[AggCall]) -> &mut Vec<Acc> {
+        let hash = key.hash();
+        let groups = &mut self.groups;
+        let found = self
+            .index
+            .find(hash, |&i| {
+                groups[i].hash == hash && key.matches(&groups[i].key)
+            })
+            .copied();
+        let i = match found {
+            Some(i) => i,
+            None => {
+                let i = groups.len();
+                groups.push(CombineGroup {
+                    hash,
+                    key: key.into_value(),
+                    accs: aggs.iter().map(Acc::new).collect(),
+                });
+                self.index.insert_unique(hash, i, |&j| groups[j].hash);
+                i
+            }
+        };
+        &mut groups[i].accs
+    }
+
+    fn take(&mut self) -> Vec<CombineGroup> {
+        self.index = hashbrown::HashTable::new();
+        std::mem::take(&mut self.groups)
     }
 }
 
@@ -1110,7 +1210,7 @@ impl Emitter {
         }
         match std::mem::take(&mut self.collector) {
             Collector::None => {}
-            Collector::Combine(map) => out.extend(self.combined_batches(map)?),
+            Collector::Combine(mut table) => out.extend(self.combined_batches(table.take())?),
             Collector::TopK(map) => {
                 let Output::Shuffle {
                     tag,
@@ -1143,13 +1243,19 @@ impl Emitter {
         Ok(out)
     }
 
-    fn combined_batches(&self, map: HashMap<Value, Vec<Acc>>) -> DFResult<Vec<RecordBatch>> {
+    fn combined_batches(&self, groups: Vec<CombineGroup>) -> DFResult<Vec<RecordBatch>> {
         let Output::Combine { aggs, .. } = &self.output else {
             return Ok(Vec::new());
         };
-        self.stats.add_combine_out(map.len() as u64);
-        let mut rows = Vec::with_capacity(map.len());
-        for (i, (group, accs)) in map.into_iter().enumerate() {
+        self.stats.add_combine_out(groups.len() as u64);
+        let mut rows = Vec::with_capacity(groups.len());
+        for (
+            i,
+            CombineGroup {
+                key: group, accs, ..
+            },
+        ) in groups.into_iter().enumerate()
+        {
             let group = canonical(group);
             let key = codec::encode_to_vec(&group);
             let mut row = Vec::with_capacity(accs.len() + 1);
@@ -1341,40 +1447,23 @@ impl Emitter {
                 }
                 self.combine_seen += rows.len() as u64;
                 for row in rows {
-                    // Look the key up borrowed (one lookup for a key seen before); copy it
-                    // only for a new key.
-                    let owned;
-                    let key: &Value = match keys {
+                    let key = match keys {
                         KeySpec::Exprs(es) if es.len() == 1 => {
-                            owned = self.ctx.eval_ref(&es[0], &row, &[]).map_err(eval_err)?;
-                            owned.as_ref()
+                            KeyParts::One(self.ctx.eval_ref(&es[0], &row, &[]).map_err(eval_err)?)
                         }
-                        KeySpec::All => {
-                            owned = Cow::Owned(Value::Chararray("all".into()));
-                            owned.as_ref()
-                        }
-                        KeySpec::Row => {
-                            owned = Cow::Owned(Value::Tuple(Box::new(row.clone())));
-                            owned.as_ref()
-                        }
-                        KeySpec::Exprs(es) => {
-                            owned = Cow::Owned(key_value(&self.ctx, es, &row).map_err(eval_err)?);
-                            owned.as_ref()
-                        }
+                        KeySpec::Exprs(es) => KeyParts::Fields(
+                            es.iter()
+                                .map(|e| self.ctx.eval_ref(e, &row, &[]))
+                                .collect::<Result<_, _>>()
+                                .map_err(eval_err)?,
+                        ),
+                        KeySpec::All => KeyParts::One(Cow::Owned(Value::Chararray("all".into()))),
+                        KeySpec::Row => KeyParts::Fields(row.iter().map(Cow::Borrowed).collect()),
                     };
-                    let update = |accs: &mut Vec<Acc>, scratch: &mut Tuple| -> DFResult<()> {
-                        for (acc, agg) in accs.iter_mut().zip(aggs.iter()) {
-                            let input = agg_input(agg, &row, scratch);
-                            acc.update(agg, input).map_err(|e| udf_err(agg, e))?;
-                        }
-                        Ok(())
-                    };
-                    if let Some(accs) = map.get_mut(key) {
-                        update(accs, &mut scratch)?;
-                    } else {
-                        let mut accs: Vec<Acc> = aggs.iter().map(Acc::new).collect();
-                        update(&mut accs, &mut scratch)?;
-                        map.insert(key.clone(), accs);
+                    let accs = map.accs(key, aggs);
+                    for (acc, agg) in accs.iter_mut().zip(aggs.iter()) {
+                        let input = agg_input(agg, &row, &mut scratch);
+                        acc.update(agg, input).map_err(|e| udf_err(agg, e))?;
                     }
                 }
                 // Combining pays only when keys repeat: when, after enough rows, more than
@@ -1383,7 +1472,7 @@ impl Emitter {
                     && map.len() as u64 * 2 > self.combine_seen;
                 if poor || map.len() >= COMBINE_FLUSH_KEYS {
                     self.combine_passthrough |= poor;
-                    let full = std::mem::take(map);
+                    let full = map.take();
                     let batches = self.combined_batches(full)?;
                     if batches.is_empty() {
                         return Ok(None);
@@ -1550,7 +1639,10 @@ fn run_reduce(reduce: &Reduce, mut rows: Vec<Shuffled>) -> DFResult<Vec<Tuple>> 
 /// `(group, agg0, ...)`, in the order keys were first produced (by sequence number).
 struct AggMerger {
     aggs: Arc<Vec<AggCall>>,
-    index: HashMap<Vec<u8>, usize>,
+    /// Indexes into `groups`, by the hash of the encoded key.
+    index: hashbrown::HashTable<usize>,
+    /// Per key: its encoded key and hash, earliest sequence number, group and aggregates.
+    keys: Vec<(u64, Vec<u8>)>,
     groups: Vec<(i64, Value, Vec<Acc>)>,
 }
 
@@ -1558,32 +1650,64 @@ impl AggMerger {
     fn new(aggs: Arc<Vec<AggCall>>) -> Self {
         AggMerger {
             aggs,
-            index: HashMap::default(),
+            index: hashbrown::HashTable::new(),
+            keys: Vec::new(),
             groups: Vec::new(),
+        }
+    }
+
+    /// Merges a batch of shuffled partial states. A key seen before is looked up borrowed
+    /// from the batch, and only its states are decoded (the group, the row's first field,
+    /// is read past).
+    fn add_batch(&mut self, batch: &RecordBatch) {
+        let Some((keys, _, seqs, vals)) = shuffle_columns(batch) else {
+            return;
+        };
+        for i in 0..batch.num_rows() {
+            self.merge(keys.value(i), seqs.value(i), vals.value(i), None);
         }
     }
 
     fn add(&mut self, rows: Vec<Shuffled>) {
         for r in rows {
-            let mut fields = r.row.into_iter();
-            let group = fields.next().unwrap_or(Value::Null);
-            let gi = match self.index.get(&r.key) {
-                Some(&gi) => {
-                    // Keep the earliest sequence number: arrival order depends on timing.
-                    let g = &mut self.groups[gi];
-                    g.0 = g.0.min(r.seq);
-                    gi
-                }
-                None => {
-                    self.groups
-                        .push((r.seq, group, self.aggs.iter().map(Acc::new).collect()));
-                    self.index.insert(r.key, self.groups.len() - 1);
-                    self.groups.len() - 1
-                }
-            };
-            for (acc, state) in self.groups[gi].2.iter_mut().zip(fields) {
-                acc.merge(state);
+            self.merge(&r.key, r.seq, &[], Some(r.row));
+        }
+    }
+
+    /// Merges one row: given decoded, or as its encoding `bytes`.
+    fn merge(&mut self, key: &[u8], seq: i64, bytes: &[u8], row: Option<Tuple>) {
+        use std::hash::BuildHasher;
+        let hash = foldhash::fast::FixedState::default().hash_one(key);
+        let keys = &self.keys;
+        let found = self
+            .index
+            .find(hash, |&g| keys[g].0 == hash && keys[g].1 == key)
+            .copied();
+        let (gi, states) = match found {
+            Some(gi) => {
+                // Keep the earliest sequence number: arrival order depends on timing.
+                let g = &mut self.groups[gi];
+                g.0 = g.0.min(seq);
+                let states = match row {
+                    Some(row) => row.into_iter().skip(1).collect(),
+                    None => pigrs_udf::codec::decode_tuple_skipping(bytes, 1).unwrap_or_default(),
+                };
+                (gi, states)
             }
+            None => {
+                let mut fields = row.unwrap_or_else(|| decode_tuple(bytes)).into_iter();
+                let group = fields.next().unwrap_or(Value::Null);
+                let gi = self.groups.len();
+                self.groups
+                    .push((seq, group, self.aggs.iter().map(Acc::new).collect()));
+                self.keys.push((hash, key.to_vec()));
+                let keys = &self.keys;
+                self.index.insert_unique(hash, gi, |&g| keys[g].0);
+                (gi, fields.collect())
+            }
+        };
+        for (acc, state) in self.groups[gi].2.iter_mut().zip(states) {
+            acc.merge(state);
         }
     }
 

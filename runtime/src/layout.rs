@@ -45,7 +45,7 @@ impl Layout {
                 let mut buf = Vec::new();
                 for r in rows {
                     buf.clear();
-                    codec::encode(&Value::Tuple(Box::new(r.clone())), &mut buf);
+                    codec::encode_tuple(r, &mut buf);
                     b.append_value(&buf);
                 }
                 let col: ArrayRef = Arc::new(b.finish());
@@ -116,7 +116,7 @@ pub fn shuffle_batch(rows: &[Shuffled]) -> RecordBatch {
     for r in rows {
         keys.append_value(&r.key);
         buf.clear();
-        codec::encode(&Value::Tuple(Box::new(r.row.clone())), &mut buf);
+        codec::encode_tuple(&r.row, &mut buf);
         vals.append_value(&buf);
     }
     let tags: Int32Array = rows.iter().map(|r| r.tag).collect();
@@ -130,14 +130,22 @@ pub fn shuffle_batch(rows: &[Shuffled]) -> RecordBatch {
     batch(shuffle_schema(), cols, rows.len())
 }
 
+/// The columns of a batch of shuffled rows, still encoded: keys, tags, sequence numbers
+/// and rows (`None` for a batch not in the shuffle layout).
+pub fn shuffle_columns(
+    batch: &RecordBatch,
+) -> Option<(&BinaryArray, &Int32Array, &Int64Array, &BinaryArray)> {
+    Some((
+        batch.column(0).as_any().downcast_ref::<BinaryArray>()?,
+        batch.column(1).as_any().downcast_ref::<Int32Array>()?,
+        batch.column(2).as_any().downcast_ref::<Int64Array>()?,
+        batch.column(3).as_any().downcast_ref::<BinaryArray>()?,
+    ))
+}
+
 /// Unpacks a batch of shuffled rows.
 pub fn shuffled_rows(batch: &RecordBatch) -> Vec<Shuffled> {
-    let (Some(keys), Some(tags), Some(seqs), Some(vals)) = (
-        batch.column(0).as_any().downcast_ref::<BinaryArray>(),
-        batch.column(1).as_any().downcast_ref::<Int32Array>(),
-        batch.column(2).as_any().downcast_ref::<Int64Array>(),
-        batch.column(3).as_any().downcast_ref::<BinaryArray>(),
-    ) else {
+    let Some((keys, tags, seqs, vals)) = shuffle_columns(batch) else {
         return Vec::new();
     };
     (0..batch.num_rows())
