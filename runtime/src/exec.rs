@@ -1091,6 +1091,9 @@ impl CombineTable {
 /// Rows a combiner sees before it judges whether combining pays.
 const COMBINE_PROBE_ROWS: u64 = 100_000;
 
+/// Input rows a combiner takes through the stage's steps at a time.
+const COMBINE_CHUNK_ROWS: usize = 128;
+
 /// Keys a combiner holds before it writes what it has and starts again.
 const COMBINE_FLUSH_KEYS: usize = 1 << 20;
 
@@ -1308,7 +1311,33 @@ impl Emitter {
 
     /// Like [`Emitter::emit`] for rows that have already been through the first `first`
     /// steps.
-    fn emit_from(&mut self, mut rows: Vec<Tuple>, first: usize) -> DFResult<Option<RecordBatch>> {
+    fn emit_from(&mut self, rows: Vec<Tuple>, first: usize) -> DFResult<Option<RecordBatch>> {
+        let chunk_rows = COMBINE_CHUNK_ROWS;
+        if !matches!(self.output, Output::Combine { .. }) || rows.len() <= chunk_rows {
+            return self.emit_chunk(rows, first);
+        }
+        // A combiner takes rows a few at a time through the steps: the rows a FLATTEN
+        // makes are aggregated while they are still in the cache, and their memory is
+        // reused for the next chunk.
+        let mut batches = Vec::new();
+        let mut rows = rows.into_iter();
+        loop {
+            let chunk: Vec<Tuple> = rows.by_ref().take(chunk_rows).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            batches.extend(self.emit_chunk(chunk, first)?);
+        }
+        match batches.len() {
+            0 => Ok(None),
+            1 => Ok(batches.pop()),
+            _ => arrow::compute::concat_batches(&shuffle_schema(), &batches)
+                .map(Some)
+                .map_err(|e| DataFusionError::ArrowError(Box::new(e), None)),
+        }
+    }
+
+    fn emit_chunk(&mut self, mut rows: Vec<Tuple>, first: usize) -> DFResult<Option<RecordBatch>> {
         let steps = self.steps.clone();
         for (i, step) in steps.iter().enumerate().skip(first) {
             rows = match step {
