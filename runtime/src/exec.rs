@@ -1049,6 +1049,9 @@ struct CombineGroup {
 struct CombineTable {
     index: hashbrown::HashTable<usize>,
     groups: Vec<CombineGroup>,
+    /// The group of the previous row: sorted or clustered input (one key on many rows in
+    /// a row) finds it without hashing.
+    last: Option<usize>,
 }
 
 impl CombineTable {
@@ -1058,6 +1061,11 @@ impl CombineTable {
 
     /// The aggregates of `key`, new ones if the key is new.
     fn accs(&mut self, key: KeyParts<'_>, aggs: &[AggCall]) -> &mut Vec<Acc> {
+        if let Some(i) = self.last
+            && key.matches(&self.groups[i].key)
+        {
+            return &mut self.groups[i].accs;
+        }
         let hash = key.hash();
         let groups = &mut self.groups;
         let found = self
@@ -1079,10 +1087,12 @@ impl CombineTable {
                 i
             }
         };
+        self.last = Some(i);
         &mut groups[i].accs
     }
 
     fn take(&mut self) -> Vec<CombineGroup> {
+        self.last = None;
         self.index = hashbrown::HashTable::new();
         std::mem::take(&mut self.groups)
     }
