@@ -31,7 +31,8 @@ use crate::aggregate::{Acc, agg_input};
 use crate::eval::{EvalCtx, EvalError, compare_keys, rand_unit};
 use crate::io::{LoadFunc, Split, Warnings, open_reader};
 use crate::layout::{
-    Layout, Shuffled, decode_tuple, shuffle_batch, shuffle_columns, shuffle_schema, shuffled_rows,
+    Layout, ShuffleBuilder, Shuffled, decode_tuple, shuffle_batch, shuffle_columns, shuffle_schema,
+    shuffled_rows,
 };
 use crate::stats::{StageStats, Stats};
 use crate::tee::Fanout;
@@ -1026,6 +1027,30 @@ impl KeyParts<'_> {
         }
     }
 
+    /// Appends the encoding of the key as [`canonical`] makes it (the shuffle key).
+    fn encode_canonical(&self, out: &mut Vec<u8>) {
+        fn one(v: &Value, out: &mut Vec<u8>) {
+            match v {
+                Value::Double(_)
+                | Value::Float(_)
+                | Value::BigDecimal(_)
+                | Value::Tuple(_)
+                | Value::Bag(_)
+                | Value::Map(_) => codec::encode(&canonical(v.clone()), out),
+                _ => codec::encode(v, out),
+            }
+        }
+        match self {
+            KeyParts::One(v) => one(v, out),
+            KeyParts::Fields(fs) => {
+                codec::encode_tuple_header(fs.len(), out);
+                for f in fs {
+                    one(f, out);
+                }
+            }
+        }
+    }
+
     fn into_value(self) -> Value {
         match self {
             KeyParts::One(v) => v.into_owned(),
@@ -1034,6 +1059,23 @@ impl KeyParts<'_> {
             }
         }
     }
+}
+
+/// The combiner key of a row, borrowed from it where it can be.
+fn key_parts<'a>(ctx: &EvalCtx, keys: &'a KeySpec, row: &'a [Value]) -> DFResult<KeyParts<'a>> {
+    Ok(match keys {
+        KeySpec::Exprs(es) if es.len() == 1 => {
+            KeyParts::One(ctx.eval_ref(&es[0], row, &[]).map_err(eval_err)?)
+        }
+        KeySpec::Exprs(es) => KeyParts::Fields(
+            es.iter()
+                .map(|e| ctx.eval_ref(e, row, &[]))
+                .collect::<Result<_, _>>()
+                .map_err(eval_err)?,
+        ),
+        KeySpec::All => KeyParts::One(Cow::Owned(Value::Chararray("all".into()))),
+        KeySpec::Row => KeyParts::Fields(row.iter().map(Cow::Borrowed).collect()),
+    })
 }
 
 /// One key of a combiner: its hash, the key, and its aggregates' partial states.
@@ -1453,52 +1495,32 @@ impl Emitter {
                 self.stats.add_combine_in(rows.len() as u64);
                 let mut scratch = Vec::new();
                 if self.combine_passthrough {
-                    // Keys rarely repeat in this task: send each row's partial state as is.
-                    let mut out = Vec::with_capacity(rows.len());
-                    for row in rows {
-                        let group = match keys {
-                            KeySpec::All => Value::Chararray("all".into()),
-                            KeySpec::Row => Value::Tuple(Box::new(row.clone())),
-                            KeySpec::Exprs(es) => {
-                                key_value(&self.ctx, es, &row).map_err(eval_err)?
-                            }
-                        };
-                        let group = canonical(group);
-                        let key = codec::encode_to_vec(&group);
-                        let mut state = Vec::with_capacity(aggs.len() + 1);
-                        state.push(group);
+                    // Keys rarely repeat in this task: send each row's partial state as is,
+                    // encoded straight from the row (the row's first field, the group, is
+                    // encoded as the key is).
+                    let mut out = ShuffleBuilder::with_capacity(rows.len());
+                    let (mut key, mut enc) = (Vec::new(), Vec::new());
+                    for row in &rows {
+                        key.clear();
+                        key_parts(&self.ctx, keys, row)?.encode_canonical(&mut key);
+                        enc.clear();
+                        codec::encode_tuple_header(aggs.len() + 1, &mut enc);
+                        enc.extend_from_slice(&key);
                         for agg in aggs.iter() {
                             let mut acc = Acc::new(agg);
-                            let input = agg_input(agg, &row, &mut scratch);
+                            let input = agg_input(agg, row, &mut scratch);
                             acc.update(agg, input).map_err(|e| udf_err(agg, e))?;
-                            state.push(acc.state(agg).map_err(|e| udf_err(agg, e))?);
+                            codec::encode(&acc.state(agg).map_err(|e| udf_err(agg, e))?, &mut enc);
                         }
                         self.seq += 1;
-                        out.push(Shuffled {
-                            key,
-                            tag: 0,
-                            seq: self.seq,
-                            row: state,
-                        });
+                        out.push(&key, 0, self.seq, &enc);
                     }
-                    self.stats.add_combine_out(out.len() as u64);
-                    return Ok(Some(shuffle_batch(&out)));
+                    self.stats.add_combine_out(rows.len() as u64);
+                    return Ok(Some(out.finish()));
                 }
                 self.combine_seen += rows.len() as u64;
                 for row in rows {
-                    let key = match keys {
-                        KeySpec::Exprs(es) if es.len() == 1 => {
-                            KeyParts::One(self.ctx.eval_ref(&es[0], &row, &[]).map_err(eval_err)?)
-                        }
-                        KeySpec::Exprs(es) => KeyParts::Fields(
-                            es.iter()
-                                .map(|e| self.ctx.eval_ref(e, &row, &[]))
-                                .collect::<Result<_, _>>()
-                                .map_err(eval_err)?,
-                        ),
-                        KeySpec::All => KeyParts::One(Cow::Owned(Value::Chararray("all".into()))),
-                        KeySpec::Row => KeyParts::Fields(row.iter().map(Cow::Borrowed).collect()),
-                    };
+                    let key = key_parts(&self.ctx, keys, &row)?;
                     let accs = map.accs(key, aggs);
                     for (acc, agg) in accs.iter_mut().zip(aggs.iter()) {
                         let input = agg_input(agg, &row, &mut scratch);

@@ -177,6 +177,12 @@ pub fn encode_tuple(t: &[Value], out: &mut Vec<u8>) {
     put_tuple(t, out);
 }
 
+/// Appends the start of a tuple of `len` fields; the fields' encodings must follow.
+pub fn encode_tuple_header(len: usize, out: &mut Vec<u8>) {
+    out.push(TUPLE);
+    put_varint(len as u64, out);
+}
+
 /// The encoding of `v` as a new vector.
 pub fn encode_to_vec(v: &Value) -> Vec<u8> {
     let mut out = Vec::new();
@@ -501,6 +507,12 @@ mod tests {
             let mut bytes = Vec::new();
             encode_tuple(&all, &mut bytes);
             assert_eq!(bytes, encode_to_vec(&Value::Tuple(Box::new(all.clone()))));
+            let mut pieces = Vec::new();
+            encode_tuple_header(all.len(), &mut pieces);
+            for v in &all {
+                encode(v, &mut pieces);
+            }
+            assert_eq!(bytes, pieces);
             let rest = decode_tuple_skipping(&bytes, skip).expect("decodes");
             let want = &all[skip.min(all.len())..];
             assert_eq!(rest.len(), want.len());
