@@ -1702,9 +1702,14 @@ struct AggMerger {
     aggs: Arc<Vec<AggCall>>,
     /// Indexes into `groups`, by the hash of the encoded key.
     index: hashbrown::HashTable<usize>,
-    /// Per key: its encoded key and hash, earliest sequence number, group and aggregates.
-    keys: Vec<(u64, Vec<u8>)>,
-    groups: Vec<(i64, Value, Vec<Acc>)>,
+    /// Per key: its hash and where its encoding sits in `key_bytes`.
+    keys: Vec<(u64, usize, usize)>,
+    /// Every key's encoding, one after another (one allocation for all keys).
+    key_bytes: Vec<u8>,
+    /// Per key: its earliest sequence number and its group.
+    groups: Vec<(i64, Value)>,
+    /// Per key, `aggs.len()` aggregates in a row.
+    accs: Vec<Acc>,
 }
 
 impl AggMerger {
@@ -1713,7 +1718,9 @@ impl AggMerger {
             aggs,
             index: hashbrown::HashTable::new(),
             keys: Vec::new(),
+            key_bytes: Vec::new(),
             groups: Vec::new(),
+            accs: Vec::new(),
         }
     }
 
@@ -1739,10 +1746,13 @@ impl AggMerger {
     fn merge(&mut self, key: &[u8], seq: i64, bytes: &[u8], row: Option<Tuple>) {
         use std::hash::BuildHasher;
         let hash = foldhash::fast::FixedState::default().hash_one(key);
-        let keys = &self.keys;
+        let (keys, key_bytes) = (&self.keys, &self.key_bytes);
         let found = self
             .index
-            .find(hash, |&g| keys[g].0 == hash && keys[g].1 == key)
+            .find(hash, |&g| {
+                let (h, start, end) = keys[g];
+                h == hash && key_bytes[start..end] == *key
+            })
             .copied();
         let (gi, states) = match found {
             Some(gi) => {
@@ -1759,26 +1769,34 @@ impl AggMerger {
                 let mut fields = row.unwrap_or_else(|| decode_tuple(bytes)).into_iter();
                 let group = fields.next().unwrap_or(Value::Null);
                 let gi = self.groups.len();
-                self.groups
-                    .push((seq, group, self.aggs.iter().map(Acc::new).collect()));
-                self.keys.push((hash, key.to_vec()));
+                self.groups.push((seq, group));
+                self.accs.extend(self.aggs.iter().map(Acc::new));
+                let start = self.key_bytes.len();
+                self.key_bytes.extend_from_slice(key);
+                self.keys.push((hash, start, self.key_bytes.len()));
                 let keys = &self.keys;
                 self.index.insert_unique(hash, gi, |&g| keys[g].0);
                 (gi, fields.collect())
             }
         };
-        for (acc, state) in self.groups[gi].2.iter_mut().zip(states) {
+        let n = self.aggs.len();
+        for (acc, state) in self.accs[gi * n..(gi + 1) * n].iter_mut().zip(states) {
             acc.merge(state);
         }
     }
 
     fn finish(mut self) -> DFResult<Vec<Tuple>> {
-        self.groups.sort_unstable_by_key(|g| g.0);
+        drop(std::mem::take(&mut self.index));
+        drop(std::mem::take(&mut self.key_bytes));
+        let n = self.aggs.len();
+        let mut order: Vec<usize> = (0..self.groups.len()).collect();
+        order.sort_unstable_by_key(|&g| self.groups[g].0);
         let mut out = Vec::with_capacity(self.groups.len());
-        for (_, group, accs) in self.groups {
-            let mut row = Vec::with_capacity(accs.len() + 1);
-            row.push(group);
-            for (acc, agg) in accs.into_iter().zip(self.aggs.iter()) {
+        for g in order {
+            let mut row = Vec::with_capacity(n + 1);
+            row.push(std::mem::replace(&mut self.groups[g].1, Value::Null));
+            for (k, agg) in self.aggs.iter().enumerate() {
+                let acc = std::mem::replace(&mut self.accs[g * n + k], Acc::CountStar(0));
                 row.push(acc.finish(agg).map_err(|e| udf_err(agg, e))?);
             }
             out.push(row);
