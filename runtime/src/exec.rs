@@ -1031,10 +1031,15 @@ impl KeyParts<'_> {
     fn encode_canonical(&self, out: &mut Vec<u8>) {
         fn one(v: &Value, out: &mut Vec<u8>) {
             match v {
+                Value::Tuple(t) => {
+                    codec::encode_tuple_header(t.len(), out);
+                    for f in t.iter() {
+                        one(f, out);
+                    }
+                }
                 Value::Double(_)
                 | Value::Float(_)
                 | Value::BigDecimal(_)
-                | Value::Tuple(_)
                 | Value::Bag(_)
                 | Value::Map(_) => codec::encode(&canonical(v.clone()), out),
                 _ => codec::encode(v, out),
@@ -1078,11 +1083,10 @@ fn key_parts<'a>(ctx: &EvalCtx, keys: &'a KeySpec, row: &'a [Value]) -> DFResult
     })
 }
 
-/// One key of a combiner: its hash, the key, and its aggregates' partial states.
+/// One key of a combiner: its hash and the key.
 struct CombineGroup {
     hash: u64,
     key: Value,
-    accs: Vec<Acc>,
 }
 
 /// A combiner's partial aggregates per key, in the order keys first came. Keys are looked
@@ -1091,6 +1095,8 @@ struct CombineGroup {
 struct CombineTable {
     index: hashbrown::HashTable<usize>,
     groups: Vec<CombineGroup>,
+    /// Per key, its aggregates' partial states in a row (one allocation for all keys).
+    accs: Vec<Acc>,
     /// The group of the previous row: sorted or clustered input (one key on many rows in
     /// a row) finds it without hashing.
     last: Option<usize>,
@@ -1102,11 +1108,12 @@ impl CombineTable {
     }
 
     /// The aggregates of `key`, new ones if the key is new.
-    fn accs(&mut self, key: KeyParts<'_>, aggs: &[AggCall]) -> &mut Vec<Acc> {
+    fn accs(&mut self, key: KeyParts<'_>, aggs: &[AggCall]) -> &mut [Acc] {
+        let n = aggs.len();
         if let Some(i) = self.last
             && key.matches(&self.groups[i].key)
         {
-            return &mut self.groups[i].accs;
+            return &mut self.accs[i * n..(i + 1) * n];
         }
         let hash = key.hash();
         let groups = &mut self.groups;
@@ -1123,20 +1130,24 @@ impl CombineTable {
                 groups.push(CombineGroup {
                     hash,
                     key: key.into_value(),
-                    accs: aggs.iter().map(Acc::new).collect(),
                 });
+                self.accs.extend(aggs.iter().map(Acc::new));
                 self.index.insert_unique(hash, i, |&j| groups[j].hash);
                 i
             }
         };
         self.last = Some(i);
-        &mut groups[i].accs
+        &mut self.accs[i * n..(i + 1) * n]
     }
 
-    fn take(&mut self) -> Vec<CombineGroup> {
+    /// The keys and their aggregates (`aggs.len()` per key), leaving the table empty.
+    fn take(&mut self) -> (Vec<CombineGroup>, Vec<Acc>) {
         self.last = None;
         self.index = hashbrown::HashTable::new();
-        std::mem::take(&mut self.groups)
+        (
+            std::mem::take(&mut self.groups),
+            std::mem::take(&mut self.accs),
+        )
     }
 }
 
@@ -1298,34 +1309,35 @@ impl Emitter {
         Ok(out)
     }
 
-    fn combined_batches(&self, groups: Vec<CombineGroup>) -> DFResult<Vec<RecordBatch>> {
+    fn combined_batches(
+        &self,
+        (groups, accs): (Vec<CombineGroup>, Vec<Acc>),
+    ) -> DFResult<Vec<RecordBatch>> {
         let Output::Combine { aggs, .. } = &self.output else {
             return Ok(Vec::new());
         };
         self.stats.add_combine_out(groups.len() as u64);
-        let mut rows = Vec::with_capacity(groups.len());
-        for (
-            i,
-            CombineGroup {
-                key: group, accs, ..
-            },
-        ) in groups.into_iter().enumerate()
-        {
-            let group = canonical(group);
-            let key = codec::encode_to_vec(&group);
-            let mut row = Vec::with_capacity(accs.len() + 1);
-            row.push(group);
-            for (acc, agg) in accs.iter().zip(aggs.iter()) {
-                row.push(acc.state(agg).map_err(|e| udf_err(agg, e))?);
+        let mut out = Vec::new();
+        let (mut key, mut row) = (Vec::new(), Vec::new());
+        let n = aggs.len();
+        for (chunk, group_chunk) in groups.chunks(BATCH_ROWS).enumerate() {
+            let mut b = ShuffleBuilder::with_capacity(group_chunk.len());
+            for (j, g) in group_chunk.iter().enumerate() {
+                let i = chunk * BATCH_ROWS + j;
+                // The row is (group, states...), its group encoded as the key is.
+                key.clear();
+                KeyParts::One(Cow::Borrowed(&g.key)).encode_canonical(&mut key);
+                row.clear();
+                codec::encode_tuple_header(n + 1, &mut row);
+                row.extend_from_slice(&key);
+                for (acc, agg) in accs[i * n..(i + 1) * n].iter().zip(aggs.iter()) {
+                    codec::encode(&acc.state(agg).map_err(|e| udf_err(agg, e))?, &mut row);
+                }
+                b.push(&key, 0, self.seq + i as i64, &row);
             }
-            rows.push(Shuffled {
-                key,
-                tag: 0,
-                seq: self.seq + i as i64,
-                row,
-            });
+            out.push(b.finish());
         }
-        Ok(rows.chunks(BATCH_ROWS).map(shuffle_batch).collect())
+        Ok(out)
     }
 
     /// Whether a task-level LIMIT has been reached (no more input is needed); for a split,
