@@ -1083,71 +1083,70 @@ fn key_parts<'a>(ctx: &EvalCtx, keys: &'a KeySpec, row: &'a [Value]) -> DFResult
     })
 }
 
-/// One key of a combiner: its hash and the key.
+/// One key of a combiner: its hash, the key, and where its aggregates start.
 struct CombineGroup {
     hash: u64,
     key: Value,
+    accs: usize,
 }
 
-/// A combiner's partial aggregates per key, in the order keys first came. Keys are looked
-/// up borrowed from the row and hashed once; a key is copied only when it is new.
+/// A combiner's partial aggregates per key. Keys are looked up borrowed from the row and
+/// hashed once; a key is copied only when it is new. Keys sit in the hash table itself, so
+/// a lookup reads the table's slot and the key's bytes, nothing else.
 #[derive(Default)]
 struct CombineTable {
-    index: hashbrown::HashTable<usize>,
-    groups: Vec<CombineGroup>,
+    index: hashbrown::HashTable<CombineGroup>,
     /// Per key, its aggregates' partial states in a row (one allocation for all keys).
     accs: Vec<Acc>,
-    /// The group of the previous row: sorted or clustered input (one key on many rows in
-    /// a row) finds it without hashing.
+    /// The bucket of the previous row's key: sorted or clustered input (one key on many
+    /// rows in a row) finds it without hashing. Cleared when the table grows.
     last: Option<usize>,
 }
 
 impl CombineTable {
     fn len(&self) -> usize {
-        self.groups.len()
+        self.index.len()
     }
 
     /// The aggregates of `key`, new ones if the key is new.
     fn accs(&mut self, key: KeyParts<'_>, aggs: &[AggCall]) -> &mut [Acc] {
         let n = aggs.len();
-        if let Some(i) = self.last
-            && key.matches(&self.groups[i].key)
+        if let Some(g) = self.last.and_then(|b| self.index.get_bucket(b))
+            && key.matches(&g.key)
         {
-            return &mut self.accs[i * n..(i + 1) * n];
+            let a = g.accs;
+            return &mut self.accs[a..a + n];
         }
         let hash = key.hash();
-        let groups = &mut self.groups;
-        let found = self
+        let (bucket, a) = match self
             .index
-            .find(hash, |&i| {
-                groups[i].hash == hash && key.matches(&groups[i].key)
-            })
-            .copied();
-        let i = match found {
-            Some(i) => i,
+            .find_bucket_index(hash, |g| g.hash == hash && key.matches(&g.key))
+        {
+            Some(b) => (b, self.index.get_bucket(b).map_or(0, |g| g.accs)),
             None => {
-                let i = groups.len();
-                groups.push(CombineGroup {
-                    hash,
-                    key: key.into_value(),
-                });
+                let a = self.accs.len();
                 self.accs.extend(aggs.iter().map(Acc::new));
-                self.index.insert_unique(hash, i, |&j| groups[j].hash);
-                i
+                let entry = self.index.insert_unique(
+                    hash,
+                    CombineGroup {
+                        hash,
+                        key: key.into_value(),
+                        accs: a,
+                    },
+                    |g| g.hash,
+                );
+                (entry.bucket_index(), a)
             }
         };
-        self.last = Some(i);
-        &mut self.accs[i * n..(i + 1) * n]
+        self.last = Some(bucket);
+        &mut self.accs[a..a + n]
     }
 
-    /// The keys and their aggregates (`aggs.len()` per key), leaving the table empty.
+    /// The keys and their aggregates, leaving the table empty.
     fn take(&mut self) -> (Vec<CombineGroup>, Vec<Acc>) {
         self.last = None;
-        self.index = hashbrown::HashTable::new();
-        (
-            std::mem::take(&mut self.groups),
-            std::mem::take(&mut self.accs),
-        )
+        let groups = std::mem::take(&mut self.index).into_iter().collect();
+        (groups, std::mem::take(&mut self.accs))
     }
 }
 
@@ -1330,7 +1329,7 @@ impl Emitter {
                 row.clear();
                 codec::encode_tuple_header(n + 1, &mut row);
                 row.extend_from_slice(&key);
-                for (acc, agg) in accs[i * n..(i + 1) * n].iter().zip(aggs.iter()) {
+                for (acc, agg) in accs[g.accs..g.accs + n].iter().zip(aggs.iter()) {
                     codec::encode(&acc.state(agg).map_err(|e| udf_err(agg, e))?, &mut row);
                 }
                 b.push(&key, 0, self.seq + i as i64, &row);
