@@ -1711,10 +1711,9 @@ fn run_reduce(reduce: &Reduce, mut rows: Vec<Shuffled>) -> DFResult<Vec<Tuple>> 
 /// `(group, agg0, ...)`, in the order keys were first produced (by sequence number).
 struct AggMerger {
     aggs: Arc<Vec<AggCall>>,
-    /// Indexes into `groups`, by the hash of the encoded key.
-    index: hashbrown::HashTable<usize>,
-    /// Per key: its hash and where its encoding sits in `key_bytes`.
-    keys: Vec<(u64, usize, usize)>,
+    /// Per key: its hash, where its encoding sits in `key_bytes`, and its index in
+    /// `groups` (all in the table's slot: a lookup reads the slot and the key's bytes).
+    index: hashbrown::HashTable<(u64, usize, usize, usize)>,
     /// Every key's encoding, one after another (one allocation for all keys).
     key_bytes: Vec<u8>,
     /// Per key: its earliest sequence number and its group.
@@ -1728,7 +1727,6 @@ impl AggMerger {
         AggMerger {
             aggs,
             index: hashbrown::HashTable::new(),
-            keys: Vec::new(),
             key_bytes: Vec::new(),
             groups: Vec::new(),
             accs: Vec::new(),
@@ -1757,14 +1755,13 @@ impl AggMerger {
     fn merge(&mut self, key: &[u8], seq: i64, bytes: &[u8], row: Option<Tuple>) {
         use std::hash::BuildHasher;
         let hash = foldhash::fast::FixedState::default().hash_one(key);
-        let (keys, key_bytes) = (&self.keys, &self.key_bytes);
+        let key_bytes = &self.key_bytes;
         let found = self
             .index
-            .find(hash, |&g| {
-                let (h, start, end) = keys[g];
+            .find(hash, |&(h, start, end, _)| {
                 h == hash && key_bytes[start..end] == *key
             })
-            .copied();
+            .map(|&(_, _, _, g)| g);
         let (gi, states) = match found {
             Some(gi) => {
                 // Keep the earliest sequence number: arrival order depends on timing.
@@ -1784,9 +1781,11 @@ impl AggMerger {
                 self.accs.extend(self.aggs.iter().map(Acc::new));
                 let start = self.key_bytes.len();
                 self.key_bytes.extend_from_slice(key);
-                self.keys.push((hash, start, self.key_bytes.len()));
-                let keys = &self.keys;
-                self.index.insert_unique(hash, gi, |&g| keys[g].0);
+                self.index.insert_unique(
+                    hash,
+                    (hash, start, self.key_bytes.len(), gi),
+                    |&(h, ..)| h,
+                );
                 (gi, fields.collect())
             }
         };
