@@ -213,10 +213,17 @@ fn as_f64(v: &Value) -> Option<f64> {
     }
 }
 
+/// A one-field tuple of null, for a field past the end of a row.
+static NULL_TUPLE: [Value; 1] = [Value::Null];
+
 /// The tuple an aggregate's bag would hold for `row`.
 pub fn agg_input<'a>(agg: &AggCall, row: &'a [Value], scratch: &'a mut Tuple) -> &'a [Value] {
     match &agg.fields {
         None => row,
+        // One field (COUNT(x), SUM(x) ...): borrow it rather than copy it.
+        Some(fields) if fields.len() == 1 => row
+            .get(fields[0])
+            .map_or(&NULL_TUPLE[..], std::slice::from_ref),
         Some(fields) => {
             scratch.clear();
             scratch.extend(

@@ -30,7 +30,10 @@ use pigrs_udf::{Bag, Tuple, Value, codec};
 use crate::aggregate::{Acc, agg_input};
 use crate::eval::{EvalCtx, EvalError, compare_keys, rand_unit};
 use crate::io::{LoadFunc, Prefilter, Split, Warnings, open_reader_filtered};
-use crate::layout::{Layout, Shuffled, shuffle_batch, shuffle_schema, shuffled_rows};
+use crate::layout::{
+    Layout, ShuffleBuilder, Shuffled, decode_tuple, shuffle_batch, shuffle_columns, shuffle_schema,
+    shuffled_rows,
+};
 use crate::sort::SortLayout;
 use crate::stats::{StageStats, Stats};
 use crate::tee::Fanout;
@@ -635,9 +638,9 @@ impl PigExec {
                     let mut input = input;
                     let mut merger = AggMerger::new(aggs);
                     while let Some(batch) = input.next().await {
-                        let rows = shuffled_rows(&batch?);
-                        emitter.stats.add_in(rows.len() as u64);
-                        merger.add(rows);
+                        let batch = batch?;
+                        emitter.stats.add_in(batch.num_rows() as u64);
+                        merger.add_batch(&batch);
                     }
                     emitter.emit_all(merger.finish()?)
                 };
@@ -1078,7 +1081,7 @@ enum Emitted {
 enum Collector {
     #[default]
     None,
-    Combine(HashMap<Value, Vec<Acc>>),
+    Combine(CombineTable),
     TopK(HashMap<Value, Vec<(Vec<Value>, i64, Tuple)>>),
     TopRows(Vec<(Vec<Value>, i64, Tuple)>),
 }
@@ -1086,7 +1089,7 @@ enum Collector {
 impl Collector {
     fn for_output(output: &Output) -> Collector {
         match output {
-            Output::Combine { .. } => Collector::Combine(HashMap::default()),
+            Output::Combine { .. } => Collector::Combine(CombineTable::default()),
             Output::Shuffle { topk: Some(_), .. } => Collector::TopK(HashMap::default()),
             Output::TopRows { .. } => Collector::TopRows(Vec::new()),
             _ => Collector::None,
@@ -1094,8 +1097,170 @@ impl Collector {
     }
 }
 
+/// The hash of a key given by its parts (the same for a key looked up and the key kept).
+fn hash_parts<'a>(parts: impl IntoIterator<Item = &'a Value>) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = foldhash::fast::FixedState::default().build_hasher();
+    for p in parts {
+        p.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// A combiner key, borrowed from the row where it can be: one value, or the fields of a
+/// tuple key (several key expressions, or the whole row).
+enum KeyParts<'a> {
+    One(Cow<'a, Value>),
+    Fields(Vec<Cow<'a, Value>>),
+}
+
+impl KeyParts<'_> {
+    fn hash(&self) -> u64 {
+        match self {
+            KeyParts::One(v) => hash_parts([v.as_ref()]),
+            KeyParts::Fields(fs) => hash_parts(fs.iter().map(AsRef::as_ref)),
+        }
+    }
+
+    /// Whether `key`, made by [`KeyParts::into_value`], is this key.
+    fn matches(&self, key: &Value) -> bool {
+        match (self, key) {
+            (KeyParts::One(v), key) => key == v.as_ref(),
+            (KeyParts::Fields(fs), Value::Tuple(t)) => {
+                t.len() == fs.len() && t.iter().zip(fs).all(|(a, b)| a == b.as_ref())
+            }
+            (KeyParts::Fields(_), _) => false,
+        }
+    }
+
+    /// Appends the encoding of the key as [`canonical`] makes it (the shuffle key).
+    fn encode_canonical(&self, out: &mut Vec<u8>) {
+        fn one(v: &Value, out: &mut Vec<u8>) {
+            match v {
+                Value::Tuple(t) => {
+                    codec::encode_tuple_header(t.len(), out);
+                    for f in t.iter() {
+                        one(f, out);
+                    }
+                }
+                Value::Double(_)
+                | Value::Float(_)
+                | Value::BigDecimal(_)
+                | Value::Bag(_)
+                | Value::Map(_) => codec::encode(&canonical(v.clone()), out),
+                _ => codec::encode(v, out),
+            }
+        }
+        match self {
+            KeyParts::One(v) => one(v, out),
+            KeyParts::Fields(fs) => {
+                codec::encode_tuple_header(fs.len(), out);
+                for f in fs {
+                    one(f, out);
+                }
+            }
+        }
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            KeyParts::One(v) => v.into_owned(),
+            KeyParts::Fields(fs) => {
+                Value::Tuple(Box::new(fs.into_iter().map(Cow::into_owned).collect()))
+            }
+        }
+    }
+}
+
+/// The combiner key of a row, borrowed from it where it can be.
+fn key_parts<'a>(ctx: &EvalCtx, keys: &'a KeySpec, row: &'a [Value]) -> DFResult<KeyParts<'a>> {
+    Ok(match keys {
+        KeySpec::Exprs(es) if es.len() == 1 => {
+            KeyParts::One(ctx.eval_ref(&es[0], row, &[]).map_err(eval_err)?)
+        }
+        KeySpec::Exprs(es) => KeyParts::Fields(
+            es.iter()
+                .map(|e| ctx.eval_ref(e, row, &[]))
+                .collect::<Result<_, _>>()
+                .map_err(eval_err)?,
+        ),
+        KeySpec::All => KeyParts::One(Cow::Owned(Value::Chararray("all".into()))),
+        KeySpec::Row => KeyParts::Fields(row.iter().map(Cow::Borrowed).collect()),
+    })
+}
+
+/// One key of a combiner: its hash, the key, and where its aggregates start.
+struct CombineGroup {
+    hash: u64,
+    key: Value,
+    accs: usize,
+}
+
+/// A combiner's partial aggregates per key. Keys are looked up borrowed from the row and
+/// hashed once; a key is copied only when it is new. Keys sit in the hash table itself, so
+/// a lookup reads the table's slot and the key's bytes, nothing else.
+#[derive(Default)]
+struct CombineTable {
+    index: hashbrown::HashTable<CombineGroup>,
+    /// Per key, its aggregates' partial states in a row (one allocation for all keys).
+    accs: Vec<Acc>,
+    /// The bucket of the previous row's key: sorted or clustered input (one key on many
+    /// rows in a row) finds it without hashing. Cleared when the table grows.
+    last: Option<usize>,
+}
+
+impl CombineTable {
+    fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// The aggregates of `key`, new ones if the key is new.
+    fn accs(&mut self, key: KeyParts<'_>, aggs: &[AggCall]) -> &mut [Acc] {
+        let n = aggs.len();
+        if let Some(g) = self.last.and_then(|b| self.index.get_bucket(b))
+            && key.matches(&g.key)
+        {
+            let a = g.accs;
+            return &mut self.accs[a..a + n];
+        }
+        let hash = key.hash();
+        let (bucket, a) = match self
+            .index
+            .find_bucket_index(hash, |g| g.hash == hash && key.matches(&g.key))
+        {
+            Some(b) => (b, self.index.get_bucket(b).map_or(0, |g| g.accs)),
+            None => {
+                let a = self.accs.len();
+                self.accs.extend(aggs.iter().map(Acc::new));
+                let entry = self.index.insert_unique(
+                    hash,
+                    CombineGroup {
+                        hash,
+                        key: key.into_value(),
+                        accs: a,
+                    },
+                    |g| g.hash,
+                );
+                (entry.bucket_index(), a)
+            }
+        };
+        self.last = Some(bucket);
+        &mut self.accs[a..a + n]
+    }
+
+    /// The keys and their aggregates, leaving the table empty.
+    fn take(&mut self) -> (Vec<CombineGroup>, Vec<Acc>) {
+        self.last = None;
+        let groups = std::mem::take(&mut self.index).into_iter().collect();
+        (groups, std::mem::take(&mut self.accs))
+    }
+}
+
 /// Rows a combiner sees before it judges whether combining pays.
 const COMBINE_PROBE_ROWS: u64 = 100_000;
+
+/// Input rows a combiner takes through the stage's steps at a time.
+const COMBINE_CHUNK_ROWS: usize = 128;
 
 /// Keys a combiner holds before it writes what it has and starts again.
 const COMBINE_FLUSH_KEYS: usize = 1 << 20;
@@ -1226,7 +1391,7 @@ impl Emitter {
                     }
                 }
             }
-            Collector::Combine(map) => out.extend(self.combined_batches(map)?),
+            Collector::Combine(mut table) => out.extend(self.combined_batches(table.take())?),
             Collector::TopK(map) => {
                 let Output::Shuffle {
                     tag,
@@ -1260,28 +1425,35 @@ impl Emitter {
         Ok(out)
     }
 
-    fn combined_batches(&self, map: HashMap<Value, Vec<Acc>>) -> DFResult<Vec<RecordBatch>> {
+    fn combined_batches(
+        &self,
+        (groups, accs): (Vec<CombineGroup>, Vec<Acc>),
+    ) -> DFResult<Vec<RecordBatch>> {
         let Output::Combine { aggs, .. } = &self.output else {
             return Ok(Vec::new());
         };
-        self.stats.add_combine_out(map.len() as u64);
-        let mut rows = Vec::with_capacity(map.len());
-        for (i, (group, accs)) in map.into_iter().enumerate() {
-            let group = canonical(group);
-            let key = codec::encode_to_vec(&group);
-            let mut row = Vec::with_capacity(accs.len() + 1);
-            row.push(group);
-            for (acc, agg) in accs.iter().zip(aggs.iter()) {
-                row.push(acc.state(agg).map_err(|e| udf_err(agg, e))?);
+        self.stats.add_combine_out(groups.len() as u64);
+        let mut out = Vec::new();
+        let (mut key, mut row) = (Vec::new(), Vec::new());
+        let n = aggs.len();
+        for (chunk, group_chunk) in groups.chunks(BATCH_ROWS).enumerate() {
+            let mut b = ShuffleBuilder::with_capacity(group_chunk.len());
+            for (j, g) in group_chunk.iter().enumerate() {
+                let i = chunk * BATCH_ROWS + j;
+                // The row is (group, states...), its group encoded as the key is.
+                key.clear();
+                KeyParts::One(Cow::Borrowed(&g.key)).encode_canonical(&mut key);
+                row.clear();
+                codec::encode_tuple_header(n + 1, &mut row);
+                row.extend_from_slice(&key);
+                for (acc, agg) in accs[g.accs..g.accs + n].iter().zip(aggs.iter()) {
+                    codec::encode(&acc.state(agg).map_err(|e| udf_err(agg, e))?, &mut row);
+                }
+                b.push(&key, 0, self.seq + i as i64, &row);
             }
-            rows.push(Shuffled {
-                key,
-                tag: 0,
-                seq: self.seq + i as i64,
-                row,
-            });
+            out.push(b.finish());
         }
-        Ok(rows.chunks(BATCH_ROWS).map(shuffle_batch).collect())
+        Ok(out)
     }
 
     /// Whether a task-level LIMIT has been reached (no more input is needed); for a split,
@@ -1319,7 +1491,33 @@ impl Emitter {
 
     /// Like [`Emitter::emit`] for rows that have already been through the first `first`
     /// steps.
-    fn emit_from(&mut self, mut rows: Vec<Tuple>, first: usize) -> DFResult<Option<RecordBatch>> {
+    fn emit_from(&mut self, rows: Vec<Tuple>, first: usize) -> DFResult<Option<RecordBatch>> {
+        let chunk_rows = COMBINE_CHUNK_ROWS;
+        if !matches!(self.output, Output::Combine { .. }) || rows.len() <= chunk_rows {
+            return self.emit_chunk(rows, first);
+        }
+        // A combiner takes rows a few at a time through the steps: the rows a FLATTEN
+        // makes are aggregated while they are still in the cache, and their memory is
+        // reused for the next chunk.
+        let mut batches = Vec::new();
+        let mut rows = rows.into_iter();
+        loop {
+            let chunk: Vec<Tuple> = rows.by_ref().take(chunk_rows).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            batches.extend(self.emit_chunk(chunk, first)?);
+        }
+        match batches.len() {
+            0 => Ok(None),
+            1 => Ok(batches.pop()),
+            _ => arrow::compute::concat_batches(&shuffle_schema(), &batches)
+                .map(Some)
+                .map_err(|e| DataFusionError::ArrowError(Box::new(e), None)),
+        }
+    }
+
+    fn emit_chunk(&mut self, mut rows: Vec<Tuple>, first: usize) -> DFResult<Option<RecordBatch>> {
         let steps = self.steps.clone();
         for (i, step) in steps.iter().enumerate().skip(first) {
             rows = match step {
@@ -1467,73 +1665,36 @@ impl Emitter {
                 self.stats.add_combine_in(rows.len() as u64);
                 let mut scratch = Vec::new();
                 if self.combine_passthrough {
-                    // Keys rarely repeat in this task: send each row's partial state as is.
-                    let mut out = Vec::with_capacity(rows.len());
-                    for row in rows {
-                        let group = match keys {
-                            KeySpec::All => Value::Chararray("all".into()),
-                            KeySpec::Row => Value::Tuple(Box::new(row.clone())),
-                            KeySpec::Exprs(es) => {
-                                key_value(&self.ctx, es, &row).map_err(eval_err)?
-                            }
-                        };
-                        let group = canonical(group);
-                        let key = codec::encode_to_vec(&group);
-                        let mut state = Vec::with_capacity(aggs.len() + 1);
-                        state.push(group);
+                    // Keys rarely repeat in this task: send each row's partial state as is,
+                    // encoded straight from the row (the row's first field, the group, is
+                    // encoded as the key is).
+                    let mut out = ShuffleBuilder::with_capacity(rows.len());
+                    let (mut key, mut enc) = (Vec::new(), Vec::new());
+                    for row in &rows {
+                        key.clear();
+                        key_parts(&self.ctx, keys, row)?.encode_canonical(&mut key);
+                        enc.clear();
+                        codec::encode_tuple_header(aggs.len() + 1, &mut enc);
+                        enc.extend_from_slice(&key);
                         for agg in aggs.iter() {
                             let mut acc = Acc::new(agg);
-                            let input = agg_input(agg, &row, &mut scratch);
+                            let input = agg_input(agg, row, &mut scratch);
                             acc.update(agg, input).map_err(|e| udf_err(agg, e))?;
-                            state.push(acc.state(agg).map_err(|e| udf_err(agg, e))?);
+                            codec::encode(&acc.state(agg).map_err(|e| udf_err(agg, e))?, &mut enc);
                         }
                         self.seq += 1;
-                        out.push(Shuffled {
-                            key,
-                            tag: 0,
-                            seq: self.seq,
-                            row: state,
-                        });
+                        out.push(&key, 0, self.seq, &enc);
                     }
-                    self.stats.add_combine_out(out.len() as u64);
-                    return Ok(Some(shuffle_batch(&out)));
+                    self.stats.add_combine_out(rows.len() as u64);
+                    return Ok(Some(out.finish()));
                 }
                 self.combine_seen += rows.len() as u64;
                 for row in rows {
-                    // Look the key up borrowed (one lookup for a key seen before); copy it
-                    // only for a new key.
-                    let owned;
-                    let key: &Value = match keys {
-                        KeySpec::Exprs(es) if es.len() == 1 => {
-                            owned = self.ctx.eval_ref(&es[0], &row, &[]).map_err(eval_err)?;
-                            owned.as_ref()
-                        }
-                        KeySpec::All => {
-                            owned = Cow::Owned(Value::Chararray("all".into()));
-                            owned.as_ref()
-                        }
-                        KeySpec::Row => {
-                            owned = Cow::Owned(Value::Tuple(Box::new(row.clone())));
-                            owned.as_ref()
-                        }
-                        KeySpec::Exprs(es) => {
-                            owned = Cow::Owned(key_value(&self.ctx, es, &row).map_err(eval_err)?);
-                            owned.as_ref()
-                        }
-                    };
-                    let update = |accs: &mut Vec<Acc>, scratch: &mut Tuple| -> DFResult<()> {
-                        for (acc, agg) in accs.iter_mut().zip(aggs.iter()) {
-                            let input = agg_input(agg, &row, scratch);
-                            acc.update(agg, input).map_err(|e| udf_err(agg, e))?;
-                        }
-                        Ok(())
-                    };
-                    if let Some(accs) = map.get_mut(key) {
-                        update(accs, &mut scratch)?;
-                    } else {
-                        let mut accs: Vec<Acc> = aggs.iter().map(Acc::new).collect();
-                        update(&mut accs, &mut scratch)?;
-                        map.insert(key.clone(), accs);
+                    let key = key_parts(&self.ctx, keys, &row)?;
+                    let accs = map.accs(key, aggs);
+                    for (acc, agg) in accs.iter_mut().zip(aggs.iter()) {
+                        let input = agg_input(agg, &row, &mut scratch);
+                        acc.update(agg, input).map_err(|e| udf_err(agg, e))?;
                     }
                 }
                 // Combining pays only when keys repeat: when, after enough rows, more than
@@ -1542,7 +1703,7 @@ impl Emitter {
                     && map.len() as u64 * 2 > self.combine_seen;
                 if poor || map.len() >= COMBINE_FLUSH_KEYS {
                     self.combine_passthrough |= poor;
-                    let full = std::mem::take(map);
+                    let full = map.take();
                     let batches = self.combined_batches(full)?;
                     if batches.is_empty() {
                         return Ok(None);
@@ -1734,50 +1895,93 @@ impl Grouper {
 /// `(group, agg0, ...)`, in the order keys were first produced (by sequence number).
 struct AggMerger {
     aggs: Arc<Vec<AggCall>>,
-    index: HashMap<Vec<u8>, usize>,
-    groups: Vec<(i64, Value, Vec<Acc>)>,
+    /// Per key: its hash, where its encoding sits in `key_bytes`, and its index in
+    /// `groups` (all in the table's slot: a lookup reads the slot and the key's bytes).
+    index: hashbrown::HashTable<(u64, usize, usize, usize)>,
+    /// Every key's encoding, one after another (one allocation for all keys).
+    key_bytes: Vec<u8>,
+    /// Per key: its earliest sequence number and its group.
+    groups: Vec<(i64, Value)>,
+    /// Per key, `aggs.len()` aggregates in a row.
+    accs: Vec<Acc>,
 }
 
 impl AggMerger {
     fn new(aggs: Arc<Vec<AggCall>>) -> Self {
         AggMerger {
             aggs,
-            index: HashMap::default(),
+            index: hashbrown::HashTable::new(),
+            key_bytes: Vec::new(),
             groups: Vec::new(),
+            accs: Vec::new(),
         }
     }
 
-    fn add(&mut self, rows: Vec<Shuffled>) {
-        for r in rows {
-            let mut fields = r.row.into_iter();
-            let group = fields.next().unwrap_or(Value::Null);
-            let gi = match self.index.get(&r.key) {
-                Some(&gi) => {
-                    // Keep the earliest sequence number: arrival order depends on timing.
-                    let g = &mut self.groups[gi];
-                    g.0 = g.0.min(r.seq);
-                    gi
-                }
-                None => {
-                    self.groups
-                        .push((r.seq, group, self.aggs.iter().map(Acc::new).collect()));
-                    self.index.insert(r.key, self.groups.len() - 1);
-                    self.groups.len() - 1
-                }
-            };
-            for (acc, state) in self.groups[gi].2.iter_mut().zip(fields) {
-                acc.merge(state);
+    /// Merges a batch of shuffled partial states. A key seen before is looked up borrowed
+    /// from the batch, and only its states are decoded (the group, the row's first field,
+    /// is read past).
+    fn add_batch(&mut self, batch: &RecordBatch) {
+        let Some((keys, _, seqs, vals)) = shuffle_columns(batch) else {
+            return;
+        };
+        for i in 0..batch.num_rows() {
+            self.merge(keys.value(i), seqs.value(i), vals.value(i));
+        }
+    }
+
+    /// Merges one row, given as its encoding `bytes`.
+    fn merge(&mut self, key: &[u8], seq: i64, bytes: &[u8]) {
+        use std::hash::BuildHasher;
+        let hash = foldhash::fast::FixedState::default().hash_one(key);
+        let key_bytes = &self.key_bytes;
+        let found = self
+            .index
+            .find(hash, |&(h, start, end, _)| {
+                h == hash && key_bytes[start..end] == *key
+            })
+            .map(|&(_, _, _, g)| g);
+        let (gi, states) = match found {
+            Some(gi) => {
+                // Keep the earliest sequence number: arrival order depends on timing.
+                let g = &mut self.groups[gi];
+                g.0 = g.0.min(seq);
+                let states = pigrs_udf::codec::decode_tuple_skipping(bytes, 1).unwrap_or_default();
+                (gi, states)
             }
+            None => {
+                let mut fields = decode_tuple(bytes).into_iter();
+                let group = fields.next().unwrap_or(Value::Null);
+                let gi = self.groups.len();
+                self.groups.push((seq, group));
+                self.accs.extend(self.aggs.iter().map(Acc::new));
+                let start = self.key_bytes.len();
+                self.key_bytes.extend_from_slice(key);
+                self.index.insert_unique(
+                    hash,
+                    (hash, start, self.key_bytes.len(), gi),
+                    |&(h, ..)| h,
+                );
+                (gi, fields.collect())
+            }
+        };
+        let n = self.aggs.len();
+        for (acc, state) in self.accs[gi * n..(gi + 1) * n].iter_mut().zip(states) {
+            acc.merge(state);
         }
     }
 
     fn finish(mut self) -> DFResult<Vec<Tuple>> {
-        self.groups.sort_unstable_by_key(|g| g.0);
+        drop(std::mem::take(&mut self.index));
+        drop(std::mem::take(&mut self.key_bytes));
+        let n = self.aggs.len();
+        let mut order: Vec<usize> = (0..self.groups.len()).collect();
+        order.sort_unstable_by_key(|&g| self.groups[g].0);
         let mut out = Vec::with_capacity(self.groups.len());
-        for (_, group, accs) in self.groups {
-            let mut row = Vec::with_capacity(accs.len() + 1);
-            row.push(group);
-            for (acc, agg) in accs.into_iter().zip(self.aggs.iter()) {
+        for g in order {
+            let mut row = Vec::with_capacity(n + 1);
+            row.push(std::mem::replace(&mut self.groups[g].1, Value::Null));
+            for (k, agg) in self.aggs.iter().enumerate() {
+                let acc = std::mem::replace(&mut self.accs[g * n + k], Acc::CountStar(0));
                 row.push(acc.finish(agg).map_err(|e| udf_err(agg, e))?);
             }
             out.push(row);

@@ -45,7 +45,7 @@ impl Layout {
                 let mut buf = Vec::new();
                 for r in rows {
                     buf.clear();
-                    codec::encode(&Value::Tuple(Box::new(r.clone())), &mut buf);
+                    codec::encode_tuple(r, &mut buf);
                     b.append_value(&buf);
                 }
                 let col: ArrayRef = Arc::new(b.finish());
@@ -116,7 +116,7 @@ pub fn shuffle_batch(rows: &[Shuffled]) -> RecordBatch {
     for r in rows {
         keys.append_value(&r.key);
         buf.clear();
-        codec::encode(&Value::Tuple(Box::new(r.row.clone())), &mut buf);
+        codec::encode_tuple(&r.row, &mut buf);
         vals.append_value(&buf);
     }
     let tags: Int32Array = rows.iter().map(|r| r.tag).collect();
@@ -130,14 +130,62 @@ pub fn shuffle_batch(rows: &[Shuffled]) -> RecordBatch {
     batch(shuffle_schema(), cols, rows.len())
 }
 
+/// The columns of a batch of shuffled rows, still encoded: keys, tags, sequence numbers
+/// and rows (`None` for a batch not in the shuffle layout).
+pub fn shuffle_columns(
+    batch: &RecordBatch,
+) -> Option<(&BinaryArray, &Int32Array, &Int64Array, &BinaryArray)> {
+    Some((
+        batch.column(0).as_any().downcast_ref::<BinaryArray>()?,
+        batch.column(1).as_any().downcast_ref::<Int32Array>()?,
+        batch.column(2).as_any().downcast_ref::<Int64Array>()?,
+        batch.column(3).as_any().downcast_ref::<BinaryArray>()?,
+    ))
+}
+
+/// Builds a batch of shuffled rows from rows already encoded.
+pub struct ShuffleBuilder {
+    keys: BinaryBuilder,
+    tags: Vec<i32>,
+    seqs: Vec<i64>,
+    vals: BinaryBuilder,
+}
+
+impl ShuffleBuilder {
+    /// A builder for about `rows` rows.
+    pub fn with_capacity(rows: usize) -> Self {
+        ShuffleBuilder {
+            keys: BinaryBuilder::with_capacity(rows, rows * 16),
+            tags: Vec::with_capacity(rows),
+            seqs: Vec::with_capacity(rows),
+            vals: BinaryBuilder::with_capacity(rows, rows * 32),
+        }
+    }
+
+    /// Adds a row: its encoded key, tag, sequence number and encoded row (a tuple).
+    pub fn push(&mut self, key: &[u8], tag: i32, seq: i64, row: &[u8]) {
+        self.keys.append_value(key);
+        self.tags.push(tag);
+        self.seqs.push(seq);
+        self.vals.append_value(row);
+    }
+
+    /// The batch.
+    pub fn finish(mut self) -> RecordBatch {
+        let rows = self.tags.len();
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(self.keys.finish()),
+            Arc::new(Int32Array::from(self.tags)),
+            Arc::new(Int64Array::from(self.seqs)),
+            Arc::new(self.vals.finish()),
+        ];
+        batch(shuffle_schema(), cols, rows)
+    }
+}
+
 /// Unpacks a batch of shuffled rows.
 pub fn shuffled_rows(batch: &RecordBatch) -> Vec<Shuffled> {
-    let (Some(keys), Some(tags), Some(seqs), Some(vals)) = (
-        batch.column(0).as_any().downcast_ref::<BinaryArray>(),
-        batch.column(1).as_any().downcast_ref::<Int32Array>(),
-        batch.column(2).as_any().downcast_ref::<Int64Array>(),
-        batch.column(3).as_any().downcast_ref::<BinaryArray>(),
-    ) else {
+    let Some((keys, tags, seqs, vals)) = shuffle_columns(batch) else {
         return Vec::new();
     };
     (0..batch.num_rows())

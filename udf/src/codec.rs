@@ -170,6 +170,19 @@ pub fn encode(v: &Value, out: &mut Vec<u8>) {
     }
 }
 
+/// Appends the encoding of the tuple `t` (the same bytes as `encode` of `Value::Tuple`),
+/// without building the tuple value.
+pub fn encode_tuple(t: &[Value], out: &mut Vec<u8>) {
+    out.push(TUPLE);
+    put_tuple(t, out);
+}
+
+/// Appends the start of a tuple of `len` fields; the fields' encodings must follow.
+pub fn encode_tuple_header(len: usize, out: &mut Vec<u8>) {
+    out.push(TUPLE);
+    put_varint(len as u64, out);
+}
+
 /// The encoding of `v` as a new vector.
 pub fn encode_to_vec(v: &Value) -> Vec<u8> {
     let mut out = Vec::new();
@@ -196,6 +209,33 @@ pub fn decode_prefix(bytes: &[u8]) -> Result<(Value, usize), CodecError> {
     };
     let v = r.value()?;
     Ok((v, r.pos))
+}
+
+/// Decodes an encoded tuple that fills all of `bytes`, leaving out its first `skip` fields
+/// (they are read past without being built).
+pub fn decode_tuple_skipping(bytes: &[u8], skip: usize) -> Result<Tuple, CodecError> {
+    let mut r = Reader {
+        b: bytes,
+        pos: 0,
+        depth: 0,
+    };
+    let tag = r.byte()?;
+    if tag != TUPLE {
+        return Err(CodecError::BadTag(tag));
+    }
+    let (n, cap) = r.count()?;
+    let skip = skip.min(n);
+    for _ in 0..skip {
+        r.skip_value()?;
+    }
+    let mut t = Tuple::with_capacity(cap.saturating_sub(skip));
+    for _ in skip..n {
+        t.push(r.value()?);
+    }
+    if r.pos != bytes.len() {
+        return Err(CodecError::TrailingBytes(bytes.len() - r.pos));
+    }
+    Ok(t)
 }
 
 struct Reader<'a> {
@@ -264,6 +304,60 @@ impl<'a> Reader<'a> {
             t.push(self.value()?);
         }
         Ok(t)
+    }
+
+    /// Reads past one value without building it.
+    fn skip_value(&mut self) -> Result<(), CodecError> {
+        let tag = self.byte()?;
+        match tag {
+            NULL | FALSE | TRUE => {}
+            INT | LONG => {
+                self.varint()?;
+            }
+            FLOAT => {
+                self.take(4)?;
+            }
+            DOUBLE => {
+                self.take(8)?;
+            }
+            BIGINTEGER | CHARARRAY | BYTEARRAY => {
+                self.bytes()?;
+            }
+            BIGDECIMAL => {
+                self.varint()?;
+                self.bytes()?;
+            }
+            DATETIME => {
+                self.varint()?;
+                self.varint()?;
+                self.varint()?;
+            }
+            TUPLE | BAG | MAP => {
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return Err(CodecError::TooDeep);
+                }
+                let n = self.len()?;
+                for _ in 0..n {
+                    match tag {
+                        TUPLE => self.skip_value()?,
+                        BAG => {
+                            let m = self.len()?;
+                            for _ in 0..m {
+                                self.skip_value()?;
+                            }
+                        }
+                        _ => {
+                            self.bytes()?;
+                            self.skip_value()?;
+                        }
+                    }
+                }
+                self.depth -= 1;
+            }
+            other => return Err(CodecError::BadTag(other)),
+        }
+        Ok(())
     }
 
     fn value(&mut self) -> Result<Value, CodecError> {
@@ -404,6 +498,29 @@ mod tests {
         v.push(Value::Bag(Box::new(vec![vec![nested.clone()], vec![]])));
         v.push(nested);
         v
+    }
+
+    #[test]
+    fn skipping_leading_fields_decodes_the_rest() {
+        let all = samples();
+        for skip in [0, 1, 5, all.len() - 1, all.len(), all.len() + 3] {
+            let mut bytes = Vec::new();
+            encode_tuple(&all, &mut bytes);
+            assert_eq!(bytes, encode_to_vec(&Value::Tuple(Box::new(all.clone()))));
+            let mut pieces = Vec::new();
+            encode_tuple_header(all.len(), &mut pieces);
+            for v in &all {
+                encode(v, &mut pieces);
+            }
+            assert_eq!(bytes, pieces);
+            let rest = decode_tuple_skipping(&bytes, skip).expect("decodes");
+            let want = &all[skip.min(all.len())..];
+            assert_eq!(rest.len(), want.len());
+            for (a, b) in rest.iter().zip(want) {
+                assert!(same(a, b), "{a:?} vs {b:?}");
+            }
+        }
+        assert!(decode_tuple_skipping(&encode_to_vec(&Value::Int(1)), 0).is_err());
     }
 
     #[test]
