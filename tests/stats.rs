@@ -182,7 +182,7 @@ fn an_order_larger_than_its_memory_spills_and_stays_sorted() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut text = String::new();
     let mut x: u64 = 42;
-    for _ in 0..200_000 {
+    for _ in 0..1_500_000 {
         x = x
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
@@ -196,7 +196,7 @@ fn an_order_larger_than_its_memory_spills_and_stays_sorted() {
     std::fs::write(
         tmp.path().join("sort.pig"),
         "SET default_parallel 2;\n\
-         SET pigrs.memory 16000000;\n\
+         SET pigrs.memory 64000000;\n\
          a = LOAD 'in.txt' AS (v:int, n:chararray);\n\
          s = ORDER a BY v DESC, n;\n\
          STORE s INTO 'out';\n",
@@ -227,7 +227,7 @@ fn an_order_larger_than_its_memory_spills_and_stays_sorted() {
             rows.push((v.parse().expect("int"), n.to_string()));
         }
     }
-    assert_eq!(rows.len(), 200_000);
+    assert_eq!(rows.len(), 1_500_000);
     assert!(
         rows.windows(2)
             .all(|w| w[0].0 > w[1].0 || (w[0].0 == w[1].0 && w[0].1 <= w[1].1)),

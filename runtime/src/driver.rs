@@ -172,12 +172,12 @@ impl Runner {
     /// The context tasks run in: DataFusion's operators get a memory pool of
     /// `memory` bytes and spill to the system's temporary folder beyond it.
     fn task_context(&self) -> Result<Arc<TaskContext>, RunError> {
-        // DataFusion's sort cannot merge its runs in much less than this.
+        // DataFusion's sort cannot reliably merge its spilled runs in much less than this.
         let memory = self
             .opts
             .memory
-            .max(16 << 20)
-            .max((8 << 20) * self.opts.parallelism);
+            .max(64 << 20)
+            .max((32 << 20) * self.opts.parallelism);
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_pool(Arc::new(FairSpillPool::new(memory)))
             .build_arc()

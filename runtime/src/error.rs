@@ -76,6 +76,14 @@ impl From<datafusion::error::DataFusionError> for RunError {
                     return RunError::other(ext.to_string());
                 }
                 D::ExecutionJoin(j) => return RunError::internal(format!("a task panicked: {j}")),
+                D::ResourcesExhausted(m) => {
+                    return RunError::other(format!(
+                        "not enough memory to sort or shuffle ({m})"
+                    ))
+                    .with_help(
+                        "give the run more memory with SET pigrs.memory BYTES (default: a quarter of the machine's memory)",
+                    );
+                }
                 other => return RunError::internal(other),
             }
         }
