@@ -60,6 +60,96 @@ pub enum Step {
     Limit(u64),
     /// SAMPLE.
     Sample(f64),
+    /// A replicated join in the stage of its large input.
+    Replicated(Arc<ReplicatedJoin>),
+}
+
+/// A replicated join fused into the stage of its large (first) input: every row is matched
+/// against the small inputs, which are loaded once for all tasks before the first row.
+#[derive(Debug)]
+pub struct ReplicatedJoin {
+    /// The plans of the small inputs.
+    pub builds: Vec<Arc<dyn ExecutionPlan>>,
+    /// Their layouts.
+    pub layouts: Vec<Layout>,
+    /// The join keys of every input, the large one first.
+    pub keys: Vec<Vec<Expr>>,
+    /// Inner, LEFT OUTER or anti.
+    pub join_type: JoinType,
+    /// Width of each input's rows.
+    pub widths: Vec<usize>,
+    /// Per small input: its rows by encoded join key, once loaded.
+    pub tables: tokio::sync::OnceCell<Vec<HashMap<Vec<u8>, Vec<Tuple>>>>,
+}
+
+impl ReplicatedJoin {
+    /// Loads the small inputs (once; later calls wait for the first).
+    async fn load(&self, ctx: Arc<TaskContext>, ectx: &EvalCtx) -> DFResult<()> {
+        self.tables
+            .get_or_try_init(|| async {
+                let mut tables = Vec::new();
+                for (i, b) in self.builds.iter().enumerate() {
+                    let rows = collect_rows(b.clone(), &self.layouts[i], ctx.clone()).await?;
+                    let mut table: HashMap<Vec<u8>, Vec<Tuple>> = HashMap::default();
+                    for r in rows {
+                        if let Some(k) = key_of(ectx, &self.keys[i + 1], &r).map_err(eval_err)? {
+                            table.entry(k).or_default().push(r);
+                        }
+                    }
+                    tables.push(table);
+                }
+                Ok::<_, DataFusionError>(tables)
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// The joined rows of some rows of the large input.
+    fn probe(&self, ctx: &EvalCtx, rows: Vec<Tuple>) -> DFResult<Vec<Tuple>> {
+        let tables = self.tables.get().ok_or_else(|| {
+            DataFusionError::Internal("a replicated join's small inputs are not loaded".into())
+        })?;
+        let widths = &self.widths;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let k = key_of(ctx, &self.keys[0], &r).map_err(eval_err)?;
+            let matches: Vec<&[Tuple]> = tables
+                .iter()
+                .map(|t| {
+                    k.as_ref()
+                        .and_then(|k| t.get(k))
+                        .map(Vec::as_slice)
+                        .unwrap_or(&[])
+                })
+                .collect();
+            let unmatched = matches.iter().any(|m| m.is_empty());
+            if unmatched || self.join_type == JoinType::LeftAnti {
+                if unmatched && matches!(self.join_type, JoinType::Left | JoinType::LeftAnti) {
+                    let mut row = r;
+                    pad_row(&mut row, widths[0]);
+                    for w in &widths[1..] {
+                        row.extend(std::iter::repeat_n(Value::Null, *w));
+                    }
+                    out.push(row);
+                }
+                continue;
+            }
+            out.extend(join_product(
+                vec![pad_clone(&r, widths[0])],
+                &matches,
+                &widths[1..],
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// The replicated joins among some steps.
+fn replicated_joins(steps: &[Step]) -> impl Iterator<Item = &Arc<ReplicatedJoin>> {
+    steps.iter().filter_map(|s| match s {
+        Step::Replicated(j) => Some(j),
+        _ => None,
+    })
 }
 
 /// Keys of one input of a shuffle.
@@ -386,6 +476,9 @@ pub fn write_steps_and_output(
             Step::Foreach { .. } => write!(f, " -> Foreach")?,
             Step::Limit(n) => write!(f, " -> TaskLimit({n})")?,
             Step::Sample(p) => write!(f, " -> Sample({p})")?,
+            Step::Replicated(j) => {
+                write!(f, " -> ReplicatedJoin(small inputs={})", j.builds.len())?
+            }
         }
     }
     let keys_text = |keys: &KeySpec| match keys {
@@ -431,7 +524,11 @@ impl ExecutionPlan for PigExec {
     }
 
     fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
-        self.children.iter().collect()
+        // The small inputs of fused replicated joins too (for EXPLAIN).
+        self.children
+            .iter()
+            .chain(replicated_joins(&self.steps).flat_map(|j| j.builds.iter()))
+            .collect()
     }
 
     fn apply_expressions(
@@ -443,8 +540,10 @@ impl ExecutionPlan for PigExec {
 
     fn with_new_children(
         self: Arc<Self>,
-        children: Vec<Arc<dyn ExecutionPlan>>,
+        mut children: Vec<Arc<dyn ExecutionPlan>>,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
+        // The small inputs of fused joins stay in their steps.
+        children.truncate(self.children.len());
         Ok(Arc::new(PigExec {
             source: self.source.clone(),
             steps: self.steps.clone(),
@@ -470,8 +569,29 @@ impl ExecutionPlan for PigExec {
             self.stats.clone(),
             partition,
         );
-        let stream = self.source_stream(partition, context, emitter)?;
-        Ok(Box::pin(RecordBatchStreamAdapter::new(schema, stream)))
+        // Fused replicated joins (also in a split's branches) load their small inputs
+        // before the first row.
+        let mut joins: Vec<Arc<ReplicatedJoin>> = replicated_joins(&self.steps).cloned().collect();
+        if let Output::Split(split) = &self.output {
+            for b in split.branches() {
+                joins.extend(replicated_joins(&b.steps).cloned());
+            }
+        }
+        let stream = self.source_stream(partition, context.clone(), emitter)?;
+        if joins.is_empty() {
+            return Ok(Box::pin(RecordBatchStreamAdapter::new(schema, stream)));
+        }
+        let ectx = self.ctx.clone();
+        let loaded = async move {
+            for j in &joins {
+                j.load(context.clone(), &ectx).await?;
+            }
+            Ok::<_, DataFusionError>(stream)
+        };
+        Ok(Box::pin(RecordBatchStreamAdapter::new(
+            schema,
+            futures::stream::once(loaded).try_flatten().boxed(),
+        )))
     }
 }
 
@@ -1551,6 +1671,7 @@ impl Emitter {
                     rows
                 }
                 Step::Sample(p) => rows.into_iter().filter(|_| rand_unit() < *p).collect(),
+                Step::Replicated(join) => join.probe(&self.ctx, rows)?,
             };
         }
         if rows.is_empty() {

@@ -23,7 +23,7 @@ use pigrs_udf::Schema;
 
 use crate::error::RunError;
 use crate::eval::EvalCtx;
-use crate::exec::{KeySpec, Output, PigExec, Reduce, Source, Step, TopKSpec};
+use crate::exec::{KeySpec, Output, PigExec, Reduce, ReplicatedJoin, Source, Step, TopKSpec};
 use crate::io::{LoadFunc, Warnings, load_func, plan_splits, resolve_input};
 use crate::layout::Layout;
 use crate::sort::SortLayout;
@@ -425,6 +425,23 @@ impl Lowering<'_> {
                         }
                     }
                     JoinStrategy::Replicated => {
+                        let mut probe = self.lower(node.inputs[0])?;
+                        if probe.tee.is_none() {
+                            // The join runs in the stage of its large input.
+                            let (builds, layouts) = self.inputs_rows(&node.inputs[1..])?;
+                            probe.steps.push(Step::Replicated(Arc::new(ReplicatedJoin {
+                                builds,
+                                layouts,
+                                keys: keys.clone(),
+                                join_type: *join_type,
+                                widths,
+                                tables: tokio::sync::OnceCell::new(),
+                            })));
+                            return Ok(probe);
+                        }
+                        // The large input is a branch of a shared stage, which may also feed
+                        // the small inputs: the join gets a stage of its own.
+                        drop(probe);
                         let (children, layouts) = self.inputs_rows(&node.inputs)?;
                         Pending {
                             source: Source::Replicated {

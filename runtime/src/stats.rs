@@ -290,6 +290,12 @@ pub fn features_of(source: &Source, steps: &[Step], output: &Output) -> Vec<&'st
             Step::Foreach { .. } => add("FOREACH"),
             Step::Limit(_) => add("LIMIT"),
             Step::Sample(_) => add("SAMPLER"),
+            Step::Replicated(j) => {
+                add("REPLICATED_JOIN");
+                if j.join_type == pigrs_planner::logical::JoinType::LeftAnti {
+                    add("ANTI_JOIN");
+                }
+            }
         }
     }
     match output {
