@@ -1,10 +1,10 @@
 //! pigrs's own DataFusion execution plan nodes.
 //!
 //! One [`PigExec`] node type implements DataFusion's `ExecutionPlan` once; what it does comes
-//! from its [`Source`] (a file scan, a reduce over shuffled rows, a broadcast join, a sort, a
-//! union ...) followed by a fused chain of row [`Step`]s (FILTER, FOREACH, LIMIT, SAMPLE)
-//! and an [`Output`] layout: plain rows, or rows keyed for the next shuffle. That is a
-//! map or reduce stage: the work one task does between two shuffles.
+//! from its [`Source`] (a file scan, a reduce over shuffled rows, a cross, a sort, a
+//! union ...) followed by a fused chain of row [`Step`]s (FILTER, FOREACH, LIMIT, SAMPLE,
+//! a replicated join) and an [`Output`] layout: plain rows, or rows keyed for the next
+//! shuffle. That is a map or reduce stage: the work one task does between two shuffles.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -268,17 +268,6 @@ pub enum Source {
     Rows(Layout),
     /// Shuffled rows (child 0 is the repartitioned shuffle).
     Reduce(Reduce),
-    /// Child 0 streamed, children 1.. broadcast to every task and matched by key.
-    Replicated {
-        /// Layouts of the children.
-        layouts: Vec<Layout>,
-        /// Keys of each child.
-        keys: Vec<Vec<Expr>>,
-        /// Inner or LEFT OUTER.
-        join_type: JoinType,
-        /// Width of each input's rows.
-        widths: Vec<usize>,
-    },
     /// Child 0 streamed, crossed with all rows of children 1...
     Cross {
         /// Layouts of the children.
@@ -336,33 +325,8 @@ pub struct PigExec {
     props: Arc<PlanProperties>,
     ctx: EvalCtx,
     stats: Arc<StageStats>,
-    /// The broadcast inputs of a replicated join or cross, read once for all tasks.
-    broadcast: Arc<tokio::sync::OnceCell<Arc<Broadcast>>>,
-}
-
-/// What a replicated join or a cross loads once and shares with every task.
-#[derive(Debug)]
-enum Broadcast {
-    /// Per broadcast input: its rows by encoded join key.
-    Tables(Vec<HashMap<Vec<u8>, Vec<Tuple>>>),
-    /// Per broadcast input: all its rows.
-    Rows(Vec<Vec<Tuple>>),
-}
-
-impl Broadcast {
-    fn tables(&self) -> &[HashMap<Vec<u8>, Vec<Tuple>>] {
-        match self {
-            Broadcast::Tables(t) => t,
-            Broadcast::Rows(_) => &[],
-        }
-    }
-
-    fn rows(&self) -> &[Vec<Tuple>] {
-        match self {
-            Broadcast::Rows(r) => r,
-            Broadcast::Tables(_) => &[],
-        }
-    }
+    /// The small inputs of a cross: all their rows, read once for all tasks.
+    broadcast: Arc<tokio::sync::OnceCell<Arc<Vec<Vec<Tuple>>>>>,
 }
 
 impl PigExec {
@@ -380,7 +344,6 @@ impl PigExec {
             Source::Rows(_)
             | Source::Stream { .. }
             | Source::Reduce(_)
-            | Source::Replicated { .. }
             | Source::Cross { .. }
             | Source::Sorted(_) => children[0].properties().partitioning.partition_count(),
             Source::Concat { .. } => children
@@ -426,7 +389,6 @@ fn source_name(source: &Source) -> &'static str {
         Source::Reduce(Reduce::Join { .. }) => "JoinReduce",
         Source::Reduce(Reduce::Distinct) => "DistinctReduce",
         Source::Reduce(Reduce::Aggregate { .. }) => "AggregateReduce",
-        Source::Replicated { .. } => "ReplicatedJoin",
         Source::Cross { .. } => "Cross",
         Source::Concat { .. } => "Union",
         Source::Sort { .. } | Source::Sorted(_) => "Sort",
@@ -822,87 +784,6 @@ impl PigExec {
                     .try_flatten()
                     .boxed())
             }
-            Source::Replicated {
-                layouts,
-                keys,
-                join_type,
-                widths,
-            } => {
-                let probe = self.children[0].execute(partition, ctx.clone())?;
-                let builds: Vec<Arc<dyn ExecutionPlan>> = self.children[1..].to_vec();
-                let (layouts, keys, join_type, widths) =
-                    (layouts.clone(), keys.clone(), *join_type, widths.clone());
-                let ectx = self.ctx.clone();
-                let cell = self.broadcast.clone();
-                let fut = async move {
-                    let shared = cell
-                        .get_or_try_init(|| async {
-                            let mut tables = Vec::new();
-                            for (i, b) in builds.iter().enumerate() {
-                                let rows =
-                                    collect_rows(b.clone(), &layouts[i + 1], ctx.clone()).await?;
-                                let mut table: HashMap<Vec<u8>, Vec<Tuple>> = HashMap::default();
-                                for r in rows {
-                                    if let Some(k) =
-                                        key_of(&ectx, &keys[i + 1], &r).map_err(eval_err)?
-                                    {
-                                        table.entry(k).or_default().push(r);
-                                    }
-                                }
-                                tables.push(table);
-                            }
-                            Ok::<_, DataFusionError>(Arc::new(Broadcast::Tables(tables)))
-                        })
-                        .await?
-                        .clone();
-                    let tables = shared;
-                    let layout0 = layouts[0].clone();
-                    let keys0 = keys[0].clone();
-                    Ok::<_, DataFusionError>(map_batches(
-                        probe,
-                        move |b, em| {
-                            let rows = layout0.rows(&b);
-                            em.stats.add_in(rows.len() as u64);
-                            let mut out = Vec::new();
-                            for r in rows {
-                                let k = key_of(&em.ctx, &keys0, &r).map_err(eval_err)?;
-                                let matches: Vec<&[Tuple]> = tables
-                                    .tables()
-                                    .iter()
-                                    .map(|t| {
-                                        k.as_ref()
-                                            .and_then(|k| t.get(k))
-                                            .map(Vec::as_slice)
-                                            .unwrap_or(&[])
-                                    })
-                                    .collect();
-                                let unmatched = matches.iter().any(|m| m.is_empty());
-                                if unmatched || join_type == JoinType::LeftAnti {
-                                    if unmatched
-                                        && matches!(join_type, JoinType::Left | JoinType::LeftAnti)
-                                    {
-                                        let mut row = r.clone();
-                                        pad_row(&mut row, widths[0]);
-                                        for w in &widths[1..] {
-                                            row.extend(std::iter::repeat_n(Value::Null, *w));
-                                        }
-                                        out.push(row);
-                                    }
-                                    continue;
-                                }
-                                out.extend(join_product(
-                                    vec![pad_clone(&r, widths[0])],
-                                    &matches,
-                                    &widths[1..],
-                                ));
-                            }
-                            em.emit(out)
-                        },
-                        emitter,
-                    ))
-                };
-                Ok(futures::stream::once(fut).try_flatten().boxed())
-            }
             Source::Cross { layouts } => {
                 let probe = self.children[0].execute(partition, ctx.clone())?;
                 let others: Vec<Arc<dyn ExecutionPlan>> = self.children[1..].to_vec();
@@ -917,7 +798,7 @@ impl PigExec {
                                     collect_rows(b.clone(), &layouts[i + 1], ctx.clone()).await?,
                                 );
                             }
-                            Ok::<_, DataFusionError>(Arc::new(Broadcast::Rows(sides)))
+                            Ok::<_, DataFusionError>(Arc::new(sides))
                         })
                         .await?
                         .clone();
@@ -931,7 +812,7 @@ impl PigExec {
                             let mut out = Vec::new();
                             for r in rows {
                                 let mut acc = vec![r];
-                                for side in sides.rows() {
+                                for side in sides.iter() {
                                     acc = acc
                                         .iter()
                                         .flat_map(|p| {

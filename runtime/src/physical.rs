@@ -426,34 +426,29 @@ impl Lowering<'_> {
                     }
                     JoinStrategy::Replicated => {
                         let mut probe = self.lower(node.inputs[0])?;
-                        if probe.tee.is_none() {
-                            // The join runs in the stage of its large input.
-                            let (builds, layouts) = self.inputs_rows(&node.inputs[1..])?;
-                            probe.steps.push(Step::Replicated(Arc::new(ReplicatedJoin {
-                                builds,
-                                layouts,
-                                keys: keys.clone(),
-                                join_type: *join_type,
-                                widths,
-                                tables: tokio::sync::OnceCell::new(),
-                            })));
-                            return Ok(probe);
+                        if probe.tee.is_some() {
+                            // The large input is a branch of a shared stage, which may also
+                            // feed the small inputs: the join gets a stage of its own.
+                            let layout = Layout::new(self.schema(node.inputs[0]).cloned());
+                            let child = self.finish(probe, Output::Rows(layout.clone()));
+                            probe = Pending {
+                                source: Source::Rows(layout),
+                                steps: vec![],
+                                children: vec![child],
+                                tee: None,
+                            };
                         }
-                        // The large input is a branch of a shared stage, which may also feed
-                        // the small inputs: the join gets a stage of its own.
-                        drop(probe);
-                        let (children, layouts) = self.inputs_rows(&node.inputs)?;
-                        Pending {
-                            source: Source::Replicated {
-                                layouts,
-                                keys: keys.clone(),
-                                join_type: *join_type,
-                                widths,
-                            },
-                            steps: vec![],
-                            children,
-                            tee: None,
-                        }
+                        // The join runs as a step after the large input's own.
+                        let (builds, layouts) = self.inputs_rows(&node.inputs[1..])?;
+                        probe.steps.push(Step::Replicated(Arc::new(ReplicatedJoin {
+                            builds,
+                            layouts,
+                            keys: keys.clone(),
+                            join_type: *join_type,
+                            widths,
+                            tables: tokio::sync::OnceCell::new(),
+                        })));
+                        probe
                     }
                 }
             }

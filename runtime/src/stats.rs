@@ -265,12 +265,6 @@ pub fn features_of(source: &Source, steps: &[Step], output: &Output) -> Vec<&'st
             add("GROUP_BY");
             add("COMBINER");
         }
-        Source::Replicated { join_type, .. } => {
-            add("REPLICATED_JOIN");
-            if *join_type == pigrs_planner::logical::JoinType::LeftAnti {
-                add("ANTI_JOIN");
-            }
-        }
         Source::Cross { .. } => add("CROSS"),
         Source::Concat { .. } => add("UNION"),
         Source::Sorted(_) => add("ORDER_BY"),
