@@ -99,8 +99,7 @@ pub fn batches(plan: &LogicalPlan, sinks: &[NodeId]) -> Vec<Vec<NodeId>> {
     let mut current: Vec<NodeId> = Vec::new();
     let mut stored: Vec<&str> = Vec::new();
     for &sink in sinks {
-        let mut loads = Vec::new();
-        collect_loads(plan, sink, &mut HashSet::new(), &mut loads);
+        let loads = load_locations(plan, &[sink]);
         let depends = loads
             .iter()
             .any(|l| stored.iter().any(|s| may_overlap(l, s)));
@@ -119,6 +118,15 @@ pub fn batches(plan: &LogicalPlan, sinks: &[NodeId]) -> Vec<Vec<NodeId>> {
     out
 }
 
+/// The LOAD locations the `roots` read, each once, in plan order.
+pub fn load_locations<'a>(plan: &'a LogicalPlan, roots: &[NodeId]) -> Vec<&'a str> {
+    let (mut seen, mut out) = (HashSet::new(), Vec::new());
+    for &root in roots {
+        collect_loads(plan, root, &mut seen, &mut out);
+    }
+    out
+}
+
 fn collect_loads<'a>(
     plan: &'a LogicalPlan,
     id: NodeId,
@@ -129,7 +137,9 @@ fn collect_loads<'a>(
         return;
     }
     let node = plan.node(id);
-    if let Operator::Load { location, .. } = &node.op {
+    if let Operator::Load { location, .. } = &node.op
+        && !out.contains(&location.as_str())
+    {
         out.push(location);
     }
     for &i in &node.inputs {

@@ -224,11 +224,7 @@ impl Runner {
         if let Some(n) = self.opts.default_parallel {
             return n;
         }
-        let mut loads = Vec::new();
-        for &id in ids {
-            collect_loads(plan, id, &mut loads);
-        }
-        let bytes: u64 = loads
+        let bytes: u64 = multi_query::load_locations(plan, ids)
             .iter()
             .filter_map(|loc| resolve_input(loc, &self.opts.base_dir).ok())
             .flatten()
@@ -459,11 +455,7 @@ impl Runner {
     /// Adds the records and bytes read by the scan stages registered from `first_stage` on
     /// to the run's inputs, each under the LOAD location (below the `sinks`) it reads.
     fn count_inputs(&self, plan: &LogicalPlan, sinks: &[NodeId], first_stage: usize) {
-        let mut loads = Vec::new();
-        for &sink in sinks {
-            collect_loads(plan, sink, &mut loads);
-        }
-        let resolved: Vec<(&str, Vec<PathBuf>)> = loads
+        let resolved: Vec<(&str, Vec<PathBuf>)> = multi_query::load_locations(plan, sinks)
             .into_iter()
             .map(|loc| {
                 let files = resolve_input(loc, &self.opts.base_dir)
@@ -635,19 +627,6 @@ fn stage_below(plan: &Arc<dyn ExecutionPlan>) -> Option<Arc<StageStats>> {
         return Some(t.stage_stats().clone());
     }
     plan.children().into_iter().find_map(stage_below)
-}
-
-/// The LOAD locations feeding `id`, each once, in plan order.
-fn collect_loads<'a>(plan: &'a LogicalPlan, id: NodeId, out: &mut Vec<&'a str>) {
-    let node = plan.node(id);
-    if let Operator::Load { location, .. } = &node.op
-        && !out.contains(&location.as_str())
-    {
-        out.push(location);
-    }
-    for &i in &node.inputs {
-        collect_loads(plan, i, out);
-    }
 }
 
 /// The bytes of the files directly in `dir` (a STORE's part files), or of `dir` itself if

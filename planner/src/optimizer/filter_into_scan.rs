@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use crate::error::Result;
 use crate::expr::{Expr, ExprKind};
 use crate::logical::{LogicalPlan, NodeId, Operator};
-use crate::optimizer::OptimizerRule;
+use crate::optimizer::{OptimizerRule, live_consumers};
 
 /// The scan filter rule.
 pub struct FilterIntoScan;
@@ -55,11 +55,7 @@ impl OptimizerRule for FilterIntoScan {
         if plan.node(load).schema.is_none() || !scan_checkable(cond) {
             return Ok(false);
         }
-        let readers = live
-            .iter()
-            .filter(|&&r| plan.node(r).inputs.contains(&load))
-            .count();
-        if readers != 1 {
+        if live_consumers(plan, load, live) != 1 {
             return Ok(false);
         }
         let cond = cond.clone();
