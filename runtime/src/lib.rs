@@ -6,6 +6,7 @@ pub mod driver;
 pub mod error;
 pub mod eval;
 pub mod exec;
+pub mod expr;
 pub mod fs;
 pub mod io;
 pub mod layout;

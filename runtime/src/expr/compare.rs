@@ -1,0 +1,166 @@
+//! Comparisons and `IN` with Pig's `DataType.compare`: ints, longs, booleans and bytearrays
+//! in their natural order (arrow's kernels), floats with NaN greatest and equal to itself and
+//! `-0.0` equal to `0.0`, chararrays as Java's `String.compareTo` (UTF-16 code units).
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, BooleanArray, Datum, PrimitiveArray, StringArray};
+use arrow::buffer::{BooleanBuffer, NullBuffer};
+use arrow::compute::kernels::cmp;
+use arrow::datatypes::{ArrowPrimitiveType, DataType, Float32Type, Float64Type};
+use arrow::record_batch::RecordBatch;
+use datafusion::error::Result as DFResult;
+use datafusion::physical_expr::PhysicalExpr;
+use pigrs_planner::expr::CmpOp;
+use pigrs_udf::PigType;
+
+use super::{downcast, operand, operand_where, type_err};
+
+/// Whether values of type `t` compare natively.
+pub(super) fn comparable(t: &PigType) -> bool {
+    matches!(
+        t,
+        PigType::Int
+            | PigType::Long
+            | PigType::Float
+            | PigType::Double
+            | PigType::Boolean
+            | PigType::Chararray
+            | PigType::Bytearray
+    )
+}
+
+/// `l op r` row by row; null where either side is null.
+pub(super) fn compare(op: CmpOp, l: &ArrayRef, r: &ArrayRef) -> DFResult<BooleanArray> {
+    if l.data_type() != r.data_type() {
+        return Err(type_err("comparison", r.data_type()));
+    }
+    match l.data_type() {
+        DataType::Float32 => floats::<Float32Type>(op, l, r, f64::from),
+        DataType::Float64 => floats::<Float64Type>(op, l, r, |x| x),
+        DataType::Utf8 if !matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+            let (ls, rs) = (downcast(l, "comparison")?, downcast(r, "comparison")?);
+            if byte_order_is_java(ls) && byte_order_is_java(rs) {
+                kernel(op, l, r)
+            } else {
+                Ok(java_strings(op, ls, rs))
+            }
+        }
+        DataType::Int32
+        | DataType::Int64
+        | DataType::Boolean
+        | DataType::Utf8
+        | DataType::Binary => kernel(op, l, r),
+        other => Err(type_err("comparison", other)),
+    }
+}
+
+fn kernel(op: CmpOp, l: &dyn Datum, r: &dyn Datum) -> DFResult<BooleanArray> {
+    Ok(match op {
+        CmpOp::Eq => cmp::eq(l, r),
+        CmpOp::Ne => cmp::neq(l, r),
+        CmpOp::Lt => cmp::lt(l, r),
+        CmpOp::Le => cmp::lt_eq(l, r),
+        CmpOp::Gt => cmp::gt(l, r),
+        CmpOp::Ge => cmp::gt_eq(l, r),
+    }?)
+}
+
+/// Whether `op` holds for two values in this order.
+fn holds(op: CmpOp, o: Ordering) -> bool {
+    match op {
+        CmpOp::Eq => o == Ordering::Equal,
+        CmpOp::Ne => o != Ordering::Equal,
+        CmpOp::Lt => o == Ordering::Less,
+        CmpOp::Le => o != Ordering::Greater,
+        CmpOp::Gt => o == Ordering::Greater,
+        CmpOp::Ge => o != Ordering::Less,
+    }
+}
+
+/// Compares two arrays value by value with `ord`; null where either side is null.
+fn by_ordering<A: Array, B: Array>(
+    op: CmpOp,
+    l: &A,
+    r: &B,
+    ord: impl Fn(usize) -> Ordering,
+) -> BooleanArray {
+    let values = BooleanBuffer::collect_bool(l.len(), |i| holds(op, ord(i)));
+    BooleanArray::new(values, NullBuffer::union(l.nulls(), r.nulls()))
+}
+
+/// Pig's float order: NaN after everything and equal to itself; `-0.0` equal to `0.0`.
+fn cmp_f64(a: f64, b: f64) -> Ordering {
+    match (a.is_nan(), b.is_nan()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        (false, false) => a.partial_cmp(&b).unwrap_or(Ordering::Equal),
+    }
+}
+
+fn floats<T: ArrowPrimitiveType>(
+    op: CmpOp,
+    l: &ArrayRef,
+    r: &ArrayRef,
+    wide: impl Fn(T::Native) -> f64,
+) -> DFResult<BooleanArray> {
+    let l: &PrimitiveArray<T> = downcast(l, "comparison")?;
+    let r: &PrimitiveArray<T> = downcast(r, "comparison")?;
+    let (lv, rv) = (l.values(), r.values());
+    Ok(by_ordering(op, l, r, |i| cmp_f64(wide(lv[i]), wide(rv[i]))))
+}
+
+/// Whether byte order is UTF-16 order for these strings: UTF-8 bytes order like code
+/// points, which differ from UTF-16 code units only between U+E000..=U+FFFF (lead bytes
+/// 0xEE, 0xEF) and supplementary characters (lead bytes from 0xF0).
+fn byte_order_is_java(a: &StringArray) -> bool {
+    let offsets = a.value_offsets();
+    let (Some(first), Some(last)) = (offsets.first(), offsets.last()) else {
+        return true;
+    };
+    let used = a
+        .value_data()
+        .get(*first as usize..*last as usize)
+        .unwrap_or(a.value_data());
+    !used.iter().any(|&b| b >= 0xEE)
+}
+
+/// Java's `String.compareTo`, value by value.
+fn java_strings(op: CmpOp, l: &StringArray, r: &StringArray) -> BooleanArray {
+    by_ordering(op, l, r, |i| {
+        l.value(i).encode_utf16().cmp(r.value(i).encode_utf16())
+    })
+}
+
+/// `x IN (list)`: null when `x` is null, else whether a candidate equals it. Like the row
+/// evaluator, a candidate is evaluated only on the rows that no earlier candidate matched.
+pub(super) fn is_in(
+    x: &Arc<dyn PhysicalExpr>,
+    list: &[Arc<dyn PhysicalExpr>],
+    batch: &RecordBatch,
+) -> DFResult<BooleanArray> {
+    let xa = operand(x, batch)?;
+    let n = xa.len();
+    let mut found = BooleanBuffer::new_unset(n);
+    let mut pending = match xa.logical_nulls() {
+        Some(valid) => valid.inner().clone(),
+        None => BooleanBuffer::new_set(n),
+    };
+    for item in list {
+        if pending.count_set_bits() == 0 {
+            break;
+        }
+        let v = operand_where(item, batch, &BooleanArray::new(pending.clone(), None))?;
+        let eq = compare(CmpOp::Eq, &xa, &v)?;
+        // A null candidate matches nothing.
+        let mut hit = eq.values() & &pending;
+        if let Some(valid) = eq.nulls() {
+            hit = &hit & valid.inner();
+        }
+        found = &found | &hit;
+        pending = &pending & &!&hit;
+    }
+    Ok(BooleanArray::new(found, xa.logical_nulls()))
+}

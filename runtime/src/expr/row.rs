@@ -1,0 +1,216 @@
+//! The one adapter from batches to the row evaluator: evaluates an expression that has no
+//! native kernel row by row with [`EvalCtx::eval`].
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, BinaryArray};
+use arrow::datatypes::{DataType, Schema as ArrowSchema};
+use arrow::record_batch::RecordBatch;
+use datafusion::error::{DataFusionError, Result as DFResult};
+use datafusion::logical_expr::ColumnarValue;
+use datafusion::physical_expr::PhysicalExpr;
+use datafusion::physical_plan::expressions::Column;
+use pigrs_planner::expr::{Expr, ExprKind};
+use pigrs_udf::{PigType, Value, arrow_layout};
+
+use super::operand;
+use crate::error::RunError;
+use crate::eval::EvalCtx;
+use crate::layout::{Layout, decode_tuple};
+
+/// Evaluates a Pig expression on each row of a batch with the row evaluator.
+///
+/// Its children are the columns it reads: with a known schema, one per field the
+/// expression uses (all of them for `*`), decoded as the field's Pig type; with an unknown
+/// schema, the `__row` column of encoded tuples. The results are packed into an array of
+/// the expression's type with [`arrow_layout::to_array`].
+#[derive(Debug)]
+pub struct RowExpr {
+    expr: Arc<Expr>,
+    ctx: EvalCtx,
+    source: Source,
+    inputs: Vec<Arc<dyn PhysicalExpr>>,
+}
+
+/// How the rows are read from the inputs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Source {
+    /// Rows of `width` fields; input `k` is field `fields[k].0`, read as type `fields[k].1`.
+    Fields {
+        width: usize,
+        fields: Vec<(usize, PigType)>,
+    },
+    /// One input of encoded tuples.
+    Encoded,
+}
+
+impl RowExpr {
+    /// The row-by-row evaluation of `e` over batches in `input`'s layout.
+    pub fn new(e: &Expr, input: &Layout, ctx: &EvalCtx) -> Result<Self, RunError> {
+        let (source, inputs): (Source, Vec<Arc<dyn PhysicalExpr>>) = match &input.schema {
+            Some(schema) => {
+                let used: Vec<usize> = match e.columns() {
+                    Some(cols) => cols
+                        .into_iter()
+                        .filter(|&i| i < schema.fields.len())
+                        .collect(),
+                    None => (0..schema.fields.len()).collect(),
+                };
+                let mut fields = Vec::with_capacity(used.len());
+                let mut inputs: Vec<Arc<dyn PhysicalExpr>> = Vec::with_capacity(used.len());
+                for i in used {
+                    let (Some(f), Some(a)) = (schema.fields.get(i), input.arrow.fields().get(i))
+                    else {
+                        return Err(RunError::internal(format!(
+                            "field {i} is missing from the layout {:?}",
+                            input.arrow
+                        )));
+                    };
+                    fields.push((i, f.ty.clone()));
+                    inputs.push(Arc::new(Column::new(a.name(), i)));
+                }
+                let width = schema.fields.len();
+                (Source::Fields { width, fields }, inputs)
+            }
+            None => {
+                let Some(row) = input.arrow.fields().first() else {
+                    return Err(RunError::internal(
+                        "a layout of unknown schema has no column",
+                    ));
+                };
+                (Source::Encoded, vec![Arc::new(Column::new(row.name(), 0))])
+            }
+        };
+        Ok(RowExpr {
+            expr: Arc::new(e.clone()),
+            ctx: ctx.clone(),
+            source,
+            inputs,
+        })
+    }
+
+    fn eval(&self, row: &[Value]) -> DFResult<Value> {
+        self.ctx
+            .eval(&self.expr, row, &[])
+            .map_err(|err| DataFusionError::External(Box::new(err)))
+    }
+}
+
+/// Row expressions are equal when they evaluate the same planned expression (the same
+/// instance) with the same context on the same inputs.
+impl PartialEq for RowExpr {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.expr, &other.expr)
+            && Arc::ptr_eq(&self.ctx.casts, &other.ctx.casts)
+            && Arc::ptr_eq(&self.ctx.scalars, &other.ctx.scalars)
+            && self.source == other.source
+            && self.inputs == other.inputs
+    }
+}
+
+impl Eq for RowExpr {}
+
+impl Hash for RowExpr {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        Arc::as_ptr(&self.expr).hash(state);
+        self.source.hash(state);
+        self.inputs.hash(state);
+    }
+}
+
+impl fmt::Display for RowExpr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "row({})", self.expr)
+    }
+}
+
+impl PhysicalExpr for RowExpr {
+    fn data_type(&self, _input_schema: &ArrowSchema) -> DFResult<DataType> {
+        Ok(arrow_layout::arrow_type(&self.expr.ty))
+    }
+
+    fn nullable(&self, _input_schema: &ArrowSchema) -> DFResult<bool> {
+        Ok(true)
+    }
+
+    fn evaluate(&self, batch: &RecordBatch) -> DFResult<ColumnarValue> {
+        let n = batch.num_rows();
+        let arrays = self
+            .inputs
+            .iter()
+            .map(|x| operand(x, batch))
+            .collect::<DFResult<Vec<ArrayRef>>>()?;
+        let mut values = Vec::with_capacity(n);
+        match &self.source {
+            Source::Fields { width, fields } => {
+                // Fields the expression does not read stay null.
+                let mut row = vec![Value::Null; *width];
+                for i in 0..n {
+                    for ((pos, ty), a) in fields.iter().zip(&arrays) {
+                        row[*pos] = arrow_layout::value_at(a, ty, i);
+                    }
+                    values.push(self.eval(&row)?);
+                }
+            }
+            Source::Encoded => {
+                let rows = arrays
+                    .first()
+                    .and_then(|a| a.as_any().downcast_ref::<BinaryArray>())
+                    .ok_or_else(|| {
+                        DataFusionError::Internal(format!("{self}: no column of encoded rows"))
+                    })?;
+                for i in 0..n {
+                    let row = if rows.is_null(i) {
+                        Vec::new()
+                    } else {
+                        decode_tuple(rows.value(i))
+                    };
+                    values.push(self.eval(&row)?);
+                }
+            }
+        }
+        Ok(ColumnarValue::Array(arrow_layout::to_array(
+            &values,
+            &self.expr.ty,
+        )))
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn PhysicalExpr>> {
+        self.inputs.iter().collect()
+    }
+
+    fn with_new_children(
+        self: Arc<Self>,
+        children: Vec<Arc<dyn PhysicalExpr>>,
+    ) -> DFResult<Arc<dyn PhysicalExpr>> {
+        if children.len() != self.inputs.len() {
+            return Err(DataFusionError::Internal(format!(
+                "{self} reads {} columns, not {}",
+                self.inputs.len(),
+                children.len()
+            )));
+        }
+        Ok(Arc::new(RowExpr {
+            expr: self.expr.clone(),
+            ctx: self.ctx.clone(),
+            source: self.source.clone(),
+            inputs: children,
+        }))
+    }
+
+    fn fmt_sql(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+
+    fn is_volatile_node(&self) -> bool {
+        let mut volatile = false;
+        self.expr.visit(&mut |e| {
+            if let ExprKind::Call { func, .. } = &e.kind {
+                volatile |= func.is_volatile();
+            }
+        });
+        volatile
+    }
+}
