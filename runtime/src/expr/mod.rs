@@ -417,19 +417,34 @@ fn operand(x: &Arc<dyn PhysicalExpr>, batch: &RecordBatch) -> DFResult<ArrayRef>
     x.evaluate(batch)?.into_array_of_size(batch.num_rows())
 }
 
-/// An operand evaluated only on the rows where `rows` is true, as an array of the batch's
-/// length (null elsewhere); not evaluated at all when no row is selected.
+/// An operand for the rows where `rows` is true, as an array of the batch's length (any
+/// value elsewhere). It is evaluated only on those rows unless that makes no difference
+/// (see [`pure`]), and not at all when no row is selected.
 fn operand_where(
     x: &Arc<dyn PhysicalExpr>,
     batch: &RecordBatch,
     rows: &BooleanArray,
 ) -> DFResult<ArrayRef> {
+    if pure(x) {
+        return operand(x, batch);
+    }
     if rows.true_count() == 0 {
         let ty = x.data_type(batch.schema_ref())?;
         return Ok(new_null_array(&ty, batch.num_rows()));
     }
     x.evaluate_selection(batch, rows)?
         .into_array_of_size(batch.num_rows())
+}
+
+/// Whether evaluating `x` has no effect besides its values: no cast failure to count and
+/// no function that can fail. Evaluating such an operand on every row is cheaper than
+/// selecting the rows the row evaluator would evaluate it on, and gives the same result.
+fn pure(x: &Arc<dyn PhysicalExpr>) -> bool {
+    if let Some(p) = x.downcast_ref::<PigExpr>() {
+        let counts = matches!(&p.kernel, Kernel::Cast(c) if !arith::numeric(&c.from));
+        return !counts && p.args.iter().all(pure);
+    }
+    x.is::<Column>() || x.is::<Literal>()
 }
 
 /// An array that is not of the type its operator was planned for.
