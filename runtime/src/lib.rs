@@ -9,6 +9,7 @@ pub mod exec;
 pub mod fs;
 pub mod io;
 pub mod layout;
+pub mod ops;
 pub mod physical;
 pub mod progress;
 pub mod sort;
