@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value as Json, json};
 
 use crate::exec::{Output, Reduce, Source, Step};
+use crate::io::Split;
 
 /// Counters of one stage (one `PigExec` node: a source, fused row steps and an output).
 #[derive(Debug)]
@@ -94,15 +95,21 @@ impl StageStats {
     pub fn describe(&self, source: &Source, steps: &[Step], output: &Output) {
         self.set_features(features_of(source, steps, output));
         if let Source::Scan { splits, .. } = source {
-            let mut files: Vec<PathBuf> = Vec::new();
-            for part in splits.iter().flat_map(|s| &s.parts) {
-                if !files.contains(&part.file.path) {
-                    files.push(part.file.path.clone());
-                }
+            self.set_input_files(splits);
+        }
+    }
+
+    /// Names the files a scan stage reads, from its splits (the run's inputs are named
+    /// after them).
+    pub fn set_input_files(&self, splits: &[Split]) {
+        let mut files: Vec<PathBuf> = Vec::new();
+        for part in splits.iter().flat_map(|s| &s.parts) {
+            if !files.contains(&part.file.path) {
+                files.push(part.file.path.clone());
             }
-            if let Ok(mut f) = self.input_files.lock() {
-                *f = files;
-            }
+        }
+        if let Ok(mut f) = self.input_files.lock() {
+            *f = files;
         }
     }
 

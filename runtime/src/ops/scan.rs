@@ -1,0 +1,935 @@
+//! `ScanExec`: the columnar file scan of PigStorage and TextLoader. Lines are split and
+//! parsed straight into Arrow column builders (no row of `Value`s in between), one output
+//! partition per input split, in the relation's Arrow layout ([`Layout`]).
+//!
+//! It reads exactly what the row reader (`io::read`) reads: the same lines of each split
+//! (Hadoop's split rules, through `PartLines`), the same conversions (Pig's text rules;
+//! a field that fails to convert is null and counted in [`Warnings`] with its file and
+//! line) and the same statistics.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Instant;
+
+use arrow::array::{
+    ArrayRef, BinaryBuilder, BooleanBuilder, Float32Builder, Float64Builder, Int32Builder,
+    Int64Builder, StringBuilder, new_null_array,
+};
+use arrow::datatypes::{DataType, SchemaRef};
+use arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::common::{internal_err, not_impl_err};
+use datafusion::error::{DataFusionError, Result as DFResult};
+use datafusion::execution::TaskContext;
+use datafusion::physical_expr::EquivalenceProperties;
+use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion::physical_plan::metrics::{BaselineMetrics, ExecutionPlanMetricsSet, MetricsSet};
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::{
+    DisplayAs, DisplayFormatType, EmptyRecordBatchStream, ExecutionPlan, Partitioning,
+    PhysicalExpr, PlanProperties, SendableRecordBatchStream,
+};
+use memchr::memmem;
+use pigrs_udf::cast::{cast, parse_text};
+use pigrs_udf::{PigType, Schema, Value, arrow_layout};
+
+use crate::exec::BATCH_ROWS;
+use crate::io::read::{PartLines, pig_delimiter, split_fields};
+use crate::io::{FileRange, IoError, LoadFunc, Split, Warnings};
+use crate::layout::Layout;
+use crate::stats::StageStats;
+
+/// Reads PigStorage or TextLoader files as Arrow record batches: one partition per split.
+///
+/// Each batch has about [`BATCH_ROWS`] rows in `Layout::new(Some(schema))`'s Arrow schema.
+/// A scan counts, in its stage's [`StageStats`], the lines read (records in), the bytes of
+/// its splits (bytes read) and each task's wall time; the stage's input files are named
+/// after its splits. It does not count records out: the stage's last operator does.
+#[derive(Debug)]
+pub struct ScanExec {
+    splits: Vec<Split>,
+    load: LoadFunc,
+    schema: Schema,
+    /// The fields read; the others are null columns.
+    read: Vec<bool>,
+    warnings: Arc<Warnings>,
+    stats: Arc<StageStats>,
+    props: Arc<PlanProperties>,
+    metrics: ExecutionPlanMetricsSet,
+}
+
+impl ScanExec {
+    /// Whether [`ScanExec`] reads this load function: PigStorage (without `-tagFile` or
+    /// `-tagPath`) or TextLoader, with a declared schema. The rest use the row scan.
+    pub fn supports(load: &LoadFunc, schema: Option<&Schema>) -> bool {
+        schema.is_some()
+            && match load {
+                LoadFunc::PigStorage { options, .. } => !options.tag_file && !options.tag_path,
+                LoadFunc::TextLoader => true,
+                _ => false,
+            }
+    }
+
+    /// A scan of `splits` with `load` into relation `schema`; `stats` is its stage's
+    /// counters (registered with as many tasks as the scan has partitions:
+    /// `splits.len().max(1)`), `warnings` counts the fields that fail to convert.
+    ///
+    /// A load function or schema that [`ScanExec::supports`] refuses is a not-implemented
+    /// error.
+    pub fn try_new(
+        splits: Vec<Split>,
+        load: LoadFunc,
+        schema: Option<Schema>,
+        warnings: Arc<Warnings>,
+        stats: Arc<StageStats>,
+    ) -> DFResult<Self> {
+        let schema = match schema {
+            Some(s) if Self::supports(&load, Some(&s)) => s,
+            _ => return not_impl_err!("the columnar scan does not read {load:?} without a schema"),
+        };
+        let width = schema.fields.len();
+        let read = match &load {
+            LoadFunc::PigStorage { options, .. } => (0..width)
+                .map(|i| {
+                    options
+                        .columns
+                        .as_deref()
+                        .is_none_or(|c| c.get(i).copied().unwrap_or(true))
+                })
+                .collect(),
+            _ => vec![true; width],
+        };
+        // An input of empty files has no split; its one task reads nothing (as the row
+        // scan's does).
+        let partitions = splits.len().max(1);
+        let arrow = Layout::new(Some(schema.clone())).arrow;
+        let props = PlanProperties::new(
+            EquivalenceProperties::new(arrow),
+            Partitioning::UnknownPartitioning(partitions),
+            EmissionType::Incremental,
+            Boundedness::Bounded,
+        );
+        stats.set_input_files(&splits);
+        Ok(ScanExec {
+            splits,
+            load,
+            schema,
+            read,
+            warnings,
+            stats,
+            props: Arc::new(props),
+            metrics: ExecutionPlanMetricsSet::new(),
+        })
+    }
+
+    /// The splits read, one per partition.
+    pub fn splits(&self) -> &[Split] {
+        &self.splits
+    }
+
+    /// The load function.
+    pub fn load(&self) -> &LoadFunc {
+        &self.load
+    }
+
+    /// The stage counters the scan updates.
+    pub fn stage_stats(&self) -> &Arc<StageStats> {
+        &self.stats
+    }
+}
+
+impl DisplayAs for ScanExec {
+    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.load {
+            LoadFunc::PigStorage { delimiter, .. } => {
+                let d = String::from_utf8_lossy(delimiter);
+                write!(f, "ScanExec: load=PigStorage('{}')", d.escape_debug())?;
+            }
+            _ => write!(f, "ScanExec: load=TextLoader()")?,
+        }
+        write!(f, ", splits={}, columns=[", self.splits.len())?;
+        let names = self
+            .schema
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.read[*i]);
+        for (n, (i, field)) in names.enumerate() {
+            if n > 0 {
+                f.write_str(", ")?;
+            }
+            match &field.name {
+                Some(name) => f.write_str(name)?,
+                None => write!(f, "${i}")?,
+            }
+        }
+        f.write_str("]")
+    }
+}
+
+impl ExecutionPlan for ScanExec {
+    fn name(&self) -> &str {
+        "ScanExec"
+    }
+
+    fn properties(&self) -> &Arc<PlanProperties> {
+        &self.props
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        Vec::new()
+    }
+
+    fn apply_expressions(
+        &self,
+        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> DFResult<TreeNodeRecursion>,
+    ) -> DFResult<TreeNodeRecursion> {
+        Ok(TreeNodeRecursion::Continue)
+    }
+
+    fn with_new_children(
+        self: Arc<Self>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> DFResult<Arc<dyn ExecutionPlan>> {
+        if children.is_empty() {
+            Ok(self)
+        } else {
+            internal_err!("ScanExec is a leaf: given {} children", children.len())
+        }
+    }
+
+    fn metrics(&self) -> Option<MetricsSet> {
+        Some(self.metrics.clone_inner())
+    }
+
+    fn execute(
+        &self,
+        partition: usize,
+        _context: Arc<TaskContext>,
+    ) -> DFResult<SendableRecordBatchStream> {
+        let schema = self.props.eq_properties.schema().clone();
+        let partitions = self.props.partitioning.partition_count();
+        if partition >= partitions {
+            return internal_err!("ScanExec has {partitions} partitions, asked for {partition}");
+        }
+        let Some(split) = self.splits.get(partition) else {
+            return Ok(Box::pin(EmptyRecordBatchStream::new(schema)));
+        };
+        let started = Instant::now();
+        self.stats.add_bytes_read(split.bytes());
+        let mut reader = SplitReader::new(
+            split,
+            &self.load,
+            &self.schema,
+            &self.read,
+            schema.clone(),
+            self.warnings.clone(),
+        );
+        let stats = self.stats.clone();
+        let metrics = BaselineMetrics::new(&self.metrics, partition);
+        let mut done = false;
+        // Reading is synchronous, as the row scan's: each poll reads one batch.
+        let batches = std::iter::from_fn(move || {
+            if done {
+                return None;
+            }
+            let timer = metrics.elapsed_compute().timer();
+            let next = reader.next_batch();
+            timer.done();
+            match next {
+                Ok(Some(batch)) => {
+                    stats.add_in(batch.num_rows() as u64);
+                    metrics.record_output(batch.num_rows());
+                    Some(Ok(batch))
+                }
+                Ok(None) => {
+                    done = true;
+                    stats.task_done(started.elapsed());
+                    metrics.done();
+                    None
+                }
+                Err(e) => {
+                    done = true;
+                    Some(Err(e))
+                }
+            }
+        });
+        Ok(Box::pin(RecordBatchStreamAdapter::new(
+            schema,
+            futures::stream::iter(batches),
+        )))
+    }
+}
+
+/// How a line becomes fields.
+enum Format {
+    /// PigStorage: the first `fields` fields split on the delimiter (the last read one and
+    /// those before it; later ones are not even looked for).
+    PigStorage {
+        delimiter: Vec<u8>,
+        finder: Box<memmem::Finder<'static>>,
+        fields: usize,
+    },
+    /// TextLoader: the line is the first field, a chararray.
+    Text,
+}
+
+/// Reads one split into batches.
+struct SplitReader {
+    parts: std::vec::IntoIter<FileRange>,
+    splittable: bool,
+    cur: Option<PartLines>,
+    /// The line buffer, kept between parts.
+    spare: Vec<u8>,
+    format: Format,
+    types: Vec<PigType>,
+    columns: Vec<Column>,
+    arrow: SchemaRef,
+    warnings: Arc<Warnings>,
+}
+
+impl SplitReader {
+    fn new(
+        split: &Split,
+        load: &LoadFunc,
+        schema: &Schema,
+        read: &[bool],
+        arrow: SchemaRef,
+        warnings: Arc<Warnings>,
+    ) -> Self {
+        let types: Vec<PigType> = schema.fields.iter().map(|f| f.ty.clone()).collect();
+        let columns = types
+            .iter()
+            .zip(read)
+            .map(|(t, &r)| Column::new(t, r, 0))
+            .collect();
+        let format = match load {
+            LoadFunc::PigStorage { delimiter, .. } => {
+                let delimiter = pig_delimiter(delimiter.clone());
+                let finder = Box::new(memmem::Finder::new(&delimiter).into_owned());
+                let fields = read.iter().rposition(|&r| r).map_or(0, |i| i + 1);
+                Format::PigStorage {
+                    delimiter,
+                    finder,
+                    fields,
+                }
+            }
+            _ => Format::Text,
+        };
+        SplitReader {
+            parts: split.parts.clone().into_iter(),
+            splittable: load.splittable(),
+            cur: None,
+            spare: Vec::new(),
+            format,
+            types,
+            columns,
+            arrow,
+            warnings,
+        }
+    }
+
+    /// The next batch of up to [`BATCH_ROWS`] lines; `None` when the split is done.
+    fn next_batch(&mut self) -> DFResult<Option<RecordBatch>> {
+        self.read_batch()
+            .map_err(|e| DataFusionError::External(Box::new(e)))?
+            .map_or(Ok(None), |rows| self.finish_batch(rows).map(Some))
+    }
+
+    /// Reads up to [`BATCH_ROWS`] lines into the columns; `None` when the split is done.
+    fn read_batch(&mut self) -> Result<Option<usize>, IoError> {
+        let mut rows = 0;
+        while rows < BATCH_ROWS {
+            let Some(cur) = self.cur.as_mut() else {
+                let Some(range) = self.parts.next() else {
+                    break;
+                };
+                if !PartLines::skipped(&range, self.splittable) {
+                    let buf = std::mem::take(&mut self.spare);
+                    self.cur = Some(PartLines::open(&range, self.splittable, buf)?);
+                }
+                continue;
+            };
+            let Some((a, b)) = cur.next_line()? else {
+                if let Some(done) = self.cur.take() {
+                    self.spare = done.buf;
+                }
+                continue;
+            };
+            let line = &cur.buf[a..b];
+            let fails = match &self.format {
+                Format::PigStorage {
+                    delimiter,
+                    finder,
+                    fields,
+                } => parse_fields(
+                    split_fields(line, delimiter, finder).take(*fields),
+                    &self.types,
+                    &mut self.columns,
+                ),
+                Format::Text => {
+                    parse_text_line(line, &self.types, &mut self.columns);
+                    0
+                }
+            };
+            rows += 1;
+            if fails > 0 {
+                // Counting the lines before the split is costly: only for a failure.
+                let line = cur.line_number()?;
+                for _ in 0..fails {
+                    self.warnings.cast_failed(cur.path(), line);
+                }
+            }
+        }
+        Ok((rows > 0).then_some(rows))
+    }
+
+    /// The batch of the `rows` rows read into the columns.
+    fn finish_batch(&mut self, rows: usize) -> DFResult<RecordBatch> {
+        let columns = self
+            .columns
+            .iter_mut()
+            .zip(&self.types)
+            .map(|(c, t)| c.finish(t, rows))
+            .collect();
+        let options = RecordBatchOptions::new().with_row_count(Some(rows));
+        RecordBatch::try_new_with_options(self.arrow.clone(), columns, &options).map_err(|e| {
+            DataFusionError::Internal(format!("a scan batch does not fit its layout: {e}"))
+        })
+    }
+}
+
+/// Appends a PigStorage line's fields to the columns, nulls for the missing trailing
+/// ones; returns how many failed to convert.
+fn parse_fields<'a>(
+    fields: impl Iterator<Item = &'a [u8]>,
+    types: &[PigType],
+    columns: &mut [Column],
+) -> u32 {
+    let mut fails = 0;
+    let mut seen = 0;
+    for ((field, col), ty) in fields.zip(columns.iter_mut()).zip(types) {
+        fails += col.push_text(field, ty);
+        seen += 1;
+    }
+    for col in &mut columns[seen..] {
+        col.push_null();
+    }
+    fails
+}
+
+/// Text as the row reader makes a chararray of it (`String::from_utf8_lossy`), checking
+/// valid UTF-8 with the faster `from_utf8` first.
+fn text(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// An optional `-` and 1 to 18 ASCII digits, the common case of Pig's integer rules
+/// (`Integer.valueOf`/`Long.valueOf`, which give the same value); `None` for anything else,
+/// which takes the general path.
+fn plain_integer(bytes: &[u8]) -> Option<i64> {
+    let (neg, digits) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, bytes),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &c in digits {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + i64::from(d);
+    }
+    Some(if neg { -v } else { v })
+}
+
+/// Appends a TextLoader line: the line as a chararray (cast to the first field's declared
+/// type, as the row layout does), nulls for the other fields.
+fn parse_text_line(line: &[u8], types: &[PigType], columns: &mut [Column]) {
+    let mut cols = columns.iter_mut().zip(types);
+    if let Some((col, ty)) = cols.next() {
+        let text = text(line);
+        match col {
+            Column::Str(b) => b.append_value(&text),
+            Column::Bytes(b) => b.append_value(text.as_bytes()),
+            other => {
+                let v = cast(&Value::Chararray(text.into_owned()), ty).unwrap_or(Value::Null);
+                other.push_value(v);
+            }
+        }
+    }
+    for (col, _) in cols {
+        col.push_null();
+    }
+}
+
+/// The builder of one output column.
+enum Column {
+    /// A field nothing reads (projection pushdown): never parsed, all null.
+    Skipped(DataType),
+    Bool(BooleanBuilder),
+    Int(Int32Builder),
+    Long(Int64Builder),
+    Float(Float32Builder),
+    Double(Float64Builder),
+    Str(StringBuilder),
+    Bytes(BinaryBuilder),
+    /// A type stored codec-encoded (datetime, big numbers, tuple, bag, map): the values,
+    /// laid out by `arrow_layout::to_array` when the batch is finished.
+    Values(Vec<Value>),
+}
+
+impl Column {
+    /// A builder for a batch of a field of type `t` (`read` false: a skipped field);
+    /// `bytes` is the expected size of a text column's data.
+    fn new(t: &PigType, read: bool, bytes: usize) -> Self {
+        let rows = BATCH_ROWS;
+        if !read {
+            return Column::Skipped(arrow_layout::arrow_type(t));
+        }
+        match t {
+            PigType::Boolean => Column::Bool(BooleanBuilder::with_capacity(rows)),
+            PigType::Int => Column::Int(Int32Builder::with_capacity(rows)),
+            PigType::Long => Column::Long(Int64Builder::with_capacity(rows)),
+            PigType::Float => Column::Float(Float32Builder::with_capacity(rows)),
+            PigType::Double => Column::Double(Float64Builder::with_capacity(rows)),
+            PigType::Chararray => Column::Str(StringBuilder::with_capacity(rows, bytes)),
+            PigType::Bytearray => Column::Bytes(BinaryBuilder::with_capacity(rows, bytes)),
+            _ => Column::Values(Vec::with_capacity(rows)),
+        }
+    }
+
+    /// Appends a field's text converted to type `t`, as the row reader converts it: empty
+    /// is null, chararray is the text (invalid UTF-8 replaced), bytearray the bytes, other
+    /// types by Pig's text rules. Returns 1 when the conversion failed (the field is null).
+    fn push_text(&mut self, bytes: &[u8], t: &PigType) -> u32 {
+        match self {
+            Column::Skipped(_) => {}
+            _ if bytes.is_empty() => self.push_null(),
+            Column::Str(b) => b.append_value(text(bytes)),
+            Column::Bytes(b) => b.append_value(bytes),
+            Column::Int(b) => match plain_integer(bytes).and_then(|v| i32::try_from(v).ok()) {
+                Some(v) => b.append_value(v),
+                None => return self.push_parsed(bytes, t),
+            },
+            Column::Long(b) => match plain_integer(bytes) {
+                Some(v) => b.append_value(v),
+                None => return self.push_parsed(bytes, t),
+            },
+            _ => return self.push_parsed(bytes, t),
+        }
+        0
+    }
+
+    /// Appends a non-empty field converted by Pig's text rules; returns 1 when that fails.
+    fn push_parsed(&mut self, bytes: &[u8], t: &PigType) -> u32 {
+        match parse_text(bytes, t) {
+            Ok(v) => {
+                self.push_value(v);
+                0
+            }
+            Err(_) => {
+                self.push_null();
+                1
+            }
+        }
+    }
+
+    /// Appends a value of the column's type (another value is null).
+    fn push_value(&mut self, v: Value) {
+        match (self, v) {
+            (Column::Skipped(_), _) => {}
+            (Column::Bool(b), Value::Boolean(x)) => b.append_value(x),
+            (Column::Int(b), Value::Int(x)) => b.append_value(x),
+            (Column::Long(b), Value::Long(x)) => b.append_value(x),
+            (Column::Float(b), Value::Float(x)) => b.append_value(x),
+            (Column::Double(b), Value::Double(x)) => b.append_value(x),
+            (Column::Str(b), Value::Chararray(s)) => b.append_value(s),
+            (Column::Bytes(b), Value::Bytearray(x)) => b.append_value(x),
+            (Column::Values(vs), v) => vs.push(v),
+            (col, _) => col.push_null(),
+        }
+    }
+
+    fn push_null(&mut self) {
+        match self {
+            Column::Skipped(_) => {}
+            Column::Bool(b) => b.append_null(),
+            Column::Int(b) => b.append_null(),
+            Column::Long(b) => b.append_null(),
+            Column::Float(b) => b.append_null(),
+            Column::Double(b) => b.append_null(),
+            Column::Str(b) => b.append_null(),
+            Column::Bytes(b) => b.append_null(),
+            Column::Values(vs) => vs.push(Value::Null),
+        }
+    }
+
+    /// The column of the `rows` rows appended since the last call (a field of type `t`);
+    /// the builder starts over, sized from this batch.
+    fn finish(&mut self, t: &PigType, rows: usize) -> ArrayRef {
+        let bytes = match self {
+            Column::Str(b) => b.values_slice().len(),
+            Column::Bytes(b) => b.values_slice().len(),
+            _ => 0,
+        };
+        // A little room so a batch slightly larger than the last does not reallocate.
+        let next = Column::new(t, !matches!(self, Column::Skipped(_)), bytes + bytes / 8);
+        match std::mem::replace(self, next) {
+            Column::Skipped(dt) => new_null_array(&dt, rows),
+            Column::Bool(mut b) => Arc::new(b.finish()),
+            Column::Int(mut b) => Arc::new(b.finish()),
+            Column::Long(mut b) => Arc::new(b.finish()),
+            Column::Float(mut b) => Arc::new(b.finish()),
+            Column::Double(mut b) => Arc::new(b.finish()),
+            Column::Str(mut b) => Arc::new(b.finish()),
+            Column::Bytes(mut b) => Arc::new(b.finish()),
+            Column::Values(vs) => arrow_layout::to_array(&vs, t),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::path::Path;
+
+    use arrow::array::Array;
+    use arrow::compute::concat_batches;
+    use datafusion::physical_plan::common::collect;
+    use datafusion::physical_plan::displayable;
+    use datafusion::physical_plan::execution_plan::{
+        ChildrenPropertiesMode, ReplaceChildrenOptions,
+    };
+    use pigrs_udf::{Field, Tuple};
+
+    use super::*;
+    use crate::io::input::plan_splits_opts;
+    use crate::io::{load_func, open_reader, resolve_input};
+    use crate::stats::Stats;
+
+    fn pig(args: &[&str]) -> LoadFunc {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        load_func("PigStorage", &args).unwrap()
+    }
+
+    fn schema(fields: &[(&str, PigType)]) -> Schema {
+        Schema::new(
+            fields
+                .iter()
+                .map(|(n, t)| Field::new(*n, t.clone()))
+                .collect(),
+        )
+    }
+
+    fn splits_of(dir: &Path, name: &str, k: usize) -> Vec<Split> {
+        let files = resolve_input(name, dir).unwrap();
+        plan_splits_opts(&files, k, 1, true)
+    }
+
+    /// The row reader's rows of one split.
+    fn row_read(split: &Split, load: &LoadFunc, schema: &Schema, w: &Arc<Warnings>) -> Vec<Tuple> {
+        let mut r = open_reader(split, load, Some(schema), w.clone()).unwrap();
+        let mut rows = Vec::new();
+        while r.next_batch(3, &mut rows).unwrap() {}
+        rows
+    }
+
+    /// Every partition's batches.
+    fn scan(exec: &ScanExec) -> Vec<Vec<RecordBatch>> {
+        let n = exec.properties().partitioning.partition_count();
+        (0..n)
+            .map(|p| {
+                let stream = exec.execute(p, Arc::new(TaskContext::default())).unwrap();
+                futures::executor::block_on(collect(stream)).unwrap()
+            })
+            .collect()
+    }
+
+    fn exec(splits: Vec<Split>, load: &LoadFunc, schema: &Schema) -> (ScanExec, Arc<Warnings>) {
+        let w = Arc::new(Warnings::new());
+        let stats = Arc::new(StageStats::detached());
+        let e = ScanExec::try_new(splits, load.clone(), Some(schema.clone()), w.clone(), stats);
+        (e.unwrap(), w)
+    }
+
+    /// Checks that, for every split count in `ks`, each partition of the scan equals the
+    /// row reader's rows of its split in the relation's layout, with the same warnings.
+    fn assert_same_as_rows(dir: &Path, name: &str, load: &LoadFunc, schema: &Schema, ks: &[usize]) {
+        let layout = Layout::new(Some(schema.clone()));
+        for &k in ks {
+            let splits = splits_of(dir, name, k);
+            let (e, w) = exec(splits.clone(), load, schema);
+            let row_w = Arc::new(Warnings::new());
+            for (split, batches) in splits.iter().zip(scan(&e)) {
+                for b in &batches {
+                    assert!(b.num_rows() <= BATCH_ROWS && b.num_rows() > 0);
+                    assert_eq!(b.schema(), layout.arrow);
+                }
+                let got = concat_batches(&layout.arrow, &batches).unwrap();
+                let want = layout.to_batch(&row_read(split, load, schema, &row_w));
+                assert_eq!(got, want, "{name}, {k} splits");
+            }
+            assert_eq!(w.count(), row_w.count(), "{name}, {k} splits");
+            assert_eq!(w.first(), row_w.first(), "{name}, {k} splits");
+        }
+    }
+
+    fn write(dir: &Path, name: &str, body: &[u8]) {
+        std::fs::write(dir.join(name), body).unwrap();
+    }
+
+    #[test]
+    fn splits_crlf_missing_and_extra_fields_read_as_the_row_scan_does() {
+        let t = tempfile::tempdir().unwrap();
+        let mut body = Vec::new();
+        for i in 0..700u32 {
+            let line = match i % 7 {
+                0 => format!("{i},name{i},{i}.5,raw{i}"),
+                1 => format!("{i},short"),
+                2 => format!("{i},x,1e3,b,extra,fields"),
+                3 => String::new(),
+                4 => format!(",,,{i}"),
+                5 => format!("{i}L,caf\u{e9},-Infinity,z"),
+                _ => format!(" {i} ,padded, 2.0d ,"),
+            };
+            body.extend_from_slice(line.as_bytes());
+            body.extend_from_slice(if i % 3 == 0 { b"\r\n" } else { b"\n" });
+        }
+        body.extend_from_slice(b"9,no newline at the end");
+        write(t.path(), "a.csv", &body);
+        let s = schema(&[
+            ("id", PigType::Long),
+            ("name", PigType::Chararray),
+            ("score", PigType::Double),
+            ("tag", PigType::Bytearray),
+        ]);
+        assert_same_as_rows(t.path(), "a.csv", &pig(&[","]), &s, &[1, 2, 3, 7, 16, 41]);
+    }
+
+    #[test]
+    fn malformed_numbers_are_null_and_warned_at_their_line() {
+        let t = tempfile::tempdir().unwrap();
+        let mut body = String::new();
+        for i in 1..=400 {
+            match i {
+                123 => body.push_str("12x\t1\n"),
+                300 => body.push_str("7\t9999999999\n"),
+                _ => body.push_str(&format!("{i}\t{i}\n")),
+            }
+        }
+        write(t.path(), "n.txt", body.as_bytes());
+        let s = schema(&[("a", PigType::Int), ("b", PigType::Int)]);
+        for k in [1, 3, 9] {
+            let (e, w) = exec(splits_of(t.path(), "n.txt", k), &pig(&[]), &s);
+            let rows: usize = scan(&e).iter().flatten().map(|b| b.num_rows()).sum();
+            assert_eq!(rows, 400);
+            assert_eq!(w.count(), 2, "k={k}");
+            let (path, line) = w.first().unwrap();
+            assert!(path.ends_with("n.txt"));
+            assert_eq!(line, 123, "k={k}");
+        }
+        assert_same_as_rows(t.path(), "n.txt", &pig(&[]), &s, &[1, 4]);
+    }
+
+    #[test]
+    fn every_type_converts_as_the_row_scan_does() {
+        let t = tempfile::tempdir().unwrap();
+        write(
+            t.path(),
+            "types.txt",
+            b"true|1|2|1.5|2.5|2024-01-02T03:04:05Z|123456789012345678901234567890|1.25|(1,a)|{(1),(2)}|[k#v]\n\
+              FALSE|-0|3l|1.5F|NaN|nope|12a|x|(|{|[\n\
+              yes|2147483648|9223372036854775808|1e40|1e400|2024-01-02|+5|-1e3|()|{}|[]\n\
+              ||||||||||\n\
+              x|007|-999999999999999999|-0|0|x|-|x|x|x|x\n\
+              x|-2147483648|999999999999999999|x|x|x|x|x|x|x|x\n\
+              x|2147483647|+5|x|x|x|x|x|x|x|x\n\
+              x|-|--1|x|x|x|x|x|x|x|x\n",
+        );
+        let s = schema(&[
+            ("b", PigType::Boolean),
+            ("i", PigType::Int),
+            ("l", PigType::Long),
+            ("f", PigType::Float),
+            ("d", PigType::Double),
+            ("dt", PigType::Datetime),
+            ("bi", PigType::BigInteger),
+            ("bd", PigType::BigDecimal),
+            ("t", PigType::Tuple(None)),
+            ("g", PigType::Bag(None)),
+            ("m", PigType::Map(None)),
+        ]);
+        assert_same_as_rows(t.path(), "types.txt", &pig(&["|"]), &s, &[1]);
+    }
+
+    #[test]
+    fn projection_leaves_unread_fields_null_and_unparsed() {
+        let t = tempfile::tempdir().unwrap();
+        write(t.path(), "p.txt", b"1\tbad\t3\tx\n4\t5\tbad\ty\n");
+        let s = schema(&[
+            ("a", PigType::Int),
+            ("b", PigType::Int),
+            ("c", PigType::Int),
+            ("d", PigType::Chararray),
+        ]);
+        let mut load = pig(&[]);
+        if let LoadFunc::PigStorage { options, .. } = &mut load {
+            options.columns = Some(vec![true, false, true]);
+        }
+        let (e, w) = exec(splits_of(t.path(), "p.txt", 1), &load, &s);
+        let batches = scan(&e).remove(0);
+        assert_eq!(batches[0].column(1).null_count(), 2);
+        // The mask's missing tail is read (as the row scan reads it).
+        assert_eq!(batches[0].column(3).null_count(), 0);
+        assert_eq!(w.count(), 1);
+        assert_same_as_rows(t.path(), "p.txt", &load, &s, &[1, 2]);
+        // Nothing read: no field is split, every row is still counted.
+        if let LoadFunc::PigStorage { options, .. } = &mut load {
+            options.columns = Some(vec![false; 4]);
+        }
+        assert_same_as_rows(t.path(), "p.txt", &load, &s, &[1]);
+    }
+
+    #[test]
+    fn multibyte_delimiter_and_invalid_utf8() {
+        let t = tempfile::tempdir().unwrap();
+        write(
+            t.path(),
+            "u.txt",
+            "1§h\u{e9}llo§a§b\n§§\n3§x\u{1F600}y\n".as_bytes(),
+        );
+        let mut bad = b"4\xc2\xa7ok\xff\xfe\xc2\xa7raw\xff\n".to_vec();
+        bad.extend_from_slice(b"\xc2\xa75\xc2");
+        write(t.path(), "v.txt", &bad);
+        let s = schema(&[
+            ("n", PigType::Int),
+            ("s", PigType::Chararray),
+            ("r", PigType::Bytearray),
+        ]);
+        let load = pig(&["§"]);
+        assert_same_as_rows(t.path(), "u.txt", &load, &s, &[1, 2]);
+        assert_same_as_rows(t.path(), "v.txt", &load, &s, &[1, 3]);
+    }
+
+    #[test]
+    fn textloader_lines_with_any_declared_type() {
+        let t = tempfile::tempdir().unwrap();
+        write(t.path(), "t.txt", b"hello world\r\n\n\xffbad\n42\nend");
+        let load = LoadFunc::TextLoader;
+        for s in [
+            schema(&[("line", PigType::Chararray)]),
+            schema(&[("line", PigType::Bytearray)]),
+            schema(&[("n", PigType::Int), ("more", PigType::Chararray)]),
+            schema(&[("t", PigType::Datetime)]),
+        ] {
+            assert_same_as_rows(t.path(), "t.txt", &load, &s, &[1, 2, 5]);
+        }
+    }
+
+    #[test]
+    fn compressed_input_is_read_whole_once() {
+        let t = tempfile::tempdir().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        for i in 0..3000 {
+            writeln!(gz, "{i}\tv{i}").unwrap();
+        }
+        let mut data = gz.finish().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(b"x\tlast").unwrap();
+        data.extend(gz.finish().unwrap());
+        write(t.path(), "c.gz", &data);
+        let s = schema(&[("n", PigType::Int), ("v", PigType::Chararray)]);
+        assert_same_as_rows(t.path(), "c.gz", &pig(&[]), &s, &[1, 4]);
+        // Cut pieces of a compressed file still read it once.
+        let file = resolve_input("c.gz", t.path()).unwrap().remove(0);
+        let cut = |start, end| FileRange {
+            file: file.clone(),
+            start,
+            end,
+        };
+        let split = Split {
+            parts: vec![cut(0, 7), cut(7, file.size)],
+        };
+        let (e, w) = exec(vec![split], &pig(&[]), &s);
+        let rows: usize = scan(&e).iter().flatten().map(|b| b.num_rows()).sum();
+        assert_eq!(rows, 3001);
+        assert_eq!(w.first().map(|f| f.1), Some(3001));
+    }
+
+    #[test]
+    fn batches_stats_and_plan_properties() {
+        let t = tempfile::tempdir().unwrap();
+        let n = BATCH_ROWS * 2 + 100;
+        let body: String = (0..n).map(|i| format!("{i}\n")).collect();
+        write(t.path(), "b.txt", body.as_bytes());
+        write(t.path(), "empty.txt", b"");
+        let s = schema(&[("n", PigType::Long)]);
+        let splits = splits_of(t.path(), "b.txt", 2);
+        let all = Stats::default();
+        let stats = all.stage("Scan", splits.len());
+        let w = Arc::new(Warnings::new());
+        let e =
+            ScanExec::try_new(splits.clone(), pig(&[]), Some(s.clone()), w, stats.clone()).unwrap();
+        let props = e.properties();
+        assert!(matches!(
+            props.partitioning,
+            Partitioning::UnknownPartitioning(2)
+        ));
+        assert_eq!(props.emission_type, EmissionType::Incremental);
+        assert_eq!(props.boundedness, Boundedness::Bounded);
+        let parts = scan(&e);
+        let sizes: Vec<usize> = parts[0].iter().map(|b| b.num_rows()).collect();
+        assert_eq!(sizes[0], BATCH_ROWS);
+        assert_eq!(
+            parts.iter().flatten().map(|b| b.num_rows()).sum::<usize>(),
+            n
+        );
+        assert_eq!(stats.records_in(), n as u64);
+        assert_eq!(stats.bytes_read(), body.len() as u64);
+        assert_eq!(stats.tasks_done(), 2);
+        assert_eq!(stats.input_files(), vec![t.path().join("b.txt")]);
+        let metrics = e.metrics().unwrap();
+        assert_eq!(metrics.output_rows(), Some(n));
+        assert!(e.execute(2, Arc::new(TaskContext::default())).is_err());
+
+        let text = displayable(&e).one_line().to_string();
+        assert_eq!(
+            text,
+            "ScanExec: load=PigStorage('\\t'), splits=2, columns=[n]\n"
+        );
+        let leaf: Arc<dyn ExecutionPlan> = Arc::new(e);
+        let recompute = || ReplaceChildrenOptions::new(ChildrenPropertiesMode::Recompute);
+        assert!(leaf.clone().replace_children(vec![], recompute()).is_ok());
+        assert!(
+            leaf.clone()
+                .replace_children(vec![leaf], recompute())
+                .is_err()
+        );
+
+        // An input of empty files: one task that reads nothing.
+        let (e, _) = exec(splits_of(t.path(), "empty.txt", 4), &pig(&[]), &s);
+        assert_eq!(e.properties().partitioning.partition_count(), 1);
+        assert!(scan(&e)[0].is_empty());
+    }
+
+    #[test]
+    fn supports_only_schema_bearing_text_loads() {
+        let s = schema(&[("a", PigType::Int)]);
+        assert!(ScanExec::supports(&pig(&[","]), Some(&s)));
+        assert!(ScanExec::supports(&LoadFunc::TextLoader, Some(&s)));
+        assert!(!ScanExec::supports(&pig(&[","]), None));
+        assert!(!ScanExec::supports(&pig(&[",", "-tagFile"]), Some(&s)));
+        assert!(!ScanExec::supports(&LoadFunc::BinStorage, Some(&s)));
+        let stats = Arc::new(StageStats::detached());
+        let w = Arc::new(Warnings::new());
+        assert!(ScanExec::try_new(vec![], LoadFunc::BinStorage, Some(s), w, stats).is_err());
+    }
+}
