@@ -166,7 +166,7 @@ fn read_some(input: &mut dyn Read, buf: &mut [u8], path: &Path) -> Result<usize,
     }
 }
 
-pub(crate) const BUF_SIZE: usize = 1 << 19;
+const BUF_SIZE: usize = 1 << 19;
 
 /// The lines of one file range: those whose first byte lies in `[start, end)` (for a
 /// compressed or unsplittable file: all of them).
