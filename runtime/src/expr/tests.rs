@@ -407,6 +407,17 @@ fn comparisons() {
             lit(Value::Chararray("\u{FFFD}".into()), Chararray),
         ));
         native(cmp(op, col(S), lit(Value::Null, Chararray)));
+        native(cmp(
+            op,
+            lit(Value::Chararray("\u{E000}".into()), Chararray),
+            col(T),
+        ));
+        native(cmp(
+            op,
+            lit(Value::Float(-0.0), Float),
+            lit(Value::Float(0.0), Float),
+        ));
+        native(cmp(op, lit(Value::Boolean(true), Boolean), col(Q)));
     }
 }
 
@@ -490,6 +501,12 @@ fn bincond_and_in() {
     native(cond(col(P), col(S), col(T)));
     native(cond(col(P), col(MAP), lit(Value::Null, PigType::Map(None))));
     native(cond(col(Q), col(D), lit(Value::Double(1.0), Double)));
+    native(cond(col(P), lit(Value::Int(1), Int), lit(Value::Null, Int)));
+    native(cond(
+        col(P),
+        lit(Value::Chararray("y".into()), Chararray),
+        col(S),
+    ));
     let is_in = |x: Expr, list: Vec<Expr>| {
         ex(
             ExprKind::In {
