@@ -7,15 +7,17 @@
 //! else is evaluated row by row by the row evaluator behind one adapter, [`RowExpr`]. A native
 //! operator takes its operands as `PhysicalExpr`s, so it can sit on top of a [`RowExpr`].
 //!
-//! A native kernel evaluates an operand only on the rows where the row evaluator would:
-//! `AND`/`OR` skip the right side where the left decides, bincond evaluates each branch on its
-//! own rows, and `IN` stops at the first match. So failed casts are counted, and functions
-//! fail, on exactly the same rows.
+//! Where the row evaluator skips an operand (`AND`/`OR` where the left side decides, the
+//! branch of a bincond not taken, the candidates of `IN` after a match), a native operator
+//! does not evaluate it on those rows either, unless evaluating it has no effect besides its
+//! values: failed casts are counted, and functions fail, on exactly the rows they would be
+//! row by row.
 //!
 //! ```text
-//! FILTER A BY (x + 1 > 10) AND UCFIRST(s) == 'Pig'
+//! A = LOAD 'in' AS (x: int, s: chararray);
+//! B = FILTER A BY x + 1 > 10 AND UCFIRST(s) == 'Pig';
 //!
-//! and(cmp(>)(arith(+)(x@0, 1), 10), cmp(==)(row(UCFIRST($1)), Pig))
+//! (((x@0 + 1) > 10) AND (row(UCFIRST($1)) == Pig))
 //! ```
 
 mod arith;

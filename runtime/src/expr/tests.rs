@@ -652,6 +652,17 @@ fn physical_expr_protocol() {
         p.to_string(),
         "(((i@0 + 1) > j@1) AND (row(UCFIRST($8)) == t@9))"
     );
+    assert_eq!(
+        datafusion::physical_expr_common::physical_expr::fmt_sql(p.as_ref()).to_string(),
+        "(((i + 1) > j) AND (row(UCFIRST($8)) == t))"
+    );
+    let pig = cmp(
+        CmpOp::Eq,
+        col(S),
+        lit(Value::Chararray("Pig".into()), Chararray),
+    );
+    let shown = physical_expr(&pig, &layout, &ctx).expect("lowered");
+    assert_eq!(shown.to_string(), "(s@8 == Pig)");
     let again = physical_expr(&e, &layout, &ctx).expect("lowered");
     // The same plan lowered twice: equal natively, but each row adapter is its own.
     assert!(**p.children()[0] == **again.children()[0]);
