@@ -677,4 +677,8 @@ fn physical_expr_protocol() {
     assert!(row.is::<RowExpr>());
     assert_eq!(row.children().len(), 1);
     assert!(p.nullable(&layout.arrow).expect("nullable"));
+    // A row adapter calling a volatile function is volatile; native operators are not.
+    let random = physical_expr(&call("RANDOM", vec![]), &layout, &ctx).expect("lowered");
+    assert!(random.is_volatile_node());
+    assert!(!p.is_volatile_node() && !row.is_volatile_node());
 }
