@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, BooleanArray, Datum, PrimitiveArray, StringArray};
+use arrow::array::{Array, BooleanArray, Datum, PrimitiveArray, StringArray};
 use arrow::buffer::{BooleanBuffer, NullBuffer};
 use arrow::compute::kernels::cmp;
 use arrow::datatypes::{ArrowPrimitiveType, DataType, Float32Type, Float64Type};
@@ -31,20 +31,24 @@ pub(super) fn comparable(t: &PigType) -> bool {
     )
 }
 
-/// `l op r` row by row; null where either side is null.
-pub(super) fn compare(op: CmpOp, l: &ArrayRef, r: &ArrayRef) -> DFResult<BooleanArray> {
-    if l.data_type() != r.data_type() {
-        return Err(type_err("comparison", r.data_type()));
+/// `l op r` row by row; null where either side is null. At most one side is a scalar.
+pub(super) fn compare(op: CmpOp, l: &dyn Datum, r: &dyn Datum) -> DFResult<BooleanArray> {
+    let (ls, rs) = (Side::of(l), Side::of(r));
+    if ls.array.data_type() != rs.array.data_type() {
+        return Err(type_err("comparison", rs.array.data_type()));
     }
-    match l.data_type() {
-        DataType::Float32 => floats::<Float32Type>(op, l, r, f64::from),
-        DataType::Float64 => floats::<Float64Type>(op, l, r, |x| x),
+    match ls.array.data_type() {
+        DataType::Float32 => floats::<Float32Type>(op, ls, rs, f64::from),
+        DataType::Float64 => floats::<Float64Type>(op, ls, rs, |x| x),
         DataType::Utf8 if !matches!(op, CmpOp::Eq | CmpOp::Ne) => {
-            let (ls, rs) = (downcast(l, "comparison")?, downcast(r, "comparison")?);
-            if byte_order_is_java(ls) && byte_order_is_java(rs) {
+            let a: &StringArray = downcast(ls.array, "comparison")?;
+            let b: &StringArray = downcast(rs.array, "comparison")?;
+            if byte_order_is_java(a) && byte_order_is_java(b) {
                 kernel(op, l, r)
             } else {
-                Ok(java_strings(op, ls, rs))
+                Ok(by_ordering(op, ls, rs, |i, j| {
+                    a.value(i).encode_utf16().cmp(b.value(j).encode_utf16())
+                }))
             }
         }
         DataType::Int32
@@ -67,6 +71,32 @@ fn kernel(op: CmpOp, l: &dyn Datum, r: &dyn Datum) -> DFResult<BooleanArray> {
     }?)
 }
 
+/// One side of a comparison: an array, or a scalar standing for every row.
+#[derive(Clone, Copy)]
+struct Side<'a> {
+    array: &'a dyn Array,
+    scalar: bool,
+}
+
+impl<'a> Side<'a> {
+    fn of(d: &'a dyn Datum) -> Self {
+        let (array, scalar) = d.get();
+        Side { array, scalar }
+    }
+
+    /// The index of row `i`'s value.
+    fn at(self, i: usize) -> usize {
+        if self.scalar { 0 } else { i }
+    }
+
+    fn nulls(self, rows: usize) -> Option<NullBuffer> {
+        if !self.scalar {
+            return self.array.logical_nulls();
+        }
+        self.array.is_null(0).then(|| NullBuffer::new_null(rows))
+    }
+}
+
 /// Whether `op` holds for two values in this order.
 fn holds(op: CmpOp, o: Ordering) -> bool {
     match op {
@@ -79,15 +109,22 @@ fn holds(op: CmpOp, o: Ordering) -> bool {
     }
 }
 
-/// Compares two arrays value by value with `ord`; null where either side is null.
-fn by_ordering<A: Array, B: Array>(
+/// Compares two sides row by row with `ord` of their values' indices; null where either
+/// side is null.
+fn by_ordering(
     op: CmpOp,
-    l: &A,
-    r: &B,
-    ord: impl Fn(usize) -> Ordering,
+    l: Side<'_>,
+    r: Side<'_>,
+    ord: impl Fn(usize, usize) -> Ordering,
 ) -> BooleanArray {
-    let values = BooleanBuffer::collect_bool(l.len(), |i| holds(op, ord(i)));
-    BooleanArray::new(values, NullBuffer::union(l.nulls(), r.nulls()))
+    let rows = if l.scalar {
+        r.array.len()
+    } else {
+        l.array.len()
+    };
+    let values = BooleanBuffer::collect_bool(rows, |i| holds(op, ord(l.at(i), r.at(i))));
+    let nulls = NullBuffer::union(l.nulls(rows).as_ref(), r.nulls(rows).as_ref());
+    BooleanArray::new(values, nulls)
 }
 
 /// Pig's float order: NaN after everything and equal to itself; `-0.0` equal to `0.0`.
@@ -102,14 +139,15 @@ fn cmp_f64(a: f64, b: f64) -> Ordering {
 
 fn floats<T: ArrowPrimitiveType>(
     op: CmpOp,
-    l: &ArrayRef,
-    r: &ArrayRef,
+    l: Side<'_>,
+    r: Side<'_>,
     wide: impl Fn(T::Native) -> f64,
 ) -> DFResult<BooleanArray> {
-    let l: &PrimitiveArray<T> = downcast(l, "comparison")?;
-    let r: &PrimitiveArray<T> = downcast(r, "comparison")?;
-    let (lv, rv) = (l.values(), r.values());
-    Ok(by_ordering(op, l, r, |i| cmp_f64(wide(lv[i]), wide(rv[i]))))
+    let lv = downcast::<PrimitiveArray<T>>(l.array, "comparison")?.values();
+    let rv = downcast::<PrimitiveArray<T>>(r.array, "comparison")?.values();
+    Ok(by_ordering(op, l, r, |i, j| {
+        cmp_f64(wide(lv[i]), wide(rv[j]))
+    }))
 }
 
 /// Whether byte order is UTF-16 order for these strings: UTF-8 bytes order like code
@@ -125,13 +163,6 @@ fn byte_order_is_java(a: &StringArray) -> bool {
         .get(*first as usize..*last as usize)
         .unwrap_or(a.value_data());
     !used.iter().any(|&b| b >= 0xEE)
-}
-
-/// Java's `String.compareTo`, value by value.
-fn java_strings(op: CmpOp, l: &StringArray, r: &StringArray) -> BooleanArray {
-    by_ordering(op, l, r, |i| {
-        l.value(i).encode_utf16().cmp(r.value(i).encode_utf16())
-    })
 }
 
 /// `x IN (list)`: null when `x` is null, else whether a candidate equals it. Like the row

@@ -34,7 +34,8 @@ pub(super) fn and_or(
         Some(valid) => &decisive & valid.inner(),
         None => decisive,
     };
-    let ra = operand_where(r, batch, &BooleanArray::new(!&decided, None))?;
+    let ra = operand_where(r, batch, &BooleanArray::new(!&decided, None))?
+        .into_array(batch.num_rows())?;
     let ra: &BooleanArray = downcast(&ra, "AND/OR")?;
     Ok(if and {
         and_kleene(la, ra)?

@@ -7,15 +7,17 @@
 //! else is evaluated row by row by the row evaluator behind one adapter, [`RowExpr`]. A native
 //! operator takes its operands as `PhysicalExpr`s, so it can sit on top of a [`RowExpr`].
 //!
-//! A native kernel evaluates an operand only on the rows where the row evaluator would:
-//! `AND`/`OR` skip the right side where the left decides, bincond evaluates each branch on its
-//! own rows, and `IN` stops at the first match. So failed casts are counted, and functions
-//! fail, on exactly the same rows.
+//! Where the row evaluator skips an operand (`AND`/`OR` where the left side decides, the
+//! branch of a bincond not taken, the candidates of `IN` after a match), a native operator
+//! does not evaluate it on those rows either, unless evaluating it has no effect besides its
+//! values: failed casts are counted, and functions fail, on exactly the rows they would be
+//! row by row.
 //!
 //! ```text
-//! FILTER A BY (x + 1 > 10) AND UCFIRST(s) == 'Pig'
+//! A = LOAD 'in' AS (x: int, s: chararray);
+//! B = FILTER A BY x + 1 > 10 AND UCFIRST(s) == 'Pig';
 //!
-//! and(cmp(>)(arith(+)(x@0, 1), 10), cmp(==)(row(UCFIRST($1)), Pig))
+//! (((x@0 + 1) > 10) AND (row(UCFIRST($1)) == Pig))
 //! ```
 
 mod arith;
@@ -32,7 +34,7 @@ use std::hash::Hash;
 use std::mem::discriminant;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, BooleanArray, new_null_array};
+use arrow::array::{Array, ArrayRef, BooleanArray, Datum, new_null_array};
 use arrow::datatypes::{DataType, Schema as ArrowSchema};
 use arrow::record_batch::RecordBatch;
 use datafusion::common::ScalarValue;
@@ -340,11 +342,13 @@ impl PhysicalExpr for PigExpr {
     fn evaluate(&self, batch: &RecordBatch) -> DFResult<ColumnarValue> {
         let a = &self.args;
         let out: ArrayRef = match (&self.kernel, a.as_slice()) {
-            (Kernel::Cmp(op), [l, r]) => Arc::new(compare::compare(
-                *op,
-                &operand(l, batch)?,
-                &operand(r, batch)?,
-            )?),
+            (Kernel::Cmp(op), [l, r]) => {
+                let (mut l, r) = (value(l, batch)?, value(r, batch)?);
+                if l.is_scalar() && r.is_scalar() {
+                    l = Operand::Array(l.into_array(batch.num_rows())?);
+                }
+                Arc::new(compare::compare(*op, &l, &r)?)
+            }
             (Kernel::Logic { and }, [l, r]) => Arc::new(logic::and_or(*and, l, r, batch)?),
             (Kernel::Not, [x]) => Arc::new(logic::not(&operand(x, batch)?)?),
             (Kernel::IsNull { negated }, [x]) => {
@@ -417,23 +421,74 @@ fn operand(x: &Arc<dyn PhysicalExpr>, batch: &RecordBatch) -> DFResult<ArrayRef>
     x.evaluate(batch)?.into_array_of_size(batch.num_rows())
 }
 
-/// An operand for the rows where `rows` is true, as an array of the batch's length (any
-/// value elsewhere). It is evaluated only on those rows unless that makes no difference
-/// (see [`pure`]), and not at all when no row is selected.
+/// An operand evaluated on the whole batch, a constant kept as one value.
+fn value(x: &Arc<dyn PhysicalExpr>, batch: &RecordBatch) -> DFResult<Operand> {
+    Operand::new(x.evaluate(batch)?, batch.num_rows())
+}
+
+/// An operand for the rows where `rows` is true (any value elsewhere). It is evaluated
+/// only on those rows unless that makes no difference (see [`pure`]), and not at all when
+/// no row is selected.
 fn operand_where(
     x: &Arc<dyn PhysicalExpr>,
     batch: &RecordBatch,
     rows: &BooleanArray,
-) -> DFResult<ArrayRef> {
+) -> DFResult<Operand> {
     if pure(x) {
-        return operand(x, batch);
+        return value(x, batch);
     }
     if rows.true_count() == 0 {
         let ty = x.data_type(batch.schema_ref())?;
-        return Ok(new_null_array(&ty, batch.num_rows()));
+        return Ok(Operand::Array(new_null_array(&ty, batch.num_rows())));
     }
-    x.evaluate_selection(batch, rows)?
-        .into_array_of_size(batch.num_rows())
+    Operand::new(x.evaluate_selection(batch, rows)?, batch.num_rows())
+}
+
+/// An operand's values: an array of the batch's length, or one value for every row (so a
+/// constant is not copied into every row of every batch).
+enum Operand {
+    Array(ArrayRef),
+    /// The value, and the same as an array of one element.
+    Scalar(ScalarValue, ArrayRef),
+}
+
+impl Operand {
+    fn new(v: ColumnarValue, rows: usize) -> DFResult<Self> {
+        Ok(match v {
+            ColumnarValue::Array(a) if a.len() == rows => Operand::Array(a),
+            ColumnarValue::Array(a) => {
+                return Err(DataFusionError::Internal(format!(
+                    "an operand gave {} values for {rows} rows",
+                    a.len()
+                )));
+            }
+            ColumnarValue::Scalar(s) => {
+                let one = s.to_array()?;
+                Operand::Scalar(s, one)
+            }
+        })
+    }
+
+    fn is_scalar(&self) -> bool {
+        matches!(self, Operand::Scalar(..))
+    }
+
+    /// The values as an array of `rows` elements.
+    fn into_array(self, rows: usize) -> DFResult<ArrayRef> {
+        match self {
+            Operand::Array(a) => Ok(a),
+            Operand::Scalar(s, _) => s.to_array_of_size(rows),
+        }
+    }
+}
+
+impl Datum for Operand {
+    fn get(&self) -> (&dyn Array, bool) {
+        match self {
+            Operand::Array(a) => (a.as_ref(), false),
+            Operand::Scalar(_, one) => (one.as_ref(), true),
+        }
+    }
 }
 
 /// Whether evaluating `x` has no effect besides its values: no cast failure to count and
@@ -454,7 +509,7 @@ fn type_err(what: &str, ty: &DataType) -> DataFusionError {
 }
 
 /// `a` as the concrete array type its operator was planned for.
-fn downcast<'a, T: 'static>(a: &'a ArrayRef, what: &str) -> DFResult<&'a T> {
+fn downcast<'a, T: 'static>(a: &'a dyn Array, what: &str) -> DFResult<&'a T> {
     a.as_any()
         .downcast_ref::<T>()
         .ok_or_else(|| type_err(what, a.data_type()))

@@ -407,6 +407,17 @@ fn comparisons() {
             lit(Value::Chararray("\u{FFFD}".into()), Chararray),
         ));
         native(cmp(op, col(S), lit(Value::Null, Chararray)));
+        native(cmp(
+            op,
+            lit(Value::Chararray("\u{E000}".into()), Chararray),
+            col(T),
+        ));
+        native(cmp(
+            op,
+            lit(Value::Float(-0.0), Float),
+            lit(Value::Float(0.0), Float),
+        ));
+        native(cmp(op, lit(Value::Boolean(true), Boolean), col(Q)));
     }
 }
 
@@ -490,6 +501,12 @@ fn bincond_and_in() {
     native(cond(col(P), col(S), col(T)));
     native(cond(col(P), col(MAP), lit(Value::Null, PigType::Map(None))));
     native(cond(col(Q), col(D), lit(Value::Double(1.0), Double)));
+    native(cond(col(P), lit(Value::Int(1), Int), lit(Value::Null, Int)));
+    native(cond(
+        col(P),
+        lit(Value::Chararray("y".into()), Chararray),
+        col(S),
+    ));
     let is_in = |x: Expr, list: Vec<Expr>| {
         ex(
             ExprKind::In {
@@ -635,6 +652,17 @@ fn physical_expr_protocol() {
         p.to_string(),
         "(((i@0 + 1) > j@1) AND (row(UCFIRST($8)) == t@9))"
     );
+    assert_eq!(
+        datafusion::physical_expr_common::physical_expr::fmt_sql(p.as_ref()).to_string(),
+        "(((i + 1) > j) AND (row(UCFIRST($8)) == t))"
+    );
+    let pig = cmp(
+        CmpOp::Eq,
+        col(S),
+        lit(Value::Chararray("Pig".into()), Chararray),
+    );
+    let shown = physical_expr(&pig, &layout, &ctx).expect("lowered");
+    assert_eq!(shown.to_string(), "(s@8 == Pig)");
     let again = physical_expr(&e, &layout, &ctx).expect("lowered");
     // The same plan lowered twice: equal natively, but each row adapter is its own.
     assert!(**p.children()[0] == **again.children()[0]);
@@ -649,4 +677,8 @@ fn physical_expr_protocol() {
     assert!(row.is::<RowExpr>());
     assert_eq!(row.children().len(), 1);
     assert!(p.nullable(&layout.arrow).expect("nullable"));
+    // A row adapter calling a volatile function is volatile; native operators are not.
+    let random = physical_expr(&call("RANDOM", vec![]), &layout, &ctx).expect("lowered");
+    assert!(random.is_volatile_node());
+    assert!(!p.is_volatile_node() && !row.is_volatile_node());
 }
