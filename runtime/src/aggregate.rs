@@ -1,16 +1,29 @@
-//! Accumulators for algebraic aggregates: the map-side partial aggregation (combiner) and
-//! the merge after the shuffle.
+//! Pig's algebraic aggregates as DataFusion aggregate functions ([`PigUdaf`]), for the
+//! aggregates DataFusion has no exact equivalent of (see `lower::aggregate`): the map-side
+//! partial aggregation (combiner) and the merge after the shuffle, one row at a time.
 //!
 //! COUNT, COUNT_STAR, SUM, AVG, MIN and MAX of Pig's numeric types have native accumulators;
 //! any other algebraic function goes through its [`Algebraic`] phases (initial on each row,
 //! intermediate to combine, final after the shuffle).
+//!
+//! [`Algebraic`]: pigrs_udf::func::Algebraic
 
 use std::cmp::Ordering;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
+use arrow::array::{Array, ArrayRef, AsArray};
+use arrow::datatypes::{DataType, Field, FieldRef};
+use datafusion::common::ScalarValue;
+use datafusion::error::{DataFusionError, Result as DFResult};
+use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
+use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
 use pigrs_planner::logical::AggCall;
 use pigrs_udf::func::UdfError;
 use pigrs_udf::value::compare;
-use pigrs_udf::{PigType, Tuple, Value, cast};
+use pigrs_udf::{PigType, Value, arrow_layout, cast, codec};
+
+use crate::layout::decode_tuple;
 
 /// The running state of one aggregate for one key.
 #[derive(Clone, Debug)]
@@ -213,32 +226,163 @@ fn as_f64(v: &Value) -> Option<f64> {
     }
 }
 
-/// A one-field tuple of null, for a field past the end of a row.
-static NULL_TUPLE: [Value; 1] = [Value::Null];
+/// A Pig algebraic aggregate as a DataFusion aggregate function. Its arguments are the
+/// columns making the tuples of the bag it aggregates (or one column of encoded whole rows,
+/// for a relation of unknown schema); its state is one binary column holding the encoded
+/// partial state ([`Acc::state`]), so any algebraic function, built-in or a plugin's,
+/// crosses the shuffle the same way.
+#[derive(Debug)]
+pub struct PigUdaf {
+    agg: AggCall,
+    /// The Pig types of the argument columns (empty: one column of encoded rows).
+    arg_types: Vec<PigType>,
+    name: String,
+    signature: Signature,
+}
 
-/// The tuple an aggregate's bag would hold for `row`.
-pub fn agg_input<'a>(agg: &AggCall, row: &'a [Value], scratch: &'a mut Tuple) -> &'a [Value] {
-    match &agg.fields {
-        None => row,
-        // One field (COUNT(x), SUM(x) ...): borrow it rather than copy it.
-        Some(fields) if fields.len() == 1 => row
-            .get(fields[0])
-            .map_or(&NULL_TUPLE[..], std::slice::from_ref),
-        Some(fields) => {
-            scratch.clear();
-            scratch.extend(
-                fields
-                    .iter()
-                    .map(|&i| row.get(i).cloned().unwrap_or(Value::Null)),
-            );
-            scratch
+impl PigUdaf {
+    /// The aggregate `agg` over argument columns of `arg_types` (`None`: one binary column
+    /// of encoded whole rows).
+    pub fn new(agg: AggCall, arg_types: Option<Vec<PigType>>) -> Self {
+        PigUdaf {
+            name: format!("pig_{}", agg.func.name()),
+            agg,
+            arg_types: arg_types.unwrap_or_default(),
+            signature: Signature::variadic_any(Volatility::Immutable),
         }
+    }
+}
+
+impl PartialEq for PigUdaf {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.agg.func, &other.agg.func)
+            && self.agg.ty == other.agg.ty
+            && self.arg_types == other.arg_types
+    }
+}
+
+impl Eq for PigUdaf {}
+
+impl Hash for PigUdaf {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+        self.agg.ty.to_string().hash(state);
+    }
+}
+
+impl AggregateUDFImpl for PigUdaf {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _args: &[DataType]) -> DFResult<DataType> {
+        Ok(arrow_layout::arrow_type(&self.agg.ty))
+    }
+
+    fn accumulator(&self, _args: AccumulatorArgs) -> DFResult<Box<dyn Accumulator>> {
+        Ok(Box::new(PigAccumulator {
+            acc: Acc::new(&self.agg),
+            agg: self.agg.clone(),
+            arg_types: self.arg_types.clone(),
+        }))
+    }
+
+    fn state_fields(&self, args: StateFieldsArgs) -> DFResult<Vec<FieldRef>> {
+        Ok(vec![Arc::new(Field::new(
+            format!("{}[state]", args.name),
+            DataType::Binary,
+            true,
+        ))])
+    }
+}
+
+/// The running state of one [`PigUdaf`] for one key.
+#[derive(Debug)]
+struct PigAccumulator {
+    acc: Acc,
+    agg: AggCall,
+    arg_types: Vec<PigType>,
+}
+
+impl PigAccumulator {
+    fn fail(&self, e: UdfError) -> DataFusionError {
+        DataFusionError::External(format!("{} failed: {e}", self.agg.func.name()).into())
+    }
+}
+
+impl Accumulator for PigAccumulator {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> DFResult<()> {
+        let rows = values.first().map_or(0, |a| a.len());
+        let mut tuple = Vec::with_capacity(values.len());
+        for i in 0..rows {
+            tuple.clear();
+            if self.arg_types.is_empty() {
+                let encoded = values[0].as_binary::<i32>();
+                if encoded.is_valid(i) {
+                    tuple = decode_tuple(encoded.value(i));
+                }
+            } else {
+                tuple.extend(
+                    values
+                        .iter()
+                        .zip(&self.arg_types)
+                        .map(|(a, t)| arrow_layout::value_at(a, t, i)),
+                );
+            }
+            if let Err(e) = self.acc.update(&self.agg, &tuple) {
+                return Err(self.fail(e));
+            }
+        }
+        Ok(())
+    }
+
+    fn state(&mut self) -> DFResult<Vec<ScalarValue>> {
+        let state = self.acc.state(&self.agg).map_err(|e| self.fail(e))?;
+        Ok(vec![ScalarValue::Binary(Some(codec::encode_to_vec(
+            &state,
+        )))])
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> DFResult<()> {
+        let Some(states) = states.first() else {
+            return Ok(());
+        };
+        let states = states.as_binary::<i32>();
+        for i in 0..states.len() {
+            if states.is_valid(i) {
+                let v = codec::decode(states.value(i)).map_err(|e| {
+                    DataFusionError::Internal(format!("a partial aggregate does not decode: {e}"))
+                })?;
+                self.acc.merge(v);
+            }
+        }
+        Ok(())
+    }
+
+    fn evaluate(&mut self) -> DFResult<ScalarValue> {
+        let acc = std::mem::replace(&mut self.acc, Acc::new(&self.agg));
+        let v = acc.finish(&self.agg).map_err(|e| self.fail(e))?;
+        let array = arrow_layout::to_array(&[v], &self.agg.ty);
+        ScalarValue::try_from_array(&array, 0)
+    }
+
+    fn size(&self) -> usize {
+        let states = match &self.acc {
+            Acc::Generic(s) => s.len() * std::mem::size_of::<Value>(),
+            _ => 0,
+        };
+        std::mem::size_of::<Self>() + states
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pigrs_udf::Tuple;
     use pigrs_udf::func::builtin;
 
     fn agg(name: &str, ty: PigType) -> AggCall {

@@ -25,6 +25,7 @@ use crate::eval::EvalCtx;
 use crate::exec::PigExec;
 use crate::io::{OutputDir, PartKind, StoreFunc, Warnings, remove_path, resolve_input, store_func};
 use crate::layout::Layout;
+use crate::ops::meter::MeterExec;
 use crate::physical::Lowering;
 use crate::progress::Progress;
 use crate::stats::{StageStats, Stats};
@@ -316,7 +317,7 @@ impl Runner {
             lowering.rows(root)?
         };
         text.push_str("#-----------------------------------------------\n# Physical plan\n#-----------------------------------------------\n");
-        text.push_str(&displayable(phys.as_ref()).indent(true).to_string());
+        plan_text(phys.as_ref(), 0, &mut text);
         Ok(text)
     }
 
@@ -412,12 +413,7 @@ impl Runner {
         let input = node.inputs[0];
         let (phys, layout) = lowering.rows(input)?;
         // The stage feeding the sink: its rows are the ones written.
-        let root_stage = match phys.downcast_ref::<PigExec>() {
-            Some(p) => Some(p.stage_stats().clone()),
-            None => phys
-                .downcast_ref::<TeeExec>()
-                .map(|t| t.stage_stats().clone()),
-        };
+        let root_stage = stage_of(&phys);
         let target = match &node.op {
             Operator::Dump => Target::Dump,
             Operator::Store { location, func } => {
@@ -618,15 +614,37 @@ fn count_spills(plan: &Arc<dyn ExecutionPlan>, seen: &mut HashSet<usize>) {
     }
 }
 
-/// The statistics of the first pigrs stage at or below `plan`.
-fn stage_below(plan: &Arc<dyn ExecutionPlan>) -> Option<Arc<StageStats>> {
+/// EXPLAIN's text of a physical plan: one operator a line, each indented below its
+/// parent, leaving out the meters that count rows for the statistics.
+fn plan_text(plan: &dyn ExecutionPlan, depth: usize, out: &mut String) {
+    let depth = if plan.downcast_ref::<MeterExec>().is_some() {
+        depth
+    } else {
+        let line = displayable(plan).one_line().to_string();
+        out.push_str(&"  ".repeat(depth));
+        out.push_str(line.trim_end());
+        out.push('\n');
+        depth + 1
+    };
+    for child in plan.children() {
+        plan_text(child.as_ref(), depth, out);
+    }
+}
+
+/// The statistics of the stage `plan` ends, when it is a node that knows its stage.
+fn stage_of(plan: &Arc<dyn ExecutionPlan>) -> Option<Arc<StageStats>> {
     if let Some(p) = plan.downcast_ref::<PigExec>() {
         return Some(p.stage_stats().clone());
     }
     if let Some(t) = plan.downcast_ref::<TeeExec>() {
         return Some(t.stage_stats().clone());
     }
-    plan.children().into_iter().find_map(stage_below)
+    plan.downcast_ref::<MeterExec>().map(|m| m.stage().clone())
+}
+
+/// The statistics of the first pigrs stage at or below `plan`.
+fn stage_below(plan: &Arc<dyn ExecutionPlan>) -> Option<Arc<StageStats>> {
+    stage_of(plan).or_else(|| plan.children().into_iter().find_map(stage_below))
 }
 
 /// The bytes of the files directly in `dir` (a STORE's part files), or of `dir` itself if

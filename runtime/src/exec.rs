@@ -6,7 +6,6 @@
 //! a replicated join) and an [`Output`] layout: plain rows, or rows keyed for the next
 //! shuffle. That is a map or reduce stage: the work one task does between two shuffles.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -23,19 +22,15 @@ use datafusion::physical_plan::{
 };
 use futures::{StreamExt, TryStreamExt};
 use pigrs_planner::expr::Expr;
-use pigrs_planner::logical::{AggCall, GenItem, JoinType, NestedStep, SortKey};
+use pigrs_planner::logical::{GenItem, JoinType, NestedStep, SortKey};
 use pigrs_udf::value::compare;
 use pigrs_udf::{Bag, Tuple, Value, codec};
 
-use crate::aggregate::{Acc, agg_input};
 use crate::eval::{EvalCtx, EvalError, compare_keys, rand_unit};
 use crate::io::{LoadFunc, Prefilter, Split, Warnings, open_reader_filtered};
-use crate::layout::{
-    Layout, ShuffleBuilder, Shuffled, decode_tuple, shuffle_batch, shuffle_columns, shuffle_schema,
-    shuffled_rows,
-};
+use crate::layout::{Layout, Shuffled, shuffle_batch, shuffle_schema, shuffled_rows};
 use crate::sort::SortLayout;
-use crate::stats::{StageStats, Stats};
+use crate::stats::{StageStats, Stats, features_of};
 use crate::tee::Fanout;
 
 /// Hash maps with a fast hasher and a fixed seed, so a run's output order is reproducible.
@@ -177,13 +172,6 @@ pub enum Output {
         /// Keep only the first n rows of each key in each task (partial top-k).
         topk: Option<TopKSpec>,
     },
-    /// Partial aggregates per key for a shuffle (the combiner): one row per key and task.
-    Combine {
-        /// The key.
-        keys: KeySpec,
-        /// The aggregates.
-        aggs: Arc<Vec<AggCall>>,
-    },
     /// Only the first n rows of the task in an order, in the relation's layout (the
     /// per-task half of ORDER ... LIMIT n; the sort that follows merges the tasks').
     TopRows {
@@ -205,7 +193,7 @@ impl Output {
     pub fn schema(&self) -> arrow::datatypes::SchemaRef {
         match self {
             Output::Rows(l) | Output::TopRows { layout: l, .. } => l.arrow.clone(),
-            Output::Shuffle { .. } | Output::Combine { .. } => shuffle_schema(),
+            Output::Shuffle { .. } => shuffle_schema(),
             Output::Split(_) => Arc::new(arrow::datatypes::Schema::empty()),
             Output::Sortable(sl) => sl.schema.clone(),
         }
@@ -240,11 +228,6 @@ pub enum Reduce {
     },
     /// DISTINCT: one row per distinct row.
     Distinct,
-    /// Merges partial aggregates: one row `(group, agg0, ...)` per key.
-    Aggregate {
-        /// The aggregates.
-        aggs: Arc<Vec<AggCall>>,
-    },
 }
 
 /// Where a stage's rows come from.
@@ -327,6 +310,9 @@ pub struct PigExec {
     stats: Arc<StageStats>,
     /// The small inputs of a cross: all their rows, read once for all tasks.
     broadcast: Arc<tokio::sync::OnceCell<Arc<Vec<Vec<Tuple>>>>>,
+    /// Whether its input rows are the stage's records in (not when it continues a stage
+    /// begun by DataFusion operators, which counted them).
+    count_in: bool,
 }
 
 impl PigExec {
@@ -361,6 +347,44 @@ impl PigExec {
         );
         let stats = stats.stage(source_name(&source), partitions);
         stats.describe(&source, &steps, &output);
+        Self::build(source, steps, output, children, ctx, stats, props, true)
+    }
+
+    /// Row steps and an output after `child`, whose rows (in `layout`) come from DataFusion
+    /// operators of the stage `stage`: the node is part of that stage, which counted the
+    /// rows coming in.
+    pub fn in_stage(
+        layout: Layout,
+        steps: Vec<Step>,
+        output: Output,
+        child: Arc<dyn ExecutionPlan>,
+        ctx: EvalCtx,
+        stage: Arc<StageStats>,
+    ) -> Arc<Self> {
+        let source = Source::Rows(layout);
+        for tag in features_of(&source, &steps, &output) {
+            stage.add_feature(tag);
+        }
+        let props = PlanProperties::new(
+            EquivalenceProperties::new(output.schema()),
+            Partitioning::UnknownPartitioning(child.properties().partitioning.partition_count()),
+            EmissionType::Incremental,
+            Boundedness::Bounded,
+        );
+        Self::build(source, steps, output, vec![child], ctx, stage, props, false)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn build(
+        source: Source,
+        steps: Vec<Step>,
+        output: Output,
+        children: Vec<Arc<dyn ExecutionPlan>>,
+        ctx: EvalCtx,
+        stats: Arc<StageStats>,
+        props: PlanProperties,
+        count_in: bool,
+    ) -> Arc<Self> {
         Arc::new(PigExec {
             source,
             steps: Arc::new(steps),
@@ -370,6 +394,7 @@ impl PigExec {
             ctx,
             stats,
             broadcast: Arc::new(tokio::sync::OnceCell::new()),
+            count_in,
         })
     }
 }
@@ -388,7 +413,6 @@ fn source_name(source: &Source) -> &'static str {
         Source::Reduce(Reduce::Group { .. }) => "GroupReduce",
         Source::Reduce(Reduce::Join { .. }) => "JoinReduce",
         Source::Reduce(Reduce::Distinct) => "DistinctReduce",
-        Source::Reduce(Reduce::Aggregate { .. }) => "AggregateReduce",
         Source::Cross { .. } => "Cross",
         Source::Concat { .. } => "Union",
         Source::Sort { .. } | Source::Sorted(_) => "Sort",
@@ -464,15 +488,6 @@ pub fn write_steps_and_output(
             }
             f.write_str(")")
         }
-        Output::Combine { keys, aggs } => {
-            let names: Vec<&str> = aggs.iter().map(|a| a.func.name()).collect();
-            write!(
-                f,
-                " -> Combine(keys={}, aggs=[{}])",
-                keys_text(keys),
-                names.join(", ")
-            )
-        }
     }
 }
 
@@ -515,6 +530,7 @@ impl ExecutionPlan for PigExec {
             ctx: self.ctx.clone(),
             stats: self.stats.clone(),
             broadcast: Arc::new(tokio::sync::OnceCell::new()),
+            count_in: self.count_in,
         }))
     }
 
@@ -658,11 +674,14 @@ impl PigExec {
             Source::Rows(layout) => {
                 let input = self.children[0].execute(partition, ctx)?;
                 let layout = layout.clone();
+                let count_in = self.count_in;
                 Ok(map_batches(
                     input,
                     move |b, em| {
                         let rows = layout.rows(&b);
-                        em.stats.add_in(rows.len() as u64);
+                        if count_in {
+                            em.stats.add_in(rows.len() as u64);
+                        }
                         em.emit(rows)
                     },
                     emitter,
@@ -679,7 +698,7 @@ impl PigExec {
                             Output::Rows(l) | Output::TopRows { layout: l, .. } => l.schema.clone(),
                             Output::Split(split) => split.schema().cloned(),
                             Output::Sortable(sl) => sl.rows.schema.clone(),
-                            Output::Shuffle { .. } | Output::Combine { .. } => None,
+                            Output::Shuffle { .. } => None,
                         };
                         let ectx = self.ctx.clone();
                         return Ok(map_batches(
@@ -711,22 +730,6 @@ impl PigExec {
                     p -= n;
                 }
                 Ok(futures::stream::empty().boxed())
-            }
-            Source::Reduce(Reduce::Aggregate { aggs }) => {
-                let input = self.children[0].execute(partition, ctx)?;
-                let aggs = aggs.clone();
-                let fut = async move {
-                    // Partial aggregates are merged as batches arrive.
-                    let mut input = input;
-                    let mut merger = AggMerger::new(aggs);
-                    while let Some(batch) = input.next().await {
-                        let batch = batch?;
-                        emitter.stats.add_in(batch.num_rows() as u64);
-                        merger.add_batch(&batch);
-                    }
-                    emitter.emit_all(merger.finish()?)
-                };
-                Ok(batches_when_done(fut))
             }
             Source::Reduce(reduce) => {
                 // The shuffle arrives sorted by key: groups are read one at a time.
@@ -1076,13 +1079,12 @@ enum Emitted {
     Finished(Box<Emitter>),
 }
 
-/// Per-task state of outputs that see all of a task's rows before writing (combiner,
-/// partial top-k).
+/// Per-task state of outputs that see all of a task's rows before writing (partial
+/// top-k).
 #[derive(Default)]
 enum Collector {
     #[default]
     None,
-    Combine(CombineTable),
     TopK(HashMap<Value, Vec<(Vec<Value>, i64, Tuple)>>),
     TopRows(Vec<(Vec<Value>, i64, Tuple)>),
 }
@@ -1090,181 +1092,12 @@ enum Collector {
 impl Collector {
     fn for_output(output: &Output) -> Collector {
         match output {
-            Output::Combine { .. } => Collector::Combine(CombineTable::default()),
             Output::Shuffle { topk: Some(_), .. } => Collector::TopK(HashMap::default()),
             Output::TopRows { .. } => Collector::TopRows(Vec::new()),
             _ => Collector::None,
         }
     }
 }
-
-/// The hash of a key given by its parts (the same for a key looked up and the key kept).
-fn hash_parts<'a>(parts: impl IntoIterator<Item = &'a Value>) -> u64 {
-    use std::hash::{BuildHasher, Hash, Hasher};
-    let mut h = foldhash::fast::FixedState::default().build_hasher();
-    for p in parts {
-        p.hash(&mut h);
-    }
-    h.finish()
-}
-
-/// A combiner key, borrowed from the row where it can be: one value, or the fields of a
-/// tuple key (several key expressions, or the whole row).
-enum KeyParts<'a> {
-    One(Cow<'a, Value>),
-    Fields(Vec<Cow<'a, Value>>),
-}
-
-impl KeyParts<'_> {
-    fn hash(&self) -> u64 {
-        match self {
-            KeyParts::One(v) => hash_parts([v.as_ref()]),
-            KeyParts::Fields(fs) => hash_parts(fs.iter().map(AsRef::as_ref)),
-        }
-    }
-
-    /// Whether `key`, made by [`KeyParts::into_value`], is this key.
-    fn matches(&self, key: &Value) -> bool {
-        match (self, key) {
-            (KeyParts::One(v), key) => key == v.as_ref(),
-            (KeyParts::Fields(fs), Value::Tuple(t)) => {
-                t.len() == fs.len() && t.iter().zip(fs).all(|(a, b)| a == b.as_ref())
-            }
-            (KeyParts::Fields(_), _) => false,
-        }
-    }
-
-    /// Appends the encoding of the key as [`canonical`] makes it (the shuffle key).
-    fn encode_canonical(&self, out: &mut Vec<u8>) {
-        fn one(v: &Value, out: &mut Vec<u8>) {
-            match v {
-                Value::Tuple(t) => {
-                    codec::encode_tuple_header(t.len(), out);
-                    for f in t.iter() {
-                        one(f, out);
-                    }
-                }
-                Value::Double(_)
-                | Value::Float(_)
-                | Value::BigDecimal(_)
-                | Value::Bag(_)
-                | Value::Map(_) => codec::encode(&canonical(v.clone()), out),
-                _ => codec::encode(v, out),
-            }
-        }
-        match self {
-            KeyParts::One(v) => one(v, out),
-            KeyParts::Fields(fs) => {
-                codec::encode_tuple_header(fs.len(), out);
-                for f in fs {
-                    one(f, out);
-                }
-            }
-        }
-    }
-
-    fn into_value(self) -> Value {
-        match self {
-            KeyParts::One(v) => v.into_owned(),
-            KeyParts::Fields(fs) => {
-                Value::Tuple(Box::new(fs.into_iter().map(Cow::into_owned).collect()))
-            }
-        }
-    }
-}
-
-/// The combiner key of a row, borrowed from it where it can be.
-fn key_parts<'a>(ctx: &EvalCtx, keys: &'a KeySpec, row: &'a [Value]) -> DFResult<KeyParts<'a>> {
-    Ok(match keys {
-        KeySpec::Exprs(es) if es.len() == 1 => {
-            KeyParts::One(ctx.eval_ref(&es[0], row, &[]).map_err(eval_err)?)
-        }
-        KeySpec::Exprs(es) => KeyParts::Fields(
-            es.iter()
-                .map(|e| ctx.eval_ref(e, row, &[]))
-                .collect::<Result<_, _>>()
-                .map_err(eval_err)?,
-        ),
-        KeySpec::All => KeyParts::One(Cow::Owned(Value::Chararray("all".into()))),
-        KeySpec::Row => KeyParts::Fields(row.iter().map(Cow::Borrowed).collect()),
-    })
-}
-
-/// One key of a combiner: its hash, the key, and where its aggregates start.
-struct CombineGroup {
-    hash: u64,
-    key: Value,
-    accs: usize,
-}
-
-/// A combiner's partial aggregates per key. Keys are looked up borrowed from the row and
-/// hashed once; a key is copied only when it is new. Keys sit in the hash table itself, so
-/// a lookup reads the table's slot and the key's bytes, nothing else.
-#[derive(Default)]
-struct CombineTable {
-    index: hashbrown::HashTable<CombineGroup>,
-    /// Per key, its aggregates' partial states in a row (one allocation for all keys).
-    accs: Vec<Acc>,
-    /// The bucket of the previous row's key: sorted or clustered input (one key on many
-    /// rows in a row) finds it without hashing. Cleared when the table grows.
-    last: Option<usize>,
-}
-
-impl CombineTable {
-    fn len(&self) -> usize {
-        self.index.len()
-    }
-
-    /// The aggregates of `key`, new ones if the key is new.
-    fn accs(&mut self, key: KeyParts<'_>, aggs: &[AggCall]) -> &mut [Acc] {
-        let n = aggs.len();
-        if let Some(g) = self.last.and_then(|b| self.index.get_bucket(b))
-            && key.matches(&g.key)
-        {
-            let a = g.accs;
-            return &mut self.accs[a..a + n];
-        }
-        let hash = key.hash();
-        let (bucket, a) = match self
-            .index
-            .find_bucket_index(hash, |g| g.hash == hash && key.matches(&g.key))
-        {
-            Some(b) => (b, self.index.get_bucket(b).map_or(0, |g| g.accs)),
-            None => {
-                let a = self.accs.len();
-                self.accs.extend(aggs.iter().map(Acc::new));
-                let entry = self.index.insert_unique(
-                    hash,
-                    CombineGroup {
-                        hash,
-                        key: key.into_value(),
-                        accs: a,
-                    },
-                    |g| g.hash,
-                );
-                (entry.bucket_index(), a)
-            }
-        };
-        self.last = Some(bucket);
-        &mut self.accs[a..a + n]
-    }
-
-    /// The keys and their aggregates, leaving the table empty.
-    fn take(&mut self) -> (Vec<CombineGroup>, Vec<Acc>) {
-        self.last = None;
-        let groups = std::mem::take(&mut self.index).into_iter().collect();
-        (groups, std::mem::take(&mut self.accs))
-    }
-}
-
-/// Rows a combiner sees before it judges whether combining pays.
-const COMBINE_PROBE_ROWS: u64 = 100_000;
-
-/// Input rows a combiner takes through the stage's steps at a time.
-const COMBINE_CHUNK_ROWS: usize = 128;
-
-/// Keys a combiner holds before it writes what it has and starts again.
-const COMBINE_FLUSH_KEYS: usize = 1 << 20;
 
 /// Applies a stage's steps to rows and packs the result in the output layout.
 struct Emitter {
@@ -1276,10 +1109,6 @@ struct Emitter {
     stats: Arc<StageStats>,
     started: std::time::Instant,
     collector: Collector,
-    /// Rows the combiner has aggregated in this task.
-    combine_seen: u64,
-    /// Whether the combiner gave up (keys did not repeat) and passes rows through.
-    combine_passthrough: bool,
     /// For a split: each branch's emitter, and the task (whose outbox gets their batches).
     branches: Vec<Emitter>,
     task: usize,
@@ -1297,8 +1126,6 @@ impl Emitter {
             stats: Arc::new(StageStats::detached()),
             started: std::time::Instant::now(),
             collector: Collector::None,
-            combine_seen: 0,
-            combine_passthrough: false,
             branches: Vec::new(),
             task: 0,
         }
@@ -1329,8 +1156,6 @@ impl Emitter {
             seq: (task as i64) << 40,
             stats,
             started: std::time::Instant::now(),
-            combine_seen: 0,
-            combine_passthrough: false,
             branches,
             task,
         }
@@ -1392,7 +1217,6 @@ impl Emitter {
                     }
                 }
             }
-            Collector::Combine(mut table) => out.extend(self.combined_batches(table.take())?),
             Collector::TopK(map) => {
                 let Output::Shuffle {
                     tag,
@@ -1423,37 +1247,6 @@ impl Emitter {
             }
         }
         self.finish_task();
-        Ok(out)
-    }
-
-    fn combined_batches(
-        &self,
-        (groups, accs): (Vec<CombineGroup>, Vec<Acc>),
-    ) -> DFResult<Vec<RecordBatch>> {
-        let Output::Combine { aggs, .. } = &self.output else {
-            return Ok(Vec::new());
-        };
-        self.stats.add_combine_out(groups.len() as u64);
-        let mut out = Vec::new();
-        let (mut key, mut row) = (Vec::new(), Vec::new());
-        let n = aggs.len();
-        for (chunk, group_chunk) in groups.chunks(BATCH_ROWS).enumerate() {
-            let mut b = ShuffleBuilder::with_capacity(group_chunk.len());
-            for (j, g) in group_chunk.iter().enumerate() {
-                let i = chunk * BATCH_ROWS + j;
-                // The row is (group, states...), its group encoded as the key is.
-                key.clear();
-                KeyParts::One(Cow::Borrowed(&g.key)).encode_canonical(&mut key);
-                row.clear();
-                codec::encode_tuple_header(n + 1, &mut row);
-                row.extend_from_slice(&key);
-                for (acc, agg) in accs[g.accs..g.accs + n].iter().zip(aggs.iter()) {
-                    codec::encode(&acc.state(agg).map_err(|e| udf_err(agg, e))?, &mut row);
-                }
-                b.push(&key, 0, self.seq + i as i64, &row);
-            }
-            out.push(b.finish());
-        }
         Ok(out)
     }
 
@@ -1492,33 +1285,7 @@ impl Emitter {
 
     /// Like [`Emitter::emit`] for rows that have already been through the first `first`
     /// steps.
-    fn emit_from(&mut self, rows: Vec<Tuple>, first: usize) -> DFResult<Option<RecordBatch>> {
-        let chunk_rows = COMBINE_CHUNK_ROWS;
-        if !matches!(self.output, Output::Combine { .. }) || rows.len() <= chunk_rows {
-            return self.emit_chunk(rows, first);
-        }
-        // A combiner takes rows a few at a time through the steps: the rows a FLATTEN
-        // makes are aggregated while they are still in the cache, and their memory is
-        // reused for the next chunk.
-        let mut batches = Vec::new();
-        let mut rows = rows.into_iter();
-        loop {
-            let chunk: Vec<Tuple> = rows.by_ref().take(chunk_rows).collect();
-            if chunk.is_empty() {
-                break;
-            }
-            batches.extend(self.emit_chunk(chunk, first)?);
-        }
-        match batches.len() {
-            0 => Ok(None),
-            1 => Ok(batches.pop()),
-            _ => arrow::compute::concat_batches(&shuffle_schema(), &batches)
-                .map(Some)
-                .map_err(|e| DataFusionError::ArrowError(Box::new(e), None)),
-        }
-    }
-
-    fn emit_chunk(&mut self, mut rows: Vec<Tuple>, first: usize) -> DFResult<Option<RecordBatch>> {
+    fn emit_from(&mut self, mut rows: Vec<Tuple>, first: usize) -> DFResult<Option<RecordBatch>> {
         let steps = self.steps.clone();
         for (i, step) in steps.iter().enumerate().skip(first) {
             rows = match step {
@@ -1658,70 +1425,8 @@ impl Emitter {
                 }
                 Ok(None)
             }
-            Output::Combine { keys, aggs } => {
-                let Collector::Combine(map) = &mut self.collector else {
-                    return Err(DataFusionError::Internal(
-                        "combiner output without its collector".into(),
-                    ));
-                };
-                self.stats.add_combine_in(rows.len() as u64);
-                let mut scratch = Vec::new();
-                if self.combine_passthrough {
-                    // Keys rarely repeat in this task: send each row's partial state as is,
-                    // encoded straight from the row (the row's first field, the group, is
-                    // encoded as the key is).
-                    let mut out = ShuffleBuilder::with_capacity(rows.len());
-                    let (mut key, mut enc) = (Vec::new(), Vec::new());
-                    for row in &rows {
-                        key.clear();
-                        key_parts(&self.ctx, keys, row)?.encode_canonical(&mut key);
-                        enc.clear();
-                        codec::encode_tuple_header(aggs.len() + 1, &mut enc);
-                        enc.extend_from_slice(&key);
-                        for agg in aggs.iter() {
-                            let mut acc = Acc::new(agg);
-                            let input = agg_input(agg, row, &mut scratch);
-                            acc.update(agg, input).map_err(|e| udf_err(agg, e))?;
-                            codec::encode(&acc.state(agg).map_err(|e| udf_err(agg, e))?, &mut enc);
-                        }
-                        self.seq += 1;
-                        out.push(&key, 0, self.seq, &enc);
-                    }
-                    self.stats.add_combine_out(rows.len() as u64);
-                    return Ok(Some(out.finish()));
-                }
-                self.combine_seen += rows.len() as u64;
-                for row in rows {
-                    let key = key_parts(&self.ctx, keys, &row)?;
-                    let accs = map.accs(key, aggs);
-                    for (acc, agg) in accs.iter_mut().zip(aggs.iter()) {
-                        let input = agg_input(agg, &row, &mut scratch);
-                        acc.update(agg, input).map_err(|e| udf_err(agg, e))?;
-                    }
-                }
-                // Combining pays only when keys repeat: when, after enough rows, more than
-                // half were new keys, write what is held and pass rows through from now on.
-                let poor = self.combine_seen >= COMBINE_PROBE_ROWS
-                    && map.len() as u64 * 2 > self.combine_seen;
-                if poor || map.len() >= COMBINE_FLUSH_KEYS {
-                    self.combine_passthrough |= poor;
-                    let full = map.take();
-                    let batches = self.combined_batches(full)?;
-                    if batches.is_empty() {
-                        return Ok(None);
-                    }
-                    return arrow::compute::concat_batches(&shuffle_schema(), &batches)
-                        .map(Some)
-                        .map_err(|e| DataFusionError::ArrowError(Box::new(e), None));
-                }
-                Ok(None)
-            }
         }
     }
-}
-
-fn udf_err(agg: &AggCall, e: pigrs_udf::func::UdfError) -> DataFusionError {
-    DataFusionError::External(format!("{} failed: {e}", agg.func.name()).into())
 }
 
 /// Keeps the best `n` rows (by sort keys, then input order).
@@ -1821,7 +1526,7 @@ impl Grouper {
         let inputs = match &reduce {
             Reduce::Group { inputs, .. } => *inputs,
             Reduce::Join { widths, .. } => widths.len(),
-            Reduce::Distinct | Reduce::Aggregate { .. } => 1,
+            Reduce::Distinct => 1,
         };
         Grouper {
             reduce,
@@ -1882,7 +1587,6 @@ impl Grouper {
                 row.extend(bags.into_iter().map(|b| Value::Bag(Box::new(b))));
                 out.push(row);
             }
-            Reduce::Aggregate { .. } => {}
             Reduce::Join { join_type, widths } => {
                 let null_key = codec::decode(&key)
                     .map(|v| key_is_null(&v, 2))
@@ -1890,105 +1594,6 @@ impl Grouper {
                 join_group(&bags, widths, *join_type, null_key, out);
             }
         }
-    }
-}
-
-/// Merges partial aggregates by key as batches arrive, then finishes them: rows
-/// `(group, agg0, ...)`, in the order keys were first produced (by sequence number).
-struct AggMerger {
-    aggs: Arc<Vec<AggCall>>,
-    /// Per key: its hash, where its encoding sits in `key_bytes`, and its index in
-    /// `groups` (all in the table's slot: a lookup reads the slot and the key's bytes).
-    index: hashbrown::HashTable<(u64, usize, usize, usize)>,
-    /// Every key's encoding, one after another (one allocation for all keys).
-    key_bytes: Vec<u8>,
-    /// Per key: its earliest sequence number and its group.
-    groups: Vec<(i64, Value)>,
-    /// Per key, `aggs.len()` aggregates in a row.
-    accs: Vec<Acc>,
-}
-
-impl AggMerger {
-    fn new(aggs: Arc<Vec<AggCall>>) -> Self {
-        AggMerger {
-            aggs,
-            index: hashbrown::HashTable::new(),
-            key_bytes: Vec::new(),
-            groups: Vec::new(),
-            accs: Vec::new(),
-        }
-    }
-
-    /// Merges a batch of shuffled partial states. A key seen before is looked up borrowed
-    /// from the batch, and only its states are decoded (the group, the row's first field,
-    /// is read past).
-    fn add_batch(&mut self, batch: &RecordBatch) {
-        let Some((keys, _, seqs, vals)) = shuffle_columns(batch) else {
-            return;
-        };
-        for i in 0..batch.num_rows() {
-            self.merge(keys.value(i), seqs.value(i), vals.value(i));
-        }
-    }
-
-    /// Merges one row, given as its encoding `bytes`.
-    fn merge(&mut self, key: &[u8], seq: i64, bytes: &[u8]) {
-        use std::hash::BuildHasher;
-        let hash = foldhash::fast::FixedState::default().hash_one(key);
-        let key_bytes = &self.key_bytes;
-        let found = self
-            .index
-            .find(hash, |&(h, start, end, _)| {
-                h == hash && key_bytes[start..end] == *key
-            })
-            .map(|&(_, _, _, g)| g);
-        let (gi, states) = match found {
-            Some(gi) => {
-                // Keep the earliest sequence number: arrival order depends on timing.
-                let g = &mut self.groups[gi];
-                g.0 = g.0.min(seq);
-                let states = pigrs_udf::codec::decode_tuple_skipping(bytes, 1).unwrap_or_default();
-                (gi, states)
-            }
-            None => {
-                let mut fields = decode_tuple(bytes).into_iter();
-                let group = fields.next().unwrap_or(Value::Null);
-                let gi = self.groups.len();
-                self.groups.push((seq, group));
-                self.accs.extend(self.aggs.iter().map(Acc::new));
-                let start = self.key_bytes.len();
-                self.key_bytes.extend_from_slice(key);
-                self.index.insert_unique(
-                    hash,
-                    (hash, start, self.key_bytes.len(), gi),
-                    |&(h, ..)| h,
-                );
-                (gi, fields.collect())
-            }
-        };
-        let n = self.aggs.len();
-        for (acc, state) in self.accs[gi * n..(gi + 1) * n].iter_mut().zip(states) {
-            acc.merge(state);
-        }
-    }
-
-    fn finish(mut self) -> DFResult<Vec<Tuple>> {
-        drop(std::mem::take(&mut self.index));
-        drop(std::mem::take(&mut self.key_bytes));
-        let n = self.aggs.len();
-        let mut order: Vec<usize> = (0..self.groups.len()).collect();
-        order.sort_unstable_by_key(|&g| self.groups[g].0);
-        let mut out = Vec::with_capacity(self.groups.len());
-        for g in order {
-            let mut row = Vec::with_capacity(n + 1);
-            row.push(std::mem::replace(&mut self.groups[g].1, Value::Null));
-            for (k, agg) in self.aggs.iter().enumerate() {
-                let acc = std::mem::replace(&mut self.accs[g * n + k], Acc::CountStar(0));
-                row.push(acc.finish(agg).map_err(|e| udf_err(agg, e))?);
-            }
-            out.push(row);
-        }
-        Ok(out)
     }
 }
 

@@ -132,7 +132,7 @@ pub fn shuffle_batch(rows: &[Shuffled]) -> RecordBatch {
 
 /// The columns of a batch of shuffled rows, still encoded: keys, tags, sequence numbers
 /// and rows (`None` for a batch not in the shuffle layout).
-pub fn shuffle_columns(
+fn shuffle_columns(
     batch: &RecordBatch,
 ) -> Option<(&BinaryArray, &Int32Array, &Int64Array, &BinaryArray)> {
     Some((
@@ -141,46 +141,6 @@ pub fn shuffle_columns(
         batch.column(2).as_any().downcast_ref::<Int64Array>()?,
         batch.column(3).as_any().downcast_ref::<BinaryArray>()?,
     ))
-}
-
-/// Builds a batch of shuffled rows from rows already encoded.
-pub struct ShuffleBuilder {
-    keys: BinaryBuilder,
-    tags: Vec<i32>,
-    seqs: Vec<i64>,
-    vals: BinaryBuilder,
-}
-
-impl ShuffleBuilder {
-    /// A builder for about `rows` rows.
-    pub fn with_capacity(rows: usize) -> Self {
-        ShuffleBuilder {
-            keys: BinaryBuilder::with_capacity(rows, rows * 16),
-            tags: Vec::with_capacity(rows),
-            seqs: Vec::with_capacity(rows),
-            vals: BinaryBuilder::with_capacity(rows, rows * 32),
-        }
-    }
-
-    /// Adds a row: its encoded key, tag, sequence number and encoded row (a tuple).
-    pub fn push(&mut self, key: &[u8], tag: i32, seq: i64, row: &[u8]) {
-        self.keys.append_value(key);
-        self.tags.push(tag);
-        self.seqs.push(seq);
-        self.vals.append_value(row);
-    }
-
-    /// The batch.
-    pub fn finish(mut self) -> RecordBatch {
-        let rows = self.tags.len();
-        let cols: Vec<ArrayRef> = vec![
-            Arc::new(self.keys.finish()),
-            Arc::new(Int32Array::from(self.tags)),
-            Arc::new(Int64Array::from(self.seqs)),
-            Arc::new(self.vals.finish()),
-        ];
-        batch(shuffle_schema(), cols, rows)
-    }
 }
 
 /// Unpacks a batch of shuffled rows.

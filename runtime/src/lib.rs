@@ -10,6 +10,7 @@ pub mod expr;
 pub mod fs;
 pub mod io;
 pub mod layout;
+pub mod lower;
 pub mod ops;
 pub mod physical;
 pub mod progress;

@@ -14,20 +14,29 @@ use std::sync::Arc;
 use arrow::compute::SortOptions;
 use datafusion::physical_expr::{LexOrdering, PhysicalSortExpr};
 use datafusion::physical_plan::expressions::Column;
+use datafusion::physical_plan::filter::FilterExec;
+use datafusion::physical_plan::projection::ProjectionExec;
 use datafusion::physical_plan::repartition::RepartitionExec;
 use datafusion::physical_plan::sorts::sort::SortExec;
 use datafusion::physical_plan::union::UnionExec;
 use datafusion::physical_plan::{ExecutionPlan, Partitioning};
-use pigrs_planner::logical::{GroupKeys, JoinStrategy, LogicalPlan, NodeId, Operator};
-use pigrs_udf::Schema;
+use pigrs_planner::expr::{Expr, ExprKind};
+use pigrs_planner::logical::{GenItem, GroupKeys, JoinStrategy, LogicalPlan, NodeId, Operator};
+use pigrs_udf::{Field, PigType, Schema};
 
 use crate::error::RunError;
 use crate::eval::EvalCtx;
 use crate::exec::{KeySpec, Output, PigExec, Reduce, ReplicatedJoin, Source, Step, TopKSpec};
+use crate::expr::physical_expr;
 use crate::io::{LoadFunc, Warnings, load_func, plan_splits, resolve_input};
 use crate::layout::Layout;
+use crate::lower;
+use crate::lower::project::Generate;
+use crate::ops::flatten::FlattenExec;
+use crate::ops::meter::{Counter, MeterExec};
+use crate::ops::scan::ScanExec;
 use crate::sort::SortLayout;
-use crate::stats::Stats;
+use crate::stats::{StageStats, Stats};
 use crate::tee::{Fanout, Tee};
 
 /// A stage being built: its source and the steps fused so far.
@@ -38,6 +47,35 @@ struct Pending {
     /// Set when the stage so far is a branch of a shared stage (multi-query): its steps and
     /// output run in the shared stage's tasks.
     tee: Option<Arc<Tee>>,
+    /// Set when the source is `Source::Rows` of a plan of DataFusion operators (child 0)
+    /// that began this stage: the stage's statistics.
+    stage: Option<Arc<StageStats>>,
+}
+
+impl Pending {
+    /// The DataFusion plan of a stage made only of DataFusion operators so far, with its
+    /// layout and statistics; `None` when row steps or a pigrs source come first.
+    fn columnar_tail(&self) -> Option<(Arc<dyn ExecutionPlan>, Layout, Arc<StageStats>)> {
+        match (&self.stage, &self.source, self.steps.is_empty(), &self.tee) {
+            (Some(stage), Source::Rows(layout), true, None) => Some((
+                self.children.first()?.clone(),
+                layout.clone(),
+                stage.clone(),
+            )),
+            _ => None,
+        }
+    }
+
+    /// The rows of `plan`, in `layout`, as the stage `stage` made them so far.
+    fn columnar(plan: Arc<dyn ExecutionPlan>, layout: Layout, stage: Arc<StageStats>) -> Self {
+        Pending {
+            source: Source::Rows(layout),
+            steps: vec![],
+            children: vec![plan],
+            tee: None,
+            stage: Some(stage),
+        }
+    }
 }
 
 /// Lowers nodes of one logical plan.
@@ -87,19 +125,49 @@ impl Lowering<'_> {
     }
 
     fn finish(&self, p: Pending, output: Output) -> Arc<dyn ExecutionPlan> {
+        self.finish_stage(p, output).0
+    }
+
+    /// The plan ending a stage in `output`, and the stage's statistics.
+    fn finish_stage(
+        &self,
+        mut p: Pending,
+        output: Output,
+    ) -> (Arc<dyn ExecutionPlan>, Arc<StageStats>) {
         if let Some(tee) = p.tee {
             let stats = self.stats.stage("Map", tee.tasks());
             stats.describe(&p.source, &p.steps, &output);
-            return tee.branch(p.steps, output, stats);
+            return (tee.branch(p.steps, output, stats.clone()), stats);
         }
-        PigExec::new(
+        if let (Some(stage), Source::Rows(layout)) = (p.stage.take(), &p.source)
+            && let Some(child) = p.children.pop()
+        {
+            let plan: Arc<dyn ExecutionPlan> = match &output {
+                // Already the batches wanted: the stage ends here.
+                Output::Rows(want) if p.steps.is_empty() && want.arrow == layout.arrow => {
+                    MeterExec::new(child, stage.clone(), Counter::Out, true)
+                }
+                _ => PigExec::in_stage(
+                    layout.clone(),
+                    p.steps,
+                    output,
+                    child,
+                    self.ctx.clone(),
+                    stage.clone(),
+                ),
+            };
+            return (plan, stage);
+        }
+        let exec = PigExec::new(
             p.source,
             p.steps,
             output,
             p.children,
             self.ctx.clone(),
             &self.stats,
-        )
+        );
+        let stage = exec.stage_stats().clone();
+        (exec, stage)
     }
 
     fn schema(&self, id: NodeId) -> Option<&Schema> {
@@ -190,14 +258,26 @@ impl Lowering<'_> {
                     return Ok(pending);
                 }
                 let split = Arc::new(Fanout::new(self.plan.node(id).schema.clone()));
-                let stage = PigExec::new(
-                    pending.source,
-                    pending.steps,
-                    Output::Split(split.clone()),
-                    pending.children,
-                    self.ctx.clone(),
-                    &self.stats,
-                );
+                let output = Output::Split(split.clone());
+                let stage = match (pending.stage, pending.source) {
+                    // Rows made by DataFusion operators: the split is the end of their stage.
+                    (Some(stats), Source::Rows(layout)) => PigExec::in_stage(
+                        layout,
+                        pending.steps,
+                        output,
+                        pending.children[0].clone(),
+                        self.ctx.clone(),
+                        stats,
+                    ),
+                    (_, source) => PigExec::new(
+                        source,
+                        pending.steps,
+                        output,
+                        pending.children,
+                        self.ctx.clone(),
+                        &self.stats,
+                    ),
+                };
                 let tee = Tee::new(stage, split);
                 self.tees.borrow_mut().insert(id, tee.clone());
                 tee
@@ -208,6 +288,7 @@ impl Lowering<'_> {
             steps: vec![],
             children: vec![],
             tee: Some(tee),
+            stage: None,
         })
     }
 
@@ -238,6 +319,22 @@ impl Lowering<'_> {
                 let files = resolve_input(location, &self.base_dir)
                     .map_err(|e| RunError::plan(node.span, e.to_string()))?;
                 let splits = plan_splits(&files, self.parallelism);
+                if ScanExec::supports(&load, node.schema.as_ref()) {
+                    // Parsed straight into columns. The condition `filter_into_scan` copied
+                    // into the LOAD is left to the FILTER it came from, which stays above
+                    // and runs on the columns.
+                    let stage = self.stats.stage("Scan", splits.len().max(1));
+                    let scan = ScanExec::try_new(
+                        splits,
+                        load,
+                        node.schema.clone(),
+                        self.warnings.clone(),
+                        stage.clone(),
+                    )
+                    .map_err(RunError::internal)?;
+                    let layout = Layout::new(node.schema.clone());
+                    return Ok(Pending::columnar(Arc::new(scan), layout, stage));
+                }
                 Pending {
                     source: Source::Scan {
                         splits,
@@ -249,9 +346,38 @@ impl Lowering<'_> {
                     steps: vec![],
                     children: vec![],
                     tee: None,
+                    stage: None,
                 }
             }
-            Operator::Filter { cond } => self.then(input(0), Step::Filter(cond.clone()))?,
+            Operator::Filter { cond } => {
+                let p = self.lower(input(0))?;
+                match p.columnar_tail() {
+                    // Rows still in DataFusion's hands: its vectorized filter.
+                    Some((plan, layout, stage)) => {
+                        let pred = physical_expr(cond, &layout, &self.ctx)?;
+                        let plan = FilterExec::try_new(pred, plan).map_err(RunError::internal)?;
+                        stage.add_feature("FILTER");
+                        Pending::columnar(Arc::new(plan), layout, stage)
+                    }
+                    None => self.then_pending(p, Step::Filter(cond.clone())),
+                }
+            }
+            Operator::Foreach { nested, generate } if nested.is_empty() => {
+                let p = self.lower(input(0))?;
+                let out = Layout::new(node.schema.clone());
+                if let Some((plan, layout, stage)) = p.columnar_tail()
+                    && let Some(done) = self.generate(plan, generate, &layout, out, &stage)?
+                {
+                    return Ok(done);
+                }
+                self.then_pending(
+                    p,
+                    Step::Foreach {
+                        nested: vec![],
+                        generate: generate.clone(),
+                    },
+                )
+            }
             Operator::Foreach { nested, generate } => self.then(
                 input(0),
                 Step::Foreach {
@@ -289,6 +415,7 @@ impl Lowering<'_> {
                         steps: vec![],
                         children: vec![child],
                         tee: None,
+                        stage: None,
                     });
                 }
                 let mut pending = self.lower(input(0))?;
@@ -300,6 +427,7 @@ impl Lowering<'_> {
                     steps: vec![],
                     children: vec![child],
                     tee: None,
+                    stage: None,
                 }
             }
             Operator::Order { keys, .. }
@@ -316,6 +444,7 @@ impl Lowering<'_> {
                     steps: vec![],
                     children: vec![merged],
                     tee: None,
+                    stage: None,
                 }
             }
             Operator::Order { keys, .. } => {
@@ -329,6 +458,7 @@ impl Lowering<'_> {
                     steps: vec![],
                     children: vec![child],
                     tee: None,
+                    stage: None,
                 }
             }
             Operator::Group {
@@ -347,6 +477,7 @@ impl Lowering<'_> {
                     steps: vec![],
                     children: vec![shuffled],
                     tee: None,
+                    stage: None,
                 }
             }
             Operator::Aggregate {
@@ -355,23 +486,63 @@ impl Lowering<'_> {
                 generate,
                 parallel,
             } => {
-                let keys = key_spec(keys);
-                let tasks = self.group_tasks(std::slice::from_ref(&keys), *parallel);
-                let aggs = Arc::new(aggs.clone());
-                let output = Output::Combine {
-                    keys,
-                    aggs: aggs.clone(),
+                let tasks = match keys {
+                    GroupKeys::All => 1,
+                    GroupKeys::Exprs(_) => self.reduce_tasks(*parallel),
                 };
-                let shuffled = self.shuffle_outputs(&node.inputs, vec![output], tasks)?;
-                Pending {
-                    source: Source::Reduce(Reduce::Aggregate { aggs }),
-                    steps: vec![Step::Foreach {
-                        nested: vec![],
-                        generate: generate.clone(),
-                    }],
-                    children: vec![shuffled],
-                    tee: None,
+                let layout = Layout::new(self.schema(input(0)).cloned());
+                let pending = self.lower(input(0))?;
+                let (map, map_stage) = self.finish_stage(pending, Output::Rows(layout.clone()));
+                let agg = lower::aggregate::aggregate(
+                    map,
+                    &layout,
+                    &map_stage,
+                    keys,
+                    aggs,
+                    tasks,
+                    &self.ctx,
+                    &self.stats,
+                )?;
+                let out = Layout::new(node.schema.clone());
+                let group_ty = match keys {
+                    GroupKeys::All => PigType::Chararray,
+                    GroupKeys::Exprs(es) if es.len() == 1 => es[0].ty.clone(),
+                    GroupKeys::Exprs(es) => PigType::Tuple(Some(Schema::new(
+                        es.iter().map(|e| Field::unnamed(e.ty.clone())).collect(),
+                    ))),
+                };
+                let over_keys = regroup_items(generate, agg.keys, &group_ty);
+                if let Some(done) =
+                    self.generate(agg.plan.clone(), &over_keys, &agg.layout, out, &agg.stage)?
+                {
+                    return Ok(done);
                 }
+                // The GENERATE list row by row, over rows (group, agg0, agg1, ...).
+                let rows_ty =
+                    std::iter::once(group_ty.clone()).chain(aggs.iter().map(|a| a.ty.clone()));
+                let rows = Layout::new(Some(Schema::new(rows_ty.map(Field::unnamed).collect())));
+                let columns: Vec<GenItem> = (0..=aggs.len())
+                    .map(|i| GenItem {
+                        expr: Expr::new(
+                            ExprKind::Column(i),
+                            rows.schema
+                                .as_ref()
+                                .map_or(PigType::Bytearray, |s| s.fields[i].ty.clone()),
+                            node.span,
+                        ),
+                        flatten: false,
+                        width: None,
+                    })
+                    .collect();
+                let columns = regroup_items(&columns, agg.keys, &group_ty);
+                let mut pending = self
+                    .generate(agg.plan, &columns, &agg.layout, rows, &agg.stage)?
+                    .ok_or_else(|| RunError::internal("aggregate rows do not project"))?;
+                pending.steps.push(Step::Foreach {
+                    nested: vec![],
+                    generate: generate.clone(),
+                });
+                pending
             }
             Operator::TopKGroup {
                 keys,
@@ -400,6 +571,7 @@ impl Lowering<'_> {
                     steps: vec![],
                     children: vec![shuffled],
                     tee: None,
+                    stage: None,
                 }
             }
             Operator::Join {
@@ -422,6 +594,7 @@ impl Lowering<'_> {
                             steps: vec![],
                             children: vec![shuffled],
                             tee: None,
+                            stage: None,
                         }
                     }
                     JoinStrategy::Replicated => {
@@ -436,6 +609,7 @@ impl Lowering<'_> {
                                 steps: vec![],
                                 children: vec![child],
                                 tee: None,
+                                stage: None,
                             };
                         }
                         // The join runs as a step after the large input's own.
@@ -459,6 +633,7 @@ impl Lowering<'_> {
                     steps: vec![],
                     children,
                     tee: None,
+                    stage: None,
                 }
             }
             Operator::Distinct { parallel } => {
@@ -472,6 +647,7 @@ impl Lowering<'_> {
                     steps: vec![],
                     children: vec![shuffled],
                     tee: None,
+                    stage: None,
                 }
             }
             Operator::Union => {
@@ -481,6 +657,7 @@ impl Lowering<'_> {
                     steps: vec![],
                     children,
                     tee: None,
+                    stage: None,
                 }
             }
             Operator::Rank { keys, dense } => {
@@ -494,6 +671,7 @@ impl Lowering<'_> {
                     steps: vec![],
                     children: vec![child],
                     tee: None,
+                    stage: None,
                 }
             }
             Operator::Stream { command, .. } => {
@@ -511,17 +689,44 @@ impl Lowering<'_> {
                     steps: vec![],
                     children: vec![child],
                     tee: None,
+                    stage: None,
                 }
             }
             Operator::Store { .. } | Operator::Dump => self.lower(input(0))?,
         })
     }
 
+    /// A GENERATE list over `plan` (batches in `layout`, of stage `stage`) on DataFusion,
+    /// or `None` when it must run row by row.
+    fn generate(
+        &self,
+        plan: Arc<dyn ExecutionPlan>,
+        generate: &[GenItem],
+        layout: &Layout,
+        out: Layout,
+        stage: &Arc<StageStats>,
+    ) -> Result<Option<Pending>, RunError> {
+        let Some(lowered) = lower::project::generate(generate, layout, &out, &self.ctx)? else {
+            return Ok(None);
+        };
+        let plan: Arc<dyn ExecutionPlan> = match lowered {
+            Generate::Projection(exprs) => {
+                Arc::new(ProjectionExec::try_new(exprs, plan).map_err(RunError::internal)?)
+            }
+            Generate::Flatten { items, bag } => FlattenExec::new(plan, items, bag, &out),
+        };
+        stage.add_feature("FOREACH");
+        Ok(Some(Pending::columnar(plan, out, stage.clone())))
+    }
+
     /// Fuses a row step onto the stage computing `input`.
     fn then(&self, input: NodeId, step: Step) -> Result<Pending, RunError> {
-        let mut p = self.lower(input)?;
+        Ok(self.then_pending(self.lower(input)?, step))
+    }
+
+    fn then_pending(&self, mut p: Pending, step: Step) -> Pending {
         p.steps.push(step);
-        Ok(p)
+        p
     }
 }
 
@@ -535,6 +740,65 @@ fn key_spec(keys: &GroupKeys) -> KeySpec {
     match keys {
         GroupKeys::All => KeySpec::All,
         GroupKeys::Exprs(es) => KeySpec::Exprs(es.clone()),
+    }
+}
+
+/// A GENERATE list over aggregate rows `(group, agg0, ...)` rewritten over the aggregate's
+/// columns `(key0, ..., keyN, agg0, ...)`: with several keys, `group.$i` is key `i`, a
+/// flattened `group` is every key, and `group` itself a tuple made of them.
+fn regroup_items(items: &[GenItem], keys: usize, group_ty: &PigType) -> Vec<GenItem> {
+    if keys == 1 {
+        return items.to_vec();
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        if item.flatten && matches!(item.expr.kind, ExprKind::Column(0)) {
+            out.extend((0..keys).map(|i| GenItem {
+                expr: Expr::new(
+                    ExprKind::Column(i),
+                    tuple_field_ty(group_ty, i),
+                    item.expr.span,
+                ),
+                flatten: false,
+                width: None,
+            }));
+        } else {
+            out.push(GenItem {
+                expr: regroup(&item.expr, keys, group_ty),
+                flatten: item.flatten,
+                width: item.width,
+            });
+        }
+    }
+    out
+}
+
+fn regroup(e: &Expr, keys: usize, group_ty: &PigType) -> Expr {
+    let column = |i: usize, ty: PigType| Expr::new(ExprKind::Column(i), ty, e.span);
+    match &e.kind {
+        ExprKind::TupleField { expr, index } if matches!(expr.kind, ExprKind::Column(0)) => {
+            column(*index, e.ty.clone())
+        }
+        ExprKind::Column(0) => Expr::new(
+            ExprKind::MakeTuple(
+                (0..keys)
+                    .map(|i| column(i, tuple_field_ty(group_ty, i)))
+                    .collect(),
+            ),
+            e.ty.clone(),
+            e.span,
+        ),
+        ExprKind::Column(j) => column(keys + j - 1, e.ty.clone()),
+        _ => e
+            .map_children(&mut |c| Some(regroup(c, keys, group_ty)))
+            .unwrap_or_else(|| e.clone()),
+    }
+}
+
+fn tuple_field_ty(t: &PigType, i: usize) -> PigType {
+    match t {
+        PigType::Tuple(Some(s)) => s.fields.get(i).map_or(PigType::Bytearray, |f| f.ty.clone()),
+        _ => PigType::Bytearray,
     }
 }
 

@@ -268,10 +268,6 @@ pub fn features_of(source: &Source, steps: &[Step], output: &Output) -> Vec<&'st
             }
         }
         Source::Reduce(Reduce::Distinct) => add("DISTINCT"),
-        Source::Reduce(Reduce::Aggregate { .. }) => {
-            add("GROUP_BY");
-            add("COMBINER");
-        }
         Source::Cross { .. } => add("CROSS"),
         Source::Concat { .. } => add("UNION"),
         Source::Sorted(_) => add("ORDER_BY"),
@@ -300,7 +296,6 @@ pub fn features_of(source: &Source, steps: &[Step], output: &Output) -> Vec<&'st
         }
     }
     match output {
-        Output::Combine { .. } => add("COMBINER"),
         Output::Split(_) => add("MULTI_QUERY"),
         Output::TopRows { .. } => add("TOP_K"),
         Output::Shuffle { topk: Some(_), .. } => add("TOP_K"),

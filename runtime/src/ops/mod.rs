@@ -1,3 +1,6 @@
-//! pigrs's columnar physical operators: DataFusion `ExecutionPlan`s, one per file.
+//! pigrs's columnar physical operators: DataFusion `ExecutionPlan`s, one per file, for
+//! what DataFusion has no operator for.
 
+pub mod flatten;
+pub mod meter;
 pub mod scan;

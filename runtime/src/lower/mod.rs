@@ -1,0 +1,6 @@
+//! Lowering of Pig operators onto DataFusion's own physical operators, one file per
+//! operator family. `physical.rs` walks the logical plan and calls these; what DataFusion
+//! lacks stays in pigrs's own operators (`exec.rs`, `ops/`).
+
+pub mod aggregate;
+pub mod project;

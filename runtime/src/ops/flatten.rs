@@ -1,0 +1,342 @@
+//! `FlattenExec`: a FOREACH ... GENERATE that flattens one bag, on whole batches.
+//!
+//! Each input row gives one output row per tuple of its bag (none for an empty bag, one of
+//! nulls for a null bag, as Pig does); the other generated fields are evaluated once per
+//! input row as `PhysicalExpr`s and repeated with arrow's `take`. `TOKENIZE` of a chararray
+//! is split straight from the string column into the token column; any other bag
+//! expression is evaluated row by row and only its tuples' fields are packed into columns.
+
+use std::fmt;
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, AsArray, StringBuilder, UInt32Array};
+use arrow::compute::take;
+use arrow::datatypes::{DataType, SchemaRef};
+use arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::error::{DataFusionError, Result as DFResult};
+use datafusion::execution::TaskContext;
+use datafusion::physical_expr::EquivalenceProperties;
+use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::{
+    DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PhysicalExpr, PlanProperties,
+    SendableRecordBatchStream,
+};
+use futures::StreamExt;
+use pigrs_planner::expr::{Expr, ExprKind};
+use pigrs_udf::{PigType, Value, arrow_layout};
+
+use crate::eval::EvalCtx;
+use crate::layout::Layout;
+
+/// Java `StringTokenizer`'s delimiters, Pig's default for `TOKENIZE`.
+const TOKENIZE_DELIMS: &str = " \",()*";
+
+/// Where the flattened bag's tuples come from.
+#[derive(Debug, Clone)]
+pub enum BagSource {
+    /// `TOKENIZE(arg [, 'delimiters'])` of a chararray: one tuple `(token)` per word.
+    Tokenize {
+        /// The string.
+        arg: Arc<dyn PhysicalExpr>,
+        /// The delimiter characters.
+        delims: String,
+    },
+    /// Any bag expression, evaluated on each row.
+    Rows {
+        /// The bag.
+        expr: Expr,
+        /// The input's layout (to read rows from batches).
+        input: Layout,
+        /// Evaluation state.
+        ctx: EvalCtx,
+    },
+}
+
+impl BagSource {
+    /// The source of the bag `e` over batches in `input`: native for `TOKENIZE` of a
+    /// chararray with constant delimiters; row by row otherwise.
+    pub fn new(e: &Expr, input: &Layout, ctx: &EvalCtx) -> Result<Self, crate::RunError> {
+        if let ExprKind::Call { func, args } = &e.kind
+            && func.name() == "TOKENIZE"
+            && args.first().is_some_and(|a| a.ty == PigType::Chararray)
+        {
+            let delims = match args.get(1).map(|d| &d.kind) {
+                None => Some(TOKENIZE_DELIMS.to_string()),
+                Some(ExprKind::Const(Value::Chararray(d))) => Some(d.clone()),
+                _ => None,
+            };
+            if let Some(delims) = delims {
+                let arg = crate::expr::physical_expr(&args[0], input, ctx)?;
+                return Ok(BagSource::Tokenize { arg, delims });
+            }
+        }
+        Ok(BagSource::Rows {
+            expr: e.clone(),
+            input: input.clone(),
+            ctx: ctx.clone(),
+        })
+    }
+
+    /// For each input row, how many output rows it gives; and the tuples' fields, one
+    /// column per field of `types`.
+    fn eval(&self, batch: &RecordBatch, types: &[PigType]) -> DFResult<(Vec<u32>, Vec<ArrayRef>)> {
+        match self {
+            BagSource::Tokenize { arg, delims } => {
+                let strings = arg.evaluate(batch)?.into_array(batch.num_rows())?;
+                let strings = strings.as_string_opt::<i32>().ok_or_else(|| {
+                    DataFusionError::Internal("TOKENIZE of a non-string column".into())
+                })?;
+                let mut counts = Vec::with_capacity(strings.len());
+                let mut tokens =
+                    StringBuilder::with_capacity(strings.len() * 8, strings.value_data().len());
+                // ASCII delimiters never occur inside a UTF-8 sequence: split on bytes.
+                let table = delims.is_ascii().then(|| {
+                    let mut t = [false; 256];
+                    for b in delims.bytes() {
+                        t[usize::from(b)] = true;
+                    }
+                    t
+                });
+                for i in 0..strings.len() {
+                    if strings.is_null(i) {
+                        // A null bag flattens to one row of nulls.
+                        counts.push(1);
+                        tokens.append_null();
+                        continue;
+                    }
+                    let s = strings.value(i);
+                    let mut n = 0u32;
+                    let mut push = |t: &str| {
+                        if !t.is_empty() {
+                            tokens.append_value(t);
+                            n += 1;
+                        }
+                    };
+                    match &table {
+                        Some(t) => {
+                            let bytes = s.as_bytes();
+                            let mut start = 0;
+                            for (j, &b) in bytes.iter().enumerate() {
+                                if t[usize::from(b)] {
+                                    // Both ends are at ASCII bytes: char boundaries.
+                                    push(s.get(start..j).unwrap_or_default());
+                                    start = j + 1;
+                                }
+                            }
+                            push(s.get(start..).unwrap_or_default());
+                        }
+                        None => s.split(|c: char| delims.contains(c)).for_each(&mut push),
+                    }
+                    counts.push(n);
+                }
+                Ok((counts, vec![Arc::new(tokens.finish())]))
+            }
+            BagSource::Rows { expr, input, ctx } => {
+                let rows = input.rows(batch);
+                let mut counts = Vec::with_capacity(rows.len());
+                let mut fields: Vec<Vec<Value>> = vec![Vec::new(); types.len()];
+                for row in &rows {
+                    let v = ctx
+                        .eval(expr, row, &[])
+                        .map_err(|e| DataFusionError::External(Box::new(e)))?;
+                    match v {
+                        Value::Bag(bag) => {
+                            counts.push(u32::try_from(bag.len()).unwrap_or(u32::MAX));
+                            for t in bag.iter() {
+                                for (k, col) in fields.iter_mut().enumerate() {
+                                    col.push(t.get(k).cloned().unwrap_or(Value::Null));
+                                }
+                            }
+                        }
+                        other => {
+                            counts.push(1);
+                            let mut first = Some(other);
+                            for col in &mut fields {
+                                col.push(first.take().unwrap_or(Value::Null));
+                            }
+                        }
+                    }
+                }
+                let arrays = fields
+                    .iter()
+                    .zip(types)
+                    .map(|(vals, t)| arrow_layout::to_array(vals, t))
+                    .collect();
+                Ok((counts, arrays))
+            }
+        }
+    }
+}
+
+/// One generated item.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// One field, evaluated once per input row.
+    Field(Arc<dyn PhysicalExpr>),
+    /// The flattened bag's fields, of these Pig types.
+    Bag(Vec<PigType>),
+}
+
+/// FOREACH ... GENERATE with exactly one flattened bag, on batches.
+#[derive(Debug)]
+pub struct FlattenExec {
+    input: Arc<dyn ExecutionPlan>,
+    items: Vec<Item>,
+    bag: BagSource,
+    schema: SchemaRef,
+    props: Arc<PlanProperties>,
+}
+
+impl FlattenExec {
+    /// Generates `items` (one of them the bag of `bag`) over `input`, in `output`'s
+    /// layout. The caller checks that the fields' types are the output's.
+    pub fn new(
+        input: Arc<dyn ExecutionPlan>,
+        items: Vec<Item>,
+        bag: BagSource,
+        output: &Layout,
+    ) -> Arc<Self> {
+        let props = PlanProperties::new(
+            EquivalenceProperties::new(output.arrow.clone()),
+            Partitioning::UnknownPartitioning(input.properties().partitioning.partition_count()),
+            EmissionType::Incremental,
+            Boundedness::Bounded,
+        );
+        Arc::new(FlattenExec {
+            input,
+            items,
+            bag,
+            schema: output.arrow.clone(),
+            props: Arc::new(props),
+        })
+    }
+
+    fn flatten(&self, batch: &RecordBatch) -> DFResult<RecordBatch> {
+        let types: Vec<PigType> = self
+            .items
+            .iter()
+            .find_map(|i| match i {
+                Item::Bag(t) => Some(t.clone()),
+                Item::Field(_) => None,
+            })
+            .unwrap_or_default();
+        let (counts, mut bag_columns) = self.bag.eval(batch, &types)?;
+        let total: usize = counts.iter().map(|&c| c as usize).sum();
+        let indices: UInt32Array = counts
+            .iter()
+            .enumerate()
+            .flat_map(|(row, &n)| std::iter::repeat_n(row as u32, n as usize))
+            .collect();
+        let mut columns = Vec::with_capacity(self.schema.fields().len());
+        for item in &self.items {
+            match item {
+                Item::Field(e) => {
+                    let values = e.evaluate(batch)?.into_array(batch.num_rows())?;
+                    columns.push(take(&values, &indices, None)?);
+                }
+                Item::Bag(_) => columns.append(&mut bag_columns),
+            }
+        }
+        let columns = columns
+            .into_iter()
+            .zip(self.schema.fields())
+            .map(|(c, f)| {
+                if c.data_type() == f.data_type() {
+                    Ok(c)
+                } else if *f.data_type() == DataType::Null {
+                    Ok(arrow::array::new_null_array(f.data_type(), c.len()))
+                } else {
+                    Err(DataFusionError::Internal(format!(
+                        "FLATTEN made a {} column for {} field {}",
+                        c.data_type(),
+                        f.data_type(),
+                        f.name()
+                    )))
+                }
+            })
+            .collect::<DFResult<Vec<_>>>()?;
+        Ok(RecordBatch::try_new_with_options(
+            self.schema.clone(),
+            columns,
+            &RecordBatchOptions::new().with_row_count(Some(total)),
+        )?)
+    }
+}
+
+impl DisplayAs for FlattenExec {
+    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.bag {
+            BagSource::Tokenize { arg, .. } => write!(f, "FlattenExec: bag=TOKENIZE({arg})"),
+            BagSource::Rows { expr, .. } => write!(f, "FlattenExec: bag={expr}"),
+        }
+    }
+}
+
+impl ExecutionPlan for FlattenExec {
+    fn name(&self) -> &str {
+        "FlattenExec"
+    }
+
+    fn properties(&self) -> &Arc<PlanProperties> {
+        &self.props
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        vec![&self.input]
+    }
+
+    fn apply_expressions(
+        &self,
+        f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> DFResult<TreeNodeRecursion>,
+    ) -> DFResult<TreeNodeRecursion> {
+        for item in &self.items {
+            if let Item::Field(e) = item
+                && f(e)? == TreeNodeRecursion::Stop
+            {
+                return Ok(TreeNodeRecursion::Stop);
+            }
+        }
+        if let BagSource::Tokenize { arg, .. } = &self.bag {
+            return f(arg);
+        }
+        Ok(TreeNodeRecursion::Continue)
+    }
+
+    fn with_new_children(
+        self: Arc<Self>,
+        mut children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> DFResult<Arc<dyn ExecutionPlan>> {
+        let input = children
+            .pop()
+            .ok_or_else(|| DataFusionError::Internal("FlattenExec has one child".into()))?;
+        Ok(Arc::new(FlattenExec {
+            input,
+            items: self.items.clone(),
+            bag: self.bag.clone(),
+            schema: self.schema.clone(),
+            props: self.props.clone(),
+        }))
+    }
+
+    fn execute(
+        &self,
+        partition: usize,
+        context: Arc<TaskContext>,
+    ) -> DFResult<SendableRecordBatchStream> {
+        let input = self.input.execute(partition, context)?;
+        let me = FlattenExec {
+            input: self.input.clone(),
+            items: self.items.clone(),
+            bag: self.bag.clone(),
+            schema: self.schema.clone(),
+            props: self.props.clone(),
+        };
+        let stream = input.map(move |batch| me.flatten(&batch?));
+        Ok(Box::pin(RecordBatchStreamAdapter::new(
+            self.schema.clone(),
+            stream,
+        )))
+    }
+}
