@@ -9,6 +9,7 @@ mod anti_join;
 mod broadcast_join;
 mod combiner;
 mod filter_into_scan;
+mod nested_distinct;
 mod prune_columns;
 mod push_filter;
 mod push_filter_foreach;
@@ -21,6 +22,7 @@ pub use anti_join::AntiJoin;
 pub use broadcast_join::{BroadcastJoin, DEFAULT_THRESHOLD, SizeOf};
 pub use combiner::Combiner;
 pub use filter_into_scan::{FilterIntoScan, scan_checkable};
+pub use nested_distinct::NestedDistinct;
 pub use prune_columns::PruneColumns;
 pub use push_filter::PushFilter;
 pub use push_filter_foreach::PushFilterForeach;
@@ -74,6 +76,9 @@ impl Optimizer {
             // top_k looks for GROUP + nested ORDER/LIMIT; it must run before the combiner
             // could take the same FOREACH (it cannot today: ORDER bags are not algebraic).
             Box::new(TopK),
+            // Takes the GROUP's nested DISTINCT as top_k takes its nested ORDER; it makes an
+            // Aggregate itself, so the combiner has nothing more to do there.
+            Box::new(NestedDistinct),
             Box::new(Combiner),
             // After every rule that moves filters down onto the loads.
             Box::new(FilterIntoScan),
