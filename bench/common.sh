@@ -83,12 +83,15 @@ bench_data() {
     done
 }
 
-# Builds pigrs in release; sets PIGRS to the binary.
+# Builds pigrs in release and copies the binary into WORK (see bench_workdir), so that a
+# later build into a shared CARGO_TARGET_DIR cannot swap it during the runs; sets PIGRS to
+# the copy.
 bench_build_pigrs() {
     echo "== pigrs release build (target $PIGRS_TARGET)" >&2
     CARGO_TARGET_DIR=$PIGRS_TARGET cargo build --quiet --release -p pigrs --manifest-path "$REPO/Cargo.toml"
-    PIGRS=$PIGRS_TARGET/release/pigrs
-    [ -x "$PIGRS" ] || bench_die "the build did not produce $PIGRS"
+    [ -x "$PIGRS_TARGET/release/pigrs" ] || bench_die "the build did not produce $PIGRS_TARGET/release/pigrs"
+    PIGRS=$WORK/pigrs
+    cp "$PIGRS_TARGET/release/pigrs" "$PIGRS"
 }
 
 # Sets the array PIGRS_CMD to the command running the seed script WORKLOAD on its data,

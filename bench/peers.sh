@@ -56,9 +56,9 @@ VERSIONS=$("$PY" -c 'import sys, duckdb, polars
 print(f"python {sys.version.split()[0]}, duckdb {duckdb.__version__}, polars {polars.__version__}")')
 echo "== peers: $VERSIONS ($PY)" >&2
 
+bench_workdir pigrs-bench-peers
 bench_data
 bench_build_pigrs
-bench_workdir pigrs-bench-peers
 
 # Sets CMD to the command running ENGINE on WORKLOAD, writing to OUT (pigrs: a folder of
 # part files; the peers: one TSV file).

@@ -13,9 +13,9 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 bench_parse_args 1 "$@"  # default --runs 1
 bench_init
+bench_workdir pigrs-bench-run
 bench_data
 bench_build_pigrs
-bench_workdir pigrs-bench-run
 
 # Runs one workload in one mode RUNS times; prints "median_wall_s peak_rss_mib".
 measure() { # workload mode(opt|noopt)
