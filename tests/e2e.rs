@@ -868,3 +868,211 @@ fn a_nested_distinct_count_gives_what_the_bag_gives() {
     );
     assert!(plan.contains("nested_distinct"), "{plan}");
 }
+
+/// The lines `script` prints, in order, which must be the same with `--no-optimize`.
+fn same_order_with_and_without_the_optimizer(dir: &Path, script: &str) -> Vec<String> {
+    write(dir, "s.pig", script);
+    let lines = |out: String| out.lines().map(str::to_string).collect::<Vec<_>>();
+    let optimized = lines(ok(&run(dir, &["run", "s.pig"])));
+    let plain = lines(ok(&run(dir, &["run", "--no-optimize", "s.pig"])));
+    assert_eq!(
+        optimized, plain,
+        "the optimizer changed the rows of:\n{script}"
+    );
+    optimized
+}
+
+/// Rows (k, x, id) in two files (two tasks): nulls, NaN, -0.0, a character above the
+/// surrogates and a supplementary one, ties.
+fn order_data(dir: &Path) -> &'static str {
+    write(
+        dir,
+        "o1",
+        "b\t1.0\t1\na\tNaN\t2\n\t-0.0\t3\nｈ\t0.0\t4\n😀\t2.5\t5\n",
+    );
+    write(dir, "o2", "a\t-1.0\t6\nb\t1.0\t7\n\tNaN\t8\na\t\t9\n");
+    "t = LOAD 'o{1,2}' AS (k:chararray, x:double, id:int);\n"
+}
+
+/// ORDER BY orders as Pig compares: nulls smallest, NaN largest, -0.0 equal to 0.0,
+/// strings by UTF-16 code unit, DESC and ASC keys mixed, equal keys in input order.
+#[test]
+fn order_by_orders_as_pig_compares() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let load = order_data(tmp.path());
+    let by_k = same_order_with_and_without_the_optimizer(
+        tmp.path(),
+        &format!("{load}s = ORDER t BY k, x DESC;\nDUMP s;\n"),
+    );
+    assert_eq!(
+        by_k,
+        [
+            "(,NaN,8)",
+            "(,-0.0,3)",
+            "(a,NaN,2)",
+            "(a,-1.0,6)",
+            "(a,,9)",
+            "(b,1.0,1)",
+            "(b,1.0,7)",
+            "(😀,2.5,5)",
+            "(ｈ,0.0,4)",
+        ]
+    );
+    let by_x = same_order_with_and_without_the_optimizer(
+        tmp.path(),
+        &format!("{load}s = ORDER t BY x, id DESC;\nDUMP s;\n"),
+    );
+    assert_eq!(
+        by_x,
+        [
+            "(a,,9)",
+            "(a,-1.0,6)",
+            "(ｈ,0.0,4)",
+            "(,-0.0,3)",
+            "(b,1.0,7)",
+            "(b,1.0,1)",
+            "(😀,2.5,5)",
+            "(,NaN,8)",
+            "(a,NaN,2)",
+        ]
+    );
+    // Stable: equal keys keep input order, here the order of the files.
+    let stable = same_order_with_and_without_the_optimizer(
+        tmp.path(),
+        &format!("{load}s = ORDER t BY k DESC;\nr = FOREACH s GENERATE id;\nDUMP r;\n"),
+    );
+    assert_eq!(
+        stable,
+        [
+            "(4)", "(5)", "(1)", "(7)", "(2)", "(6)", "(9)", "(3)", "(8)"
+        ]
+    );
+    // Keys of unknown type (bytearray fields) order by their bytes.
+    let untyped = same_order_with_and_without_the_optimizer(
+        tmp.path(),
+        "u = LOAD 'o{1,2}';\ns = ORDER u BY $1 DESC, $2;\nr = FOREACH s GENERATE $2;\nDUMP r;\n",
+    );
+    assert_eq!(
+        untyped,
+        [
+            "(2)", "(8)", "(5)", "(1)", "(7)", "(4)", "(6)", "(3)", "(9)"
+        ]
+    );
+}
+
+/// ORDER ... LIMIT keeps the first n in order; LIMIT larger than the input keeps all, LIMIT
+/// 0 none; a LIMIT without ORDER keeps n of the rows.
+#[test]
+fn limits_keep_the_first_rows() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let load = order_data(tmp.path());
+    let top = same_order_with_and_without_the_optimizer(
+        tmp.path(),
+        &format!("{load}s = ORDER t BY x DESC, k;\nl = LIMIT s 3;\nDUMP l;\n"),
+    );
+    assert_eq!(top, ["(,NaN,8)", "(a,NaN,2)", "(😀,2.5,5)"]);
+    let all = same_order_with_and_without_the_optimizer(
+        tmp.path(),
+        &format!(
+            "{load}s = ORDER t BY id DESC;\nl = LIMIT s 100;\nr = FOREACH l GENERATE id;\nDUMP r;\n"
+        ),
+    );
+    assert_eq!(
+        all,
+        [
+            "(9)", "(8)", "(7)", "(6)", "(5)", "(4)", "(3)", "(2)", "(1)"
+        ]
+    );
+    for script in [
+        "s = ORDER t BY id;\nl = LIMIT s 0;\nDUMP l;\n",
+        "l = LIMIT t 0;\nDUMP l;\n",
+    ] {
+        let none =
+            same_order_with_and_without_the_optimizer(tmp.path(), &format!("{load}{script}"));
+        assert!(none.is_empty(), "{script}: {none:?}");
+    }
+    let some = same_rows_with_and_without_the_optimizer(
+        tmp.path(),
+        &format!(
+            "{load}l = LIMIT t 4;\nc = FOREACH (GROUP l ALL) GENERATE COUNT_STAR(l);\nDUMP c;\n"
+        ),
+    );
+    assert_eq!(some, ["(4)"]);
+    let more = same_rows_with_and_without_the_optimizer(
+        tmp.path(),
+        &format!("{load}l = LIMIT t 50;\nr = FOREACH l GENERATE id;\nDUMP r;\n"),
+    );
+    assert_eq!(more.len(), 9);
+}
+
+/// DISTINCT keeps one of each set of rows equal for Pig: nulls equal nulls, -0.0 equals
+/// 0.0, NaN equals NaN; rows of unknown schema compare whole.
+#[test]
+fn distinct_rows_are_equal_as_pig_compares() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let load = order_data(tmp.path());
+    write(tmp.path(), "o3", "\t0.0\t10\na\tNaN\t11\n\t\t12\n\t\t13\n");
+    let load = load.replace("o{1,2}", "o{1,2,3}");
+    let rows = same_rows_with_and_without_the_optimizer(
+        tmp.path(),
+        &format!("{load}d = FOREACH t GENERATE k, x;\ne = DISTINCT d;\nDUMP e;\n"),
+    );
+    let zero = rows
+        .iter()
+        .filter(|r| *r == "(,0.0)" || *r == "(,-0.0)")
+        .count();
+    assert_eq!(zero, 1, "{rows:?}");
+    let mut others: Vec<&str> = rows
+        .iter()
+        .map(String::as_str)
+        .filter(|r| *r != "(,0.0)" && *r != "(,-0.0)")
+        .collect();
+    others.sort();
+    assert_eq!(
+        others,
+        [
+            "(,)",
+            "(,NaN)",
+            "(a,)",
+            "(a,-1.0)",
+            "(a,NaN)",
+            "(b,1.0)",
+            "(ｈ,0.0)",
+            "(😀,2.5)"
+        ]
+    );
+    write(tmp.path(), "w", "x\t1\nx\t1\ny\ny\nx\t1\t\n");
+    let untyped = same_rows_with_and_without_the_optimizer(
+        tmp.path(),
+        "u = LOAD 'w';\nd = DISTINCT u;\nDUMP d;\n",
+    );
+    assert_eq!(untyped, ["(x,1)", "(x,1,)", "(y)"]);
+}
+
+/// UNION of inputs of different schemas: a common type where the fields' types differ,
+/// bytearray where they have none, no schema where the widths differ.
+#[test]
+fn union_converts_each_input_into_the_union_schema() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "a", "x\t1\ny\t2\n");
+    write(tmp.path(), "b", "z\t30000000000\n");
+    let loads = "a = LOAD 'a' AS (k:chararray, n:int);\nb = LOAD 'b' AS (k:chararray, n:long);\nc = LOAD 'a' AS (n:int, k:chararray);\n";
+    let widened = same_rows_with_and_without_the_optimizer(
+        tmp.path(),
+        &format!("{loads}u = UNION a, b;\nr = FOREACH u GENERATE k, n + 1L;\nDUMP r;\n"),
+    );
+    assert_eq!(widened, ["(x,2)", "(y,3)", "(z,30000000001)"]);
+    let mixed = same_rows_with_and_without_the_optimizer(
+        tmp.path(),
+        &format!("{loads}u = UNION a, c;\nDUMP u;\n"),
+    );
+    assert_eq!(mixed, ["(,1)", "(,2)", "(x,1)", "(y,2)"]);
+    let unknown = same_rows_with_and_without_the_optimizer(
+        tmp.path(),
+        &format!("{loads}w = LOAD 'b';\np = FOREACH a GENERATE k;\nu = UNION p, w, b;\nDUMP u;\n"),
+    );
+    assert_eq!(
+        unknown,
+        ["(x)", "(y)", "(z,30000000000)", "(z,30000000000)"]
+    );
+}

@@ -26,6 +26,7 @@ use crate::exec::PigExec;
 use crate::io::{OutputDir, PartKind, StoreFunc, Warnings, remove_path, resolve_input, store_func};
 use crate::layout::Layout;
 use crate::ops::meter::MeterExec;
+use crate::ops::scan::ScanExec;
 use crate::physical::Lowering;
 use crate::progress::Progress;
 use crate::stats::{StageStats, Stats};
@@ -638,6 +639,11 @@ fn stage_of(plan: &Arc<dyn ExecutionPlan>) -> Option<Arc<StageStats>> {
     }
     if let Some(t) = plan.downcast_ref::<TeeExec>() {
         return Some(t.stage_stats().clone());
+    }
+    // A stage's own sort (ORDER BY's per-task sort) can sit between its scan and its
+    // meter: the scan names the stage.
+    if let Some(s) = plan.downcast_ref::<ScanExec>() {
+        return Some(s.stage_stats().clone());
     }
     plan.downcast_ref::<MeterExec>().map(|m| m.stage().clone())
 }

@@ -1,8 +1,8 @@
 //! pigrs's own DataFusion execution plan nodes.
 //!
 //! One [`PigExec`] node type implements DataFusion's `ExecutionPlan` once; what it does comes
-//! from its [`Source`] (a file scan, a reduce over shuffled rows, a cross, a sort, a
-//! union ...) followed by a fused chain of row [`Step`]s (FILTER, FOREACH, LIMIT, SAMPLE,
+//! from its [`Source`] (a file scan, a reduce over shuffled rows, a cross, a rank, a
+//! stream ...) followed by a fused chain of row [`Step`]s (FILTER, FOREACH, SAMPLE,
 //! a replicated join) and an [`Output`] layout: plain rows, or rows keyed for the next
 //! shuffle. That is a map or reduce stage: the work one task does between two shuffles.
 
@@ -29,7 +29,6 @@ use pigrs_udf::{Bag, Tuple, Value, codec};
 use crate::eval::{EvalCtx, EvalError, compare_keys, rand_unit};
 use crate::io::{LoadFunc, Prefilter, Split, Warnings, open_reader_filtered};
 use crate::layout::{Layout, Shuffled, shuffle_batch, shuffle_schema, shuffled_rows};
-use crate::sort::SortLayout;
 use crate::stats::{StageStats, Stats, features_of};
 use crate::tee::Fanout;
 
@@ -51,8 +50,6 @@ pub enum Step {
         /// GENERATE list.
         generate: Vec<GenItem>,
     },
-    /// The part of a LIMIT one task can do alone: at most n rows per task.
-    Limit(u64),
     /// SAMPLE.
     Sample(f64),
     /// A replicated join in the stage of its large input.
@@ -154,8 +151,6 @@ pub enum KeySpec {
     All,
     /// Key expressions (one, or several making a tuple).
     Exprs(Vec<Expr>),
-    /// The whole row (DISTINCT).
-    Row,
 }
 
 /// Where a stage's rows go.
@@ -172,16 +167,6 @@ pub enum Output {
         /// Keep only the first n rows of each key in each task (partial top-k).
         topk: Option<TopKSpec>,
     },
-    /// Only the first n rows of the task in an order, in the relation's layout (the
-    /// per-task half of ORDER ... LIMIT n; the sort that follows merges the tasks').
-    TopRows {
-        /// The layout of the rows.
-        layout: Layout,
-        /// The order and n.
-        spec: TopKSpec,
-    },
-    /// Rows with their sort keys, for DataFusion's sort (ORDER BY).
-    Sortable(SortLayout),
     /// A shared stage (multi-query): its rows go through each branch's steps and output,
     /// in the same task, and the tee hands each branch's batches to its reader.
     Split(Arc<Fanout>),
@@ -192,10 +177,9 @@ impl Output {
     /// branches' batches go to the tee).
     pub fn schema(&self) -> arrow::datatypes::SchemaRef {
         match self {
-            Output::Rows(l) | Output::TopRows { layout: l, .. } => l.arrow.clone(),
+            Output::Rows(l) => l.arrow.clone(),
             Output::Shuffle { .. } => shuffle_schema(),
             Output::Split(_) => Arc::new(arrow::datatypes::Schema::empty()),
-            Output::Sortable(sl) => sl.schema.clone(),
         }
     }
 }
@@ -226,8 +210,6 @@ pub enum Reduce {
         /// Width of each input's rows (for outer joins' nulls).
         widths: Vec<usize>,
     },
-    /// DISTINCT: one row per distinct row.
-    Distinct,
 }
 
 /// Where a stage's rows come from.
@@ -255,30 +237,6 @@ pub enum Source {
     Cross {
         /// Layouts of the children.
         layouts: Vec<Layout>,
-    },
-    /// Every child's tasks, one after another (UNION); rows converted to the output layout.
-    Concat {
-        /// Layouts of the children.
-        layouts: Vec<Layout>,
-    },
-    /// The merged, sorted stream of child 0 (DataFusion's sort of [`Output::Sortable`]
-    /// batches): one task.
-    Sorted(SortLayout),
-    /// All rows of child 0 in one task, sorted (ORDER BY), optionally only the first n.
-    Sort {
-        /// Layout of the child.
-        layout: Layout,
-        /// Sort keys.
-        keys: Vec<SortKey>,
-        /// Top-k.
-        limit: Option<u64>,
-    },
-    /// The first n rows of child 0, in one task (LIMIT).
-    Limit {
-        /// Layout of the child.
-        layout: Layout,
-        /// How many rows.
-        n: u64,
     },
     /// All rows of child 0 in one task, each with its rank prepended (RANK).
     Rank {
@@ -327,16 +285,10 @@ impl PigExec {
     ) -> Arc<Self> {
         let partitions = match &source {
             Source::Scan { splits, .. } => splits.len().max(1),
-            Source::Rows(_)
-            | Source::Stream { .. }
-            | Source::Reduce(_)
-            | Source::Cross { .. }
-            | Source::Sorted(_) => children[0].properties().partitioning.partition_count(),
-            Source::Concat { .. } => children
-                .iter()
-                .map(|c| c.properties().partitioning.partition_count())
-                .sum(),
-            Source::Sort { .. } | Source::Limit { .. } | Source::Rank { .. } => 1,
+            Source::Rows(_) | Source::Stream { .. } | Source::Reduce(_) | Source::Cross { .. } => {
+                children[0].properties().partitioning.partition_count()
+            }
+            Source::Rank { .. } => 1,
         };
         let schema = output.schema();
         let props = PlanProperties::new(
@@ -412,11 +364,7 @@ fn source_name(source: &Source) -> &'static str {
         Source::Rows(_) => "Map",
         Source::Reduce(Reduce::Group { .. }) => "GroupReduce",
         Source::Reduce(Reduce::Join { .. }) => "JoinReduce",
-        Source::Reduce(Reduce::Distinct) => "DistinctReduce",
         Source::Cross { .. } => "Cross",
-        Source::Concat { .. } => "Union",
-        Source::Sort { .. } | Source::Sorted(_) => "Sort",
-        Source::Limit { .. } => "Limit",
         Source::Rank { .. } => "Rank",
         Source::Stream { .. } => "Stream",
     }
@@ -432,17 +380,6 @@ impl DisplayAs for PigExec {
                     write!(f, " filter={cond}")?;
                 }
             }
-            Source::Sort { keys, limit, .. } => {
-                let ks: Vec<String> = keys
-                    .iter()
-                    .map(|k| format!("{}{}", k.expr, if k.desc { " DESC" } else { "" }))
-                    .collect();
-                write!(f, " keys=[{}]", ks.join(", "))?;
-                if let Some(n) = limit {
-                    write!(f, " top_k={n}")?;
-                }
-            }
-            Source::Limit { n, .. } => write!(f, " n={n}")?,
             Source::Stream { command, .. } => write!(f, " command=`{}`", command.line)?,
             _ => {}
         }
@@ -460,7 +397,6 @@ pub fn write_steps_and_output(
         match s {
             Step::Filter(c) => write!(f, " -> Filter({c})")?,
             Step::Foreach { .. } => write!(f, " -> Foreach")?,
-            Step::Limit(n) => write!(f, " -> TaskLimit({n})")?,
             Step::Sample(p) => write!(f, " -> Sample({p})")?,
             Step::Replicated(j) => {
                 write!(f, " -> ReplicatedJoin(small inputs={})", j.builds.len())?
@@ -469,7 +405,6 @@ pub fn write_steps_and_output(
     }
     let keys_text = |keys: &KeySpec| match keys {
         KeySpec::All => "ALL".to_string(),
-        KeySpec::Row => "row".to_string(),
         KeySpec::Exprs(es) => es
             .iter()
             .map(|e| e.to_string())
@@ -479,8 +414,6 @@ pub fn write_steps_and_output(
     match output {
         Output::Rows(_) => Ok(()),
         Output::Split(split) => write!(f, " -> Split(branches={})", split.branches().len()),
-        Output::TopRows { spec, .. } => write!(f, " -> TaskTopK({})", spec.n),
-        Output::Sortable(sl) => write!(f, " -> SortWrite(keys={})", sl.keys.len()),
         Output::Shuffle { keys, tag, topk } => {
             write!(f, " -> ShuffleWrite(tag={tag}, keys={}", keys_text(keys))?;
             if let Some(t) = topk {
@@ -658,19 +591,6 @@ impl PigExec {
                 });
                 Ok(futures::stream::iter(iter).boxed())
             }
-            Source::Sorted(sl) => {
-                let input = self.children[0].execute(partition, ctx)?;
-                let sl = sl.clone();
-                Ok(map_batches(
-                    input,
-                    move |b, em| {
-                        let rows = sl.rows(&b)?;
-                        em.stats.add_in(rows.len() as u64);
-                        em.emit(rows)
-                    },
-                    emitter,
-                ))
-            }
             Source::Rows(layout) => {
                 let input = self.children[0].execute(partition, ctx)?;
                 let layout = layout.clone();
@@ -686,50 +606,6 @@ impl PigExec {
                     },
                     emitter,
                 ))
-            }
-            Source::Concat { layouts } => {
-                let mut p = partition;
-                for (i, child) in self.children.iter().enumerate() {
-                    let n = child.properties().partitioning.partition_count();
-                    if p < n {
-                        let input = child.execute(p, ctx)?;
-                        let layout = layouts[i].clone();
-                        let target = match &self.output {
-                            Output::Rows(l) | Output::TopRows { layout: l, .. } => l.schema.clone(),
-                            Output::Split(split) => split.schema().cloned(),
-                            Output::Sortable(sl) => sl.rows.schema.clone(),
-                            Output::Shuffle { .. } => None,
-                        };
-                        let ectx = self.ctx.clone();
-                        return Ok(map_batches(
-                            input,
-                            move |b, em| {
-                                let mut rows = layout.rows(&b);
-                                if let Some(t) = &target {
-                                    for r in &mut rows {
-                                        for (v, f) in r.iter_mut().zip(&t.fields) {
-                                            if !v.is_null()
-                                                && v.pig_type().as_ref() != Some(&f.ty)
-                                                && f.ty != pigrs_udf::PigType::Bytearray
-                                            {
-                                                *v = ectx.cast(
-                                                    std::mem::replace(v, Value::Null),
-                                                    &f.ty,
-                                                    Default::default(),
-                                                );
-                                            }
-                                        }
-                                    }
-                                }
-                                em.stats.add_in(rows.len() as u64);
-                                em.emit(rows)
-                            },
-                            emitter,
-                        ));
-                    }
-                    p -= n;
-                }
-                Ok(futures::stream::empty().boxed())
             }
             Source::Reduce(reduce) => {
                 // The shuffle arrives sorted by key: groups are read one at a time.
@@ -833,43 +709,6 @@ impl PigExec {
                 };
                 Ok(futures::stream::once(fut).try_flatten().boxed())
             }
-            Source::Sort {
-                layout,
-                keys,
-                limit,
-            } => {
-                let child = self.children[0].clone();
-                let (layout, keys, limit) = (layout.clone(), keys.clone(), *limit);
-                let fut = async move {
-                    let rows = collect_rows(child, &layout, ctx).await?;
-                    emitter.stats.add_in(rows.len() as u64);
-                    let mut keyed = Vec::with_capacity(rows.len());
-                    for r in rows {
-                        let k = keys
-                            .iter()
-                            .map(|k| emitter.ctx.eval(&k.expr, &r, &[]))
-                            .collect::<Result<Vec<_>, _>>()
-                            .map_err(eval_err)?;
-                        keyed.push((k, r));
-                    }
-                    let cmp = |a: &(Vec<Value>, Tuple), b: &(Vec<Value>, Tuple)| {
-                        compare_keys(&a.0, &b.0, &keys)
-                    };
-                    if let Some(n) = limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX))
-                        && n < keyed.len()
-                    {
-                        if n == 0 {
-                            keyed.clear();
-                        } else {
-                            keyed.select_nth_unstable_by(n - 1, cmp);
-                            keyed.truncate(n);
-                        }
-                    }
-                    keyed.sort_by(cmp);
-                    emitter.emit_all(keyed.into_iter().map(|(_, r)| r).collect())
-                };
-                Ok(batches_when_done(fut))
-            }
             Source::Rank {
                 layout,
                 keys,
@@ -904,34 +743,6 @@ impl PigExec {
                             })
                         })?;
                     emitter.emit_all(out)
-                };
-                Ok(batches_when_done(fut))
-            }
-            Source::Limit { layout, n } => {
-                let child = self.children[0].clone();
-                let (layout, n) = (layout.clone(), usize::try_from(*n).unwrap_or(usize::MAX));
-                let fut = async move {
-                    let mut rows = Vec::new();
-                    // Every task is opened (streams do nothing until polled) so that the
-                    // ones never read are closed together: a shared input (multi-query)
-                    // then stops keeping rows for them.
-                    let streams = (0..child.properties().partitioning.partition_count())
-                        .map(|p| child.execute(p, ctx.clone()))
-                        .collect::<DFResult<Vec<_>>>()?;
-                    for mut s in streams {
-                        if rows.len() >= n {
-                            break;
-                        }
-                        while let Some(b) = s.next().await {
-                            rows.extend(layout.rows(&b?));
-                            if rows.len() >= n {
-                                break;
-                            }
-                        }
-                    }
-                    rows.truncate(n);
-                    emitter.stats.add_in(rows.len() as u64);
-                    emitter.emit_all(rows)
                 };
                 Ok(batches_when_done(fut))
             }
@@ -1086,14 +897,12 @@ enum Collector {
     #[default]
     None,
     TopK(HashMap<Value, Vec<(Vec<Value>, i64, Tuple)>>),
-    TopRows(Vec<(Vec<Value>, i64, Tuple)>),
 }
 
 impl Collector {
     fn for_output(output: &Output) -> Collector {
         match output {
             Output::Shuffle { topk: Some(_), .. } => Collector::TopK(HashMap::default()),
-            Output::TopRows { .. } => Collector::TopRows(Vec::new()),
             _ => Collector::None,
         }
     }
@@ -1104,7 +913,6 @@ struct Emitter {
     steps: Arc<Vec<Step>>,
     output: Output,
     ctx: EvalCtx,
-    limit_seen: Vec<u64>,
     seq: i64,
     stats: Arc<StageStats>,
     started: std::time::Instant,
@@ -1121,7 +929,6 @@ impl Emitter {
             steps: Arc::new(Vec::new()),
             output: Output::Rows(Layout::new(None)),
             ctx: EvalCtx::default(),
-            limit_seen: Vec::new(),
             seq: 0,
             stats: Arc::new(StageStats::detached()),
             started: std::time::Instant::now(),
@@ -1148,7 +955,6 @@ impl Emitter {
             _ => Vec::new(),
         };
         Emitter {
-            limit_seen: vec![0; steps.len()],
             collector: Collector::for_output(&output),
             steps,
             output,
@@ -1207,16 +1013,6 @@ impl Emitter {
         }
         match std::mem::take(&mut self.collector) {
             Collector::None => {}
-            Collector::TopRows(mut kept) => {
-                if let Output::TopRows { layout, spec } = &self.output {
-                    trim_topk(&mut kept, spec);
-                    let rows: Vec<Tuple> = kept.into_iter().map(|(_, _, r)| r).collect();
-                    self.stats.add_out(rows.len() as u64);
-                    for chunk in rows.chunks(BATCH_ROWS) {
-                        out.push(layout.to_batch(chunk));
-                    }
-                }
-            }
             Collector::TopK(map) => {
                 let Output::Shuffle {
                     tag,
@@ -1253,13 +1049,7 @@ impl Emitter {
     /// Whether a task-level LIMIT has been reached (no more input is needed); for a split,
     /// in every branch.
     fn exhausted(&self) -> bool {
-        if matches!(self.output, Output::Split(_)) && self.branches.iter().all(Emitter::exhausted) {
-            return true;
-        }
-        self.steps
-            .iter()
-            .zip(&self.limit_seen)
-            .any(|(s, seen)| matches!(s, Step::Limit(n) if seen >= n))
+        matches!(self.output, Output::Split(_)) && self.branches.iter().all(Emitter::exhausted)
     }
 
     fn finish_task(&mut self) {
@@ -1287,7 +1077,7 @@ impl Emitter {
     /// steps.
     fn emit_from(&mut self, mut rows: Vec<Tuple>, first: usize) -> DFResult<Option<RecordBatch>> {
         let steps = self.steps.clone();
-        for (i, step) in steps.iter().enumerate().skip(first) {
+        for step in steps.iter().skip(first) {
             rows = match step {
                 Step::Filter(cond) => {
                     let mut kept = Vec::with_capacity(rows.len());
@@ -1312,12 +1102,6 @@ impl Emitter {
                     }
                     out
                 }
-                Step::Limit(n) => {
-                    let room = n.saturating_sub(self.limit_seen[i]);
-                    rows.truncate(usize::try_from(room).unwrap_or(usize::MAX));
-                    self.limit_seen[i] += rows.len() as u64;
-                    rows
-                }
                 Step::Sample(p) => rows.into_iter().filter(|_| rand_unit() < *p).collect(),
                 Step::Replicated(join) => join.probe(&self.ctx, rows)?,
             };
@@ -1326,50 +1110,11 @@ impl Emitter {
             return Ok(None);
         }
         // A top-k output counts the rows it keeps, when the task ends.
-        if !matches!(
-            self.output,
-            Output::TopRows { .. } | Output::Shuffle { topk: Some(_), .. }
-        ) {
+        if !matches!(self.output, Output::Shuffle { topk: Some(_), .. }) {
             self.stats.add_out(rows.len() as u64);
         }
         match &self.output {
             Output::Rows(layout) => Ok(Some(layout.to_batch(&rows))),
-            Output::Sortable(sl) => {
-                let mut keys = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    keys.push(
-                        sl.keys
-                            .iter()
-                            .map(|k| self.ctx.eval(&k.expr, row, &[]))
-                            .collect::<Result<Vec<_>, _>>()
-                            .map_err(eval_err)?,
-                    );
-                }
-                let batch = sl.to_batch(&rows, &keys, self.seq)?;
-                self.seq += rows.len() as i64;
-                Ok(Some(batch))
-            }
-            Output::TopRows { spec, .. } => {
-                let Collector::TopRows(kept) = &mut self.collector else {
-                    return Err(DataFusionError::Internal(
-                        "top-k output without its collector".into(),
-                    ));
-                };
-                for row in rows {
-                    let sort_keys = spec
-                        .order
-                        .iter()
-                        .map(|k| self.ctx.eval(&k.expr, &row, &[]))
-                        .collect::<Result<Vec<_>, _>>()
-                        .map_err(eval_err)?;
-                    self.seq += 1;
-                    kept.push((sort_keys, self.seq, row));
-                    if kept.len() >= 2 * spec.n.max(1024) {
-                        trim_topk(kept, spec);
-                    }
-                }
-                Ok(None)
-            }
             Output::Split(split) => {
                 let split = split.clone();
                 self.dispatch(&split, rows)?;
@@ -1407,7 +1152,6 @@ impl Emitter {
                 for row in rows {
                     let key = match keys {
                         KeySpec::All => Value::Chararray("all".into()),
-                        KeySpec::Row => Value::Tuple(Box::new(row.clone())),
                         KeySpec::Exprs(es) => key_value(&self.ctx, es, &row).map_err(eval_err)?,
                     };
                     let sort_keys = spec
@@ -1439,7 +1183,6 @@ fn trim_topk(kept: &mut Vec<(Vec<Value>, i64, Tuple)>, spec: &TopKSpec) {
 fn encode_key(ctx: &EvalCtx, keys: &KeySpec, row: &[Value]) -> DFResult<Vec<u8>> {
     Ok(match keys {
         KeySpec::All => codec::encode_to_vec(&Value::Chararray("all".into())),
-        KeySpec::Row => codec::encode_to_vec(&canonical(Value::Tuple(Box::new(row.to_vec())))),
         KeySpec::Exprs(es) => {
             codec::encode_to_vec(&canonical(key_value(ctx, es, row).map_err(eval_err)?))
         }
@@ -1449,7 +1192,7 @@ fn encode_key(ctx: &EvalCtx, keys: &KeySpec, row: &[Value]) -> DFResult<Vec<u8>>
 /// A value whose encoding is the same for every value equal to it, so encoded keys can be
 /// hashed and compared as bytes: `-0.0` is `0.0`, decimals lose trailing zeros, map entries
 /// are sorted.
-fn canonical(v: Value) -> Value {
+pub(crate) fn canonical(v: Value) -> Value {
     match v {
         // -0.0 equals 0.0: both become 0.0.
         Value::Double(d) => Value::Double(if d == 0.0 { 0.0 } else { d }),
@@ -1511,7 +1254,7 @@ fn key_is_null(v: &Value, width: usize) -> bool {
 /// Groups shuffled rows by key (in first-seen order), each input's rows in input order.
 /// Groups the rows of a reduce task that arrive sorted by key, input and position
 /// (DataFusion's sort of the shuffle): one group at a time is held, and finished (a GROUP
-/// row, a DISTINCT row, the joined rows) when the next key starts.
+/// row, the joined rows) when the next key starts.
 struct Grouper {
     reduce: Reduce,
     inputs: usize,
@@ -1526,7 +1269,6 @@ impl Grouper {
         let inputs = match &reduce {
             Reduce::Group { inputs, .. } => *inputs,
             Reduce::Join { widths, .. } => widths.len(),
-            Reduce::Distinct => 1,
         };
         Grouper {
             reduce,
@@ -1538,8 +1280,7 @@ impl Grouper {
     }
 
     fn push(&mut self, r: Shuffled, out: &mut Vec<Tuple>) {
-        let distinct = matches!(self.reduce, Reduce::Distinct);
-        let key_null = !distinct && r.key == self.null_key;
+        let key_null = r.key == self.null_key;
         // Null keys of different inputs stay apart (COGROUP); a join never matches them.
         let slot = if key_null && self.inputs > 1 {
             r.tag
@@ -1555,9 +1296,7 @@ impl Grouper {
             self.current = Some((r.key, slot));
             self.bags = vec![Vec::new(); self.inputs];
         }
-        if let Some(bag) = self.bags.get_mut(r.tag as usize)
-            && (!distinct || bag.is_empty())
-        {
+        if let Some(bag) = self.bags.get_mut(r.tag as usize) {
             bag.push(r.row);
         }
     }
@@ -1567,13 +1306,8 @@ impl Grouper {
         let Some((key, _)) = self.current.take() else {
             return;
         };
-        let mut bags = std::mem::take(&mut self.bags);
+        let bags = std::mem::take(&mut self.bags);
         match &self.reduce {
-            Reduce::Distinct => {
-                if let Some(first) = bags[0].drain(..).next() {
-                    out.push(first);
-                }
-            }
             Reduce::Group { inner, .. } => {
                 if bags
                     .iter()

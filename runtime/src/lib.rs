@@ -14,7 +14,6 @@ pub mod lower;
 pub mod ops;
 pub mod physical;
 pub mod progress;
-pub mod sort;
 pub mod stats;
 pub mod stream;
 pub mod tee;

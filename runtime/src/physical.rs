@@ -21,7 +21,9 @@ use datafusion::physical_plan::sorts::sort::SortExec;
 use datafusion::physical_plan::union::UnionExec;
 use datafusion::physical_plan::{ExecutionPlan, Partitioning};
 use pigrs_planner::expr::{Expr, ExprKind};
-use pigrs_planner::logical::{GenItem, GroupKeys, JoinStrategy, LogicalPlan, NodeId, Operator};
+use pigrs_planner::logical::{
+    GenItem, GroupKeys, JoinStrategy, LogicalPlan, NodeId, Operator, SortKey,
+};
 use pigrs_udf::{Field, PigType, Schema};
 
 use crate::error::RunError;
@@ -32,10 +34,10 @@ use crate::io::{LoadFunc, Warnings, load_func, plan_splits, resolve_input};
 use crate::layout::Layout;
 use crate::lower;
 use crate::lower::project::Generate;
+use crate::lower::sort_limit::StageRows;
 use crate::ops::flatten::FlattenExec;
 use crate::ops::meter::{Counter, MeterExec};
 use crate::ops::scan::ScanExec;
-use crate::sort::SortLayout;
 use crate::stats::{StageStats, Stats};
 use crate::tee::{Fanout, Tee};
 
@@ -387,80 +389,19 @@ impl Lowering<'_> {
             )?,
             Operator::Sample { fraction } => self.then(input(0), Step::Sample(*fraction))?,
             Operator::Limit { n } => {
+                let n = usize::try_from(*n).unwrap_or(usize::MAX);
                 let inner = self.plan.node(input(0));
                 if let Operator::Order { keys, .. } = &inner.op {
-                    // ORDER then LIMIT: keep only the top n while sorting; with top-k
-                    // pushdown each task first keeps only its own top n.
-                    let (child, layout) = if self.top_k {
-                        let layout = Layout::new(self.plan.node(inner.inputs[0]).schema.clone());
-                        let spec = TopKSpec {
-                            order: keys.clone(),
-                            n: usize::try_from(*n).unwrap_or(usize::MAX),
-                        };
-                        let pending = self.lower(inner.inputs[0])?;
-                        let output = Output::TopRows {
-                            layout: layout.clone(),
-                            spec,
-                        };
-                        (self.finish(pending, output), layout)
-                    } else {
-                        self.rows(inner.inputs[0])?
-                    };
-                    return Ok(Pending {
-                        source: Source::Sort {
-                            layout,
-                            keys: keys.clone(),
-                            limit: Some(*n),
-                        },
-                        steps: vec![],
-                        children: vec![child],
-                        tee: None,
-                        stage: None,
-                    });
+                    // ORDER then LIMIT: the sort keeps only the first n; with top-k
+                    // pushdown each task first keeps only its own first n.
+                    return self.order(inner.inputs[0], keys, Some(n));
                 }
-                let mut pending = self.lower(input(0))?;
-                pending.steps.push(Step::Limit(*n));
                 let layout = Layout::new(inner.schema.clone());
-                let child = self.finish(pending, Output::Rows(layout.clone()));
-                Pending {
-                    source: Source::Limit { layout, n: *n },
-                    steps: vec![],
-                    children: vec![child],
-                    tee: None,
-                    stage: None,
-                }
+                let rows = self.stage_rows(self.lower(input(0))?, &layout);
+                let (plan, stage) = lower::sort_limit::limit(rows, n, &self.stats)?;
+                Pending::columnar(plan, layout, stage)
             }
-            Operator::Order { keys, .. }
-                if let Some(sl) =
-                    SortLayout::new(keys, Layout::new(self.schema(input(0)).cloned())) =>
-            {
-                // Each task's rows with their keys, sorted (spilling when memory runs out)
-                // and merged by DataFusion.
-                let pending = self.lower(input(0))?;
-                let child = self.finish(pending, Output::Sortable(sl.clone()));
-                let merged = sl.plan(child).map_err(RunError::internal)?;
-                Pending {
-                    source: Source::Sorted(sl),
-                    steps: vec![],
-                    children: vec![merged],
-                    tee: None,
-                    stage: None,
-                }
-            }
-            Operator::Order { keys, .. } => {
-                let (child, layout) = self.rows(input(0))?;
-                Pending {
-                    source: Source::Sort {
-                        layout,
-                        keys: keys.clone(),
-                        limit: None,
-                    },
-                    steps: vec![],
-                    children: vec![child],
-                    tee: None,
-                    stage: None,
-                }
-            }
+            Operator::Order { keys, .. } => self.order(input(0), keys, None)?,
             Operator::Group {
                 keys,
                 inner,
@@ -637,28 +578,26 @@ impl Lowering<'_> {
                 }
             }
             Operator::Distinct { parallel } => {
-                let shuffled = self.sorted_shuffle(
-                    &node.inputs,
-                    vec![KeySpec::Row],
-                    self.reduce_tasks(*parallel),
-                )?;
-                Pending {
-                    source: Source::Reduce(Reduce::Distinct),
-                    steps: vec![],
-                    children: vec![shuffled],
-                    tee: None,
-                    stage: None,
-                }
+                let layout = Layout::new(self.schema(input(0)).cloned());
+                let pending = self.lower(input(0))?;
+                let (map, map_stage) = self.finish_stage(pending, Output::Rows(layout.clone()));
+                let tasks = self.reduce_tasks(*parallel);
+                let (plan, stage) =
+                    lower::distinct::distinct(map, &layout, &map_stage, tasks, &self.stats)?;
+                Pending::columnar(plan, layout, stage)
             }
             Operator::Union => {
                 let (children, layouts) = self.inputs_rows(&node.inputs)?;
-                Pending {
-                    source: Source::Concat { layouts },
-                    steps: vec![],
+                let out = Layout::new(node.schema.clone());
+                let (plan, stage) = lower::union::union(
                     children,
-                    tee: None,
-                    stage: None,
-                }
+                    &layouts,
+                    &out,
+                    node.span,
+                    &self.ctx,
+                    &self.stats,
+                )?;
+                Pending::columnar(plan, out, stage)
             }
             Operator::Rank { keys, dense } => {
                 let (child, layout) = self.rows(input(0))?;
@@ -694,6 +633,47 @@ impl Lowering<'_> {
             }
             Operator::Store { .. } | Operator::Dump => self.lower(input(0))?,
         })
+    }
+
+    /// ORDER BY `keys` of the rows of `input`, only the first `limit` if given.
+    fn order(
+        &self,
+        input: NodeId,
+        keys: &[SortKey],
+        limit: Option<usize>,
+    ) -> Result<Pending, RunError> {
+        let layout = Layout::new(self.schema(input).cloned());
+        let rows = self.stage_rows(self.lower(input)?, &layout);
+        let (plan, stage) = lower::sort_limit::order(
+            rows,
+            &layout,
+            keys,
+            limit,
+            self.top_k,
+            &self.ctx,
+            &self.stats,
+        )?;
+        Ok(Pending::columnar(plan, layout, stage))
+    }
+
+    /// The rows of a stage (in `layout`), leaving it open when DataFusion operators make
+    /// them, so that what comes next can still join it; else the stage is finished.
+    fn stage_rows(&self, p: Pending, layout: &Layout) -> StageRows {
+        if let Some((plan, tail_layout, stage)) = p.columnar_tail()
+            && tail_layout.arrow == layout.arrow
+        {
+            return StageRows {
+                plan,
+                stage,
+                open: true,
+            };
+        }
+        let (plan, stage) = self.finish_stage(p, Output::Rows(layout.clone()));
+        StageRows {
+            plan,
+            stage,
+            open: false,
+        }
     }
 
     /// A GENERATE list over `plan` (batches in `layout`, of stage `stage`) on DataFusion,

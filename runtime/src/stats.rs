@@ -267,17 +267,7 @@ pub fn features_of(source: &Source, steps: &[Step], output: &Output) -> Vec<&'st
                 add("ANTI_JOIN");
             }
         }
-        Source::Reduce(Reduce::Distinct) => add("DISTINCT"),
         Source::Cross { .. } => add("CROSS"),
-        Source::Concat { .. } => add("UNION"),
-        Source::Sorted(_) => add("ORDER_BY"),
-        Source::Sort { limit, .. } => {
-            add("ORDER_BY");
-            if limit.is_some() {
-                add("LIMIT");
-            }
-        }
-        Source::Limit { .. } => add("LIMIT"),
         _ => {}
     }
     for step in steps {
@@ -285,7 +275,6 @@ pub fn features_of(source: &Source, steps: &[Step], output: &Output) -> Vec<&'st
             Step::Filter(_) => add("FILTER"),
             Step::Foreach { nested, .. } if !nested.is_empty() => add("NESTED_FOREACH"),
             Step::Foreach { .. } => add("FOREACH"),
-            Step::Limit(_) => add("LIMIT"),
             Step::Sample(_) => add("SAMPLER"),
             Step::Replicated(j) => {
                 add("REPLICATED_JOIN");
@@ -297,7 +286,6 @@ pub fn features_of(source: &Source, steps: &[Step], output: &Output) -> Vec<&'st
     }
     match output {
         Output::Split(_) => add("MULTI_QUERY"),
-        Output::TopRows { .. } => add("TOP_K"),
         Output::Shuffle { topk: Some(_), .. } => add("TOP_K"),
         _ => {}
     }

@@ -8,6 +8,7 @@ pub mod codec;
 pub mod func;
 pub mod javafmt;
 pub mod ops;
+pub mod order_key;
 pub mod types;
 pub mod value;
 

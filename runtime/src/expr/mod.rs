@@ -23,6 +23,7 @@
 mod arith;
 mod cast;
 mod compare;
+pub mod key;
 mod logic;
 mod row;
 mod string;

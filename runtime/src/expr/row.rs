@@ -91,6 +91,47 @@ impl RowExpr {
         })
     }
 
+    /// The expression's value on each row of `batch`, as the row evaluator gives it (not
+    /// packed into the declared type: a `bytearray` expression keeps its values' own types).
+    pub fn values(&self, batch: &RecordBatch) -> DFResult<Vec<Value>> {
+        let n = batch.num_rows();
+        let arrays = self
+            .inputs
+            .iter()
+            .map(|x| operand(x, batch))
+            .collect::<DFResult<Vec<ArrayRef>>>()?;
+        let mut values = Vec::with_capacity(n);
+        match &self.source {
+            Source::Fields { width, fields } => {
+                // Fields the expression does not read stay null.
+                let mut row = vec![Value::Null; *width];
+                for i in 0..n {
+                    for ((pos, ty), a) in fields.iter().zip(&arrays) {
+                        row[*pos] = arrow_layout::value_at(a, ty, i);
+                    }
+                    values.push(self.eval(&row)?);
+                }
+            }
+            Source::Encoded => {
+                let rows = arrays
+                    .first()
+                    .and_then(|a| a.as_any().downcast_ref::<BinaryArray>())
+                    .ok_or_else(|| {
+                        DataFusionError::Internal(format!("{self}: no column of encoded rows"))
+                    })?;
+                for i in 0..n {
+                    let row = if rows.is_null(i) {
+                        Vec::new()
+                    } else {
+                        decode_tuple(rows.value(i))
+                    };
+                    values.push(self.eval(&row)?);
+                }
+            }
+        }
+        Ok(values)
+    }
+
     fn eval(&self, row: &[Value]) -> DFResult<Value> {
         self.ctx
             .eval(&self.expr, row, &[])
@@ -136,41 +177,7 @@ impl PhysicalExpr for RowExpr {
     }
 
     fn evaluate(&self, batch: &RecordBatch) -> DFResult<ColumnarValue> {
-        let n = batch.num_rows();
-        let arrays = self
-            .inputs
-            .iter()
-            .map(|x| operand(x, batch))
-            .collect::<DFResult<Vec<ArrayRef>>>()?;
-        let mut values = Vec::with_capacity(n);
-        match &self.source {
-            Source::Fields { width, fields } => {
-                // Fields the expression does not read stay null.
-                let mut row = vec![Value::Null; *width];
-                for i in 0..n {
-                    for ((pos, ty), a) in fields.iter().zip(&arrays) {
-                        row[*pos] = arrow_layout::value_at(a, ty, i);
-                    }
-                    values.push(self.eval(&row)?);
-                }
-            }
-            Source::Encoded => {
-                let rows = arrays
-                    .first()
-                    .and_then(|a| a.as_any().downcast_ref::<BinaryArray>())
-                    .ok_or_else(|| {
-                        DataFusionError::Internal(format!("{self}: no column of encoded rows"))
-                    })?;
-                for i in 0..n {
-                    let row = if rows.is_null(i) {
-                        Vec::new()
-                    } else {
-                        decode_tuple(rows.value(i))
-                    };
-                    values.push(self.eval(&row)?);
-                }
-            }
-        }
+        let values = self.values(batch)?;
         Ok(ColumnarValue::Array(arrow_layout::to_array(
             &values,
             &self.expr.ty,

@@ -3,4 +3,7 @@
 //! lacks stays in pigrs's own operators (`exec.rs`, `ops/`).
 
 pub mod aggregate;
+pub mod distinct;
 pub mod project;
+pub mod sort_limit;
+pub mod union;

@@ -4,3 +4,4 @@
 pub mod flatten;
 pub mod meter;
 pub mod scan;
+pub mod seq;
