@@ -164,8 +164,6 @@ pub enum Output {
         keys: KeySpec,
         /// The reduce input.
         tag: i32,
-        /// Keep only the first n rows of each key in each task (partial top-k).
-        topk: Option<TopKSpec>,
     },
     /// A shared stage (multi-query): its rows go through each branch's steps and output,
     /// in the same task, and the tee hands each branch's batches to its reader.
@@ -182,15 +180,6 @@ impl Output {
             Output::Split(_) => Arc::new(arrow::datatypes::Schema::empty()),
         }
     }
-}
-
-/// A partial top-k: the order and how many rows of each key to keep.
-#[derive(Clone, Debug)]
-pub struct TopKSpec {
-    /// Sort keys over the rows.
-    pub order: Vec<SortKey>,
-    /// Rows kept per key.
-    pub n: usize,
 }
 
 /// The reduce a stage starts with.
@@ -414,12 +403,8 @@ pub fn write_steps_and_output(
     match output {
         Output::Rows(_) => Ok(()),
         Output::Split(split) => write!(f, " -> Split(branches={})", split.branches().len()),
-        Output::Shuffle { keys, tag, topk } => {
-            write!(f, " -> ShuffleWrite(tag={tag}, keys={}", keys_text(keys))?;
-            if let Some(t) = topk {
-                write!(f, ", top_k={}", t.n)?;
-            }
-            f.write_str(")")
+        Output::Shuffle { keys, tag } => {
+            write!(f, " -> ShuffleWrite(tag={tag}, keys={})", keys_text(keys))
         }
     }
 }
@@ -890,24 +875,6 @@ enum Emitted {
     Finished(Box<Emitter>),
 }
 
-/// Per-task state of outputs that see all of a task's rows before writing (partial
-/// top-k).
-#[derive(Default)]
-enum Collector {
-    #[default]
-    None,
-    TopK(HashMap<Value, Vec<(Vec<Value>, i64, Tuple)>>),
-}
-
-impl Collector {
-    fn for_output(output: &Output) -> Collector {
-        match output {
-            Output::Shuffle { topk: Some(_), .. } => Collector::TopK(HashMap::default()),
-            _ => Collector::None,
-        }
-    }
-}
-
 /// Applies a stage's steps to rows and packs the result in the output layout.
 struct Emitter {
     steps: Arc<Vec<Step>>,
@@ -916,7 +883,6 @@ struct Emitter {
     seq: i64,
     stats: Arc<StageStats>,
     started: std::time::Instant,
-    collector: Collector,
     /// For a split: each branch's emitter, and the task (whose outbox gets their batches).
     branches: Vec<Emitter>,
     task: usize,
@@ -932,7 +898,6 @@ impl Emitter {
             seq: 0,
             stats: Arc::new(StageStats::detached()),
             started: std::time::Instant::now(),
-            collector: Collector::None,
             branches: Vec::new(),
             task: 0,
         }
@@ -955,7 +920,6 @@ impl Emitter {
             _ => Vec::new(),
         };
         Emitter {
-            collector: Collector::for_output(&output),
             steps,
             output,
             ctx,
@@ -1001,46 +965,15 @@ impl Emitter {
         Ok(())
     }
 
-    /// Ends the task: writes what collectors hold and records the task's time.
+    /// Ends the task (and a split's branches): records the task's time.
     fn finish(&mut self) -> DFResult<Vec<RecordBatch>> {
-        let mut out = Vec::new();
+        let out = Vec::new();
         if let Output::Split(split) = &self.output {
             let mut posted = Vec::new();
             for (i, b) in self.branches.iter_mut().enumerate() {
                 posted.extend(b.finish()?.into_iter().map(|batch| (i, batch)));
             }
             split.post(self.task, posted);
-        }
-        match std::mem::take(&mut self.collector) {
-            Collector::None => {}
-            Collector::TopK(map) => {
-                let Output::Shuffle {
-                    tag,
-                    topk: Some(spec),
-                    ..
-                } = &self.output
-                else {
-                    return Ok(out);
-                };
-                let mut rows = Vec::new();
-                for (group, mut kept) in map {
-                    trim_topk(&mut kept, spec);
-                    let key = codec::encode_to_vec(&canonical(group));
-                    for (_, seq, row) in kept {
-                        rows.push(Shuffled {
-                            key: key.clone(),
-                            tag: *tag,
-                            seq,
-                            row,
-                        });
-                    }
-                }
-                rows.sort_by_key(|r| r.seq);
-                self.stats.add_out(rows.len() as u64);
-                for chunk in rows.chunks(BATCH_ROWS) {
-                    out.push(shuffle_batch(chunk));
-                }
-            }
         }
         self.finish_task();
         Ok(out)
@@ -1109,10 +1042,7 @@ impl Emitter {
         if rows.is_empty() {
             return Ok(None);
         }
-        // A top-k output counts the rows it keeps, when the task ends.
-        if !matches!(self.output, Output::Shuffle { topk: Some(_), .. }) {
-            self.stats.add_out(rows.len() as u64);
-        }
+        self.stats.add_out(rows.len() as u64);
         match &self.output {
             Output::Rows(layout) => Ok(Some(layout.to_batch(&rows))),
             Output::Split(split) => {
@@ -1121,11 +1051,7 @@ impl Emitter {
                 // An empty batch: the tee takes the branches' batches from the outbox.
                 Ok(Some(RecordBatch::new_empty(self.output.schema())))
             }
-            Output::Shuffle {
-                keys,
-                tag,
-                topk: None,
-            } => {
+            Output::Shuffle { keys, tag } => {
                 let mut out = Vec::with_capacity(rows.len());
                 for row in rows {
                     let key = encode_key(&self.ctx, keys, &row)?;
@@ -1139,44 +1065,8 @@ impl Emitter {
                 }
                 Ok(Some(shuffle_batch(&out)))
             }
-            Output::Shuffle {
-                keys,
-                topk: Some(spec),
-                ..
-            } => {
-                let Collector::TopK(map) = &mut self.collector else {
-                    return Err(DataFusionError::Internal(
-                        "top-k output without its collector".into(),
-                    ));
-                };
-                for row in rows {
-                    let key = match keys {
-                        KeySpec::All => Value::Chararray("all".into()),
-                        KeySpec::Exprs(es) => key_value(&self.ctx, es, &row).map_err(eval_err)?,
-                    };
-                    let sort_keys = spec
-                        .order
-                        .iter()
-                        .map(|k| self.ctx.eval(&k.expr, &row, &[]))
-                        .collect::<Result<Vec<_>, _>>()
-                        .map_err(eval_err)?;
-                    self.seq += 1;
-                    let kept = map.entry(key).or_default();
-                    kept.push((sort_keys, self.seq, row));
-                    if kept.len() >= 2 * spec.n.max(16) {
-                        trim_topk(kept, spec);
-                    }
-                }
-                Ok(None)
-            }
         }
     }
-}
-
-/// Keeps the best `n` rows (by sort keys, then input order).
-fn trim_topk(kept: &mut Vec<(Vec<Value>, i64, Tuple)>, spec: &TopKSpec) {
-    kept.sort_by(|a, b| compare_keys(&a.0, &b.0, &spec.order).then(a.1.cmp(&b.1)));
-    kept.truncate(spec.n);
 }
 
 /// The encoded shuffle key of a row.

@@ -28,7 +28,7 @@ use pigrs_udf::{Field, PigType, Schema};
 
 use crate::error::RunError;
 use crate::eval::EvalCtx;
-use crate::exec::{KeySpec, Output, PigExec, Reduce, ReplicatedJoin, Source, Step, TopKSpec};
+use crate::exec::{KeySpec, Output, PigExec, Reduce, ReplicatedJoin, Source, Step};
 use crate::expr::physical_expr;
 use crate::io::{LoadFunc, Warnings, load_func, plan_splits, resolve_input};
 use crate::layout::Layout;
@@ -192,7 +192,6 @@ impl Lowering<'_> {
             .map(|(tag, keys)| Output::Shuffle {
                 keys,
                 tag: tag as i32,
-                topk: None,
             })
             .collect();
         self.shuffle_outputs(inputs, outputs, partitions)
@@ -491,29 +490,25 @@ impl Lowering<'_> {
                 n,
                 parallel,
             } => {
-                let keys = key_spec(keys);
-                let tasks = self.group_tasks(std::slice::from_ref(&keys), *parallel);
-                let topk = TopKSpec {
-                    order: order.clone(),
-                    n: usize::try_from(*n).unwrap_or(usize::MAX),
+                let tasks = match keys {
+                    GroupKeys::All => 1,
+                    GroupKeys::Exprs(_) => self.reduce_tasks(*parallel),
                 };
-                let output = Output::Shuffle {
+                let layout = Layout::new(self.schema(input(0)).cloned());
+                let rows = self.stage_rows(self.lower(input(0))?, &layout);
+                let out = Layout::new(node.schema.clone());
+                let (plan, stage) = lower::top_k_group::top_k_group(
+                    rows,
+                    &layout,
                     keys,
-                    tag: 0,
-                    topk: Some(topk),
-                };
-                let shuffled =
-                    sorted_by_key(self.shuffle_outputs(&node.inputs, vec![output], tasks)?)?;
-                Pending {
-                    source: Source::Reduce(Reduce::Group {
-                        inputs: 1,
-                        inner: vec![false],
-                    }),
-                    steps: vec![],
-                    children: vec![shuffled],
-                    tee: None,
-                    stage: None,
-                }
+                    order,
+                    usize::try_from(*n).unwrap_or(usize::MAX),
+                    tasks,
+                    &out,
+                    &self.ctx,
+                    &self.stats,
+                )?;
+                Pending::columnar(plan, out, stage)
             }
             Operator::Join {
                 keys,

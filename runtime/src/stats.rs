@@ -284,10 +284,8 @@ pub fn features_of(source: &Source, steps: &[Step], output: &Output) -> Vec<&'st
             }
         }
     }
-    match output {
-        Output::Split(_) => add("MULTI_QUERY"),
-        Output::Shuffle { topk: Some(_), .. } => add("TOP_K"),
-        _ => {}
+    if let Output::Split(_) = output {
+        add("MULTI_QUERY");
     }
     tags
 }

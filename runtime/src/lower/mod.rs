@@ -6,4 +6,5 @@ pub mod aggregate;
 pub mod distinct;
 pub mod project;
 pub mod sort_limit;
+pub mod top_k_group;
 pub mod union;

@@ -55,7 +55,7 @@ pub struct StageRows {
 
 impl StageRows {
     /// Adds `f` to the stage's tasks and ends the stage after it.
-    fn then_end(
+    pub(crate) fn then_end(
         self,
         f: impl FnOnce(Arc<dyn ExecutionPlan>) -> Result<Arc<dyn ExecutionPlan>, RunError>,
     ) -> Result<Arc<dyn ExecutionPlan>, RunError> {

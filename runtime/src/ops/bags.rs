@@ -1,0 +1,335 @@
+//! `BagsExec`: one row `(group, bag)` per run of rows with equal keys, from a task's rows
+//! clustered by key (a GROUP's reduce after a sort or a per-key top-k).
+//!
+//! Its input has the key columns that decide which rows belong together (canonical: equal
+//! keys are equal there), the columns of the group's value, and the columns of the rows
+//! that go into the bag. A run of equal keys may go on in the next batch: the last group
+//! of a batch is finished only when a batch starts with another key, or at the end.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, AsArray};
+use arrow::record_batch::RecordBatch;
+use datafusion::common::ScalarValue;
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::error::{DataFusionError, Result as DFResult};
+use datafusion::execution::TaskContext;
+use datafusion::physical_expr::EquivalenceProperties;
+use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::{
+    DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PhysicalExpr, PlanProperties,
+    SendableRecordBatchStream,
+};
+use futures::StreamExt;
+use pigrs_udf::{PigType, Tuple, Value, arrow_layout};
+
+use crate::exec::BATCH_ROWS;
+use crate::layout::{Layout, decode_tuple};
+
+/// Which input columns make what.
+#[derive(Debug, Clone)]
+pub struct BagColumns {
+    /// The canonical key columns.
+    pub keys: Vec<usize>,
+    /// The group's value: one column (a single key), several (a tuple of them), or none
+    /// (GROUP ALL: the group is `'all'`).
+    pub group: Vec<(usize, PigType)>,
+    /// The bag's tuples.
+    pub fields: BagFields,
+}
+
+/// Where the bag's tuples come from.
+#[derive(Debug, Clone)]
+pub enum BagFields {
+    /// One column per field, of these Pig types.
+    Columns(Vec<(usize, PigType)>),
+    /// One binary column of encoded tuples (a relation of unknown schema).
+    Encoded(usize),
+}
+
+/// Builds one `(group, bag)` row per key from rows clustered by key.
+#[derive(Debug)]
+pub struct BagsExec {
+    input: Arc<dyn ExecutionPlan>,
+    columns: BagColumns,
+    output: Layout,
+    props: Arc<PlanProperties>,
+}
+
+impl BagsExec {
+    /// Rows `(group, bag)` in `output`'s layout from `input`'s runs of equal keys.
+    pub fn new(input: Arc<dyn ExecutionPlan>, columns: BagColumns, output: Layout) -> Arc<Self> {
+        let props = PlanProperties::new(
+            EquivalenceProperties::new(output.arrow.clone()),
+            Partitioning::UnknownPartitioning(input.properties().partitioning.partition_count()),
+            EmissionType::Incremental,
+            Boundedness::Bounded,
+        );
+        Arc::new(BagsExec {
+            input,
+            columns,
+            output,
+            props: Arc::new(props),
+        })
+    }
+}
+
+/// The group being filled: its key, its value and its tuples so far.
+struct Open {
+    key: Vec<ScalarValue>,
+    group: Value,
+    bag: Vec<Tuple>,
+}
+
+/// A task's state between batches.
+struct Builder {
+    columns: BagColumns,
+    output: Layout,
+    open: Option<Open>,
+    done: Vec<Tuple>,
+}
+
+impl Builder {
+    fn key_at(&self, batch: &RecordBatch, row: usize) -> DFResult<Vec<ScalarValue>> {
+        self.columns
+            .keys
+            .iter()
+            .map(|&c| ScalarValue::try_from_array(batch.column(c), row))
+            .collect()
+    }
+
+    fn group_at(&self, batch: &RecordBatch, row: usize) -> Value {
+        let value = |(c, t): &(usize, PigType)| arrow_layout::value_at(batch.column(*c), t, row);
+        match self.columns.group.as_slice() {
+            [] => Value::Chararray("all".into()),
+            [one] => value(one),
+            many => Value::Tuple(Box::new(many.iter().map(value).collect())),
+        }
+    }
+
+    fn close(&mut self) {
+        if let Some(open) = self.open.take() {
+            self.done
+                .push(vec![open.group, Value::Bag(Box::new(open.bag))]);
+        }
+    }
+
+    /// Takes in a batch; returns a batch of the groups it finished, if enough are.
+    fn push(&mut self, batch: &RecordBatch) -> DFResult<Option<RecordBatch>> {
+        if batch.num_rows() > 0 {
+            let keys: Vec<ArrayRef> = self
+                .columns
+                .keys
+                .iter()
+                .map(|&c| batch.column(c).clone())
+                .collect();
+            let ranges = if keys.is_empty() {
+                // GROUP ALL: one key.
+                let all = 0..batch.num_rows();
+                vec![all]
+            } else {
+                arrow::compute::partition(&keys)?.ranges()
+            };
+            for range in ranges {
+                let key = self.key_at(batch, range.start)?;
+                let continues = self.open.as_ref().is_some_and(|o| o.key == key);
+                if !continues {
+                    self.close();
+                    self.open = Some(Open {
+                        key,
+                        group: self.group_at(batch, range.start),
+                        bag: Vec::new(),
+                    });
+                }
+                if let Some(open) = self.open.as_mut() {
+                    add_rows(&self.columns.fields, &mut open.bag, batch, range);
+                }
+            }
+        }
+        Ok((self.done.len() >= BATCH_ROWS).then(|| self.flush()))
+    }
+
+    fn flush(&mut self) -> RecordBatch {
+        let rows = std::mem::take(&mut self.done);
+        self.output.to_batch(&rows)
+    }
+}
+
+/// Adds the tuples of `rows` of `batch` (their `fields`) to `bag`.
+fn add_rows(fields: &BagFields, bag: &mut Vec<Tuple>, batch: &RecordBatch, rows: Range<usize>) {
+    let fields = match fields {
+        BagFields::Columns(f) => f,
+        BagFields::Encoded(c) => {
+            let encoded = batch.column(*c).as_binary::<i32>();
+            for row in rows {
+                bag.push(if encoded.is_valid(row) {
+                    decode_tuple(encoded.value(row))
+                } else {
+                    Vec::new()
+                });
+            }
+            return;
+        }
+    };
+    let fields: Vec<(&ArrayRef, &PigType)> =
+        fields.iter().map(|(c, t)| (batch.column(*c), t)).collect();
+    for row in rows {
+        bag.push(
+            fields
+                .iter()
+                .map(|(a, t)| arrow_layout::value_at(a, t, row))
+                .collect(),
+        );
+    }
+}
+
+impl DisplayAs for BagsExec {
+    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "BagsExec: keys={:?}, bag={}",
+            self.columns.keys,
+            match &self.columns.fields {
+                BagFields::Columns(f) => format!("{} fields", f.len()),
+                BagFields::Encoded(_) => "encoded rows".to_string(),
+            }
+        )
+    }
+}
+
+impl ExecutionPlan for BagsExec {
+    fn name(&self) -> &str {
+        "BagsExec"
+    }
+
+    fn properties(&self) -> &Arc<PlanProperties> {
+        &self.props
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        vec![&self.input]
+    }
+
+    fn apply_expressions(
+        &self,
+        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> DFResult<TreeNodeRecursion>,
+    ) -> DFResult<TreeNodeRecursion> {
+        Ok(TreeNodeRecursion::Continue)
+    }
+
+    fn with_new_children(
+        self: Arc<Self>,
+        mut children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> DFResult<Arc<dyn ExecutionPlan>> {
+        let input = children
+            .pop()
+            .ok_or_else(|| DataFusionError::Internal("BagsExec has one child".into()))?;
+        Ok(BagsExec::new(
+            input,
+            self.columns.clone(),
+            self.output.clone(),
+        ))
+    }
+
+    fn execute(
+        &self,
+        partition: usize,
+        context: Arc<TaskContext>,
+    ) -> DFResult<SendableRecordBatchStream> {
+        let input = self.input.execute(partition, context)?;
+        let builder = Builder {
+            columns: self.columns.clone(),
+            output: self.output.clone(),
+            open: None,
+            done: Vec::new(),
+        };
+        let stream = futures::stream::unfold(
+            (input, builder, false),
+            |(mut input, mut builder, ended)| async move {
+                if ended {
+                    return None;
+                }
+                loop {
+                    match input.next().await {
+                        Some(Ok(batch)) => match builder.push(&batch) {
+                            Ok(Some(out)) => return Some((Ok(out), (input, builder, false))),
+                            Ok(None) => {}
+                            Err(e) => return Some((Err(e), (input, builder, true))),
+                        },
+                        Some(Err(e)) => return Some((Err(e), (input, builder, true))),
+                        None => {
+                            builder.close();
+                            let out = builder.flush();
+                            return Some((Ok(out), (input, builder, true)));
+                        }
+                    }
+                }
+            },
+        );
+        Ok(Box::pin(RecordBatchStreamAdapter::new(
+            self.output.arrow.clone(),
+            stream,
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::physical_plan::test::TestMemoryExec;
+    use pigrs_udf::{Field, Schema};
+
+    fn batch(rows: &[(&str, i32)]) -> RecordBatch {
+        let layout = Layout::new(Some(Schema::new(vec![
+            Field::new("k", PigType::Chararray),
+            Field::new("v", PigType::Int),
+        ])));
+        let rows: Vec<Tuple> = rows
+            .iter()
+            .map(|(k, v)| vec![Value::Chararray((*k).into()), Value::Int(*v)])
+            .collect();
+        layout.to_batch(&rows)
+    }
+
+    /// Runs of one key across batch boundaries make one group; each key's rows stay in
+    /// order.
+    #[tokio::test]
+    async fn runs_of_a_key_across_batches_make_one_bag() {
+        let b1 = batch(&[("a", 1), ("a", 2), ("b", 3)]);
+        let b2 = batch(&[("b", 4), ("c", 5)]);
+        let schema = b1.schema();
+        let input = TestMemoryExec::try_new_exec(&[vec![b1, b2]], schema, None).expect("input");
+        let bag_ty = PigType::Bag(Some(Schema::new(vec![
+            Field::new("k", PigType::Chararray),
+            Field::new("v", PigType::Int),
+        ])));
+        let output = Layout::new(Some(Schema::new(vec![
+            Field::new("group", PigType::Chararray),
+            Field::new("x", bag_ty),
+        ])));
+        let bags = BagsExec::new(
+            input,
+            BagColumns {
+                keys: vec![0],
+                group: vec![(0, PigType::Chararray)],
+                fields: BagFields::Columns(vec![(0, PigType::Chararray), (1, PigType::Int)]),
+            },
+            output.clone(),
+        );
+        let batches = datafusion::physical_plan::collect(bags, Arc::new(TaskContext::default()))
+            .await
+            .expect("runs");
+        let rows: Vec<Tuple> = batches.iter().flat_map(|b| output.rows(b)).collect();
+        let text: Vec<String> = rows
+            .iter()
+            .map(|r| format!("{}", Value::Tuple(Box::new(r.clone()))))
+            .collect();
+        assert_eq!(
+            text,
+            ["(a,{(a,1),(a,2)})", "(b,{(b,3),(b,4)})", "(c,{(c,5)})"]
+        );
+    }
+}
