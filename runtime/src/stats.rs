@@ -261,12 +261,6 @@ pub fn features_of(source: &Source, steps: &[Step], output: &Output) -> Vec<&'st
     match source {
         Source::Reduce(Reduce::Group { inputs, .. }) if *inputs > 1 => add("COGROUP"),
         Source::Reduce(Reduce::Group { .. }) => add("GROUP_BY"),
-        Source::Reduce(Reduce::Join { join_type, .. }) => {
-            add("HASH_JOIN");
-            if *join_type == pigrs_planner::logical::JoinType::LeftAnti {
-                add("ANTI_JOIN");
-            }
-        }
         Source::Reduce(Reduce::Distinct) => add("DISTINCT"),
         Source::Cross { .. } => add("CROSS"),
         Source::Concat { .. } => add("UNION"),
@@ -287,12 +281,6 @@ pub fn features_of(source: &Source, steps: &[Step], output: &Output) -> Vec<&'st
             Step::Foreach { .. } => add("FOREACH"),
             Step::Limit(_) => add("LIMIT"),
             Step::Sample(_) => add("SAMPLER"),
-            Step::Replicated(j) => {
-                add("REPLICATED_JOIN");
-                if j.join_type == pigrs_planner::logical::JoinType::LeftAnti {
-                    add("ANTI_JOIN");
-                }
-            }
         }
     }
     match output {

@@ -3,4 +3,5 @@
 //! lacks stays in pigrs's own operators (`exec.rs`, `ops/`).
 
 pub mod aggregate;
+pub mod join;
 pub mod project;
