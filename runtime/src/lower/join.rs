@@ -564,3 +564,132 @@ impl PhysicalExpr for JoinedRow {
         fmt::Display::fmt(self, f)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use arrow::array::{Float64Array, Int32Array};
+    use arrow::datatypes::Field as ArrowField;
+
+    use super::*;
+
+    fn batch(columns: Vec<(&str, ArrayRef)>) -> RecordBatch {
+        let fields: Vec<ArrowField> = columns
+            .iter()
+            .map(|(n, a)| ArrowField::new(*n, a.data_type().clone(), true))
+            .collect();
+        let arrays = columns.into_iter().map(|(_, a)| a).collect();
+        RecordBatch::try_new(Arc::new(ArrowSchema::new(fields)), arrays).expect("batch")
+    }
+
+    fn eval(e: &dyn PhysicalExpr, b: &RecordBatch) -> ArrayRef {
+        e.evaluate(b)
+            .and_then(|v| v.into_array(b.num_rows()))
+            .expect("evaluates")
+    }
+
+    fn column(name: &str, i: usize) -> Arc<dyn PhysicalExpr> {
+        Arc::new(Column::new(name, i))
+    }
+
+    #[test]
+    fn double_keys_lose_the_sign_of_zero_only() {
+        let values = Float64Array::from(vec![
+            Some(-0.0),
+            Some(0.0),
+            Some(f64::NAN),
+            None,
+            Some(-2.5),
+        ]);
+        let b = batch(vec![("d", Arc::new(values))]);
+        let key = CanonicalKey::wrap(column("d", 0), &PigType::Double);
+        let out = eval(key.as_ref(), &b);
+        let out = out.as_primitive::<Float64Type>();
+        assert_eq!(out.value(0).to_bits(), 0.0f64.to_bits());
+        assert_eq!(out.value(1).to_bits(), 0.0f64.to_bits());
+        assert!(out.value(2).is_nan());
+        assert!(out.is_null(3));
+        assert_eq!(out.value(4), -2.5);
+    }
+
+    #[test]
+    fn keys_of_flat_types_stay_columns() {
+        for ty in [
+            PigType::Int,
+            PigType::Long,
+            PigType::Chararray,
+            PigType::Datetime,
+        ] {
+            assert!(
+                CanonicalKey::wrap(column("k", 0), &ty).is::<Column>(),
+                "{ty}"
+            );
+        }
+    }
+
+    #[test]
+    fn equal_maps_encode_alike_in_any_entry_order() {
+        let map = |entries: &[(&str, Value)]| {
+            Value::Map(Box::new(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+            ))
+        };
+        let a = map(&[("x", Value::Int(1)), ("y", Value::Double(-0.0))]);
+        let b = map(&[("y", Value::Double(0.0)), ("x", Value::Int(1))]);
+        assert_ne!(codec::encode_to_vec(&a), codec::encode_to_vec(&b));
+        let col: ArrayRef = Arc::new(BinaryArray::from(vec![
+            Some(codec::encode_to_vec(&a).as_slice()),
+            Some(codec::encode_to_vec(&b).as_slice()),
+            None,
+        ]));
+        let b = batch(vec![("m", col)]);
+        let key = CanonicalKey::wrap(column("m", 0), &PigType::Map(None));
+        let out = eval(key.as_ref(), &b);
+        let out = out.as_binary::<i32>();
+        assert_eq!(out.value(0), out.value(1));
+        assert!(out.is_null(2));
+    }
+
+    #[test]
+    fn joined_rows_of_unknown_width_skip_absent_sides_of_unknown_width() {
+        let left = codec::encode_to_vec(&Value::Tuple(Box::new(vec![
+            Value::Int(1),
+            Value::Chararray("p".into()),
+        ])));
+        let rows: ArrayRef = Arc::new(BinaryArray::from(vec![Some(left.as_slice()), None]));
+        let ints: ArrayRef = Arc::new(Int32Array::from(vec![None, Some(7)]));
+        let b = batch(vec![("__row", rows), ("k", ints)]);
+        let typed = Schema::new(vec![pigrs_udf::Field::new("k", PigType::Int)]);
+        let expr = JoinedRow {
+            sides: vec![
+                Side {
+                    schema: None,
+                    present: true,
+                },
+                Side {
+                    schema: Some(typed.clone()),
+                    present: true,
+                },
+                Side {
+                    schema: Some(typed),
+                    present: false,
+                },
+            ],
+            columns: vec![column("__row", 0), column("k", 1)],
+        };
+        let out = eval(&expr, &b);
+        let out = out.as_binary::<i32>();
+        assert_eq!(
+            decode_tuple(out.value(0)),
+            vec![
+                Value::Int(1),
+                Value::Chararray("p".into()),
+                Value::Null,
+                Value::Null
+            ]
+        );
+        assert_eq!(decode_tuple(out.value(1)), vec![Value::Int(7), Value::Null]);
+    }
+}
