@@ -1076,3 +1076,268 @@ fn union_converts_each_input_into_the_union_schema() {
         ["(x)", "(y)", "(z,30000000000)", "(z,30000000000)"]
     );
 }
+
+/// Runs each `(script body, expected rows)` after `load` with and without the optimizer
+/// (which makes small joins replicated and LEFT OUTER joins filtered on a null right key
+/// anti joins) and checks the rows.
+fn check_rows(dir: &Path, load: &str, cases: &[(&str, &[&str])]) {
+    for (body, expected) in cases {
+        let script = format!("{load}{body}");
+        let rows = same_rows_with_and_without_the_optimizer(dir, &script);
+        let mut expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+        expected.sort();
+        assert_eq!(rows, expected, "{script}");
+    }
+}
+
+/// Null keys match nothing (with several keys, a null part is enough) but keep their rows
+/// on an outer side, by either strategy.
+#[test]
+fn joins_drop_null_keys_but_outer_sides_keep_their_rows() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "a", "1\tx\ta1\n1\t\ta2\n\tx\ta3\n2\ty\ta4\n");
+    write(tmp.path(), "b", "1\tx\tb1\n1\t\tb2\n\tx\tb3\n3\tz\tb4\n");
+    let load = "a = LOAD 'a' AS (k:int, k2:chararray, v:chararray);\n\
+                b = LOAD 'b' AS (k:int, k2:chararray, w:chararray);\n";
+    let matched = "(1,x,a1,1,x,b1)";
+    let left: &[&str] = &["(1,,a2,,,)", "(,x,a3,,,)", "(2,y,a4,,,)"];
+    let right: &[&str] = &["(,,,1,,b2)", "(,,,,x,b3)", "(,,,3,z,b4)"];
+    let with = |sides: &[&[&'static str]]| -> Vec<&'static str> {
+        let mut rows = vec![matched];
+        for s in sides {
+            rows.extend_from_slice(s);
+        }
+        rows
+    };
+    let (inner, lo, ro, full) = (
+        with(&[]),
+        with(&[left]),
+        with(&[right]),
+        with(&[left, right]),
+    );
+    check_rows(
+        tmp.path(),
+        load,
+        &[
+            ("j = JOIN a BY (k, k2), b BY (k, k2);\nDUMP j;\n", &inner),
+            (
+                "j = JOIN a BY (k, k2) LEFT OUTER, b BY (k, k2);\nDUMP j;\n",
+                &lo,
+            ),
+            (
+                "j = JOIN a BY (k, k2) LEFT OUTER, b BY (k, k2) USING 'replicated';\nDUMP j;\n",
+                &lo,
+            ),
+            (
+                "j = JOIN a BY (k, k2) RIGHT OUTER, b BY (k, k2);\nDUMP j;\n",
+                &ro,
+            ),
+            (
+                "j = JOIN a BY (k, k2) FULL OUTER, b BY (k, k2);\nDUMP j;\n",
+                &full,
+            ),
+            (
+                "j = JOIN a BY k, b BY k;\nDUMP j;\n",
+                &[
+                    "(1,x,a1,1,x,b1)",
+                    "(1,x,a1,1,,b2)",
+                    "(1,,a2,1,x,b1)",
+                    "(1,,a2,1,,b2)",
+                ],
+            ),
+            (
+                "j = JOIN a BY k FULL OUTER, b BY k PARALLEL 3;\nDUMP j;\n",
+                &[
+                    "(1,x,a1,1,x,b1)",
+                    "(1,x,a1,1,,b2)",
+                    "(1,,a2,1,x,b1)",
+                    "(1,,a2,1,,b2)",
+                    "(,x,a3,,,)",
+                    "(2,y,a4,,,)",
+                    "(,,,,x,b3)",
+                    "(,,,3,z,b4)",
+                ],
+            ),
+        ],
+    );
+}
+
+/// The rows of a LEFT OUTER join with no match, as the `anti_join` rule makes them (an
+/// anti join) and as the filter keeps them, by either strategy; null keys included.
+#[test]
+fn anti_joins_keep_the_left_rows_without_a_match() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "a", "1\ta\n2\tb\n\tc\n3\td\n");
+    write(tmp.path(), "b", "1\tx\n1\ty\n\tz\n");
+    let load = "a = LOAD 'a' AS (k:int, v:chararray);\nb = LOAD 'b' AS (k:int, w:chararray);\n";
+    let unmatched: &[&str] = &["(2,b,,)", "(,c,,)", "(3,d,,)"];
+    check_rows(
+        tmp.path(),
+        load,
+        &[
+            (
+                "j = JOIN a BY k LEFT OUTER, b BY k;\nf = FILTER j BY b::k IS NULL;\nDUMP f;\n",
+                unmatched,
+            ),
+            (
+                "j = JOIN a BY k LEFT OUTER, b BY k USING 'replicated';\nf = FILTER j BY b::k IS NULL;\nDUMP f;\n",
+                unmatched,
+            ),
+            (
+                "j = JOIN a BY k LEFT OUTER, b BY k USING 'replicated';\nf = FILTER j BY b::k IS NULL;\np = FOREACH f GENERATE a::v, b::w;\nDUMP p;\n",
+                &["(b,)", "(c,)", "(d,)"],
+            ),
+        ],
+    );
+    let plan = explained(
+        tmp.path(),
+        &format!(
+            "{load}j = JOIN a BY k LEFT OUTER, b BY k;\nf = FILTER j BY b::k IS NULL;\nDUMP f;\n"
+        ),
+    );
+    assert!(plan.contains("join_type=RightAnti"), "{plan}");
+}
+
+/// Joins of three inputs chain two-input joins; a replicated one builds a table per small
+/// input.
+#[test]
+fn three_way_joins_match_every_input() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "a", "1\ta1\n2\ta2\n1\ta3\n\ta4\n");
+    write(tmp.path(), "b", "1\tb1\n2\tb2\n2\tb3\n\tb4\n");
+    write(tmp.path(), "c", "1\tc1\n3\tc3\n1\tc2\n");
+    let load = "a = LOAD 'a' AS (k:int, v:chararray);\n\
+                b = LOAD 'b' AS (k:long, w:chararray);\n\
+                c = LOAD 'c' AS (k:int, u:chararray);\n";
+    let rows: &[&str] = &[
+        "(1,a1,1,b1,1,c1)",
+        "(1,a1,1,b1,1,c2)",
+        "(1,a3,1,b1,1,c1)",
+        "(1,a3,1,b1,1,c2)",
+    ];
+    check_rows(
+        tmp.path(),
+        load,
+        &[
+            ("j = JOIN a BY k, b BY k, c BY k;\nDUMP j;\n", rows),
+            (
+                "j = JOIN a BY k, b BY k, c BY k PARALLEL 4;\nDUMP j;\n",
+                rows,
+            ),
+            (
+                "j = JOIN a BY k, b BY k, c BY k USING 'replicated';\nDUMP j;\n",
+                rows,
+            ),
+            (
+                "j = JOIN c BY k, a BY k, b BY k USING 'replicated';\np = FOREACH j GENERATE c::u, a::v, b::w;\nDUMP p;\n",
+                &["(c1,a1,b1)", "(c2,a1,b1)", "(c1,a3,b1)", "(c2,a3,b1)"],
+            ),
+        ],
+    );
+}
+
+/// Keys compare as Pig values: -0.0 is 0.0 and NaN is NaN (floats and doubles), an int
+/// key meets a long one, decimals ignore trailing zeros; the rows keep their own values.
+#[test]
+fn join_keys_compare_as_pig_values() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(
+        tmp.path(),
+        "a",
+        "-0.0\tneg\t1\t1.0\n0.0\tpos\t2\t2.50\nNaN\tnan\t3\t3\n1.5\tone\t4\t4.1\n",
+    );
+    write(
+        tmp.path(),
+        "b",
+        "0.0\tzero\t1\t1.00\nNaN\tn2\t4294967298\t2.5\n-0.0\tnz\t3\t3.0\n",
+    );
+    let load = "a = LOAD 'a' AS (d:double, v:chararray, i:int, m:bigdecimal);\n\
+                b = LOAD 'b' AS (d:double, w:chararray, l:long, m:bigdecimal);\n\
+                fa = LOAD 'a' AS (d:float, v:chararray);\n\
+                fb = LOAD 'b' AS (d:float, w:chararray);\n";
+    let doubles: &[&str] = &[
+        "(neg,zero)",
+        "(neg,nz)",
+        "(pos,zero)",
+        "(pos,nz)",
+        "(nan,n2)",
+    ];
+    check_rows(
+        tmp.path(),
+        load,
+        &[
+            (
+                "j = JOIN a BY d, b BY d;\np = FOREACH j GENERATE v, w;\nDUMP p;\n",
+                doubles,
+            ),
+            (
+                "j = JOIN a BY d, b BY d USING 'replicated';\np = FOREACH j GENERATE v, w;\nDUMP p;\n",
+                doubles,
+            ),
+            (
+                "j = JOIN fa BY d, fb BY d;\np = FOREACH j GENERATE v, w;\nDUMP p;\n",
+                doubles,
+            ),
+            (
+                "j = JOIN a BY d, b BY d;\np = FOREACH j GENERATE a::d, b::d;\nDUMP p;\n",
+                &[
+                    "(-0.0,0.0)",
+                    "(-0.0,-0.0)",
+                    "(0.0,0.0)",
+                    "(0.0,-0.0)",
+                    "(NaN,NaN)",
+                ],
+            ),
+            (
+                "j = JOIN a BY i, b BY l;\np = FOREACH j GENERATE v, w;\nDUMP p;\n",
+                &["(neg,zero)", "(nan,nz)"],
+            ),
+            (
+                "j = JOIN a BY (i, d), b BY (l, d);\np = FOREACH j GENERATE v, w;\nDUMP p;\n",
+                &["(neg,zero)"],
+            ),
+            (
+                "j = JOIN a BY m, b BY m;\np = FOREACH j GENERATE v, w;\nDUMP p;\n",
+                &["(neg,zero)", "(pos,n2)", "(nan,nz)"],
+            ),
+            (
+                "j = JOIN a BY m LEFT OUTER, b BY m USING 'replicated';\np = FOREACH j GENERATE v, w;\nDUMP p;\n",
+                &["(neg,zero)", "(pos,n2)", "(nan,nz)", "(one,)"],
+            ),
+        ],
+    );
+}
+
+/// A join with an input of unknown schema gives rows of unknown width: the fields of each
+/// input in turn; an unmatched input of known schema gives its nulls, one of unknown
+/// schema nothing.
+#[test]
+fn joins_of_relations_without_a_schema_concatenate_their_rows() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "a", "1\tp\textra\n2\tq\n");
+    write(tmp.path(), "b", "1\tx\n5\tz\n");
+    let load = "a = LOAD 'a';\nb = LOAD 'b' AS (k:int, w:chararray);\n";
+    check_rows(
+        tmp.path(),
+        load,
+        &[
+            ("j = JOIN a BY $0, b BY k;\nDUMP j;\n", &["(1,p,extra,1,x)"]),
+            (
+                "j = JOIN a BY $0 LEFT OUTER, b BY k;\nDUMP j;\n",
+                &["(1,p,extra,1,x)", "(2,q,,)"],
+            ),
+            (
+                "j = JOIN b BY k LEFT OUTER, a BY $0;\nDUMP j;\n",
+                &["(1,x,1,p,extra)", "(5,z)"],
+            ),
+            (
+                "j = JOIN b BY k FULL OUTER, a BY $0;\nDUMP j;\n",
+                &["(1,x,1,p,extra)", "(5,z)", "(,,2,q)"],
+            ),
+            (
+                "j = JOIN a BY $0 LEFT OUTER, b BY k;\nf = FILTER j BY $3 IS NULL;\nDUMP f;\n",
+                &["(2,q,,)"],
+            ),
+        ],
+    );
+}

@@ -243,3 +243,83 @@ fn an_order_larger_than_its_memory_spills_and_stays_sorted() {
         .sum();
     assert!(spilled > 0, "nothing spilled: {json}");
 }
+
+/// The stages of `script` (written to `j.pig` in `dir`) run with `args`, from its JSON
+/// statistics, and the records written.
+fn stages_of(dir: &Path, script: &str, args: &[&str]) -> (Vec<Value>, u64) {
+    std::fs::write(dir.join("j.pig"), script).expect("script");
+    let _ = std::fs::remove_dir_all(dir.join("out"));
+    let mut all = vec!["run", "j.pig", "--stats-json", "stats.json"];
+    all.extend_from_slice(args);
+    let out = run(dir, &all);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(dir.join("stats.json")).expect("stats.json");
+    let json: Value = serde_json::from_str(&text).expect("valid JSON");
+    let written = json["outputs"][0]["records"].as_u64().expect("records");
+    (json["stages"].as_array().expect("stages").clone(), written)
+}
+
+fn has_feature(stage: &Value, tag: &str) -> bool {
+    stage["features"]
+        .as_array()
+        .is_some_and(|f| f.iter().any(|t| t == tag))
+}
+
+/// A hash join is a reduce stage counting both inputs' rows in and the joined rows out;
+/// a replicated join is part of its large input's stage, whose records out are the
+/// joined rows.
+#[test]
+fn join_stages_count_their_records() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(tmp.path().join("a"), "1\ta\n2\tb\n1\tc\n\td\n3\te\n").expect("input");
+    std::fs::write(tmp.path().join("b"), "1\tx\n3\ty\n4\tz\n").expect("input");
+    let script = "a = LOAD 'a' AS (k:int, v:chararray);\n\
+                  b = LOAD 'b' AS (k:int, w:chararray);\n\
+                  j = JOIN a BY k, b BY k;\n\
+                  STORE j INTO 'out';\n";
+    let (stages, written) = stages_of(tmp.path(), script, &["--no-optimize"]);
+    assert_eq!(written, 3);
+    let join = stages
+        .iter()
+        .find(|s| has_feature(s, "HASH_JOIN"))
+        .expect("a HASH_JOIN stage");
+    assert_eq!(join["name"], "JoinReduce", "{join}");
+    assert_eq!(join["records_in"], 8, "{join}");
+    assert_eq!(join["records_out"], 3, "{join}");
+    assert!(join["tasks"].as_u64().is_some_and(|t| t >= 1), "{join}");
+    let scans: Vec<&Value> = stages.iter().filter(|s| s["name"] == "Scan").collect();
+    assert_eq!(scans.len(), 2, "{stages:?}");
+    assert_eq!(scans[0]["records_out"], 5, "{stages:?}");
+    assert_eq!(scans[1]["records_out"], 3, "{stages:?}");
+
+    let script = script.replace("b BY k;", "b BY k USING 'replicated';");
+    let (stages, written) = stages_of(tmp.path(), &script, &[]);
+    assert_eq!(written, 3);
+    let large = stages
+        .iter()
+        .find(|s| has_feature(s, "REPLICATED_JOIN"))
+        .expect("a REPLICATED_JOIN stage");
+    assert_eq!(large["name"], "Scan", "{large}");
+    assert_eq!(large["records_in"], 5, "{large}");
+    assert_eq!(large["records_out"], 3, "{large}");
+    assert!(!stages.iter().any(|s| has_feature(s, "HASH_JOIN")));
+
+    // A large input whose stage runs row by row (a nested FOREACH) until the join.
+    let script = script.replace(
+        "j = JOIN a BY k",
+        "a = FOREACH a { t = TRIM(v); GENERATE k, t AS v; };\nj = JOIN a BY k",
+    );
+    let (stages, written) = stages_of(tmp.path(), &script, &[]);
+    assert_eq!(written, 3);
+    let large = stages
+        .iter()
+        .find(|s| has_feature(s, "REPLICATED_JOIN"))
+        .expect("a REPLICATED_JOIN stage");
+    assert!(has_feature(large, "NESTED_FOREACH"), "{large}");
+    assert_eq!(large["records_in"], 5, "{large}");
+    assert_eq!(large["records_out"], 3, "{large}");
+}

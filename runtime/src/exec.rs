@@ -2,8 +2,8 @@
 //!
 //! One [`PigExec`] node type implements DataFusion's `ExecutionPlan` once; what it does comes
 //! from its [`Source`] (a file scan, a reduce over shuffled rows, a cross, a rank, a
-//! stream ...) followed by a fused chain of row [`Step`]s (FILTER, FOREACH, SAMPLE,
-//! a replicated join) and an [`Output`] layout: plain rows, or rows keyed for the next
+//! stream ...) followed by a fused chain of row [`Step`]s (FILTER, FOREACH, SAMPLE) and an
+//! [`Output`] layout: plain rows, or rows keyed for the next
 //! shuffle. That is a map or reduce stage: the work one task does between two shuffles.
 
 use std::fmt;
@@ -22,7 +22,7 @@ use datafusion::physical_plan::{
 };
 use futures::{StreamExt, TryStreamExt};
 use pigrs_planner::expr::Expr;
-use pigrs_planner::logical::{GenItem, JoinType, NestedStep, SortKey};
+use pigrs_planner::logical::{GenItem, NestedStep, SortKey};
 use pigrs_udf::value::compare;
 use pigrs_udf::{Bag, Tuple, Value, codec};
 
@@ -31,9 +31,6 @@ use crate::io::{LoadFunc, Prefilter, Split, Warnings, open_reader_filtered};
 use crate::layout::{Layout, Shuffled, shuffle_batch, shuffle_schema, shuffled_rows};
 use crate::stats::{StageStats, Stats, features_of};
 use crate::tee::Fanout;
-
-/// Hash maps with a fast hasher and a fixed seed, so a run's output order is reproducible.
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 /// Rows per batch.
 pub const BATCH_ROWS: usize = 8192;
@@ -52,96 +49,6 @@ pub enum Step {
     },
     /// SAMPLE.
     Sample(f64),
-    /// A replicated join in the stage of its large input.
-    Replicated(Arc<ReplicatedJoin>),
-}
-
-/// A replicated join fused into the stage of its large (first) input: every row is matched
-/// against the small inputs, which are loaded once for all tasks before the first row.
-#[derive(Debug)]
-pub struct ReplicatedJoin {
-    /// The plans of the small inputs.
-    pub builds: Vec<Arc<dyn ExecutionPlan>>,
-    /// Their layouts.
-    pub layouts: Vec<Layout>,
-    /// The join keys of every input, the large one first.
-    pub keys: Vec<Vec<Expr>>,
-    /// Inner, LEFT OUTER or anti.
-    pub join_type: JoinType,
-    /// Width of each input's rows.
-    pub widths: Vec<usize>,
-    /// Per small input: its rows by encoded join key, once loaded.
-    pub tables: tokio::sync::OnceCell<Vec<HashMap<Vec<u8>, Vec<Tuple>>>>,
-}
-
-impl ReplicatedJoin {
-    /// Loads the small inputs (once; later calls wait for the first).
-    async fn load(&self, ctx: Arc<TaskContext>, ectx: &EvalCtx) -> DFResult<()> {
-        self.tables
-            .get_or_try_init(|| async {
-                let mut tables = Vec::new();
-                for (i, b) in self.builds.iter().enumerate() {
-                    let rows = collect_rows(b.clone(), &self.layouts[i], ctx.clone()).await?;
-                    let mut table: HashMap<Vec<u8>, Vec<Tuple>> = HashMap::default();
-                    for r in rows {
-                        if let Some(k) = key_of(ectx, &self.keys[i + 1], &r).map_err(eval_err)? {
-                            table.entry(k).or_default().push(r);
-                        }
-                    }
-                    tables.push(table);
-                }
-                Ok::<_, DataFusionError>(tables)
-            })
-            .await?;
-        Ok(())
-    }
-
-    /// The joined rows of some rows of the large input.
-    fn probe(&self, ctx: &EvalCtx, rows: Vec<Tuple>) -> DFResult<Vec<Tuple>> {
-        let tables = self.tables.get().ok_or_else(|| {
-            DataFusionError::Internal("a replicated join's small inputs are not loaded".into())
-        })?;
-        let widths = &self.widths;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let k = key_of(ctx, &self.keys[0], &r).map_err(eval_err)?;
-            let matches: Vec<&[Tuple]> = tables
-                .iter()
-                .map(|t| {
-                    k.as_ref()
-                        .and_then(|k| t.get(k))
-                        .map(Vec::as_slice)
-                        .unwrap_or(&[])
-                })
-                .collect();
-            let unmatched = matches.iter().any(|m| m.is_empty());
-            if unmatched || self.join_type == JoinType::LeftAnti {
-                if unmatched && matches!(self.join_type, JoinType::Left | JoinType::LeftAnti) {
-                    let mut row = r;
-                    pad_row(&mut row, widths[0]);
-                    for w in &widths[1..] {
-                        row.extend(std::iter::repeat_n(Value::Null, *w));
-                    }
-                    out.push(row);
-                }
-                continue;
-            }
-            out.extend(join_product(
-                vec![pad_clone(&r, widths[0])],
-                &matches,
-                &widths[1..],
-            ));
-        }
-        Ok(out)
-    }
-}
-
-/// The replicated joins among some steps.
-fn replicated_joins(steps: &[Step]) -> impl Iterator<Item = &Arc<ReplicatedJoin>> {
-    steps.iter().filter_map(|s| match s {
-        Step::Replicated(j) => Some(j),
-        _ => None,
-    })
 }
 
 /// Keys of one input of a shuffle.
@@ -191,13 +98,6 @@ pub enum Reduce {
         inputs: usize,
         /// Per input: drop groups in which it has no rows.
         inner: Vec<bool>,
-    },
-    /// A hash join.
-    Join {
-        /// Join type.
-        join_type: JoinType,
-        /// Width of each input's rows (for outer joins' nulls).
-        widths: Vec<usize>,
     },
 }
 
@@ -260,6 +160,9 @@ pub struct PigExec {
     /// Whether its input rows are the stage's records in (not when it continues a stage
     /// begun by DataFusion operators, which counted them).
     count_in: bool,
+    /// Whether the stage ends here: its rows are its records out, and a task's end is the
+    /// stage's (not when DataFusion operators of the stage follow, see [`PigExec::open`]).
+    ends_stage: bool,
 }
 
 impl PigExec {
@@ -336,6 +239,24 @@ impl PigExec {
             stats,
             broadcast: Arc::new(tokio::sync::OnceCell::new()),
             count_in,
+            ends_stage: true,
+        })
+    }
+
+    /// The same node with its stage left open: DataFusion operators of the stage follow
+    /// it, and whatever ends the stage counts the records out and times the tasks.
+    pub fn open(self: Arc<Self>) -> Arc<Self> {
+        Arc::new(PigExec {
+            source: self.source.clone(),
+            steps: self.steps.clone(),
+            output: self.output.clone(),
+            children: self.children.clone(),
+            props: self.props.clone(),
+            ctx: self.ctx.clone(),
+            stats: self.stats.clone(),
+            broadcast: Arc::new(tokio::sync::OnceCell::new()),
+            count_in: self.count_in,
+            ends_stage: false,
         })
     }
 }
@@ -352,7 +273,6 @@ fn source_name(source: &Source) -> &'static str {
         Source::Scan { .. } => "Scan",
         Source::Rows(_) => "Map",
         Source::Reduce(Reduce::Group { .. }) => "GroupReduce",
-        Source::Reduce(Reduce::Join { .. }) => "JoinReduce",
         Source::Cross { .. } => "Cross",
         Source::Rank { .. } => "Rank",
         Source::Stream { .. } => "Stream",
@@ -387,9 +307,6 @@ pub fn write_steps_and_output(
             Step::Filter(c) => write!(f, " -> Filter({c})")?,
             Step::Foreach { .. } => write!(f, " -> Foreach")?,
             Step::Sample(p) => write!(f, " -> Sample({p})")?,
-            Step::Replicated(j) => {
-                write!(f, " -> ReplicatedJoin(small inputs={})", j.builds.len())?
-            }
         }
     }
     let keys_text = |keys: &KeySpec| match keys {
@@ -419,11 +336,7 @@ impl ExecutionPlan for PigExec {
     }
 
     fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
-        // The small inputs of fused replicated joins too (for EXPLAIN).
-        self.children
-            .iter()
-            .chain(replicated_joins(&self.steps).flat_map(|j| j.builds.iter()))
-            .collect()
+        self.children.iter().collect()
     }
 
     fn apply_expressions(
@@ -435,10 +348,8 @@ impl ExecutionPlan for PigExec {
 
     fn with_new_children(
         self: Arc<Self>,
-        mut children: Vec<Arc<dyn ExecutionPlan>>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
-        // The small inputs of fused joins stay in their steps.
-        children.truncate(self.children.len());
         Ok(Arc::new(PigExec {
             source: self.source.clone(),
             steps: self.steps.clone(),
@@ -449,6 +360,7 @@ impl ExecutionPlan for PigExec {
             stats: self.stats.clone(),
             broadcast: Arc::new(tokio::sync::OnceCell::new()),
             count_in: self.count_in,
+            ends_stage: self.ends_stage,
         }))
     }
 
@@ -458,36 +370,16 @@ impl ExecutionPlan for PigExec {
         context: Arc<TaskContext>,
     ) -> DFResult<SendableRecordBatchStream> {
         let schema = self.props.eq_properties.schema().clone();
-        let emitter = Emitter::new(
+        let mut emitter = Emitter::new(
             self.steps.clone(),
             self.output.clone(),
             self.ctx.clone(),
             self.stats.clone(),
             partition,
         );
-        // Fused replicated joins (also in a split's branches) load their small inputs
-        // before the first row.
-        let mut joins: Vec<Arc<ReplicatedJoin>> = replicated_joins(&self.steps).cloned().collect();
-        if let Output::Split(split) = &self.output {
-            for b in split.branches() {
-                joins.extend(replicated_joins(&b.steps).cloned());
-            }
-        }
-        let stream = self.source_stream(partition, context.clone(), emitter)?;
-        if joins.is_empty() {
-            return Ok(Box::pin(RecordBatchStreamAdapter::new(schema, stream)));
-        }
-        let ectx = self.ctx.clone();
-        let loaded = async move {
-            for j in &joins {
-                j.load(context.clone(), &ectx).await?;
-            }
-            Ok::<_, DataFusionError>(stream)
-        };
-        Ok(Box::pin(RecordBatchStreamAdapter::new(
-            schema,
-            futures::stream::once(loaded).try_flatten().boxed(),
-        )))
+        emitter.ends_stage = self.ends_stage;
+        let stream = self.source_stream(partition, context, emitter)?;
+        Ok(Box::pin(RecordBatchStreamAdapter::new(schema, stream)))
     }
 }
 
@@ -782,18 +674,6 @@ fn rank_rows(
     Ok(out)
 }
 
-fn pad_row(row: &mut Tuple, width: usize) {
-    if row.len() < width {
-        row.resize(width, Value::Null);
-    }
-}
-
-fn pad_clone(row: &Tuple, width: usize) -> Tuple {
-    let mut r = row.clone();
-    pad_row(&mut r, width);
-    r
-}
-
 /// The stream of a task that produces all its batches at once, when `fut` completes
 /// (sorts, reduces, ranks: they need all their input first).
 fn batches_when_done(
@@ -886,6 +766,8 @@ struct Emitter {
     /// For a split: each branch's emitter, and the task (whose outbox gets their batches).
     branches: Vec<Emitter>,
     task: usize,
+    /// Whether the stage ends with this emitter's output (see [`PigExec::open`]).
+    ends_stage: bool,
 }
 
 impl Emitter {
@@ -900,6 +782,7 @@ impl Emitter {
             started: std::time::Instant::now(),
             branches: Vec::new(),
             task: 0,
+            ends_stage: true,
         }
     }
 
@@ -928,6 +811,7 @@ impl Emitter {
             started: std::time::Instant::now(),
             branches,
             task,
+            ends_stage: true,
         }
     }
 
@@ -975,7 +859,9 @@ impl Emitter {
             }
             split.post(self.task, posted);
         }
-        self.finish_task();
+        if self.ends_stage {
+            self.finish_task();
+        }
         Ok(out)
     }
 
@@ -1036,13 +922,14 @@ impl Emitter {
                     out
                 }
                 Step::Sample(p) => rows.into_iter().filter(|_| rand_unit() < *p).collect(),
-                Step::Replicated(join) => join.probe(&self.ctx, rows)?,
             };
         }
         if rows.is_empty() {
             return Ok(None);
         }
-        self.stats.add_out(rows.len() as u64);
+        if self.ends_stage {
+            self.stats.add_out(rows.len() as u64);
+        }
         match &self.output {
             Output::Rows(layout) => Ok(Some(layout.to_batch(&rows))),
             Output::Split(split) => {
@@ -1124,27 +1011,9 @@ fn key_value(ctx: &EvalCtx, keys: &[Expr], row: &[Value]) -> Result<Value, EvalE
     )))
 }
 
-/// The encoded join key of a row, or `None` when any part of it is null (a null key joins nothing).
-fn key_of(ctx: &EvalCtx, keys: &[Expr], row: &[Value]) -> Result<Option<Vec<u8>>, EvalError> {
-    let v = key_value(ctx, keys, row)?;
-    if key_is_null(&v, keys.len()) {
-        return Ok(None);
-    }
-    Ok(Some(codec::encode_to_vec(&v)))
-}
-
-fn key_is_null(v: &Value, width: usize) -> bool {
-    match v {
-        Value::Null => true,
-        Value::Tuple(t) if width > 1 => t.iter().any(Value::is_null),
-        _ => false,
-    }
-}
-
-/// Groups shuffled rows by key (in first-seen order), each input's rows in input order.
 /// Groups the rows of a reduce task that arrive sorted by key, input and position
 /// (DataFusion's sort of the shuffle): one group at a time is held, and finished (a GROUP
-/// row, the joined rows) when the next key starts.
+/// row) when the next key starts.
 struct Grouper {
     reduce: Reduce,
     inputs: usize,
@@ -1158,7 +1027,6 @@ impl Grouper {
     fn new(reduce: Reduce) -> Self {
         let inputs = match &reduce {
             Reduce::Group { inputs, .. } => *inputs,
-            Reduce::Join { widths, .. } => widths.len(),
         };
         Grouper {
             reduce,
@@ -1171,7 +1039,7 @@ impl Grouper {
 
     fn push(&mut self, r: Shuffled, out: &mut Vec<Tuple>) {
         let key_null = r.key == self.null_key;
-        // Null keys of different inputs stay apart (COGROUP); a join never matches them.
+        // Null keys of different inputs stay apart (COGROUP).
         let slot = if key_null && self.inputs > 1 {
             r.tag
         } else {
@@ -1211,73 +1079,6 @@ impl Grouper {
                 row.extend(bags.into_iter().map(|b| Value::Bag(Box::new(b))));
                 out.push(row);
             }
-            Reduce::Join { join_type, widths } => {
-                let null_key = codec::decode(&key)
-                    .map(|v| key_is_null(&v, 2))
-                    .unwrap_or(true);
-                join_group(&bags, widths, *join_type, null_key, out);
-            }
         }
     }
-}
-
-fn join_group(
-    bags: &[Bag],
-    widths: &[usize],
-    join_type: JoinType,
-    null_key: bool,
-    out: &mut Vec<Tuple>,
-) {
-    let nulls = |w: usize| std::iter::repeat_n(Value::Null, w);
-    let unmatched = null_key || bags.iter().any(Vec::is_empty);
-    if join_type == JoinType::LeftAnti && !unmatched {
-        return;
-    }
-    if unmatched {
-        // Unmatched rows survive only on an outer side.
-        let (keep_left, keep_right) = match join_type {
-            JoinType::Inner => (false, false),
-            JoinType::Left | JoinType::LeftAnti => (true, false),
-            JoinType::Right => (false, true),
-            JoinType::Full => (true, true),
-        };
-        if bags.len() == 2 {
-            if keep_left {
-                for l in &bags[0] {
-                    let mut row = pad_clone(l, widths[0]);
-                    row.extend(nulls(widths[1]));
-                    out.push(row);
-                }
-            }
-            if keep_right {
-                for r in &bags[1] {
-                    let mut row: Tuple = nulls(widths[0]).collect();
-                    row.extend(pad_clone(r, widths[1]));
-                    out.push(row);
-                }
-            }
-        }
-        return;
-    }
-    let sides: Vec<&[Tuple]> = bags.iter().map(Vec::as_slice).collect();
-    out.extend(join_product(vec![Vec::new()], &sides, widths));
-}
-
-/// Every combination of `prefixes` with one row of each side, each side's row padded
-/// with nulls to its width.
-fn join_product(prefixes: Vec<Tuple>, sides: &[&[Tuple]], widths: &[usize]) -> Vec<Tuple> {
-    let mut acc = prefixes;
-    for (side, w) in sides.iter().zip(widths) {
-        acc = acc
-            .iter()
-            .flat_map(|p| {
-                side.iter().map(move |t| {
-                    let mut row = p.clone();
-                    row.extend(pad_clone(t, *w));
-                    row
-                })
-            })
-            .collect();
-    }
-    acc
 }

@@ -22,17 +22,18 @@ use datafusion::physical_plan::union::UnionExec;
 use datafusion::physical_plan::{ExecutionPlan, Partitioning};
 use pigrs_planner::expr::{Expr, ExprKind};
 use pigrs_planner::logical::{
-    GenItem, GroupKeys, JoinStrategy, LogicalPlan, NodeId, Operator, SortKey,
+    GenItem, GroupKeys, JoinStrategy, JoinType, LogicalPlan, NodeId, Operator, SortKey,
 };
 use pigrs_udf::{Field, PigType, Schema};
 
 use crate::error::RunError;
 use crate::eval::EvalCtx;
-use crate::exec::{KeySpec, Output, PigExec, Reduce, ReplicatedJoin, Source, Step};
+use crate::exec::{KeySpec, Output, PigExec, Reduce, Source, Step};
 use crate::expr::physical_expr;
 use crate::io::{LoadFunc, Warnings, load_func, plan_splits, resolve_input};
 use crate::layout::Layout;
 use crate::lower;
+use crate::lower::join::JoinInput;
 use crate::lower::project::Generate;
 use crate::lower::sort_limit::StageRows;
 use crate::ops::flatten::FlattenExec;
@@ -130,6 +131,47 @@ impl Lowering<'_> {
         self.finish_stage(p, output).0
     }
 
+    /// The rows of the stage `p` as batches in `layout` (its node's), with the stage left
+    /// open for DataFusion operators: whatever ends it counts its records out. Rows of a
+    /// branch of a shared stage start a stage of their own.
+    fn open_batches(
+        &self,
+        p: Pending,
+        layout: Layout,
+    ) -> (Arc<dyn ExecutionPlan>, Layout, Arc<StageStats>) {
+        if let Some(tail) = p.columnar_tail() {
+            return tail;
+        }
+        if p.tee.is_some() {
+            let child = self.finish(p, Output::Rows(layout.clone()));
+            let tasks = child.properties().partitioning.partition_count();
+            let stage = self.stats.stage("Map", tasks);
+            let metered = MeterExec::new(child, stage.clone(), Counter::In, false);
+            return (metered, layout, stage);
+        }
+        let output = Output::Rows(layout.clone());
+        let exec = match (p.stage, p.source, p.children.first()) {
+            (Some(stage), Source::Rows(rows), Some(child)) => PigExec::in_stage(
+                rows,
+                p.steps,
+                output,
+                child.clone(),
+                self.ctx.clone(),
+                stage,
+            ),
+            (_, source, _) => PigExec::new(
+                source,
+                p.steps,
+                output,
+                p.children,
+                self.ctx.clone(),
+                &self.stats,
+            ),
+        };
+        let stage = exec.stage_stats().clone();
+        (exec.open(), layout, stage)
+    }
+
     /// The plan ending a stage in `output`, and the stage's statistics.
     fn finish_stage(
         &self,
@@ -174,10 +216,6 @@ impl Lowering<'_> {
 
     fn schema(&self, id: NodeId) -> Option<&Schema> {
         self.plan.node(id).schema.as_ref()
-    }
-
-    fn width(&self, id: NodeId) -> usize {
-        self.schema(id).map_or(0, |s| s.fields.len())
     }
 
     fn shuffle(
@@ -516,49 +554,62 @@ impl Lowering<'_> {
                 strategy,
                 parallel,
             } => {
-                let widths: Vec<usize> = node.inputs.iter().map(|&i| self.width(i)).collect();
+                let out = Layout::new(node.schema.clone());
+                let anti = *join_type == JoinType::LeftAnti;
                 match strategy {
                     JoinStrategy::Hash => {
-                        let specs = keys.iter().map(|k| KeySpec::Exprs(k.clone())).collect();
-                        let shuffled =
-                            self.sorted_shuffle(&node.inputs, specs, self.reduce_tasks(*parallel))?;
-                        Pending {
-                            source: Source::Reduce(Reduce::Join {
-                                join_type: *join_type,
-                                widths,
-                            }),
-                            steps: vec![],
-                            children: vec![shuffled],
-                            tee: None,
-                            stage: None,
+                        let mut inputs = Vec::with_capacity(node.inputs.len());
+                        for (&i, keys) in node.inputs.iter().zip(keys) {
+                            let layout = Layout::new(self.schema(i).cloned());
+                            let pending = self.lower(i)?;
+                            let plan = self.finish(pending, Output::Rows(layout.clone()));
+                            inputs.push(JoinInput {
+                                plan,
+                                layout,
+                                keys: keys.clone(),
+                            });
                         }
+                        let tasks = self.reduce_tasks(*parallel);
+                        let stage = self.stats.stage("JoinReduce", tasks);
+                        stage.set_features(if anti {
+                            vec!["HASH_JOIN", "ANTI_JOIN"]
+                        } else {
+                            vec!["HASH_JOIN"]
+                        });
+                        let plan = lower::join::hash_join(
+                            inputs, *join_type, &out, tasks, &self.ctx, &stage,
+                        )?;
+                        Pending::columnar(plan, out, stage)
                     }
                     JoinStrategy::Replicated => {
-                        let mut probe = self.lower(node.inputs[0])?;
-                        if probe.tee.is_some() {
-                            // The large input is a branch of a shared stage, which may also
-                            // feed the small inputs: the join gets a stage of its own.
-                            let layout = Layout::new(self.schema(node.inputs[0]).cloned());
-                            let child = self.finish(probe, Output::Rows(layout.clone()));
-                            probe = Pending {
-                                source: Source::Rows(layout),
-                                steps: vec![],
-                                children: vec![child],
-                                tee: None,
-                                stage: None,
-                            };
+                        // The join continues the large input's stage.
+                        let pending = self.lower(node.inputs[0])?;
+                        let layout = Layout::new(self.schema(node.inputs[0]).cloned());
+                        let (plan, layout, stage) = self.open_batches(pending, layout);
+                        let large = JoinInput {
+                            plan,
+                            layout,
+                            keys: keys[0].clone(),
+                        };
+                        let (plans, layouts) = self.inputs_rows(&node.inputs[1..])?;
+                        let small = plans
+                            .into_iter()
+                            .zip(layouts)
+                            .zip(&keys[1..])
+                            .map(|((plan, layout), keys)| JoinInput {
+                                plan,
+                                layout,
+                                keys: keys.clone(),
+                            })
+                            .collect();
+                        stage.add_feature("REPLICATED_JOIN");
+                        if anti {
+                            stage.add_feature("ANTI_JOIN");
                         }
-                        // The join runs as a step after the large input's own.
-                        let (builds, layouts) = self.inputs_rows(&node.inputs[1..])?;
-                        probe.steps.push(Step::Replicated(Arc::new(ReplicatedJoin {
-                            builds,
-                            layouts,
-                            keys: keys.clone(),
-                            join_type: *join_type,
-                            widths,
-                            tables: tokio::sync::OnceCell::new(),
-                        })));
-                        probe
+                        let plan = lower::join::replicated_join(
+                            large, small, *join_type, &out, &self.ctx,
+                        )?;
+                        Pending::columnar(plan, out, stage)
                     }
                 }
             }

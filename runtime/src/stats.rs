@@ -261,12 +261,6 @@ pub fn features_of(source: &Source, steps: &[Step], output: &Output) -> Vec<&'st
     match source {
         Source::Reduce(Reduce::Group { inputs, .. }) if *inputs > 1 => add("COGROUP"),
         Source::Reduce(Reduce::Group { .. }) => add("GROUP_BY"),
-        Source::Reduce(Reduce::Join { join_type, .. }) => {
-            add("HASH_JOIN");
-            if *join_type == pigrs_planner::logical::JoinType::LeftAnti {
-                add("ANTI_JOIN");
-            }
-        }
         Source::Cross { .. } => add("CROSS"),
         _ => {}
     }
@@ -276,12 +270,6 @@ pub fn features_of(source: &Source, steps: &[Step], output: &Output) -> Vec<&'st
             Step::Foreach { nested, .. } if !nested.is_empty() => add("NESTED_FOREACH"),
             Step::Foreach { .. } => add("FOREACH"),
             Step::Sample(_) => add("SAMPLER"),
-            Step::Replicated(j) => {
-                add("REPLICATED_JOIN");
-                if j.join_type == pigrs_planner::logical::JoinType::LeftAnti {
-                    add("ANTI_JOIN");
-                }
-            }
         }
     }
     if let Output::Split(_) = output {

@@ -4,6 +4,7 @@
 
 pub mod aggregate;
 pub mod distinct;
+pub mod join;
 pub mod project;
 pub mod sort_limit;
 pub mod top_k_group;
