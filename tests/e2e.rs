@@ -341,7 +341,7 @@ fn explain_shows_stages_with_features() {
     ] {
         assert!(out.contains(tag), "no {tag} in:\n{out}");
     }
-    assert!(out.contains("Stage 1 (map)"), "{out}");
+    assert!(out.contains("Stage 1 Scan (1 task) <- stage 2:"), "{out}");
     // Nothing reads `bytes` above the join: the loader does not convert it.
     assert!(
         out.contains("func=PigStorage(' '), columns=[$0,$1,$2]"),
@@ -1340,4 +1340,94 @@ fn joins_of_relations_without_a_schema_concatenate_their_rows() {
             ),
         ],
     );
+}
+
+/// EXPLAIN's stage plan and the statistics of a run come from the same lowering: for each
+/// seed script, the stages EXPLAIN lists (number, name, tasks, feature tags) are the stages
+/// the run reports.
+#[test]
+fn explain_lists_the_stages_that_run() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pages = data("pagecounts");
+    let restrictions = pages.join("restrictions.txt");
+    let runs: [(&str, Vec<String>); 3] = [
+        (
+            "top20.pig",
+            vec![
+                format!("in={}", pages.display()),
+                format!("restrictions={}", restrictions.display()),
+            ],
+        ),
+        (
+            "wordcount.pig",
+            vec![format!("in={}", data("wordcount").display())],
+        ),
+        (
+            "ngrams.pig",
+            vec![format!("in={}", data("ngrams").display())],
+        ),
+    ];
+    for (name, params) in runs {
+        let out_dir = tmp.path().join(name);
+        let mut args: Vec<String> = Vec::new();
+        for p in params.iter().chain([&format!("out={}", out_dir.display())]) {
+            args.push("-p".into());
+            args.push(p.clone());
+        }
+        let mut explain = vec!["explain".to_string(), script(name)];
+        explain.extend(args.iter().cloned());
+        let explain: Vec<&str> = explain.iter().map(String::as_str).collect();
+        let text = ok(&run(tmp.path(), &explain));
+        let explained: Vec<String> = text
+            .split("# Stage plan")
+            .nth(1)
+            .and_then(|t| t.split("# Physical plan").next())
+            .expect("a stage plan")
+            .lines()
+            .filter(|l| l.starts_with("Stage "))
+            .map(|l| {
+                // "Stage 3 AggregateReduce (2 tasks) <- stage 1: features=[...]"
+                let (head, features) = l.split_once(": features=").expect("features");
+                let head = head.split(" <- ").next().unwrap_or(head);
+                format!("{head} {features}")
+            })
+            .collect();
+        assert!(!explained.is_empty(), "{text}");
+
+        let json_path = tmp.path().join(format!("{name}.json"));
+        let mut runargs = vec![
+            "run".to_string(),
+            script(name),
+            "--stats-json".into(),
+            json_path.display().to_string(),
+        ];
+        runargs.extend(args.iter().cloned());
+        let runargs: Vec<&str> = runargs.iter().map(String::as_str).collect();
+        ok(&run(tmp.path(), &runargs));
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json_path).expect("stats"))
+                .expect("json");
+        let ran: Vec<String> = json["stages"]
+            .as_array()
+            .expect("stages")
+            .iter()
+            .map(|s| {
+                let tasks = s["tasks"].as_u64().unwrap_or(0);
+                let features: Vec<&str> = s["features"]
+                    .as_array()
+                    .expect("features")
+                    .iter()
+                    .filter_map(|f| f.as_str())
+                    .collect();
+                format!(
+                    "Stage {} {} ({tasks} {}) [{}]",
+                    s["id"],
+                    s["name"].as_str().unwrap_or(""),
+                    if tasks == 1 { "task" } else { "tasks" },
+                    features.join(",")
+                )
+            })
+            .collect();
+        assert_eq!(explained, ran, "{name}:\n{text}");
+    }
 }

@@ -95,15 +95,16 @@ pub fn run_one(input: &str, params: &[(String, String)]) -> Outcome {
             _ => None,
         })
         .collect();
-    let shared = pigrs_planner::multi_query::shared_nodes(&session.plan, &sinks);
+    // Multi-query's sharing analysis runs on every script that runs: it must not panic.
+    let _ = pigrs_planner::multi_query::shared_nodes(&session.plan, &sinks);
     for action in &actions {
         match action {
             Action::Execute(id) => {
-                let _ = features::explain(&session.plan, *id, false, &shared);
-                let _ = features::explain(&session.plan, *id, true, &shared);
+                let _ = features::logical_text(&session.plan, *id, false);
+                let _ = features::logical_text(&session.plan, *id, true);
             }
             Action::Explain { node: Some(id), .. } => {
-                let _ = features::explain(&session.plan, *id, true, &shared);
+                let _ = features::logical_text(&session.plan, *id, true);
             }
             _ => {}
         }

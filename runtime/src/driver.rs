@@ -184,10 +184,12 @@ impl Runner {
             .with_memory_pool(Arc::new(FairSpillPool::new(memory)))
             .build_arc()
             .map_err(RunError::internal)?;
-        // Each sort keeps back memory to merge its spilled runs: a share of the pool.
-        let per_task = memory / (4 * self.opts.parallelism.max(1));
+        // Each sort keeps back memory to merge its spilled runs: a share of the pool. Runs
+        // are many when the pool is small and the machine busy, so half the pool goes to
+        // the tasks' merges.
+        let per_task = memory / (2 * self.opts.parallelism.max(1));
         let config = SessionConfig::new()
-            .with_sort_spill_reservation_bytes(per_task.clamp(64 << 10, 10 << 20));
+            .with_sort_spill_reservation_bytes(per_task.clamp(64 << 10, 32 << 20));
         Ok(Arc::new(
             TaskContext::default()
                 .with_session_config(config)
@@ -305,18 +307,22 @@ impl Runner {
         } else {
             Default::default()
         };
-        let mut text = features::explain(plan, node, verbose, &shared);
+        let mut text = features::logical_text(plan, node, verbose);
         let root = match plan.node(node).op {
             Operator::Store { .. } | Operator::Dump => plan.node(node).inputs[0],
             _ => node,
         };
-        // Plans that are only shown do not count in the run's statistics.
+        // The lowering that runs, into statistics of its own: plans that are only shown do
+        // not count in the run's statistics.
+        let stats = Arc::new(Stats::default());
         let (phys, _) = {
-            let mut lowering = self.lowering(plan, Arc::new(Stats::default()));
+            let mut lowering = self.lowering(plan, stats.clone());
             lowering.reducers = self.reducers_for(plan, job);
             lowering.shared = shared;
             lowering.rows(root)?
         };
+        text.push_str("#-----------------------------------------------\n# Stage plan\n#-----------------------------------------------\n");
+        text.push_str(&stage_text(&stats, phys.as_ref()));
         text.push_str("#-----------------------------------------------\n# Physical plan\n#-----------------------------------------------\n");
         plan_text(phys.as_ref(), 0, &mut text);
         Ok(text)
@@ -616,24 +622,71 @@ fn count_spills(plan: &Arc<dyn ExecutionPlan>, seen: &mut HashSet<usize>) {
 }
 
 /// EXPLAIN's text of a physical plan: one operator a line, each indented below its
-/// parent, leaving out the meters that count rows for the statistics.
+/// parent. The meters (`StageMeter`) show where each stage's records are counted.
 fn plan_text(plan: &dyn ExecutionPlan, depth: usize, out: &mut String) {
-    let depth = if plan.downcast_ref::<MeterExec>().is_some() {
-        depth
-    } else {
-        let line = displayable(plan).one_line().to_string();
-        out.push_str(&"  ".repeat(depth));
-        out.push_str(line.trim_end());
-        out.push('\n');
-        depth + 1
-    };
+    let line = displayable(plan).one_line().to_string();
+    out.push_str(&"  ".repeat(depth));
+    out.push_str(line.trim_end());
+    out.push('\n');
     for child in plan.children() {
-        plan_text(child.as_ref(), depth, out);
+        plan_text(child.as_ref(), depth + 1, out);
+    }
+}
+
+/// EXPLAIN's stage plan: the stages the lowering made (the statistics `stats` of the plan
+/// `plan`), inputs first, each with its tasks, the stages feeding it and its feature tags.
+/// A run lists the same stages in its statistics.
+fn stage_text(stats: &Stats, plan: &dyn ExecutionPlan) -> String {
+    let mut edges: Vec<(usize, usize)> = Vec::new();
+    stage_edges(plan, None, &mut edges);
+    let mut text = String::new();
+    for s in stats.stages() {
+        let mut from: Vec<usize> = edges
+            .iter()
+            .filter(|&&(_, to)| to == s.id)
+            .map(|&(f, _)| f)
+            .collect();
+        from.sort_unstable();
+        from.dedup();
+        let from = if from.is_empty() {
+            String::new()
+        } else {
+            let ids: Vec<String> = from.iter().map(|i| format!("stage {i}")).collect();
+            format!(" <- {}", ids.join(", "))
+        };
+        let tasks = if s.tasks == 1 { "task" } else { "tasks" };
+        text.push_str(&format!(
+            "Stage {} {} ({} {tasks}){from}: features=[{}]\n",
+            s.id,
+            s.name,
+            s.tasks,
+            s.features().join(",")
+        ));
+    }
+    text
+}
+
+/// The (from, to) pairs of stages whose rows flow from one into the other in `plan`, found
+/// from the nodes that know their stage; `above` is the stage of the nearest such node above.
+fn stage_edges(plan: &dyn ExecutionPlan, above: Option<usize>, out: &mut Vec<(usize, usize)>) {
+    let own = stage_of_node(plan).map(|s| s.id);
+    if let (Some(me), Some(up)) = (own, above)
+        && me != up
+    {
+        out.push((me, up));
+    }
+    for child in plan.children() {
+        stage_edges(child.as_ref(), own.or(above), out);
     }
 }
 
 /// The statistics of the stage `plan` ends, when it is a node that knows its stage.
 fn stage_of(plan: &Arc<dyn ExecutionPlan>) -> Option<Arc<StageStats>> {
+    stage_of_node(plan.as_ref())
+}
+
+/// The stage of a node that knows it: pigrs's stage nodes, scans and meters.
+fn stage_of_node(plan: &dyn ExecutionPlan) -> Option<Arc<StageStats>> {
     if let Some(p) = plan.downcast_ref::<PigExec>() {
         return Some(p.stage_stats().clone());
     }

@@ -77,7 +77,11 @@ impl DisplayAs for MeterExec {
             Counter::CombineIn => "combine_records_in",
             Counter::CombineOut => "combine_records_out",
         };
-        write!(f, "Meter: stage={} {what}", self.stage.id)
+        write!(
+            f,
+            "StageMeter: stage {} {} {what}",
+            self.stage.id, self.stage.name
+        )
     }
 }
 
