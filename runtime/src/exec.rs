@@ -24,11 +24,11 @@ use futures::{StreamExt, TryStreamExt};
 use pigrs_planner::expr::Expr;
 use pigrs_planner::logical::{GenItem, NestedStep, SortKey};
 use pigrs_udf::value::compare;
-use pigrs_udf::{Bag, Tuple, Value, codec};
+use pigrs_udf::{Tuple, Value};
 
 use crate::eval::{EvalCtx, EvalError, compare_keys, rand_unit};
 use crate::io::{LoadFunc, Prefilter, Split, Warnings, open_reader_filtered};
-use crate::layout::{Layout, Shuffled, shuffle_batch, shuffle_schema, shuffled_rows};
+use crate::layout::Layout;
 use crate::stats::{StageStats, Stats, features_of};
 use crate::tee::Fanout;
 
@@ -51,27 +51,11 @@ pub enum Step {
     Sample(f64),
 }
 
-/// Keys of one input of a shuffle.
-#[derive(Clone, Debug)]
-pub enum KeySpec {
-    /// GROUP ALL: one key for every row.
-    All,
-    /// Key expressions (one, or several making a tuple).
-    Exprs(Vec<Expr>),
-}
-
 /// Where a stage's rows go.
 #[derive(Clone, Debug)]
 pub enum Output {
     /// Batches of the relation's layout.
     Rows(Layout),
-    /// Keyed rows for a shuffle, tagged with the reduce input they belong to.
-    Shuffle {
-        /// The key.
-        keys: KeySpec,
-        /// The reduce input.
-        tag: i32,
-    },
     /// A shared stage (multi-query): its rows go through each branch's steps and output,
     /// in the same task, and the tee hands each branch's batches to its reader.
     Split(Arc<Fanout>),
@@ -83,22 +67,9 @@ impl Output {
     pub fn schema(&self) -> arrow::datatypes::SchemaRef {
         match self {
             Output::Rows(l) => l.arrow.clone(),
-            Output::Shuffle { .. } => shuffle_schema(),
             Output::Split(_) => Arc::new(arrow::datatypes::Schema::empty()),
         }
     }
-}
-
-/// The reduce a stage starts with.
-#[derive(Clone, Debug)]
-pub enum Reduce {
-    /// GROUP / COGROUP: one row per key: the key and one bag per input.
-    Group {
-        /// How many inputs.
-        inputs: usize,
-        /// Per input: drop groups in which it has no rows.
-        inner: Vec<bool>,
-    },
 }
 
 /// Where a stage's rows come from.
@@ -120,8 +91,6 @@ pub enum Source {
     },
     /// Another plan's rows, task for task.
     Rows(Layout),
-    /// Shuffled rows (child 0 is the repartitioned shuffle).
-    Reduce(Reduce),
     /// Child 0 streamed, crossed with all rows of children 1...
     Cross {
         /// Layouts of the children.
@@ -177,7 +146,7 @@ impl PigExec {
     ) -> Arc<Self> {
         let partitions = match &source {
             Source::Scan { splits, .. } => splits.len().max(1),
-            Source::Rows(_) | Source::Stream { .. } | Source::Reduce(_) | Source::Cross { .. } => {
+            Source::Rows(_) | Source::Stream { .. } | Source::Cross { .. } => {
                 children[0].properties().partitioning.partition_count()
             }
             Source::Rank { .. } => 1,
@@ -272,7 +241,6 @@ fn source_name(source: &Source) -> &'static str {
     match source {
         Source::Scan { .. } => "Scan",
         Source::Rows(_) => "Map",
-        Source::Reduce(Reduce::Group { .. }) => "GroupReduce",
         Source::Cross { .. } => "Cross",
         Source::Rank { .. } => "Rank",
         Source::Stream { .. } => "Stream",
@@ -309,20 +277,9 @@ pub fn write_steps_and_output(
             Step::Sample(p) => write!(f, " -> Sample({p})")?,
         }
     }
-    let keys_text = |keys: &KeySpec| match keys {
-        KeySpec::All => "ALL".to_string(),
-        KeySpec::Exprs(es) => es
-            .iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
-    };
     match output {
         Output::Rows(_) => Ok(()),
         Output::Split(split) => write!(f, " -> Split(branches={})", split.branches().len()),
-        Output::Shuffle { keys, tag } => {
-            write!(f, " -> ShuffleWrite(tag={tag}, keys={})", keys_text(keys))
-        }
     }
 }
 
@@ -483,62 +440,6 @@ impl PigExec {
                     },
                     emitter,
                 ))
-            }
-            Source::Reduce(reduce) => {
-                // The shuffle arrives sorted by key: groups are read one at a time.
-                let input = self.children[0].execute(partition, ctx)?;
-                let grouper = Grouper::new(reduce.clone());
-                let stream = futures::stream::unfold(
-                    (input, emitter, grouper, false),
-                    |(mut input, mut em, mut g, done)| async move {
-                        if done {
-                            return None;
-                        }
-                        loop {
-                            let next = if em.exhausted() {
-                                None
-                            } else {
-                                input.next().await
-                            };
-                            match next {
-                                Some(Ok(batch)) => {
-                                    let rows = shuffled_rows(&batch);
-                                    em.stats.add_in(rows.len() as u64);
-                                    let mut out = Vec::new();
-                                    for r in rows {
-                                        g.push(r, &mut out);
-                                    }
-                                    match em.emit(out) {
-                                        Ok(Some(b)) => {
-                                            return Some((Ok(vec![b]), (input, em, g, false)));
-                                        }
-                                        Ok(None) => {}
-                                        Err(e) => return Some((Err(e), (input, em, g, true))),
-                                    }
-                                }
-                                Some(Err(e)) => return Some((Err(e), (input, em, g, true))),
-                                None => {
-                                    let mut out = Vec::new();
-                                    g.flush(&mut out);
-                                    let mut em = em;
-                                    let end = (|| {
-                                        let mut batches = Vec::new();
-                                        if !out.is_empty() && !em.exhausted() {
-                                            batches.extend(em.emit(out)?);
-                                        }
-                                        batches.extend(em.finish()?);
-                                        Ok(batches)
-                                    })();
-                                    return Some((end, (input, Emitter::spent(), g, true)));
-                                }
-                            }
-                        }
-                    },
-                );
-                Ok(stream
-                    .map_ok(|bs| futures::stream::iter(bs.into_iter().map(Ok)))
-                    .try_flatten()
-                    .boxed())
             }
             Source::Cross { layouts } => {
                 let probe = self.children[0].execute(partition, ctx.clone())?;
@@ -760,7 +661,6 @@ struct Emitter {
     steps: Arc<Vec<Step>>,
     output: Output,
     ctx: EvalCtx,
-    seq: i64,
     stats: Arc<StageStats>,
     started: std::time::Instant,
     /// For a split: each branch's emitter, and the task (whose outbox gets their batches).
@@ -777,7 +677,6 @@ impl Emitter {
             steps: Arc::new(Vec::new()),
             output: Output::Rows(Layout::new(None)),
             ctx: EvalCtx::default(),
-            seq: 0,
             stats: Arc::new(StageStats::detached()),
             started: std::time::Instant::now(),
             branches: Vec::new(),
@@ -786,7 +685,7 @@ impl Emitter {
         }
     }
 
-    /// The emitter of one task of a stage (`seq` numbers its rows after the task's).
+    /// The emitter of one task of a stage.
     fn new(
         steps: Arc<Vec<Step>>,
         output: Output,
@@ -806,7 +705,6 @@ impl Emitter {
             steps,
             output,
             ctx,
-            seq: (task as i64) << 40,
             stats,
             started: std::time::Instant::now(),
             branches,
@@ -938,32 +836,8 @@ impl Emitter {
                 // An empty batch: the tee takes the branches' batches from the outbox.
                 Ok(Some(RecordBatch::new_empty(self.output.schema())))
             }
-            Output::Shuffle { keys, tag } => {
-                let mut out = Vec::with_capacity(rows.len());
-                for row in rows {
-                    let key = encode_key(&self.ctx, keys, &row)?;
-                    self.seq += 1;
-                    out.push(Shuffled {
-                        key,
-                        tag: *tag,
-                        seq: self.seq,
-                        row,
-                    });
-                }
-                Ok(Some(shuffle_batch(&out)))
-            }
         }
     }
-}
-
-/// The encoded shuffle key of a row.
-fn encode_key(ctx: &EvalCtx, keys: &KeySpec, row: &[Value]) -> DFResult<Vec<u8>> {
-    Ok(match keys {
-        KeySpec::All => codec::encode_to_vec(&Value::Chararray("all".into())),
-        KeySpec::Exprs(es) => {
-            codec::encode_to_vec(&canonical(key_value(ctx, es, row).map_err(eval_err)?))
-        }
-    })
 }
 
 /// A value whose encoding is the same for every value equal to it, so encoded keys can be
@@ -996,89 +870,5 @@ pub(crate) fn canonical(v: Value) -> Value {
             Value::Bag(Box::new(tuples))
         }
         other => other,
-    }
-}
-
-/// The key of a row: the single key's value, or a tuple of several.
-fn key_value(ctx: &EvalCtx, keys: &[Expr], row: &[Value]) -> Result<Value, EvalError> {
-    if keys.len() == 1 {
-        return ctx.eval(&keys[0], row, &[]);
-    }
-    Ok(Value::Tuple(Box::new(
-        keys.iter()
-            .map(|k| ctx.eval(k, row, &[]))
-            .collect::<Result<_, _>>()?,
-    )))
-}
-
-/// Groups the rows of a reduce task that arrive sorted by key, input and position
-/// (DataFusion's sort of the shuffle): one group at a time is held, and finished (a GROUP
-/// row) when the next key starts.
-struct Grouper {
-    reduce: Reduce,
-    inputs: usize,
-    null_key: Vec<u8>,
-    /// The key (and, for a null key of several inputs, the input) of the group being read.
-    current: Option<(Vec<u8>, i32)>,
-    bags: Vec<Bag>,
-}
-
-impl Grouper {
-    fn new(reduce: Reduce) -> Self {
-        let inputs = match &reduce {
-            Reduce::Group { inputs, .. } => *inputs,
-        };
-        Grouper {
-            reduce,
-            inputs,
-            null_key: codec::encode_to_vec(&Value::Null),
-            current: None,
-            bags: Vec::new(),
-        }
-    }
-
-    fn push(&mut self, r: Shuffled, out: &mut Vec<Tuple>) {
-        let key_null = r.key == self.null_key;
-        // Null keys of different inputs stay apart (COGROUP).
-        let slot = if key_null && self.inputs > 1 {
-            r.tag
-        } else {
-            -1
-        };
-        let same = self
-            .current
-            .as_ref()
-            .is_some_and(|(k, s)| *k == r.key && *s == slot);
-        if !same {
-            self.flush(out);
-            self.current = Some((r.key, slot));
-            self.bags = vec![Vec::new(); self.inputs];
-        }
-        if let Some(bag) = self.bags.get_mut(r.tag as usize) {
-            bag.push(r.row);
-        }
-    }
-
-    /// Finishes the group being read.
-    fn flush(&mut self, out: &mut Vec<Tuple>) {
-        let Some((key, _)) = self.current.take() else {
-            return;
-        };
-        let bags = std::mem::take(&mut self.bags);
-        match &self.reduce {
-            Reduce::Group { inner, .. } => {
-                if bags
-                    .iter()
-                    .zip(inner)
-                    .any(|(b, inner)| *inner && b.is_empty())
-                {
-                    return;
-                }
-                let mut row = Vec::with_capacity(bags.len() + 1);
-                row.push(codec::decode(&key).unwrap_or(Value::Null));
-                row.extend(bags.into_iter().map(|b| Value::Bag(Box::new(b))));
-                out.push(row);
-            }
-        }
     }
 }

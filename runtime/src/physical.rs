@@ -11,15 +11,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow::compute::SortOptions;
-use datafusion::physical_expr::{LexOrdering, PhysicalSortExpr};
-use datafusion::physical_plan::expressions::Column;
+use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::filter::FilterExec;
 use datafusion::physical_plan::projection::ProjectionExec;
-use datafusion::physical_plan::repartition::RepartitionExec;
-use datafusion::physical_plan::sorts::sort::SortExec;
-use datafusion::physical_plan::union::UnionExec;
-use datafusion::physical_plan::{ExecutionPlan, Partitioning};
 use pigrs_planner::expr::{Expr, ExprKind};
 use pigrs_planner::logical::{
     GenItem, GroupKeys, JoinStrategy, JoinType, LogicalPlan, NodeId, Operator, SortKey,
@@ -28,7 +22,7 @@ use pigrs_udf::{Field, PigType, Schema};
 
 use crate::error::RunError;
 use crate::eval::EvalCtx;
-use crate::exec::{KeySpec, Output, PigExec, Reduce, Source, Step};
+use crate::exec::{Output, PigExec, Source, Step};
 use crate::expr::physical_expr;
 use crate::io::{LoadFunc, Warnings, load_func, plan_splits, resolve_input};
 use crate::layout::Layout;
@@ -218,64 +212,6 @@ impl Lowering<'_> {
         self.plan.node(id).schema.as_ref()
     }
 
-    fn shuffle(
-        &self,
-        inputs: &[NodeId],
-        keys: Vec<KeySpec>,
-        partitions: usize,
-    ) -> Result<Arc<dyn ExecutionPlan>, RunError> {
-        let outputs = keys
-            .into_iter()
-            .enumerate()
-            .map(|(tag, keys)| Output::Shuffle {
-                keys,
-                tag: tag as i32,
-            })
-            .collect();
-        self.shuffle_outputs(inputs, outputs, partitions)
-    }
-
-    /// Map stages ending in the given outputs, hash-partitioned by key into `partitions`.
-    fn shuffle_outputs(
-        &self,
-        inputs: &[NodeId],
-        outputs: Vec<Output>,
-        partitions: usize,
-    ) -> Result<Arc<dyn ExecutionPlan>, RunError> {
-        let mut maps = Vec::new();
-        for (&input, output) in inputs.iter().zip(outputs) {
-            let pending = self.lower(input)?;
-            maps.push(self.finish(pending, output));
-        }
-        let all = UnionExec::try_new(maps).map_err(RunError::internal)?;
-        let key = Arc::new(Column::new("__key", 0));
-        let shuffled =
-            RepartitionExec::try_new(all, Partitioning::Hash(vec![key], partitions.max(1)))
-                .map_err(RunError::internal)?;
-        Ok(Arc::new(shuffled))
-    }
-
-    /// The shuffle sorted by key, input and position in each reduce task (DataFusion's sort,
-    /// spilling beyond memory): a reduce then holds one group at a time.
-    fn sorted_shuffle(
-        &self,
-        inputs: &[NodeId],
-        keys: Vec<KeySpec>,
-        partitions: usize,
-    ) -> Result<Arc<dyn ExecutionPlan>, RunError> {
-        let shuffled = self.shuffle(inputs, keys, partitions)?;
-        sorted_by_key(shuffled)
-    }
-
-    /// Reduce tasks of a GROUP: one for GROUP ALL (a single key), else as for any shuffle.
-    fn group_tasks(&self, keys: &[KeySpec], parallel: Option<u32>) -> usize {
-        if keys.iter().all(|k| matches!(k, KeySpec::All)) {
-            1
-        } else {
-            self.reduce_tasks(parallel)
-        }
-    }
-
     fn reduce_tasks(&self, parallel: Option<u32>) -> usize {
         parallel.map_or(self.reducers, |p| p as usize).max(1)
     }
@@ -444,19 +380,25 @@ impl Lowering<'_> {
                 inner,
                 parallel,
             } => {
-                let specs: Vec<KeySpec> = keys.iter().map(key_spec).collect();
-                let tasks = self.group_tasks(&specs, *parallel);
-                let shuffled = self.sorted_shuffle(&node.inputs, specs, tasks)?;
-                Pending {
-                    source: Source::Reduce(Reduce::Group {
-                        inputs: node.inputs.len(),
-                        inner: inner.clone(),
-                    }),
-                    steps: vec![],
-                    children: vec![shuffled],
-                    tee: None,
-                    stage: None,
+                let tasks = if keys.iter().all(|k| matches!(k, GroupKeys::All)) {
+                    1
+                } else {
+                    self.reduce_tasks(*parallel)
+                };
+                let mut inputs = Vec::with_capacity(node.inputs.len());
+                for (&i, keys) in node.inputs.iter().zip(keys) {
+                    let layout = Layout::new(self.schema(i).cloned());
+                    let rows = self.stage_rows(self.lower(i)?, &layout);
+                    inputs.push(lower::group::GroupInput {
+                        rows,
+                        layout,
+                        keys: keys.clone(),
+                    });
                 }
+                let out = Layout::new(node.schema.clone());
+                let (plan, stage) =
+                    lower::group::group(inputs, inner, tasks, &out, &self.ctx, &self.stats)?;
+                Pending::columnar(plan, out, stage)
             }
             Operator::Aggregate {
                 keys,
@@ -761,14 +703,6 @@ pub fn base_dir() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| Path::new(".").to_path_buf())
 }
 
-/// The shuffle key of GROUP keys.
-fn key_spec(keys: &GroupKeys) -> KeySpec {
-    match keys {
-        GroupKeys::All => KeySpec::All,
-        GroupKeys::Exprs(es) => KeySpec::Exprs(es.clone()),
-    }
-}
-
 /// A GENERATE list over aggregate rows `(group, agg0, ...)` rewritten over the aggregate's
 /// columns `(key0, ..., keyN, agg0, ...)`: with several keys, `group.$i` is key `i`, a
 /// flattened `group` is every key, and `group` itself a tuple made of them.
@@ -826,15 +760,4 @@ fn tuple_field_ty(t: &PigType, i: usize) -> PigType {
         PigType::Tuple(Some(s)) => s.fields.get(i).map_or(PigType::Bytearray, |f| f.ty.clone()),
         _ => PigType::Bytearray,
     }
-}
-
-/// A shuffle sorted by key, input and position in each reduce task.
-fn sorted_by_key(shuffled: Arc<dyn ExecutionPlan>) -> Result<Arc<dyn ExecutionPlan>, RunError> {
-    let ordering = LexOrdering::new(["__key", "__tag", "__seq"].iter().enumerate().map(
-        |(i, name)| PhysicalSortExpr::new(Arc::new(Column::new(name, i)), SortOptions::default()),
-    ))
-    .ok_or_else(|| RunError::internal("no shuffle ordering"))?;
-    Ok(Arc::new(
-        SortExec::new(ordering, shuffled).with_preserve_partitioning(true),
-    ))
 }

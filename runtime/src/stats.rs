@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
 
-use crate::exec::{Output, Reduce, Source, Step};
+use crate::exec::{Output, Source, Step};
 use crate::io::Split;
 
 /// Counters of one stage (one `PigExec` node: a source, fused row steps and an output).
@@ -258,11 +258,8 @@ pub fn features_of(source: &Source, steps: &[Step], output: &Output) -> Vec<&'st
             tags.push(t);
         }
     };
-    match source {
-        Source::Reduce(Reduce::Group { inputs, .. }) if *inputs > 1 => add("COGROUP"),
-        Source::Reduce(Reduce::Group { .. }) => add("GROUP_BY"),
-        Source::Cross { .. } => add("CROSS"),
-        _ => {}
+    if let Source::Cross { .. } = source {
+        add("CROSS");
     }
     for step in steps {
         match step {

@@ -4,6 +4,7 @@
 
 pub mod aggregate;
 pub mod distinct;
+pub mod group;
 pub mod join;
 pub mod project;
 pub mod sort_limit;

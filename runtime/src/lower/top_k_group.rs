@@ -153,6 +153,7 @@ pub fn top_k_group(
             GroupKeys::Exprs(_) => group,
         },
         fields,
+        inputs: None,
     };
     Ok((BagsExec::new(kept, columns, output.clone()), stage))
 }

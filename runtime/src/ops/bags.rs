@@ -1,16 +1,19 @@
-//! `BagsExec`: one row `(group, bag)` per run of rows with equal keys, from a task's rows
-//! clustered by key (a GROUP's reduce after a sort or a per-key top-k).
+//! `BagsExec`: one row `(group, bag, ...)` per run of rows with equal keys, from a task's
+//! rows clustered by key (a GROUP's or COGROUP's reduce after a sort, or a per-key top-k).
 //!
 //! Its input has the key columns that decide which rows belong together (canonical: equal
-//! keys are equal there), the columns of the group's value, and the columns of the rows
-//! that go into the bag. A run of equal keys may go on in the next batch: the last group
-//! of a batch is finished only when a batch starts with another key, or at the end.
+//! keys are equal there), the columns of the group's value, the columns of the rows that go
+//! into the bags, and for a COGROUP the input each row came from (one bag per input, in
+//! input order; a group missing from an INNER input is dropped). A run of equal keys may
+//! go on in the next batch: the last group of a batch is finished only when a batch starts
+//! with another key, or at the end.
 
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray};
+use arrow::datatypes::Int32Type;
 use arrow::record_batch::RecordBatch;
 use datafusion::common::ScalarValue;
 use datafusion::common::tree_node::TreeNodeRecursion;
@@ -39,6 +42,9 @@ pub struct BagColumns {
     pub group: Vec<(usize, PigType)>,
     /// The bag's tuples.
     pub fields: BagFields,
+    /// For several inputs (COGROUP): the Int32 column saying which input a row came from,
+    /// and per input whether a group without its rows is dropped (INNER).
+    pub inputs: Option<(usize, Vec<bool>)>,
 }
 
 /// Where the bag's tuples come from.
@@ -81,7 +87,8 @@ impl BagsExec {
 struct Open {
     key: Vec<ScalarValue>,
     group: Value,
-    bag: Vec<Tuple>,
+    /// One bag per input.
+    bags: Vec<Vec<Tuple>>,
 }
 
 /// A task's state between batches.
@@ -111,10 +118,28 @@ impl Builder {
     }
 
     fn close(&mut self) {
-        if let Some(open) = self.open.take() {
-            self.done
-                .push(vec![open.group, Value::Bag(Box::new(open.bag))]);
+        let Some(open) = self.open.take() else {
+            return;
+        };
+        if let Some((_, inner)) = &self.columns.inputs
+            && inner
+                .iter()
+                .zip(&open.bags)
+                .any(|(&i, b)| i && b.is_empty())
+        {
+            return;
         }
+        let mut row = Vec::with_capacity(open.bags.len() + 1);
+        row.push(open.group);
+        row.extend(open.bags.into_iter().map(|b| Value::Bag(Box::new(b))));
+        self.done.push(row);
+    }
+
+    fn bags(&self) -> usize {
+        self.columns
+            .inputs
+            .as_ref()
+            .map_or(1, |(_, inner)| inner.len())
     }
 
     /// Takes in a batch; returns a batch of the groups it finished, if enough are.
@@ -141,11 +166,34 @@ impl Builder {
                     self.open = Some(Open {
                         key,
                         group: self.group_at(batch, range.start),
-                        bag: Vec::new(),
+                        bags: vec![Vec::new(); self.bags()],
                     });
                 }
-                if let Some(open) = self.open.as_mut() {
-                    add_rows(&self.columns.fields, &mut open.bag, batch, range);
+                let Some(open) = self.open.as_mut() else {
+                    continue;
+                };
+                match &self.columns.inputs {
+                    None => add_rows(&self.columns.fields, &mut open.bags[0], batch, range),
+                    Some((tag, _)) => {
+                        let tags = batch.column(*tag).as_primitive::<Int32Type>();
+                        // Runs of one input within the key.
+                        let mut start = range.start;
+                        while start < range.end {
+                            let t = tags.value(start);
+                            let mut end = start + 1;
+                            while end < range.end && tags.value(end) == t {
+                                end += 1;
+                            }
+                            let bag = usize::try_from(t)
+                                .ok()
+                                .and_then(|t| open.bags.get_mut(t))
+                                .ok_or_else(|| {
+                                    DataFusionError::Internal(format!("no COGROUP input {t}"))
+                                })?;
+                            add_rows(&self.columns.fields, bag, batch, start..end);
+                            start = end;
+                        }
+                    }
                 }
             }
         }
@@ -316,6 +364,7 @@ mod tests {
                 keys: vec![0],
                 group: vec![(0, PigType::Chararray)],
                 fields: BagFields::Columns(vec![(0, PigType::Chararray), (1, PigType::Int)]),
+                inputs: None,
             },
             output.clone(),
         );
