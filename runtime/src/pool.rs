@@ -92,3 +92,27 @@ impl MemoryPool for PigMemoryPool {
         self.inner.memory_limit()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[test]
+    fn only_partial_aggregates_are_held_to_the_budget() {
+        let pool: Arc<dyn MemoryPool> = Arc::new(PigMemoryPool::new(1 << 20, 1000));
+        let partial = MemoryConsumer::new(format!("{PARTIAL_AGGREGATE}[0]"))
+            .with_can_spill(true)
+            .register(&pool);
+        partial.try_grow(1000).expect("within the budget");
+        assert!(matches!(
+            partial.try_grow(1),
+            Err(DataFusionError::ResourcesExhausted(_))
+        ));
+        let sort = MemoryConsumer::new("ExternalSorter[0]").register(&pool);
+        sort.try_grow(10_000).expect("the pool's own limit applies");
+        assert_eq!(pool.reserved(), 11_000);
+        assert!(sort.try_grow(1 << 20).is_err());
+    }
+}
