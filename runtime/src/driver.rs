@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use datafusion::execution::TaskContext;
 use datafusion::execution::config::SessionConfig;
-use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::physical_plan::{ExecutionPlan, displayable};
 use futures::StreamExt;
@@ -28,6 +27,7 @@ use crate::layout::Layout;
 use crate::ops::meter::MeterExec;
 use crate::ops::scan::ScanExec;
 use crate::physical::Lowering;
+use crate::pool::{PARTIAL_AGGREGATE_BUDGET, PigMemoryPool};
 use crate::progress::Progress;
 use crate::stats::{StageStats, Stats};
 use crate::tee::TeeExec;
@@ -181,7 +181,10 @@ impl Runner {
             .max(64 << 20)
             .max((32 << 20) * self.opts.parallelism);
         let runtime = RuntimeEnvBuilder::new()
-            .with_memory_pool(Arc::new(FairSpillPool::new(memory)))
+            .with_memory_pool(Arc::new(PigMemoryPool::new(
+                memory,
+                PARTIAL_AGGREGATE_BUDGET,
+            )))
             .build_arc()
             .map_err(RunError::internal)?;
         // Each sort keeps back memory to merge its spilled runs: a share of the pool. Runs

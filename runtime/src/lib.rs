@@ -13,6 +13,7 @@ pub mod layout;
 pub mod lower;
 pub mod ops;
 pub mod physical;
+pub mod pool;
 pub mod progress;
 pub mod stats;
 pub mod stream;

@@ -4,11 +4,14 @@
 //! final aggregate in every reduce task.
 //!
 //! ```text
-//! AggregateExec: mode=FinalPartitioned, gby=[__k0], aggr=[__a0]     reduce stage
-//!   RepartitionExec: partitioning=Hash([__k0], n)                    shuffle
-//!     AggregateExec: mode=Partial, gby=[word@0 as __k0], aggr=[__a0] combiner
-//!       <the input's stage>                                          map stage
+//! ProjectionExec: expr=[CAST(__k0 AS Utf8), __a0]          reduce stage
+//!   AggregateExec: mode=FinalPartitioned, gby=[__k0], aggr=[__a0]
+//!     RepartitionExec: partitioning=Hash([__k0], n)         shuffle
+//!       AggregateExec: mode=Partial, gby=[CAST(word@0 AS Utf8View) as __k0], aggr=[__a0]
+//!         <the input's stage>                               map stage (and combiner above)
 //! ```
+//!
+//! Chararray keys are grouped as `Utf8View` (the projection restores `Utf8`).
 //!
 //! COUNT, COUNT_STAR, SUM, AVG, and MIN/MAX of ints and longs use DataFusion's own
 //! accumulators, whose results are Pig's: nulls are skipped, an empty or all-null bag sums
@@ -29,6 +32,7 @@ use datafusion::logical_expr::AggregateUDF;
 use datafusion::physical_expr::aggregate::AggregateExprBuilder;
 use datafusion::physical_plan::aggregates::{AggregateExec, AggregateMode, PhysicalGroupBy};
 use datafusion::physical_plan::expressions::{CastExpr, Column, Literal};
+use datafusion::physical_plan::projection::ProjectionExec;
 use datafusion::physical_plan::repartition::RepartitionExec;
 use datafusion::physical_plan::{ExecutionPlan, Partitioning, PhysicalExpr};
 use pigrs_planner::logical::{AggCall, GroupKeys};
@@ -71,6 +75,7 @@ pub fn aggregate(
     let internal = |e: datafusion::error::DataFusionError| RunError::internal(e);
     let mut fields = Vec::new();
     let mut group_exprs: Vec<(Arc<dyn PhysicalExpr>, String)> = Vec::new();
+    let mut view_keys = Vec::new();
     match keys {
         GroupKeys::All => {
             // One group, named "all"; an empty input has no group (unlike SQL's).
@@ -82,7 +87,15 @@ pub fn aggregate(
         }
         GroupKeys::Exprs(es) => {
             for (i, e) in es.iter().enumerate() {
-                group_exprs.push((physical_expr(e, layout, ctx)?, format!("__k{i}")));
+                let mut key = physical_expr(e, layout, ctx)?;
+                if key.data_type(&layout.arrow).map_err(internal)? == DataType::Utf8 {
+                    // Grouped as views: a short string (most words) is compared and
+                    // stored inside its 16-byte view, with no pointer to chase or memcmp
+                    // to call; the cast shares the string data rather than copying it.
+                    key = Arc::new(CastExpr::new(key, DataType::Utf8View, None));
+                    view_keys.push(i);
+                }
+                group_exprs.push((key, format!("__k{i}")));
                 fields.push(Field::new(format!("__k{i}"), e.ty.clone()));
             }
         }
@@ -143,8 +156,23 @@ pub fn aggregate(
         partial_schema,
     )
     .map_err(internal)?;
+    let mut plan: Arc<dyn ExecutionPlan> = Arc::new(fin);
+    if !view_keys.is_empty() {
+        // Back to the chararray layout (Utf8): a copy of the distinct keys only.
+        let schema = plan.schema();
+        let exprs = schema.fields().iter().enumerate().map(|(i, f)| {
+            let col: Arc<dyn PhysicalExpr> = Arc::new(Column::new(f.name(), i));
+            let e = if view_keys.contains(&i) {
+                Arc::new(CastExpr::new(col, DataType::Utf8, None)) as _
+            } else {
+                col
+            };
+            (e, f.name().clone())
+        });
+        plan = Arc::new(ProjectionExec::try_new(exprs, plan).map_err(internal)?);
+    }
     Ok(LoweredAggregate {
-        plan: Arc::new(fin),
+        plan,
         layout: Layout::new(Some(Schema::new(fields))),
         keys: nkeys,
         stage,

@@ -115,6 +115,26 @@ impl BagSource {
                         }
                     };
                     match &table {
+                        // One to three delimiters: memchr finds them many bytes at a time.
+                        Some(_) if delims.len() <= 3 => {
+                            let bytes = s.as_bytes();
+                            let d = delims.as_bytes();
+                            let mut start = 0;
+                            let mut split = |j: usize| {
+                                // Both ends are at ASCII bytes: char boundaries.
+                                push(s.get(start..j).unwrap_or_default());
+                                start = j + 1;
+                            };
+                            match *d {
+                                [a] => memchr::memchr_iter(a, bytes).for_each(&mut split),
+                                [a, b] => memchr::memchr2_iter(a, b, bytes).for_each(&mut split),
+                                [a, b, c] => {
+                                    memchr::memchr3_iter(a, b, c, bytes).for_each(&mut split);
+                                }
+                                _ => {}
+                            }
+                            push(s.get(start..).unwrap_or_default());
+                        }
                         Some(t) => {
                             let bytes = s.as_bytes();
                             let mut start = 0;
