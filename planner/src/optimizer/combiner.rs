@@ -74,18 +74,35 @@ impl OptimizerRule for Combiner {
 /// Replaces each algebraic call on the bag (column 1) by a reference to its aggregate's
 /// column; `None` when the bag is used any other way.
 fn rewrite(e: &Expr, aggs: &mut Vec<AggCall>) -> Option<Expr> {
+    aggregate_calls(e, &|k| matches!(k, ExprKind::Column(1)), None, aggs)
+}
+
+/// Replaces each algebraic call whose argument is a bag (`is_bag` of its expression) or a
+/// projection of it by a reference to its aggregate's column (`aggs` grow with the calls:
+/// column 1 is the first); `None` when an expression reads the bag, a field other than the
+/// group (column 0), a nested-block value or the whole row any other way. The aggregate of
+/// the whole bag reads `whole` (`None`: whole rows); a projection's fields must be below
+/// `whole`'s width when it is given.
+pub(crate) fn aggregate_calls(
+    e: &Expr,
+    is_bag: &dyn Fn(&ExprKind) -> bool,
+    whole: Option<&[usize]>,
+    aggs: &mut Vec<AggCall>,
+) -> Option<Expr> {
+    let mut recurse = |c: &Expr| aggregate_calls(c, is_bag, whole, aggs);
     match &e.kind {
         ExprKind::Column(0) => Some(e.clone()),
         ExprKind::Column(_) | ExprKind::WholeRow | ExprKind::Slot(_) | ExprKind::Outer(_) => None,
         ExprKind::Call { func, args } if func.algebraic().is_some() && args.len() == 1 => {
             let fields = match &args[0].kind {
-                ExprKind::Column(1) => None,
-                ExprKind::BagProject { expr, indices }
-                    if matches!(expr.kind, ExprKind::Column(1)) =>
-                {
+                k if is_bag(k) => whole.map(<[usize]>::to_vec),
+                ExprKind::BagProject { expr, indices } if is_bag(&expr.kind) => {
+                    if whole.is_some_and(|w| indices.iter().any(|&i| i >= w.len())) {
+                        return None;
+                    }
                     Some(indices.clone())
                 }
-                _ => return e.map_children(&mut |c| rewrite(c, aggs)),
+                _ => return e.map_children(&mut recurse),
             };
             aggs.push(AggCall {
                 func: func.clone(),
@@ -98,7 +115,7 @@ fn rewrite(e: &Expr, aggs: &mut Vec<AggCall>) -> Option<Expr> {
                 e.span,
             ))
         }
-        _ => e.map_children(&mut |c| rewrite(c, aggs)),
+        _ => e.map_children(&mut recurse),
     }
 }
 

@@ -22,9 +22,8 @@ use pigrs_udf::{Field, Schema};
 
 use crate::error::Result;
 use crate::expr::{Expr, ExprKind};
-use crate::logical::{
-    AggCall, GenItem, GroupKeys, LogicalPlan, NestedStep, Node, NodeId, Operator,
-};
+use crate::logical::{GenItem, GroupKeys, LogicalPlan, NestedStep, Node, NodeId, Operator};
+use crate::optimizer::combiner::aggregate_calls;
 use crate::optimizer::{OptimizerRule, live_consumers};
 
 /// The nested-distinct rule.
@@ -80,8 +79,13 @@ impl OptimizerRule for NestedDistinct {
         let k = key_exprs.len();
         let mut aggs = Vec::new();
         let mut items = Vec::with_capacity(generate.len());
+        // The distinct tuples' fields, by position.
+        let positions: Vec<usize> = (0..fields.len()).collect();
+        let distinct_bag = |k: &ExprKind| matches!(k, ExprKind::Slot(0));
         for item in &generate {
-            let Some(expr) = rewrite(&item.expr, fields.len(), &mut aggs) else {
+            let Some(expr) =
+                aggregate_calls(&item.expr, &distinct_bag, Some(&positions), &mut aggs)
+            else {
                 return Ok(false);
             };
             items.push(GenItem {
@@ -158,41 +162,6 @@ impl OptimizerRule for NestedDistinct {
         node.op = op;
         node.inputs = vec![distinct];
         Ok(true)
-    }
-}
-
-/// Replaces each algebraic call on the distinct bag (slot 0) by a reference to its
-/// aggregate's column; `None` when the bag or the distinct bag is used any other way.
-/// The aggregates' fields are positions in the distinct tuples (`width` fields).
-fn rewrite(e: &Expr, width: usize, aggs: &mut Vec<AggCall>) -> Option<Expr> {
-    match &e.kind {
-        ExprKind::Column(0) => Some(e.clone()),
-        ExprKind::Column(_) | ExprKind::WholeRow | ExprKind::Slot(_) | ExprKind::Outer(_) => None,
-        ExprKind::Call { func, args } if func.algebraic().is_some() && args.len() == 1 => {
-            let fields = match &args[0].kind {
-                ExprKind::Slot(0) => (0..width).collect(),
-                ExprKind::BagProject { expr, indices }
-                    if matches!(expr.kind, ExprKind::Slot(0)) =>
-                {
-                    if indices.iter().any(|&i| i >= width) {
-                        return None;
-                    }
-                    indices.clone()
-                }
-                _ => return e.map_children(&mut |c| rewrite(c, width, aggs)),
-            };
-            aggs.push(AggCall {
-                func: func.clone(),
-                fields: Some(fields),
-                ty: e.ty.clone(),
-            });
-            Some(Expr::new(
-                ExprKind::Column(aggs.len()),
-                e.ty.clone(),
-                e.span,
-            ))
-        }
-        _ => e.map_children(&mut |c| rewrite(c, width, aggs)),
     }
 }
 

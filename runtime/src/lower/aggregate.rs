@@ -29,7 +29,7 @@ use datafusion::functions_aggregate::count::count_udaf;
 use datafusion::functions_aggregate::min_max::{max_udaf, min_udaf};
 use datafusion::functions_aggregate::sum::sum_udaf;
 use datafusion::logical_expr::AggregateUDF;
-use datafusion::physical_expr::aggregate::AggregateExprBuilder;
+use datafusion::physical_expr::aggregate::{AggregateExprBuilder, AggregateFunctionExpr};
 use datafusion::physical_plan::aggregates::{AggregateExec, AggregateMode, PhysicalGroupBy};
 use datafusion::physical_plan::expressions::{CastExpr, Column, Literal};
 use datafusion::physical_plan::projection::ProjectionExec;
@@ -112,51 +112,21 @@ pub fn aggregate(
         aggr_exprs.push(Arc::new(expr));
         fields.push(Field::new(format!("__a{k}"), agg.ty.clone()));
     }
-    let filters = vec![None; aggr_exprs.len()];
-
-    // The combiner, in the map stage.
+    // The combiner in the map stage, the shuffle on the group keys, the merge in the reduce
+    // stage.
     map_stage.add_feature("COMBINER");
-    let metered = MeterExec::new(input, map_stage.clone(), Counter::CombineIn, false);
-    let group_by = PhysicalGroupBy::new_single(group_exprs);
-    let partial = AggregateExec::try_new(
-        AggregateMode::Partial,
-        group_by.clone(),
-        aggr_exprs.clone(),
-        filters.clone(),
-        metered,
-        layout.arrow.clone(),
-    )
-    .map_err(internal)?;
-    let partial_schema = partial.schema();
-    let partial = MeterExec::new(
-        Arc::new(partial),
-        map_stage.clone(),
-        Counter::CombineOut,
-        false,
-    );
-
-    // The shuffle on the group keys.
-    let hash_keys: Vec<Arc<dyn PhysicalExpr>> = (0..nkeys)
-        .map(|i| Arc::new(Column::new(partial_schema.field(i).name(), i)) as _)
-        .collect();
-    let shuffled =
-        RepartitionExec::try_new(partial, Partitioning::Hash(hash_keys, partitions.max(1)))
-            .map_err(internal)?;
-
-    // The merge, in the reduce stage.
     let stage = stats.stage("AggregateReduce", partitions.max(1));
     stage.set_features(vec!["GROUP_BY", "COMBINER"]);
-    let metered = MeterExec::new(Arc::new(shuffled), stage.clone(), Counter::In, false);
-    let fin = AggregateExec::try_new(
-        AggregateMode::FinalPartitioned,
-        group_by.as_final(),
+    let fin = two_phase(
+        input,
+        layout,
+        map_stage,
+        group_exprs,
         aggr_exprs,
-        filters,
-        metered,
-        partial_schema,
-    )
-    .map_err(internal)?;
-    let mut plan: Arc<dyn ExecutionPlan> = Arc::new(fin);
+        partitions,
+        &stage,
+    )?;
+    let mut plan = fin;
     if !view_keys.is_empty() {
         // Back to the chararray layout (Utf8): a copy of the distinct keys only.
         let schema = plan.schema();
@@ -177,6 +147,60 @@ pub fn aggregate(
         keys: nkeys,
         stage,
     })
+}
+
+/// A two-phase aggregate of `input` (batches in `layout`, of the map stage `map_stage`):
+/// `Partial` in every map task (a combiner: its rows in and out are counted as the map
+/// stage's combine records), a hash shuffle on the group keys into `partitions` tasks, and
+/// `FinalPartitioned` in the reduce stage `stage`. Its batches have the group keys'
+/// columns, then the aggregates'.
+pub(crate) fn two_phase(
+    input: Arc<dyn ExecutionPlan>,
+    layout: &Layout,
+    map_stage: &Arc<StageStats>,
+    group_exprs: Vec<(Arc<dyn PhysicalExpr>, String)>,
+    aggr_exprs: Vec<Arc<AggregateFunctionExpr>>,
+    partitions: usize,
+    stage: &Arc<StageStats>,
+) -> Result<Arc<dyn ExecutionPlan>, RunError> {
+    let internal = |e: datafusion::error::DataFusionError| RunError::internal(e);
+    let nkeys = group_exprs.len();
+    let filters = vec![None; aggr_exprs.len()];
+    let metered = MeterExec::new(input, map_stage.clone(), Counter::CombineIn, false);
+    let group_by = PhysicalGroupBy::new_single(group_exprs);
+    let partial = AggregateExec::try_new(
+        AggregateMode::Partial,
+        group_by.clone(),
+        aggr_exprs.clone(),
+        filters.clone(),
+        metered,
+        layout.arrow.clone(),
+    )
+    .map_err(internal)?;
+    let partial_schema = partial.schema();
+    let partial = MeterExec::new(
+        Arc::new(partial),
+        map_stage.clone(),
+        Counter::CombineOut,
+        false,
+    );
+    let hash_keys: Vec<Arc<dyn PhysicalExpr>> = (0..nkeys)
+        .map(|i| Arc::new(Column::new(partial_schema.field(i).name(), i)) as _)
+        .collect();
+    let shuffled =
+        RepartitionExec::try_new(partial, Partitioning::Hash(hash_keys, partitions.max(1)))
+            .map_err(internal)?;
+    let metered = MeterExec::new(Arc::new(shuffled), stage.clone(), Counter::In, false);
+    let fin = AggregateExec::try_new(
+        AggregateMode::FinalPartitioned,
+        group_by.as_final(),
+        aggr_exprs,
+        filters,
+        metered,
+        partial_schema,
+    )
+    .map_err(internal)?;
+    Ok(Arc::new(fin))
 }
 
 /// The DataFusion aggregate computing `agg` and its arguments over batches in `layout`.

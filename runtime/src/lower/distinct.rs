@@ -19,16 +19,14 @@ use std::sync::Arc;
 
 use datafusion::functions_aggregate::first_last::first_value_udaf;
 use datafusion::physical_expr::aggregate::AggregateExprBuilder;
-use datafusion::physical_plan::aggregates::{AggregateExec, AggregateMode, PhysicalGroupBy};
 use datafusion::physical_plan::expressions::Column;
 use datafusion::physical_plan::projection::ProjectionExec;
-use datafusion::physical_plan::repartition::RepartitionExec;
-use datafusion::physical_plan::{ExecutionPlan, Partitioning, PhysicalExpr};
+use datafusion::physical_plan::{ExecutionPlan, PhysicalExpr};
 
 use crate::error::RunError;
 use crate::expr::key::group_key;
 use crate::layout::Layout;
-use crate::ops::meter::{Counter, MeterExec};
+use crate::lower::aggregate::two_phase;
 use crate::stats::{StageStats, Stats};
 
 /// DISTINCT of the rows of `input` (batches in `layout`, made by the map stage
@@ -68,49 +66,18 @@ pub fn distinct(
         }
     }
     let nkeys = group_exprs.len();
-    let filters = vec![None; aggr_exprs.len()];
-
-    // Each map task's distinct rows.
-    let metered = MeterExec::new(input, map_stage.clone(), Counter::CombineIn, false);
-    let group_by = PhysicalGroupBy::new_single(group_exprs);
-    let partial = AggregateExec::try_new(
-        AggregateMode::Partial,
-        group_by.clone(),
-        aggr_exprs.clone(),
-        filters.clone(),
-        metered,
-        layout.arrow.clone(),
-    )
-    .map_err(internal)?;
-    let partial_schema = partial.schema();
-    let partial = MeterExec::new(
-        Arc::new(partial),
-        map_stage.clone(),
-        Counter::CombineOut,
-        false,
-    );
-
-    // The shuffle on the whole row.
-    let hash_keys: Vec<Arc<dyn PhysicalExpr>> = (0..nkeys)
-        .map(|i| Arc::new(Column::new(partial_schema.field(i).name(), i)) as _)
-        .collect();
-    let shuffled =
-        RepartitionExec::try_new(partial, Partitioning::Hash(hash_keys, partitions.max(1)))
-            .map_err(internal)?;
-
+    // Each map task's distinct rows, the shuffle on the whole row, the merge.
     let stage = stats.stage("DistinctReduce", partitions.max(1));
     stage.set_features(vec!["DISTINCT"]);
-    let metered = MeterExec::new(Arc::new(shuffled), stage.clone(), Counter::In, false);
-    let fin = AggregateExec::try_new(
-        AggregateMode::FinalPartitioned,
-        group_by.as_final(),
+    let fin = two_phase(
+        input,
+        layout,
+        map_stage,
+        group_exprs,
         aggr_exprs,
-        filters,
-        metered,
-        partial_schema,
-    )
-    .map_err(internal)?;
-    let fin: Arc<dyn ExecutionPlan> = Arc::new(fin);
+        partitions,
+        &stage,
+    )?;
     let fin_schema = fin.schema();
     let exprs = fields.iter().zip(sources).map(|(f, source)| {
         let at = match source {
