@@ -270,11 +270,9 @@ impl ExecutionPlan for BagsExec {
 
     fn with_new_children(
         self: Arc<Self>,
-        mut children: Vec<Arc<dyn ExecutionPlan>>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
-        let input = children
-            .pop()
-            .ok_or_else(|| DataFusionError::Internal("BagsExec has one child".into()))?;
+        let input = super::one_child(children, "BagsExec")?;
         Ok(BagsExec::new(
             input,
             self.columns.clone(),

@@ -326,11 +326,9 @@ impl ExecutionPlan for FlattenExec {
 
     fn with_new_children(
         self: Arc<Self>,
-        mut children: Vec<Arc<dyn ExecutionPlan>>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
-        let input = children
-            .pop()
-            .ok_or_else(|| DataFusionError::Internal("FlattenExec has one child".into()))?;
+        let input = super::one_child(children, "FlattenExec")?;
         Ok(Arc::new(FlattenExec {
             input,
             items: self.items.clone(),

@@ -111,11 +111,9 @@ impl ExecutionPlan for MeterExec {
 
     fn with_new_children(
         self: Arc<Self>,
-        mut children: Vec<Arc<dyn ExecutionPlan>>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
-        let input = children.pop().ok_or_else(|| {
-            datafusion::error::DataFusionError::Internal("MeterExec has one child".into())
-        })?;
+        let input = super::one_child(children, "MeterExec")?;
         Ok(MeterExec::new(
             input,
             self.stage.clone(),
