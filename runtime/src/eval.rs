@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use pigrs_grammar::Span;
 use pigrs_planner::expr::{ArithOp, CmpOp, Expr, ExprKind};
 use pigrs_planner::logical::{GenItem, NestedStep, SortKey};
+use pigrs_udf::func::{EvalFunc, UdfError};
 use pigrs_udf::value::compare;
 use pigrs_udf::{Bag, PigType, Tuple, Value, cast, ops};
 
@@ -22,6 +23,46 @@ pub struct EvalError {
     pub message: String,
     /// The expression that failed.
     pub span: Span,
+}
+
+/// How long the input shown in a function's error may be.
+const MAX_INPUT_TEXT: usize = 200;
+
+/// The error of a call of `func` that failed on the arguments `args` (`None`: on a whole
+/// batch): names the function and shows the input, so that the user can find the row.
+#[cold]
+pub fn call_error(
+    func: &dyn EvalFunc,
+    args: Option<&[Value]>,
+    err: &UdfError,
+    span: Span,
+) -> EvalError {
+    // ASSERT's failure is the script's own message.
+    if func.name() == "Assert" {
+        return EvalError {
+            message: err.to_string(),
+            span,
+        };
+    }
+    let input = match args {
+        Some(args) => {
+            let mut text = Value::Tuple(Box::new(args.to_vec())).to_string();
+            if text.len() > MAX_INPUT_TEXT {
+                let cut = (0..=MAX_INPUT_TEXT)
+                    .rev()
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap_or(0);
+                text.truncate(cut);
+                text.push_str("...");
+            }
+            format!("on input {text}")
+        }
+        None => "on a batch of rows".to_string(),
+    };
+    EvalError {
+        message: format!("{} failed {input}: {err}", func.name()),
+        span,
+    }
 }
 
 /// Counts casts that failed inside expressions (they give null, as in Pig).
@@ -206,15 +247,8 @@ impl EvalCtx {
                     .iter()
                     .map(|a| self.eval(a, row, slots))
                     .collect::<R<Vec<_>>>()?;
-                func.eval(&args).map_err(|err| EvalError {
-                    // ASSERT's failure is the script's own message.
-                    message: if func.name() == "Assert" {
-                        err.to_string()
-                    } else {
-                        format!("{} failed: {err}", func.name())
-                    },
-                    span: e.span,
-                })?
+                func.eval(&args)
+                    .map_err(|err| call_error(&**func, Some(&args), &err, e.span))?
             }
             ExprKind::MakeTuple(items) => Value::Tuple(Box::new(
                 items

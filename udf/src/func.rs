@@ -1,55 +1,9 @@
-//! The SDK for Pig eval functions: the [`EvalFunc`] trait every built-in and plugin function
-//! implements, the [`Algebraic`] split of aggregates, and the lookup of built-ins by name.
+//! The lookup of built-in functions by name; the [`EvalFunc`] trait they implement lives in
+//! `pigrs-value`, shared with UDF plugins.
 
 use std::sync::Arc;
 
-use crate::types::PigType;
-use crate::value::{Bag, Value};
-
-/// An error a function raises while evaluating (the runtime reports it with the script line).
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{0}")]
-pub struct UdfError(pub String);
-
-impl UdfError {
-    /// An error with this message.
-    pub fn new(msg: impl Into<String>) -> Self {
-        UdfError(msg.into())
-    }
-}
-
-/// A Pig eval function: built-in or from a plugin.
-pub trait EvalFunc: Send + Sync + std::fmt::Debug {
-    /// The name scripts call it by (case-sensitive, as in Pig).
-    fn name(&self) -> &str;
-    /// The result type for these argument types, or a message saying which arguments are wrong.
-    /// Arguments typed `bytearray` are untyped: accept them where Pig would (Pig casts them).
-    fn return_type(&self, args: &[PigType]) -> Result<PigType, String>;
-    /// Evaluates one call. Must never panic; nulls in, per Pig's rules, usually give Null.
-    fn eval(&self, args: &[Value]) -> Result<Value, UdfError>;
-    /// Whether the function is an aggregate whose single argument is a bag (COUNT, SUM, ...).
-    fn is_aggregate(&self) -> bool {
-        false
-    }
-    /// For algebraic aggregates (COUNT, COUNT_STAR, SUM, AVG, MIN, MAX): the map-side/combiner split.
-    fn algebraic(&self) -> Option<&dyn Algebraic> {
-        None
-    }
-    /// Whether two calls with the same arguments may give different results (RANDOM, UniqueID, CurrentTime).
-    fn is_volatile(&self) -> bool {
-        false
-    }
-}
-
-/// The three phases of an algebraic aggregate, like Pig's Algebraic interface.
-pub trait Algebraic: Send + Sync {
-    /// Initial: from the argument bag of ONE input tuple's worth (called per input row with a one-tuple bag) to a partial state value.
-    fn initial(&self, bag: &Bag) -> Result<Value, UdfError>;
-    /// Intermediate: merge a bag of partial states (each tuple holds one state in field 0) into one state.
-    fn intermediate(&self, states: &Bag) -> Result<Value, UdfError>;
-    /// Final: merge a bag of partial states into the result.
-    fn finalize(&self, states: &Bag) -> Result<Value, UdfError>;
-}
+pub use pigrs_value::func::{Algebraic, EvalFunc, UdfError};
 
 /// The package prefix Pig accepts in front of a built-in's name.
 const PIG_BUILTIN_PREFIX: &str = "org.apache.pig.builtin.";

@@ -3,14 +3,10 @@
 
 pub mod arrow_layout;
 pub mod builtins;
-pub mod cast;
-pub mod codec;
 pub mod func;
-pub mod javafmt;
 pub mod ops;
 pub mod order_key;
-pub mod types;
-pub mod value;
 
-pub use types::{Field, PigType, Schema};
-pub use value::{Bag, Map, Tuple, Value};
+pub use pigrs_value::{
+    Bag, Field, Map, PigType, Schema, Tuple, Value, cast, codec, javafmt, types, value,
+};

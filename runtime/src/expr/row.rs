@@ -1,5 +1,13 @@
 //! The one adapter from batches to the row evaluator: evaluates an expression that has no
 //! native kernel row by row with [`EvalCtx::eval`].
+//!
+//! Calls of functions that prefer batches (plugin functions, whose every call crosses into a
+//! foreign library) are hoisted out of the row loop where the row evaluator would evaluate
+//! them on every row: their arguments are evaluated row by row, then the function is
+//! called once for the whole batch with [`EvalFunc::eval_batch`], and the expression reads
+//! each row's result from a slot. A call under a branch that some rows skip (the right side
+//! of `AND`/`OR`, a bincond's branches, `IN`'s candidates) stays in the row loop, so that it
+//! runs, and fails, on exactly the rows it would without hoisting.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -12,12 +20,14 @@ use datafusion::error::{DataFusionError, Result as DFResult};
 use datafusion::logical_expr::ColumnarValue;
 use datafusion::physical_expr::PhysicalExpr;
 use datafusion::physical_plan::expressions::Column;
+use pigrs_grammar::Span;
 use pigrs_planner::expr::{Expr, ExprKind};
-use pigrs_udf::{PigType, Value, arrow_layout};
+use pigrs_udf::func::EvalFunc;
+use pigrs_udf::{PigType, Tuple, Value, arrow_layout};
 
 use super::operand;
 use crate::error::RunError;
-use crate::eval::EvalCtx;
+use crate::eval::{EvalCtx, call_error};
 use crate::layout::{Layout, decode_tuple};
 
 /// Evaluates a Pig expression on each row of a batch with the row evaluator.
@@ -32,6 +42,54 @@ pub struct RowExpr {
     ctx: EvalCtx,
     source: Source,
     inputs: Vec<Arc<dyn PhysicalExpr>>,
+    /// `expr` with its hoisted calls replaced by `Slot(k)`, and the calls, in an order
+    /// where a call's arguments read only the slots of earlier calls.
+    batched: Arc<(Expr, Vec<Hoisted>)>,
+}
+
+/// A call evaluated once per batch.
+#[derive(Debug)]
+struct Hoisted {
+    func: Arc<dyn EvalFunc>,
+    /// The arguments, whose own hoisted calls are slots.
+    args: Vec<Expr>,
+    span: Span,
+}
+
+/// `e` with the calls that prefer batches and run on every row replaced by slots, which
+/// are pushed to `out`.
+fn hoist(e: &Expr, out: &mut Vec<Hoisted>) -> Expr {
+    let rebuilt = |kind: ExprKind| Expr::new(kind, e.ty.clone(), e.span);
+    match &e.kind {
+        ExprKind::Call { func, args } if func.prefers_batches() => {
+            let args = args.iter().map(|a| hoist(a, out)).collect();
+            out.push(Hoisted {
+                func: func.clone(),
+                args,
+                span: e.span,
+            });
+            rebuilt(ExprKind::Slot(out.len() - 1))
+        }
+        // Only the first operand runs on every row.
+        ExprKind::And(l, r) => rebuilt(ExprKind::And(Box::new(hoist(l, out)), r.clone())),
+        ExprKind::Or(l, r) => rebuilt(ExprKind::Or(Box::new(hoist(l, out)), r.clone())),
+        ExprKind::In { expr, list } => rebuilt(ExprKind::In {
+            expr: Box::new(hoist(expr, out)),
+            list: list.clone(),
+        }),
+        ExprKind::Cond {
+            cond,
+            then,
+            otherwise,
+        } => rebuilt(ExprKind::Cond {
+            cond: Box::new(hoist(cond, out)),
+            then: then.clone(),
+            otherwise: otherwise.clone(),
+        }),
+        _ => e
+            .map_children(&mut |c| Some(hoist(c, out)))
+            .unwrap_or_else(|| e.clone()),
+    }
 }
 
 /// How the rows are read from the inputs.
@@ -83,24 +141,82 @@ impl RowExpr {
                 (Source::Encoded, vec![Arc::new(Column::new(row.name(), 0))])
             }
         };
+        let mut hoisted = Vec::new();
+        let rewritten = hoist(e, &mut hoisted);
         Ok(RowExpr {
             expr: Arc::new(e.clone()),
             ctx: ctx.clone(),
             source,
             inputs,
+            batched: Arc::new((rewritten, hoisted)),
         })
     }
 
     /// The expression's value on each row of `batch`, as the row evaluator gives it (not
     /// packed into the declared type: a `bytearray` expression keeps its values' own types).
     pub fn values(&self, batch: &RecordBatch) -> DFResult<Vec<Value>> {
+        let mut values = Vec::with_capacity(batch.num_rows());
+        let (rewritten, hoisted) = &*self.batched;
+        if hoisted.is_empty() {
+            self.for_each_row(batch, |row| {
+                values.push(self.eval(&self.expr, row, &[])?);
+                Ok(())
+            })?;
+            return Ok(values);
+        }
+        let mut rows: Vec<Tuple> = Vec::with_capacity(batch.num_rows());
+        self.for_each_row(batch, |row| {
+            rows.push(row.to_vec());
+            Ok(())
+        })?;
+        // slots[i]: row i's results of the calls evaluated so far.
+        let mut slots: Vec<Vec<Value>> = vec![Vec::with_capacity(hoisted.len()); rows.len()];
+        for call in hoisted {
+            let args = rows
+                .iter()
+                .zip(&slots)
+                .map(|(row, slots)| {
+                    call.args
+                        .iter()
+                        .map(|a| self.eval(a, row, slots))
+                        .collect::<DFResult<Tuple>>()
+                })
+                .collect::<DFResult<Vec<Tuple>>>()?;
+            let results = call.func.eval_batch(&args).map_err(|e| {
+                let input = e.row.and_then(|r| args.get(r)).map(Vec::as_slice);
+                let err = call_error(&*call.func, input, &e.error, call.span);
+                DataFusionError::External(Box::new(err))
+            })?;
+            if results.len() != rows.len() {
+                return Err(DataFusionError::Internal(format!(
+                    "{} gave {} results for {} rows",
+                    call.func.name(),
+                    results.len(),
+                    rows.len()
+                )));
+            }
+            for (s, v) in slots.iter_mut().zip(results) {
+                s.push(v);
+            }
+        }
+        for (row, slots) in rows.iter().zip(&slots) {
+            values.push(self.eval(rewritten, row, slots)?);
+        }
+        Ok(values)
+    }
+
+    /// Calls `f` with each row of `batch`, in order.
+    fn for_each_row(
+        &self,
+        batch: &RecordBatch,
+        mut f: impl FnMut(&[Value]) -> DFResult<()>,
+    ) -> DFResult<()> {
         let n = batch.num_rows();
         let arrays = self
             .inputs
             .iter()
             .map(|x| operand(x, batch))
             .collect::<DFResult<Vec<ArrayRef>>>()?;
-        let mut values = Vec::with_capacity(n);
         match &self.source {
             Source::Fields { width, fields } => {
                 // Fields the expression does not read stay null.
@@ -109,7 +225,7 @@ impl RowExpr {
                     for ((pos, ty), a) in fields.iter().zip(&arrays) {
                         row[*pos] = arrow_layout::value_at(a, ty, i);
                     }
-                    values.push(self.eval(&row)?);
+                    f(&row)?;
                 }
             }
             Source::Encoded => {
@@ -125,16 +241,16 @@ impl RowExpr {
                     } else {
                         decode_tuple(rows.value(i))
                     };
-                    values.push(self.eval(&row)?);
+                    f(&row)?;
                 }
             }
         }
-        Ok(values)
+        Ok(())
     }
 
-    fn eval(&self, row: &[Value]) -> DFResult<Value> {
+    fn eval(&self, e: &Expr, row: &[Value], slots: &[Value]) -> DFResult<Value> {
         self.ctx
-            .eval(&self.expr, row, &[])
+            .eval(e, row, slots)
             .map_err(|err| DataFusionError::External(Box::new(err)))
     }
 }
@@ -204,6 +320,7 @@ impl PhysicalExpr for RowExpr {
             ctx: self.ctx.clone(),
             source: self.source.clone(),
             inputs: children,
+            batched: self.batched.clone(),
         }))
     }
 

@@ -152,13 +152,7 @@ pub fn encode(v: &Value, out: &mut Vec<u8>) {
             out.push(TUPLE);
             put_tuple(t, out);
         }
-        Value::Bag(b) => {
-            out.push(BAG);
-            put_varint(b.len() as u64, out);
-            for t in b.iter() {
-                put_tuple(t, out);
-            }
-        }
+        Value::Bag(b) => encode_bag(b, out),
         Value::Map(m) => {
             out.push(MAP);
             put_varint(m.len() as u64, out);
@@ -175,6 +169,16 @@ pub fn encode(v: &Value, out: &mut Vec<u8>) {
 pub fn encode_tuple(t: &[Value], out: &mut Vec<u8>) {
     out.push(TUPLE);
     put_tuple(t, out);
+}
+
+/// Appends the encoding of the bag of `tuples` (the same bytes as `encode` of `Value::Bag`),
+/// without building the bag value.
+pub fn encode_bag(tuples: &[Tuple], out: &mut Vec<u8>) {
+    out.push(BAG);
+    put_varint(tuples.len() as u64, out);
+    for t in tuples {
+        put_tuple(t, out);
+    }
 }
 
 /// Appends the start of a tuple of `len` fields; the fields' encodings must follow.

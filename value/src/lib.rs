@@ -1,0 +1,13 @@
+//! Pig's values and types, Pig's casts, the value codec and the [`func::EvalFunc`] trait: the
+//! part of pigrs that UDF plugins share with it, free of Arrow and DataFusion.
+#![deny(missing_docs)]
+
+pub mod cast;
+pub mod codec;
+pub mod func;
+pub mod javafmt;
+pub mod types;
+pub mod value;
+
+pub use types::{Field, PigType, Schema};
+pub use value::{Bag, Map, Tuple, Value};
