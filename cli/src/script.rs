@@ -100,8 +100,8 @@ pub fn plan_text(name: String, text: String, dir: Option<&Path>) -> Result<Plann
     let schemas = std::sync::Arc::new(pigrs_runtime::io::FileSchemas::new(
         &pigrs_runtime::physical::base_dir(),
     ));
-    let (session, actions) =
-        pigrs_planner::plan_script_with(&script, Some(schemas)).map_err(|errs| {
+    let (session, actions) = pigrs_planner::plan_script_with(&script, Some(schemas), Some(&dir))
+        .map_err(|errs| {
             errs.iter()
                 .map(|e| crate::include::source_of(e.span.file, &source, &called).plan(e))
                 .collect::<Vec<_>>()

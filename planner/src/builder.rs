@@ -7,6 +7,7 @@
 //! using them do not add follow-on errors.
 
 use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pigrs_grammar::ast::{self as a, FieldRef, Ident, Literal, RelRef, StatementKind};
@@ -78,6 +79,13 @@ pub struct Session {
     commands: HashMap<String, a::StreamCommand>,
     /// Nested FOREACH aliases for `DESCRIBE outer::inner`.
     nested_schemas: HashMap<(String, String), PigType>,
+    /// The folder relative `REGISTER` paths are read from (empty: the working directory).
+    script_dir: PathBuf,
+    /// The plugin libraries registered so far, with the path of their REGISTER.
+    plugins: Vec<(Arc<pigrs_plugin_host::Library>, Span)>,
+    /// Whether a REGISTER failed: calls of unknown qualified functions are then follow-on
+    /// errors, not reported again.
+    failed_register: bool,
 }
 
 /// Marks an error caused by an earlier failed statement; it is not reported again.
@@ -94,15 +102,20 @@ fn is_follow_on(e: &PlanError) -> bool {
 pub fn plan_script(
     script: &a::Script,
 ) -> std::result::Result<(Session, Vec<Action>), Vec<PlanError>> {
-    plan_script_with(script, None)
+    plan_script_with(script, None, None)
 }
 
-/// [`plan_script`] with a [`SchemaProvider`] for the loads that have no `AS` clause.
+/// [`plan_script`] with a [`SchemaProvider`] for the loads that have no `AS` clause, and
+/// the script's folder, which relative `REGISTER` paths are read from.
 pub fn plan_script_with(
     script: &a::Script,
     schemas: Option<Arc<dyn SchemaProvider>>,
+    dir: Option<&Path>,
 ) -> std::result::Result<(Session, Vec<Action>), Vec<PlanError>> {
     let mut session = Session::with_schemas(schemas);
+    if let Some(dir) = dir {
+        session.script_dir = dir.to_path_buf();
+    }
     let mut actions = Vec::new();
     let mut errors = Vec::new();
     for stmt in &script.statements {
@@ -267,13 +280,19 @@ impl Session {
                 "macro `{}` was not expanded",
                 name.node
             ))),
-            StatementKind::Register { path, .. } => Err(PlanError::not_implemented(
+            StatementKind::Register { path, using: None } => {
+                let registered = self.register(&path.node, path.span);
+                self.failed_register |= registered.is_err();
+                registered.map(|()| vec![])
+            }
+            StatementKind::Register {
+                path,
+                using: Some(_),
+            } => Err(PlanError::not_implemented(
                 path.span,
-                "REGISTER of plugins",
+                "REGISTER ... USING (UDFs in a scripting language)",
             )
-            .with_help(
-                "pigrs runs its built-in functions only; remove the REGISTER and use a built-in",
-            )),
+            .with_help("pigrs runs UDF plugins written in Rust: REGISTER 'libmyudfs.so';")),
             StatementKind::Set { key, value } => {
                 let value = value
                     .as_ref()
@@ -341,6 +360,116 @@ impl Session {
             RelRef::Alias(a) => a.node.clone(),
             RelRef::Inline(_) => format!("__inline{id}"),
         }
+    }
+
+    /// `REGISTER 'path';`: loads the plugin libraries `pattern` names (a path or a glob,
+    /// relative to the script's folder) and makes their functions callable by their
+    /// qualified names, `namespace.Name`.
+    fn register(&mut self, pattern: &str, span: Span) -> Result<()> {
+        let path = Path::new(pattern);
+        let full = if path.is_relative() {
+            self.script_dir.join(path)
+        } else {
+            path.to_path_buf()
+        };
+        if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("jar" | "py" | "js" | "rb" | "groovy")
+        ) {
+            return Err(
+                PlanError::not_implemented(span, "REGISTER of Java or script UDFs")
+                    .with_help("pigrs runs UDF plugins written in Rust: REGISTER 'libmyudfs.so';"),
+            );
+        }
+        let files = if pattern.contains(['*', '?', '[']) {
+            let text = full.to_string_lossy();
+            let matches = glob::glob(&text)
+                .map_err(|e| PlanError::plan(span, format!("bad pattern '{pattern}': {e}")))?;
+            let mut files: Vec<PathBuf> = matches.filter_map(|m| m.ok()).collect();
+            files.sort();
+            if files.is_empty() {
+                return Err(
+                    PlanError::plan(span, format!("no file matches '{pattern}'"))
+                        .with_help("a relative path is read from the script's folder"),
+                );
+            }
+            files
+        } else {
+            vec![full]
+        };
+        for file in files {
+            let lib = pigrs_plugin_host::load(&file)
+                .map_err(|e| PlanError::plan(span, e.to_string()).with_help(e.help()))?;
+            let same_namespace = self
+                .plugins
+                .iter()
+                .find(|(l, _)| l.namespace() == lib.namespace());
+            match same_namespace {
+                Some((l, _)) if l.sha256 == lib.sha256 => {}
+                Some((l, at)) => {
+                    return Err(PlanError::plan(
+                        span,
+                        format!(
+                            "{} and {} both define the namespace `{}`",
+                            l.path.display(),
+                            file.display(),
+                            lib.namespace()
+                        ),
+                    )
+                    .with_related(*at, "registered here"));
+                }
+                None => self.plugins.push((lib, span)),
+            }
+        }
+        Ok(())
+    }
+
+    /// The plugin function `name` (`namespace.Name`) with constructor arguments; `Ok(None)`
+    /// when no registered library has its namespace.
+    fn plugin_func(
+        &self,
+        name: &str,
+        ctor_args: &[String],
+        span: Span,
+    ) -> Result<Option<Arc<dyn pigrs_udf::func::EvalFunc>>> {
+        let Some((namespace, short)) = name.rsplit_once('.') else {
+            return Ok(None);
+        };
+        let Some((lib, at)) = self
+            .plugins
+            .iter()
+            .find(|(l, _)| l.namespace() == namespace)
+        else {
+            return Ok(None);
+        };
+        match lib.instance(short, ctor_args) {
+            Ok(Some(f)) => Ok(Some(f)),
+            Ok(None) => {
+                let names = lib.function_names();
+                let mut err = PlanError::plan(
+                    span,
+                    format!(
+                        "the plugin {} has no function `{short}`",
+                        lib.path.display()
+                    ),
+                )
+                .with_related(*at, "registered here");
+                err = match did_you_mean(name, names.iter().map(String::as_str)) {
+                    Some(c) => err.with_help(format!("did you mean `{c}`?")),
+                    None => err.with_help(format!("it exports {}", names.join(", "))),
+                };
+                Err(err)
+            }
+            Err(msg) => Err(PlanError::plan(span, format!("{name}: {msg}"))),
+        }
+    }
+
+    /// The qualified names of every registered plugin function.
+    fn plugin_names(&self) -> Vec<String> {
+        self.plugins
+            .iter()
+            .flat_map(|(l, _)| l.function_names())
+            .collect()
     }
 
     fn func_ref(&self, spec: Option<&a::FuncSpec>, default: &str, span: Span) -> FuncRef {
@@ -1865,16 +1994,38 @@ impl Session {
         let short = name
             .strip_prefix("org.apache.pig.builtin.")
             .unwrap_or(&name);
-        let f = builtin_with_args(short, ctor_args)
-            .map_err(|m| PlanError::plan(func.span, format!("{}: {m}", func.node)))?
-            .ok_or_else(|| {
-                let mut err =
-                    PlanError::plan(func.span, format!("unknown function `{}`", func.node));
-                if let Some(c) = did_you_mean(&func.node, builtin_names()) {
-                    err = err.with_help(format!("did you mean `{c}`?"));
-                }
-                err
-            })?;
+        let defined_at = self.defines.get(&func.node).map(|f| f.span);
+        let with_define = |e: PlanError| match defined_at {
+            Some(at) => e.with_related(at, "defined here"),
+            None => e,
+        };
+        let builtin = builtin_with_args(short, ctor_args)
+            .map_err(|m| with_define(PlanError::plan(func.span, format!("{}: {m}", func.node))))?;
+        let f = match builtin {
+            Some(f) => f,
+            None => self
+                .plugin_func(&name, ctor_args, func.span)
+                .map_err(with_define)?
+                .ok_or_else(|| {
+                    if self.failed_register && name.contains('.') {
+                        return follow_on(func.span);
+                    }
+                    let mut err =
+                        PlanError::plan(func.span, format!("unknown function `{}`", func.node));
+                    let plugins = self.plugin_names();
+                    let names = builtin_names()
+                        .into_iter()
+                        .chain(plugins.iter().map(String::as_str));
+                    if let Some(c) = did_you_mean(&func.node, names) {
+                        err = err.with_help(format!("did you mean `{c}`?"));
+                    } else if name.contains('.') {
+                        err = err.with_help(
+                            "REGISTER the plugin library that exports it before calling it",
+                        );
+                    }
+                    with_define(err)
+                })?,
+        };
         let mut checked = Vec::new();
         for arg in args {
             match &arg.node {

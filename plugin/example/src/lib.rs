@@ -1,0 +1,112 @@
+//! An example pigrs plugin, `libmyudfs.so`: one function of each kind that plugin ABI v1
+//! has, called by the tests in `tests/plugins.rs` and shown in the README.
+//!
+//! ```text
+//! REGISTER 'target/release/libmyudfs.so';
+//! DEFINE Pad myudfs.Pad('*', '6');
+//! B = FILTER A BY myudfs.IsGood(name);
+//! C = FOREACH B GENERATE myudfs.Reverse(name), myudfs.Add(x, y), Pad(name);
+//! ```
+
+use pigrs_plugin::prelude::*;
+
+/// `myudfs.Reverse(chararray) -> chararray`: the characters in reverse order.
+#[pigrs_plugin::eval]
+fn reverse(s: &str) -> String {
+    s.chars().rev().collect()
+}
+
+/// `myudfs.Add(int, int) -> int`: one overload of Add.
+#[pigrs_plugin::eval(name = "Add")]
+fn add_ints(a: i32, b: i32) -> i32 {
+    a.wrapping_add(b)
+}
+
+/// `myudfs.Add(double, double) -> double`: the other overload of Add.
+#[pigrs_plugin::eval(name = "Add")]
+fn add_doubles(a: f64, b: f64) -> f64 {
+    a + b
+}
+
+/// `myudfs.IsGood(chararray) -> boolean`: a filter, true for names that are not empty and
+/// do not start with `bad`; null for a null name.
+#[pigrs_plugin::filter]
+fn is_good(s: Option<&str>) -> Option<bool> {
+    s.map(|s| !s.is_empty() && !s.starts_with("bad"))
+}
+
+/// `myudfs.Words(chararray) -> {(word: chararray)}`: the words of a text, as a bag.
+#[pigrs_plugin::eval(output = "{(word: chararray)}")]
+fn words(s: &str) -> Bag {
+    s.split_whitespace()
+        .map(|w| vec![Value::Chararray(w.to_string())])
+        .collect()
+}
+
+/// `myudfs.Explode(chararray) -> int`: the length of its argument, but panics when the
+/// argument is `boom`: shows that a panic becomes an error naming the function and the row.
+#[pigrs_plugin::eval]
+fn explode(s: &str) -> i32 {
+    if s == "boom" {
+        panic!("cannot measure {s:?}");
+    }
+    s.chars().count() as i32
+}
+
+/// `DEFINE Pad myudfs.Pad('*', '6')`: pads its argument on the left with a fill character
+/// to a width, both given as constructor arguments (default: spaces, width 10). Shows the
+/// full interface: constructor arguments and an output type checked against the argument
+/// types.
+#[derive(Debug)]
+struct Pad {
+    fill: char,
+    width: usize,
+}
+
+impl Udf for Pad {
+    const NAME: &'static str = "Pad";
+
+    fn new(ctor_args: &[String]) -> Result<Self, String> {
+        match ctor_args {
+            [] => Ok(Pad {
+                fill: ' ',
+                width: 10,
+            }),
+            [fill, width] => {
+                let mut chars = fill.chars();
+                let (Some(fill), None) = (chars.next(), chars.next()) else {
+                    return Err(format!("the fill must be one character, not '{fill}'"));
+                };
+                let width = width
+                    .parse()
+                    .map_err(|_| format!("the width must be a number, not '{width}'"))?;
+                Ok(Pad { fill, width })
+            }
+            _ => Err("takes no constructor arguments, or a fill character and a width".into()),
+        }
+    }
+
+    fn output_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        match args {
+            [PigType::Chararray | PigType::Bytearray] => Ok(PigType::Chararray),
+            _ => Err("takes one chararray".into()),
+        }
+    }
+
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        let s = match args {
+            [Value::Null] => return Ok(Value::Null),
+            [Value::Chararray(s)] => s.clone(),
+            [Value::Bytearray(b)] => String::from_utf8_lossy(b).into_owned(),
+            _ => return Err(UdfError::new("takes one chararray")),
+        };
+        let n = s.chars().count();
+        let pad: String = std::iter::repeat_n(self.fill, self.width.saturating_sub(n)).collect();
+        Ok(Value::Chararray(pad + &s))
+    }
+}
+
+pigrs_plugin::export! {
+    namespace: "myudfs",
+    functions: [reverse, add_ints, add_doubles, is_good, words, explode, Pad],
+}

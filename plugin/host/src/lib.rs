@@ -1,0 +1,367 @@
+//! Loads pigrs UDF plugins (plugin ABI v1, see `pigrs_plugin::abi`) and wraps their
+//! functions as [`EvalFunc`]s, so that the planner and the runtime treat them like
+//! built-ins.
+//!
+//! Loading checks, in order: the file can be read (its sha256 is its identity), the
+//! dynamic loader opens it, it exports the ABI version symbol, the version is 1, and its
+//! description says it was built for this OS and architecture, with unwinding panics and
+//! a codec this pigrs reads. A library is loaded once per process and never unloaded.
+//!
+//! All `unsafe` code of pigrs is in the `ffi` module of this crate.
+#![deny(missing_docs)]
+
+mod ffi;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use pigrs_plugin::abi::{self, PluginV1, op, status};
+use pigrs_plugin::wire::{self, Descriptor, Failure};
+use pigrs_value::codec;
+use pigrs_value::func::{BatchError, EvalFunc, UdfError};
+use pigrs_value::{PigType, Tuple, Value};
+use sha2::{Digest, Sha256};
+
+/// Why a file cannot be registered as a plugin.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file cannot be read.
+    Missing {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// The file is not a shared library, or not a pigrs plugin.
+    NotAPlugin {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The library was built for another plugin ABI version.
+    OtherAbi {
+        /// The file.
+        path: PathBuf,
+        /// The version it speaks.
+        found: u32,
+    },
+    /// The library speaks ABI 1 but cannot run here (another platform, panics that abort,
+    /// a newer codec) or describes itself wrongly.
+    Incompatible {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Missing { path, error } => {
+                write!(f, "cannot read plugin {}: {error}", path.display())
+            }
+            LoadError::NotAPlugin { path, reason } => {
+                write!(f, "{} is not a pigrs plugin: {reason}", path.display())
+            }
+            LoadError::OtherAbi { path, found } => write!(
+                f,
+                "{} was built for pigrs plugin ABI {found}; this pigrs loads ABI {}",
+                path.display(),
+                abi::ABI_VERSION
+            ),
+            LoadError::Incompatible { path, reason } => {
+                write!(f, "cannot use plugin {}: {reason}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl LoadError {
+    /// What the user can do about it.
+    pub fn help(&self) -> String {
+        match self {
+            LoadError::Missing { .. } => {
+                "a relative path is read from the script's folder; build the plugin with `cargo build --release`".into()
+            }
+            LoadError::NotAPlugin { .. } => format!(
+                "a plugin is a `cdylib` crate that depends on pigrs-plugin and ends with `pigrs_plugin::export!` (it exports {})",
+                abi::VERSION_SYMBOL
+            ),
+            LoadError::OtherAbi { .. } | LoadError::Incompatible { .. } => format!(
+                "rebuild the plugin against pigrs-plugin {} (plugin ABI {}) for this machine",
+                env!("CARGO_PKG_VERSION"),
+                abi::ABI_VERSION
+            ),
+        }
+    }
+}
+
+/// A loaded plugin library.
+pub struct Library {
+    /// The file it was first loaded from.
+    pub path: PathBuf,
+    /// The sha256 of its bytes, in hex: its identity.
+    pub sha256: String,
+    /// What it says about itself.
+    pub descriptor: Descriptor,
+    table: PluginV1,
+    /// Kept open for the life of the process: its code may run until the process ends.
+    _lib: libloading::Library,
+}
+
+impl fmt::Debug for Library {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Library")
+            .field("path", &self.path)
+            .field("sha256", &self.sha256)
+            .field("namespace", &self.descriptor.namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every library loaded so far; never emptied, so no library is ever unloaded.
+static LOADED: Mutex<Vec<Arc<Library>>> = Mutex::new(Vec::new());
+
+/// Loads the plugin at `path`, or finds it already loaded (by content).
+pub fn load(path: &Path) -> Result<Arc<Library>, LoadError> {
+    let bytes = std::fs::read(path).map_err(|error| LoadError::Missing {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    let sha256 = format!("{:x}", Sha256::digest(&bytes));
+    // The dynamic loader searches its library path for a bare file name: give it the file.
+    let path = &std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut loaded = LOADED.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(lib) = loaded.iter().find(|l| l.sha256 == sha256) {
+        return Ok(lib.clone());
+    }
+    let (lib, table) = ffi::open(path).map_err(|e| match e {
+        ffi::OpenError::NotAPlugin(reason) => LoadError::NotAPlugin {
+            path: path.to_path_buf(),
+            reason,
+        },
+        ffi::OpenError::OtherAbi(found) => LoadError::OtherAbi {
+            path: path.to_path_buf(),
+            found,
+        },
+    })?;
+    let incompatible = |reason: String| LoadError::Incompatible {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if table.size < std::mem::size_of::<PluginV1>() {
+        return Err(incompatible(format!(
+            "its function table has {} bytes, fewer than ABI 1's {}",
+            table.size,
+            std::mem::size_of::<PluginV1>()
+        )));
+    }
+    let mut out = Vec::new();
+    let code = ffi::with_io(&[], &mut out, |_, sink| (table.describe)(sink));
+    if code != status::OK {
+        return Err(incompatible(format!(
+            "it cannot describe itself: {}",
+            failure(&out).message
+        )));
+    }
+    let descriptor = wire::decode(&out, "description")
+        .and_then(|v| Descriptor::from_value(&v))
+        .map_err(&incompatible)?;
+    check(&descriptor).map_err(incompatible)?;
+    let lib = Arc::new(Library {
+        path: path.to_path_buf(),
+        sha256,
+        descriptor,
+        table,
+        _lib: lib,
+    });
+    loaded.push(lib.clone());
+    Ok(lib)
+}
+
+/// Whether a library that describes itself as `d` can run in this process.
+fn check(d: &Descriptor) -> Result<(), String> {
+    let (os, arch) = (std::env::consts::OS, std::env::consts::ARCH);
+    if d.os != os || d.arch != arch {
+        return Err(format!(
+            "it was built for {}-{}, this is {os}-{arch}",
+            d.arch, d.os
+        ));
+    }
+    if !d.panic_unwind {
+        return Err("it was built with panic = \"abort\", so a panic in it would end pigrs".into());
+    }
+    if d.codec_version > abi::CODEC_VERSION {
+        return Err(format!(
+            "it uses value codec {}, this pigrs reads codec {}",
+            d.codec_version,
+            abi::CODEC_VERSION
+        ));
+    }
+    Ok(())
+}
+
+/// The failure a plugin wrote, or one saying that it wrote none that decodes.
+fn failure(bytes: &[u8]) -> Failure {
+    wire::decode(bytes, "failure")
+        .and_then(|v| Failure::from_value(&v))
+        .unwrap_or_else(|e| Failure {
+            row: None,
+            message: format!("the plugin failed and wrote no valid error ({e})"),
+        })
+}
+
+impl Library {
+    /// The namespace its functions are called under.
+    pub fn namespace(&self) -> &str {
+        &self.descriptor.namespace
+    }
+
+    /// The qualified names of its functions (`myudfs.Reverse`).
+    pub fn function_names(&self) -> Vec<String> {
+        self.descriptor
+            .functions
+            .iter()
+            .map(|f| format!("{}.{}", self.namespace(), f.name))
+            .collect()
+    }
+
+    /// A new instance of its function `name` (the name after the namespace) with the
+    /// constructor arguments `ctor_args`; `Ok(None)` when it has no such function, `Err`
+    /// when the function refuses the arguments.
+    pub fn instance(
+        self: &Arc<Self>,
+        name: &str,
+        ctor_args: &[String],
+    ) -> Result<Option<Arc<dyn EvalFunc>>, String> {
+        let Some(index) = self
+            .descriptor
+            .functions
+            .iter()
+            .position(|f| f.name == name)
+        else {
+            return Ok(None);
+        };
+        let kind = self.descriptor.functions[index].kind;
+        let qualified = format!("{}.{name}", self.namespace());
+        if kind != abi::kind::EVAL && kind != abi::kind::FILTER {
+            return Err(format!(
+                "{qualified} is a function of kind {kind}, which this pigrs cannot call yet"
+            ));
+        }
+        let args: Tuple = ctor_args.iter().cloned().map(Value::Chararray).collect();
+        let input = codec::encode_to_vec(&Value::Tuple(Box::new(args)));
+        let mut handle = 0u64;
+        let mut out = Vec::new();
+        let code = ffi::with_io(&input, &mut out, |source, sink| {
+            (self.table.new_instance)(index as u32, source, &mut handle, sink)
+        });
+        if code != status::OK {
+            return Err(failure(&out).message);
+        }
+        Ok(Some(Arc::new(PluginFunc {
+            lib: self.clone(),
+            name: qualified,
+            handle,
+        })))
+    }
+
+    /// Runs `op` on instance `handle` with `input`; the output bytes, or the failure.
+    fn call(&self, handle: u64, op: u32, input: &[u8]) -> Result<Vec<u8>, (u32, Failure)> {
+        let mut out = Vec::new();
+        let code = ffi::with_io(input, &mut out, |source, sink| {
+            (self.table.call)(handle, op, source, sink)
+        });
+        if code == status::OK {
+            Ok(out)
+        } else {
+            Err((code, failure(&out)))
+        }
+    }
+}
+
+/// A plugin function instance, as pigrs calls it.
+pub struct PluginFunc {
+    lib: Arc<Library>,
+    name: String,
+    handle: u64,
+}
+
+impl PluginFunc {
+    /// The library it comes from.
+    pub fn library(&self) -> &Arc<Library> {
+        &self.lib
+    }
+}
+
+impl fmt::Debug for PluginFunc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PluginFunc({} from {})", self.name, self.lib.sha256)
+    }
+}
+
+impl Drop for PluginFunc {
+    fn drop(&mut self) {
+        (self.lib.table.drop_instance)(self.handle);
+    }
+}
+
+impl EvalFunc for PluginFunc {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        let types: Tuple = args.iter().map(wire::type_to_value).collect();
+        let input = codec::encode_to_vec(&Value::Tuple(Box::new(types)));
+        let out = self
+            .lib
+            .call(self.handle, op::RETURN_TYPE, &input)
+            .map_err(|(code, f)| match code {
+                status::PANIC => format!("{} {}", self.name, f.message),
+                _ => f.message,
+            })?;
+        wire::decode(&out, "output type").and_then(|v| wire::type_from_value(&v))
+    }
+
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        let mut out = self
+            .eval_batch(std::slice::from_ref(&args.to_vec()))
+            .map_err(|e| e.error)?;
+        Ok(out.pop().unwrap_or(Value::Null))
+    }
+
+    fn eval_batch(&self, rows: &[Tuple]) -> Result<Vec<Value>, BatchError> {
+        let mut input = Vec::new();
+        codec::encode_bag(rows, &mut input);
+        let out = self
+            .lib
+            .call(self.handle, op::EVAL, &input)
+            .map_err(|(_, f)| BatchError {
+                row: f.row.filter(|&r| r < rows.len()),
+                error: UdfError::new(f.message),
+            })?;
+        let whole = |message: String| BatchError {
+            row: None,
+            error: UdfError::new(message),
+        };
+        match wire::decode(&out, "results").map_err(whole)? {
+            Value::Tuple(results) if results.len() == rows.len() => Ok(*results),
+            Value::Tuple(results) => Err(whole(format!(
+                "returned {} results for {} rows",
+                results.len(),
+                rows.len()
+            ))),
+            _ => Err(whole("returned results that are not a tuple".into())),
+        }
+    }
+
+    fn prefers_batches(&self) -> bool {
+        true
+    }
+}

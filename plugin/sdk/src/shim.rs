@@ -1,0 +1,382 @@
+//! The plugin side of ABI v1: the entry points [`crate::export!`] exports, the table of live
+//! instances, and the guard that turns every panic into an error.
+//!
+//! Instances live in a table indexed by handle, so that no pointer to plugin memory ever
+//! reaches the host; the host's bytes are copied in through a [`Source`] and results copied
+//! out through a [`Sink`], so the library needs no `unsafe` at all.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex, Once, OnceLock};
+
+use pigrs_value::codec;
+use pigrs_value::func::UdfError;
+use pigrs_value::{PigType, Value};
+
+use crate::abi::{self, PluginV1, Sink, Source, status};
+use crate::wire::{self, Descriptor, Failure, FunctionInfo, Signature};
+use crate::{Kind, Udf, best_overload};
+
+/// A [`Udf`] behind a pointer, whatever its type.
+trait Erased: Send + Sync {
+    fn output_type(&self, args: &[PigType]) -> Result<PigType, String>;
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError>;
+}
+
+impl<T: Udf> Erased for T {
+    fn output_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        Udf::output_type(self, args)
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        Udf::eval(self, args)
+    }
+}
+
+type Make = fn(&[String]) -> Result<Arc<dyn Erased>, String>;
+
+/// One implementation of a function, as [`crate::export!`] lists it.
+pub struct Function {
+    name: &'static str,
+    kind: Kind,
+    signatures: fn() -> Result<Vec<Signature>, String>,
+    make: Make,
+}
+
+impl Function {
+    /// The function `T` implements.
+    pub fn of<T: Udf>() -> Self {
+        Function {
+            name: T::NAME,
+            kind: T::KIND,
+            signatures: T::signatures,
+            make: |args| T::new(args).map(|f| Arc::new(f) as Arc<dyn Erased>),
+        }
+    }
+}
+
+/// An exported function: one or more implementations (overloads) of one name.
+struct Exported {
+    /// Each implementation with the overloads it declares.
+    variants: Vec<(Make, Vec<Signature>)>,
+}
+
+/// The library's description and functions, or why they are invalid.
+pub struct Library(Result<(Descriptor, Vec<Exported>), String>);
+
+impl Library {
+    /// The library of the functions `fns` under `namespace`.
+    pub fn new(namespace: &str, fns: Vec<Function>) -> Self {
+        Library(Self::build(namespace, fns))
+    }
+
+    fn build(namespace: &str, fns: Vec<Function>) -> Result<(Descriptor, Vec<Exported>), String> {
+        if namespace.is_empty() || namespace.contains(|c: char| c.is_whitespace() || c == '\'') {
+            return Err(format!("invalid namespace `{namespace}`"));
+        }
+        let mut infos: Vec<FunctionInfo> = Vec::new();
+        let mut exported: Vec<Exported> = Vec::new();
+        for f in fns {
+            let sigs = (f.signatures)().map_err(|e| format!("{}: {e}", f.name))?;
+            match infos.iter().position(|i| i.name == f.name) {
+                None => {
+                    infos.push(FunctionInfo {
+                        name: f.name.to_string(),
+                        kind: f.kind.code(),
+                        signatures: sigs.clone(),
+                    });
+                    exported.push(Exported {
+                        variants: vec![(f.make, sigs)],
+                    });
+                }
+                Some(i) => {
+                    if infos[i].kind != f.kind.code() {
+                        return Err(format!("{}: overloads of different kinds", f.name));
+                    }
+                    if sigs.is_empty() || infos[i].signatures.is_empty() {
+                        return Err(format!(
+                            "{}: exported twice; overloads must declare their argument types",
+                            f.name
+                        ));
+                    }
+                    infos[i].signatures.extend(sigs.iter().cloned());
+                    exported[i].variants.push((f.make, sigs));
+                }
+            }
+        }
+        let descriptor = Descriptor {
+            codec_version: abi::CODEC_VERSION,
+            sdk_version: env!("CARGO_PKG_VERSION").to_string(),
+            os: std::env::consts::OS.to_string(),
+            arch: std::env::consts::ARCH.to_string(),
+            panic_unwind: cfg!(panic = "unwind"),
+            namespace: namespace.to_string(),
+            functions: infos,
+        };
+        Ok((descriptor, exported))
+    }
+}
+
+/// A live instance: one per implementation of the function.
+struct Instance {
+    name: String,
+    /// The overloads of all implementations, and for each the implementation it belongs to.
+    signatures: Vec<Signature>,
+    owner: Vec<usize>,
+    impls: Vec<Arc<dyn Erased>>,
+}
+
+impl Instance {
+    /// The implementation for these argument types (`None`: a null), or why none fits.
+    fn pick(&self, args: &[Option<PigType>]) -> Result<&dyn Erased, String> {
+        if self.impls.len() == 1 {
+            return Ok(&*self.impls[0]);
+        }
+        let i = best_overload(&self.signatures, args).ok_or_else(|| {
+            let types: Vec<PigType> = args
+                .iter()
+                .map(|a| a.clone().unwrap_or(PigType::Bytearray))
+                .collect();
+            crate::no_overload(&self.signatures, &types)
+        })?;
+        Ok(&*self.impls[self.owner[i]])
+    }
+
+    fn output_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        let types: Vec<Option<PigType>> = args.iter().cloned().map(Some).collect();
+        self.pick(&types)?.output_type(args)
+    }
+
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        if self.impls.len() == 1 {
+            return self.impls[0].eval(args);
+        }
+        let types: Vec<Option<PigType>> = args.iter().map(Value::pig_type).collect();
+        self.pick(&types).map_err(UdfError::new)?.eval(args)
+    }
+}
+
+static INIT: OnceLock<fn() -> Library> = OnceLock::new();
+static LIBRARY: OnceLock<Library> = OnceLock::new();
+static INSTANCES: Mutex<Vec<Option<Arc<Instance>>>> = Mutex::new(Vec::new());
+
+fn library() -> Result<&'static (Descriptor, Vec<Exported>), String> {
+    let init = INIT.get().ok_or("the library was not initialized")?;
+    LIBRARY.get_or_init(init).0.as_ref().map_err(Clone::clone)
+}
+
+/// The ABI v1 table of the library `init` builds (it is built at the first call).
+pub fn plugin_v1(init: fn() -> Library) -> PluginV1 {
+    let _ = INIT.set(init);
+    PluginV1 {
+        size: std::mem::size_of::<PluginV1>(),
+        describe,
+        new_instance,
+        drop_instance,
+        call,
+    }
+}
+
+fn read(src: &Source) -> Vec<u8> {
+    let mut buf = vec![0u8; src.len];
+    (src.read)(src.ctx, buf.as_mut_ptr(), buf.len());
+    buf
+}
+
+fn write(out: &Sink, bytes: &[u8]) {
+    (out.write)(out.ctx, bytes.as_ptr(), bytes.len());
+}
+
+thread_local! {
+    /// Where the last panic on this thread happened, as the panic hook saw it.
+    static PANIC_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Installs (once) a panic hook that records where a panic happened and prints nothing,
+/// unless `PIGRS_PLUGIN_DEBUG` is set: the error pigrs reports carries the message. The
+/// hook is this library's own (a cdylib has its own copy of std), not pigrs's.
+fn quiet_panics() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let at = info.location().map(|l| l.to_string());
+            PANIC_LOCATION.with(|l| *l.borrow_mut() = at);
+            if std::env::var_os("PIGRS_PLUGIN_DEBUG").is_some() {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// "panicked at FILE:LINE:COL: MESSAGE", like Rust's own report.
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    let msg = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic with no message".into());
+    match PANIC_LOCATION.with(|l| l.borrow_mut().take()) {
+        Some(at) => format!("panicked at {at}: {msg}"),
+        None => format!("panicked: {msg}"),
+    }
+}
+
+/// A failed entry point: its status and failure.
+struct Failed(u32, Failure);
+
+impl Failed {
+    fn error(message: impl Into<String>) -> Self {
+        Failed(
+            status::ERROR,
+            Failure {
+                row: None,
+                message: message.into(),
+            },
+        )
+    }
+}
+
+/// Runs an entry point: writes its output, or its failure, to `out`; a panic anywhere in
+/// it becomes [`status::PANIC`].
+fn guarded(out: &Sink, f: impl FnOnce() -> Result<Vec<u8>, Failed>) -> u32 {
+    quiet_panics();
+    let result = catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| {
+        Err(Failed(
+            status::PANIC,
+            Failure {
+                row: None,
+                message: panic_message(&*p),
+            },
+        ))
+    });
+    match result {
+        Ok(bytes) => {
+            write(out, &bytes);
+            status::OK
+        }
+        Err(Failed(code, failure)) => {
+            write(out, &codec::encode_to_vec(&failure.to_value()));
+            code
+        }
+    }
+}
+
+extern "C" fn describe(out: &Sink) -> u32 {
+    guarded(out, || {
+        let (d, _) = library().map_err(Failed::error)?;
+        Ok(codec::encode_to_vec(&d.to_value()))
+    })
+}
+
+extern "C" fn new_instance(func: u32, ctor_args: &Source, handle: &mut u64, out: &Sink) -> u32 {
+    guarded(out, || {
+        let (d, exported) = library().map_err(Failed::error)?;
+        let i = func as usize;
+        let (Some(info), Some(f)) = (d.functions.get(i), exported.get(i)) else {
+            return Err(Failed::error(format!("no function number {func}")));
+        };
+        let args = match wire::decode(&read(ctor_args), "constructor arguments") {
+            Ok(Value::Tuple(t)) => t
+                .iter()
+                .map(|a| match a {
+                    Value::Chararray(s) => Ok(s.clone()),
+                    _ => Err(Failed::error("a constructor argument is not a chararray")),
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            Ok(_) => return Err(Failed::error("constructor arguments are not a tuple")),
+            Err(e) => return Err(Failed::error(e)),
+        };
+        let mut instance = Instance {
+            name: info.name.clone(),
+            signatures: Vec::new(),
+            owner: Vec::new(),
+            impls: Vec::new(),
+        };
+        for (k, (make, sigs)) in f.variants.iter().enumerate() {
+            instance.impls.push(make(&args).map_err(Failed::error)?);
+            instance.signatures.extend(sigs.iter().cloned());
+            instance.owner.extend(std::iter::repeat_n(k, sigs.len()));
+        }
+        let mut table = INSTANCES.lock().unwrap_or_else(|p| p.into_inner());
+        let slot = match table.iter().position(Option::is_none) {
+            Some(s) => s,
+            None => {
+                table.push(None);
+                table.len() - 1
+            }
+        };
+        table[slot] = Some(Arc::new(instance));
+        *handle = slot as u64 + 1;
+        Ok(Vec::new())
+    })
+}
+
+fn instance(handle: u64) -> Option<Arc<Instance>> {
+    let table = INSTANCES.lock().unwrap_or_else(|p| p.into_inner());
+    let slot = usize::try_from(handle.checked_sub(1)?).ok()?;
+    table.get(slot).cloned().flatten()
+}
+
+extern "C" fn drop_instance(handle: u64) {
+    // Dropping the instance runs the author's Drop, which may panic.
+    let _ = catch_unwind(|| {
+        let mut table = INSTANCES.lock().unwrap_or_else(|p| p.into_inner());
+        let slot = handle.checked_sub(1).and_then(|h| usize::try_from(h).ok());
+        if let Some(entry) = slot.and_then(|s| table.get_mut(s)) {
+            let dropped = entry.take();
+            drop(table);
+            drop(dropped);
+        }
+    });
+}
+
+extern "C" fn call(handle: u64, op: u32, input: &Source, out: &Sink) -> u32 {
+    guarded(out, || {
+        let f = instance(handle).ok_or_else(|| Failed::error(format!("no instance {handle}")))?;
+        let input = wire::decode(&read(input), "input").map_err(Failed::error)?;
+        match op {
+            abi::op::EVAL => {
+                let Value::Bag(rows) = input else {
+                    return Err(Failed::error("the input of EVAL is not a bag"));
+                };
+                let mut bytes = Vec::new();
+                codec::encode_tuple_header(rows.len(), &mut bytes);
+                for (i, row) in rows.iter().enumerate() {
+                    let result = catch_unwind(AssertUnwindSafe(|| f.eval(row)));
+                    let failed = |code, message| {
+                        Failed(
+                            code,
+                            Failure {
+                                row: Some(i),
+                                message,
+                            },
+                        )
+                    };
+                    match result {
+                        Ok(Ok(v)) => codec::encode(&v, &mut bytes),
+                        Ok(Err(e)) => return Err(failed(status::ERROR, e.to_string())),
+                        Err(p) => return Err(failed(status::PANIC, panic_message(&*p))),
+                    }
+                }
+                Ok(bytes)
+            }
+            abi::op::RETURN_TYPE => {
+                let Value::Tuple(types) = input else {
+                    return Err(Failed::error("the input of RETURN_TYPE is not a tuple"));
+                };
+                let types = types
+                    .iter()
+                    .map(wire::type_from_value)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(Failed::error)?;
+                let t = f.output_type(&types).map_err(Failed::error)?;
+                Ok(codec::encode_to_vec(&wire::type_to_value(&t)))
+            }
+            other => Err(Failed::error(format!(
+                "{} has no operation {other}",
+                f.name
+            ))),
+        }
+    })
+}
