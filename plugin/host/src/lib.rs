@@ -365,3 +365,67 @@ impl EvalFunc for PluginFunc {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn here() -> Descriptor {
+        Descriptor {
+            codec_version: abi::CODEC_VERSION,
+            sdk_version: "0.1.0".into(),
+            os: std::env::consts::OS.into(),
+            arch: std::env::consts::ARCH.into(),
+            panic_unwind: true,
+            namespace: "myudfs".into(),
+            functions: vec![],
+        }
+    }
+
+    #[test]
+    fn libraries_that_cannot_run_here_are_refused() {
+        assert_eq!(check(&here()), Ok(()));
+        let other_arch = Descriptor {
+            arch: "riscv64".into(),
+            ..here()
+        };
+        assert!(
+            check(&other_arch)
+                .unwrap_err()
+                .contains("built for riscv64-")
+        );
+        let aborts = Descriptor {
+            panic_unwind: false,
+            ..here()
+        };
+        assert!(check(&aborts).unwrap_err().contains("panic = \"abort\""));
+        let newer_codec = Descriptor {
+            codec_version: abi::CODEC_VERSION + 1,
+            ..here()
+        };
+        assert!(check(&newer_codec).unwrap_err().contains("value codec 2"));
+    }
+
+    #[test]
+    fn malformed_failures_are_reported_as_such() {
+        assert!(failure(&[0xff]).message.contains("wrote no valid error"));
+        let f = Failure {
+            row: Some(3),
+            message: "boom".into(),
+        };
+        assert_eq!(failure(&codec::encode_to_vec(&f.to_value())), f);
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_library_is_not_a_plugin() {
+        let dir = std::env::temp_dir().join(format!("pigrs-host-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let text = dir.join("libtext.so");
+        std::fs::write(&text, "not a library\n").expect("write");
+        let err = load(&text).expect_err("refused");
+        assert!(matches!(err, LoadError::NotAPlugin { .. }), "{err}");
+        let missing = load(&dir.join("libmissing.so")).expect_err("refused");
+        assert!(matches!(missing, LoadError::Missing { .. }), "{missing}");
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
+}

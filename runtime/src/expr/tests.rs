@@ -1,13 +1,14 @@
 //! The vectorized results against the row evaluator's, on the same batches.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arrow::array::ArrayRef;
 use datafusion::physical_expr::PhysicalExpr;
 use pigrs_grammar::Span;
 use pigrs_planner::Operator;
 use pigrs_planner::expr::{ArithOp, CmpOp, Expr, ExprKind};
-use pigrs_udf::func::builtin;
+use pigrs_udf::func::{BatchError, EvalFunc, UdfError, builtin};
 use pigrs_udf::{Field, PigType, Schema, Tuple, Value, arrow_layout};
 
 use super::{RowExpr, physical_expr};
@@ -681,4 +682,148 @@ fn physical_expr_protocol() {
     let random = physical_expr(&call("RANDOM", vec![]), &layout, &ctx).expect("lowered");
     assert!(random.is_volatile_node());
     assert!(!p.is_volatile_node() && !row.is_volatile_node());
+}
+
+/// Wraps a built-in as a function that prefers batches (as plugin functions do), counting
+/// its batch and row calls; fails the batch at row `fail_at`. The built-ins wrapped have no
+/// native kernel (those are chosen by name).
+#[derive(Debug)]
+struct Batched {
+    inner: Arc<dyn EvalFunc>,
+    batches: AtomicUsize,
+    batch_rows: AtomicUsize,
+    row_calls: AtomicUsize,
+    fail_at: Option<usize>,
+}
+
+impl EvalFunc for Batched {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        self.inner.return_type(args)
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        self.row_calls.fetch_add(1, Ordering::Relaxed);
+        self.inner.eval(args)
+    }
+    fn eval_batch(&self, rows: &[Tuple]) -> Result<Vec<Value>, BatchError> {
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        self.batch_rows.fetch_add(rows.len(), Ordering::Relaxed);
+        rows.iter()
+            .enumerate()
+            .map(|(row, args)| match self.fail_at {
+                Some(k) if k == row => Err(BatchError {
+                    row: Some(row),
+                    error: UdfError::new("boom"),
+                }),
+                _ => self.inner.eval(args).map_err(|error| BatchError {
+                    row: Some(row),
+                    error,
+                }),
+            })
+            .collect()
+    }
+    fn prefers_batches(&self) -> bool {
+        true
+    }
+}
+
+fn batched(name: &str, fail_at: Option<usize>) -> Arc<Batched> {
+    Arc::new(Batched {
+        inner: builtin(name).expect("a built-in"),
+        batches: AtomicUsize::new(0),
+        batch_rows: AtomicUsize::new(0),
+        row_calls: AtomicUsize::new(0),
+        fail_at,
+    })
+}
+
+fn call_of(func: &Arc<Batched>, args: Vec<Expr>) -> Expr {
+    let types: Vec<PigType> = args.iter().map(|a| a.ty.clone()).collect();
+    let ty = func.return_type(&types).expect("arguments it takes");
+    let func: Arc<dyn EvalFunc> = func.clone();
+    ex(ExprKind::Call { func, args }, ty)
+}
+
+/// Evaluates `e` once on the ASCII rows through the batch path.
+fn evaluate(e: &Expr) -> Result<ArrayRef, RunError> {
+    let layout = Layout::new(Some(schema()));
+    let batch = layout.to_batch(&rows(Text::Ascii));
+    let p = physical_expr(e, &layout, &EvalCtx::default())?;
+    Ok(p.evaluate(&batch)
+        .and_then(|v| v.into_array(batch.num_rows()))?)
+}
+
+#[test]
+fn functions_that_prefer_batches_are_called_once_per_batch() {
+    let upper = batched("UCFIRST", None);
+    let lower = batched("LCFIRST", None);
+    // CONCAT runs row by row; its arguments are hoisted out of the row loop.
+    let e = call(
+        "CONCAT",
+        vec![call_of(&upper, vec![col(S)]), call_of(&lower, vec![col(T)])],
+    );
+    evaluate(&e).expect("evaluates");
+    assert_eq!(upper.batches.load(Ordering::Relaxed), 1);
+    assert_eq!(lower.batches.load(Ordering::Relaxed), 1);
+    assert_eq!(upper.row_calls.load(Ordering::Relaxed), 0);
+    // The same values as the row evaluator, which calls them row by row.
+    with_rows(e);
+    // A call in the arguments of another: both once per batch.
+    let outer = batched("UCFIRST", None);
+    let inner = batched("LCFIRST", None);
+    let nested = call_of(&outer, vec![call_of(&inner, vec![col(S)])]);
+    evaluate(&nested).expect("evaluates");
+    assert_eq!(outer.batches.load(Ordering::Relaxed), 1);
+    assert_eq!(inner.batches.load(Ordering::Relaxed), 1);
+    with_rows(nested);
+}
+
+#[test]
+fn calls_some_rows_skip_run_on_exactly_the_rows_that_reach_them() {
+    let rows = rows(Text::Ascii);
+    // In the row evaluator, the branch of a bincond stays in the row loop.
+    let f = batched("LCFIRST", None);
+    let e = call(
+        "UCFIRST",
+        vec![cond(
+            col(P),
+            call_of(&f, vec![col(S)]),
+            lit(Value::Chararray("x".into()), Chararray),
+        )],
+    );
+    evaluate(&e).expect("evaluates");
+    assert_eq!(f.batches.load(Ordering::Relaxed), 0);
+    let true_rows = rows.iter().filter(|r| r[P] == Value::Boolean(true)).count();
+    assert_eq!(f.row_calls.load(Ordering::Relaxed), true_rows);
+    // Under a native AND, the call gets one batch of the rows the left side does not decide.
+    let g = batched("IsEmpty", None);
+    let bag = ex(
+        ExprKind::MakeBag(vec![col(S)]),
+        PigType::Bag(Some(Schema::new(vec![Field::unnamed(Chararray)]))),
+    );
+    evaluate(&and(col(P), call_of(&g, vec![bag]))).expect("evaluates");
+    let reached = rows
+        .iter()
+        .filter(|r| r[P] != Value::Boolean(false))
+        .count();
+    assert_eq!(g.batches.load(Ordering::Relaxed), 1);
+    assert_eq!(g.batch_rows.load(Ordering::Relaxed), reached);
+    assert_eq!(g.row_calls.load(Ordering::Relaxed), 0);
+}
+
+#[test]
+fn a_failed_batch_names_the_function_and_the_row() {
+    let f = batched("LCFIRST", Some(2));
+    let err = evaluate(&call_of(&f, vec![col(S)])).expect_err("row 2 fails");
+    let third = match &rows(Text::Ascii)[2][S] {
+        Value::Chararray(s) => s.clone(),
+        other => format!("{other}"),
+    };
+    assert_eq!(
+        err.message,
+        format!("LCFIRST failed on input ({third}): boom")
+    );
+    assert_eq!(err.span, Some(Span::new(3, 9)));
 }

@@ -1,0 +1,306 @@
+//! End-to-end tests of Rust UDF plugins: build the example plugin (`plugin/example`,
+//! `libmyudfs.so`) and a library built for another ABI (`plugin/fixtures/other-abi`), then
+//! run scripts that register and call them.
+
+use std::io::Write as _;
+use std::os::unix::process::ExitStatusExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+fn pigrs() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pigrs"))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+/// The file name of library `name` on this platform (`libname.so` on Linux).
+fn lib_name(name: &str) -> String {
+    format!(
+        "{}{name}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    )
+}
+
+/// Builds the plugin fixtures once per test run, with cargo, into a target folder of
+/// their own (a nested cargo on the folder of the build running these tests would wait
+/// for its lock), and returns the folder holding the libraries.
+fn fixtures() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-fixtures");
+        let out = Command::new(env!("CARGO"))
+            .current_dir(repo())
+            .args([
+                "build",
+                "--release",
+                "-p",
+                "pigrs-plugin-example",
+                "-p",
+                "pigrs-plugin-other-abi",
+                "--target-dir",
+            ])
+            .arg(&target)
+            .output()
+            .expect("cargo runs");
+        assert!(
+            out.status.success(),
+            "building the plugin fixtures failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        target.join("release")
+    })
+}
+
+fn myudfs() -> PathBuf {
+    fixtures().join(lib_name("myudfs"))
+}
+
+const DATA: &str = "alice\t3\t1.5\nbob\t4\t2.5\nbad_carol\t5\t3.5\n\t6\t4.5\nboom\t7\t5.5\n";
+
+/// A folder with the data file `in.txt` and a copy of the example plugin.
+fn workdir() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(tmp.path().join("in.txt"), DATA).expect("data");
+    std::fs::copy(myudfs(), tmp.path().join(lib_name("myudfs"))).expect("copy plugin");
+    tmp
+}
+
+/// Runs the script `text` saved as `name` in `dir`, from `dir`.
+fn run_script(dir: &Path, name: &str, text: &str) -> Output {
+    std::fs::write(dir.join(name), text).expect("script");
+    pigrs()
+        .current_dir(dir)
+        .args(["run", name])
+        .output()
+        .expect("pigrs runs")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "pigrs failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).expect("utf-8 output")
+}
+
+/// The run failed with pigrs's error status (not a signal); returns its stderr, with the
+/// report's line wrapping undone (runs of spaces and `│` margins become one space).
+fn failed(out: &Output) -> String {
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.signal(), None, "pigrs was killed:\n{err}");
+    assert_eq!(out.status.code(), Some(1), "pigrs did not fail:\n{err}");
+    err.replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn eval_filter_overloaded_and_constructor_functions_run_from_a_script() {
+    let tmp = workdir();
+    let out = run_script(
+        tmp.path(),
+        "a.pig",
+        &format!(
+            "REGISTER '{lib}';
+DEFINE Pad myudfs.Pad('*', '8');
+A = LOAD 'in.txt' AS (name: chararray, n: int, x: double);
+B = FILTER A BY myudfs.IsGood(name);
+C = FOREACH B GENERATE myudfs.Reverse(name), myudfs.Add(n, n), myudfs.Add(x, n), Pad(name), myudfs.Words(name);
+DESCRIBE C;
+DUMP C;
+",
+            lib = lib_name("myudfs")
+        ),
+    );
+    assert_eq!(
+        ok(&out),
+        "C: {chararray,int,double,chararray,{(word: chararray)}}\n\
+         (ecila,6,4.5,***alice,{(alice)})\n\
+         (bob,8,6.5,*****bob,{(bob)})\n\
+         (moob,14,12.5,****boom,{(boom)})\n"
+    );
+}
+
+#[test]
+fn register_reads_relative_paths_and_globs_from_the_script_folder() {
+    let tmp = workdir();
+    let scripts = tmp.path().join("scripts");
+    std::fs::create_dir_all(scripts.join("lib")).expect("dirs");
+    std::fs::copy(myudfs(), scripts.join("lib").join(lib_name("myudfs"))).expect("copy");
+    let script = scripts.join("g.pig");
+    std::fs::write(
+        &script,
+        "REGISTER 'lib/*';\nA = LOAD 'in.txt' AS (name: chararray);\nB = FOREACH A GENERATE myudfs.Reverse(name);\nDUMP B;\n",
+    )
+    .expect("script");
+    // Run from the data's folder: the plugin is found next to the script, not here.
+    std::fs::remove_file(tmp.path().join(lib_name("myudfs"))).expect("remove copy");
+    let out = pigrs()
+        .current_dir(tmp.path())
+        .arg("run")
+        .arg(&script)
+        .output()
+        .expect("pigrs runs");
+    assert_eq!(ok(&out), "(ecila)\n(bob)\n(lorac_dab)\n()\n(moob)\n");
+    std::fs::write(&script, "REGISTER 'nothing/*.so';\n").expect("script");
+    let out = pigrs()
+        .current_dir(tmp.path())
+        .arg("run")
+        .arg(&script)
+        .output()
+        .expect("pigrs runs");
+    assert!(failed(&out).contains("no file matches 'nothing/*.so'"));
+}
+
+#[test]
+fn a_panicking_function_fails_the_run_naming_the_function_line_and_row() {
+    let tmp = workdir();
+    let out = run_script(
+        tmp.path(),
+        "p.pig",
+        &format!(
+            "REGISTER '{}';
+A = LOAD 'in.txt' AS (name: chararray, n: int);
+B = FOREACH A GENERATE name,
+        myudfs.Explode(name);
+DUMP B;
+",
+            lib_name("myudfs")
+        ),
+    );
+    let err = failed(&out);
+    assert!(
+        err.contains("myudfs.Explode failed on input (boom): panicked at"),
+        "{err}"
+    );
+    assert!(err.contains("cannot measure \"boom\""), "{err}");
+    assert!(err.contains("p.pig:4:9"), "{err}");
+    // The plugin's panic hook stays quiet: the error says it all, once.
+    assert!(!err.contains("thread '"), "{err}");
+}
+
+#[test]
+fn the_shell_goes_on_after_a_plugin_panics() {
+    let tmp = workdir();
+    let mut child = pigrs()
+        .current_dir(tmp.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pigrs starts");
+    let input = format!(
+        "REGISTER '{}';\nA = LOAD 'in.txt' AS (name: chararray);\nB = FOREACH A GENERATE myudfs.Explode(name);\nDUMP B;\nC = FOREACH A GENERATE myudfs.Reverse(name);\nDUMP C;\nquit\n",
+        lib_name("myudfs")
+    );
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("pigrs ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.signal(), None, "{stderr}");
+    assert!(
+        stderr.contains("myudfs.Explode failed on input (boom)"),
+        "{stderr}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).ends_with("(ecila)\n(bob)\n(lorac_dab)\n()\n(moob)\n"),
+        "{}\n{stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// Registers `file` (a name in `dir`) and calls a function from it.
+fn register(dir: &Path, file: &str) -> String {
+    let out = run_script(
+        dir,
+        "r.pig",
+        &format!(
+            "REGISTER '{file}';\nA = LOAD 'in.txt' AS (name: chararray);\nB = FOREACH A GENERATE myudfs.Reverse(name);\nDUMP B;\n"
+        ),
+    );
+    failed(&out)
+}
+
+#[test]
+fn libraries_for_another_abi_and_files_that_are_not_plugins_are_refused() {
+    let tmp = workdir();
+    let other = lib_name("other_abi");
+    std::fs::copy(fixtures().join(&other), tmp.path().join(&other)).expect("copy");
+    let err = register(tmp.path(), &other);
+    assert!(
+        err.contains("was built for pigrs plugin ABI 999; this pigrs loads ABI 1"),
+        "{err}"
+    );
+    assert!(
+        err.contains("rebuild the plugin against pigrs-plugin"),
+        "{err}"
+    );
+    assert!(err.contains("r.pig:1:10"), "{err}");
+    // Nothing else is reported for the calls of a library that did not load.
+    assert!(!err.contains("unknown function"), "{err}");
+
+    std::fs::write(tmp.path().join("libtext.so"), "not a library\n").expect("write");
+    let err = register(tmp.path(), "libtext.so");
+    assert!(err.contains("libtext.so is not a pigrs plugin"), "{err}");
+    assert!(err.contains("r.pig:1:10"), "{err}");
+
+    let err = register(tmp.path(), "libmissing.so");
+    assert!(err.contains("cannot read plugin libmissing.so"), "{err}");
+
+    let err = register(tmp.path(), "myudfs.jar");
+    assert!(err.contains("REGISTER of Java or script UDFs"), "{err}");
+}
+
+#[test]
+fn unknown_functions_and_refused_arguments_point_at_the_script() {
+    let tmp = workdir();
+    let lib = lib_name("myudfs");
+    let err = failed(&run_script(
+        tmp.path(),
+        "u.pig",
+        &format!(
+            "REGISTER '{lib}';\nA = LOAD 'in.txt' AS (name: chararray);\nB = FOREACH A GENERATE myudfs.Reverze(name);\nDUMP B;\n"
+        ),
+    ));
+    assert!(err.contains("has no function `Reverze`"), "{err}");
+    assert!(err.contains("did you mean `myudfs.Reverse`?"), "{err}");
+    assert!(err.contains("registered here"), "{err}");
+
+    let err = failed(&run_script(
+        tmp.path(),
+        "d.pig",
+        &format!(
+            "REGISTER '{lib}';\nDEFINE P myudfs.Pad('ab', '3');\nA = LOAD 'in.txt' AS (name: chararray);\nB = FOREACH A GENERATE P(name);\nDUMP B;\n"
+        ),
+    ));
+    assert!(
+        err.contains("myudfs.Pad: the fill must be one character, not 'ab'"),
+        "{err}"
+    );
+    assert!(err.contains("defined here"), "{err}");
+
+    let err = failed(&run_script(
+        tmp.path(),
+        "t.pig",
+        &format!(
+            "REGISTER '{lib}';\nA = LOAD 'in.txt' AS (name: chararray, n: int);\nB = FOREACH A GENERATE myudfs.Add(name, n);\nDUMP B;\n"
+        ),
+    ));
+    assert!(
+        err.contains("myudfs.Add: takes (int, int) or (double, double), not (chararray, int)"),
+        "{err}"
+    );
+}
