@@ -264,41 +264,34 @@ fn libraries_for_another_abi_and_files_that_are_not_plugins_are_refused() {
     assert!(err.contains("REGISTER of Java or script UDFs"), "{err}");
 }
 
+/// Runs `body` after registering the example plugin and loading `in.txt` as `A`.
+fn with_myudfs(dir: &Path, body: &str) -> Output {
+    let head = format!(
+        "REGISTER '{}';\nA = LOAD 'in.txt' AS (name: chararray, n: int);\n",
+        lib_name("myudfs")
+    );
+    run_script(dir, "s.pig", &(head + body))
+}
+
 #[test]
 fn unknown_functions_and_refused_arguments_point_at_the_script() {
     let tmp = workdir();
-    let lib = lib_name("myudfs");
-    let err = failed(&run_script(
-        tmp.path(),
-        "u.pig",
-        &format!(
-            "REGISTER '{lib}';\nA = LOAD 'in.txt' AS (name: chararray);\nB = FOREACH A GENERATE myudfs.Reverze(name);\nDUMP B;\n"
-        ),
-    ));
+    let body = "B = FOREACH A GENERATE myudfs.Reverze(name);\nDUMP B;\n";
+    let err = failed(&with_myudfs(tmp.path(), body));
     assert!(err.contains("has no function `Reverze`"), "{err}");
     assert!(err.contains("did you mean `myudfs.Reverse`?"), "{err}");
     assert!(err.contains("registered here"), "{err}");
 
-    let err = failed(&run_script(
-        tmp.path(),
-        "d.pig",
-        &format!(
-            "REGISTER '{lib}';\nDEFINE P myudfs.Pad('ab', '3');\nA = LOAD 'in.txt' AS (name: chararray);\nB = FOREACH A GENERATE P(name);\nDUMP B;\n"
-        ),
-    ));
+    let body = "DEFINE P myudfs.Pad('ab', '3');\nB = FOREACH A GENERATE P(name);\nDUMP B;\n";
+    let err = failed(&with_myudfs(tmp.path(), body));
     assert!(
         err.contains("myudfs.Pad: the fill must be one character, not 'ab'"),
         "{err}"
     );
     assert!(err.contains("defined here"), "{err}");
 
-    let err = failed(&run_script(
-        tmp.path(),
-        "t.pig",
-        &format!(
-            "REGISTER '{lib}';\nA = LOAD 'in.txt' AS (name: chararray, n: int);\nB = FOREACH A GENERATE myudfs.Add(name, n);\nDUMP B;\n"
-        ),
-    ));
+    let body = "B = FOREACH A GENERATE myudfs.Add(name, n);\nDUMP B;\n";
+    let err = failed(&with_myudfs(tmp.path(), body));
     assert!(
         err.contains("myudfs.Add: takes (int, int) or (double, double), not (chararray, int)"),
         "{err}"
