@@ -297,3 +297,49 @@ fn unknown_functions_and_refused_arguments_point_at_the_script() {
         "{err}"
     );
 }
+
+#[test]
+fn an_algebraic_function_runs_in_the_combiner() {
+    let tmp = workdir();
+    std::fs::write(tmp.path().join("kv.txt"), "a\t1\nb\t2\na\t3\nc\t4\nb\t5\n").expect("data");
+    let script = format!(
+        "REGISTER '{}';
+A = LOAD 'kv.txt' AS (k: chararray, x: int);
+G = GROUP A BY k;
+S = FOREACH G GENERATE group, myudfs.SumSquares(A.x);
+DUMP S;
+",
+        lib_name("myudfs")
+    );
+    std::fs::write(tmp.path().join("s.pig"), &script).expect("script");
+    let explain = ok(&pigrs()
+        .current_dir(tmp.path())
+        .args(["explain", "s.pig"])
+        .output()
+        .expect("pigrs runs"));
+    assert!(
+        explain.contains("Aggregate [S]: keys=[$0], aggs=[myudfs.SumSquares($1)]"),
+        "{explain}"
+    );
+    assert!(
+        explain.contains("Stage 1 Scan (1 task): features=[COMBINER]"),
+        "{explain}"
+    );
+    let run = |extra: &[&str]| {
+        ok(&pigrs()
+            .current_dir(tmp.path())
+            .arg("run")
+            .args(extra)
+            .arg("s.pig")
+            .output()
+            .expect("pigrs runs"))
+    };
+    let combined = run(&["--stats-json", "stats.json"]);
+    assert_eq!(combined, "(a,10.0)\n(b,29.0)\n(c,16.0)\n");
+    assert_eq!(run(&["--no-optimize"]), combined);
+    let stats = std::fs::read_to_string(tmp.path().join("stats.json")).expect("stats");
+    let stats: serde_json::Value = serde_json::from_str(&stats).expect("JSON");
+    let scan = &stats["stages"][0];
+    assert_eq!(scan["combine_records_in"], 5, "{stats}");
+    assert_eq!(scan["combine_records_out"], 3, "{stats}");
+}

@@ -105,6 +105,8 @@ pub struct AggCall {
     pub fields: Option<Vec<usize>>,
     /// The result type.
     pub ty: pigrs_udf::PigType,
+    /// The call in the script, for its errors.
+    pub span: pigrs_grammar::Span,
 }
 
 /// GROUP keys of one input.

@@ -21,7 +21,7 @@ use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatil
 use pigrs_planner::logical::AggCall;
 use pigrs_udf::func::UdfError;
 use pigrs_udf::value::compare;
-use pigrs_udf::{PigType, Value, arrow_layout, cast, codec};
+use pigrs_udf::{PigType, Tuple, Value, arrow_layout, cast, codec};
 
 use crate::layout::decode_tuple;
 
@@ -114,15 +114,22 @@ impl Acc {
                     *best = v;
                 }
             }
-            Acc::Generic(states) => {
-                let alg = algebraic(agg)?;
-                let s = alg.initial(&vec![tuple.to_vec()])?;
-                states.push(s);
-                if states.len() >= 64 {
-                    let merged = alg.intermediate(&states.drain(..).map(|s| vec![s]).collect())?;
-                    states.push(merged);
-                }
-            }
+            Acc::Generic(_) => return self.update_many(agg, &[tuple.to_vec()]),
+        }
+        Ok(())
+    }
+
+    /// Adds input tuples: an algebraic function's initial phase runs once for all of them
+    /// ([`Algebraic::initial_batch`](pigrs_udf::func::Algebraic::initial_batch)).
+    pub fn update_many(&mut self, agg: &AggCall, tuples: &[Tuple]) -> Result<(), UdfError> {
+        let Acc::Generic(states) = self else {
+            return tuples.iter().try_for_each(|t| self.update(agg, t));
+        };
+        let alg = algebraic(agg)?;
+        states.extend(alg.initial_batch(tuples)?);
+        if states.len() >= 64 {
+            let merged = alg.intermediate(&states.drain(..).map(|s| vec![s]).collect())?;
+            states.push(merged);
         }
         Ok(())
     }
@@ -310,7 +317,8 @@ struct PigAccumulator {
 
 impl PigAccumulator {
     fn fail(&self, e: UdfError) -> DataFusionError {
-        DataFusionError::External(format!("{} failed: {e}", self.agg.func.name()).into())
+        let err = crate::eval::call_error(&*self.agg.func, None, &e, self.agg.span);
+        DataFusionError::External(Box::new(err))
     }
 }
 
@@ -318,6 +326,9 @@ impl Accumulator for PigAccumulator {
     fn update_batch(&mut self, values: &[ArrayRef]) -> DFResult<()> {
         let rows = values.first().map_or(0, |a| a.len());
         let mut tuple = Vec::with_capacity(values.len());
+        // An algebraic function's initial phase runs once for the batch's tuples.
+        let mut batch: Option<Vec<Tuple>> =
+            matches!(self.acc, Acc::Generic(_)).then(|| Vec::with_capacity(rows));
         for i in 0..rows {
             tuple.clear();
             if self.arg_types.is_empty() {
@@ -333,9 +344,16 @@ impl Accumulator for PigAccumulator {
                         .map(|(a, t)| arrow_layout::value_at(a, t, i)),
                 );
             }
-            if let Err(e) = self.acc.update(&self.agg, &tuple) {
+            if let Some(batch) = &mut batch {
+                batch.push(tuple.clone());
+            } else if let Err(e) = self.acc.update(&self.agg, &tuple) {
                 return Err(self.fail(e));
             }
+        }
+        if let Some(batch) = batch {
+            self.acc
+                .update_many(&self.agg, &batch)
+                .map_err(|e| self.fail(e))?;
         }
         Ok(())
     }
@@ -382,7 +400,6 @@ impl Accumulator for PigAccumulator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pigrs_udf::Tuple;
     use pigrs_udf::func::builtin;
 
     fn agg(name: &str, ty: PigType) -> AggCall {
@@ -390,6 +407,7 @@ mod tests {
             func: builtin(name).expect("builtin"),
             fields: Some(vec![0]),
             ty,
+            span: pigrs_grammar::Span::default(),
         }
     }
 

@@ -28,8 +28,9 @@ pub struct EvalError {
 /// How long the input shown in a function's error may be.
 const MAX_INPUT_TEXT: usize = 200;
 
-/// The error of a call of `func` that failed on the arguments `args` (`None`: on a whole
-/// batch): names the function and shows the input, so that the user can find the row.
+/// The error of a call of `func` that failed on the arguments `args` (`None`: not on one
+/// row's: a whole batch, a merge of partial aggregates): names the function and shows the
+/// input, so that the user can find the row.
 #[cold]
 pub fn call_error(
     func: &dyn EvalFunc,
@@ -57,7 +58,12 @@ pub fn call_error(
             }
             format!("on input {text}")
         }
-        None => "on a batch of rows".to_string(),
+        None => {
+            return EvalError {
+                message: format!("{} failed: {err}", func.name()),
+                span,
+            };
+        }
     };
     EvalError {
         message: format!("{} failed {input}: {err}", func.name()),

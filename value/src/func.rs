@@ -74,4 +74,11 @@ pub trait Algebraic: Send + Sync {
     fn intermediate(&self, states: &Bag) -> Result<Value, UdfError>;
     /// Final: merge a bag of partial states into the result.
     fn finalize(&self, states: &Bag) -> Result<Value, UdfError>;
+    /// Initial on each of `rows` (each alone in its bag), in order: one call for many rows
+    /// where a call is costly (a plugin's crosses into a foreign library).
+    fn initial_batch(&self, rows: &[Tuple]) -> Result<Vec<Value>, UdfError> {
+        rows.iter()
+            .map(|t| self.initial(&vec![t.clone()]))
+            .collect()
+    }
 }

@@ -108,6 +108,7 @@ pub(crate) fn aggregate_calls(
                 func: func.clone(),
                 fields,
                 ty: e.ty.clone(),
+                span: e.span,
             });
             Some(Expr::new(
                 ExprKind::Column(aggs.len()),

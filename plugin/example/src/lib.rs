@@ -6,6 +6,7 @@
 //! DEFINE Pad myudfs.Pad('*', '6');
 //! B = FILTER A BY myudfs.IsGood(name);
 //! C = FOREACH B GENERATE myudfs.Reverse(name), myudfs.Add(x, y), Pad(name);
+//! D = FOREACH (GROUP A BY k) GENERATE group, myudfs.SumSquares(A.x);
 //! ```
 
 use pigrs_plugin::prelude::*;
@@ -106,7 +107,64 @@ impl Udf for Pad {
     }
 }
 
+/// `myudfs.SumSquares({(x)}) -> double`: the sum of the squares of the first fields of a
+/// bag's tuples (nulls skipped; null when there is no number). Algebraic: after a GROUP,
+/// pigrs runs it in the combiner, squaring on the map side and adding partial sums.
+#[derive(Debug)]
+struct SumSquares;
+
+/// The sum of the doubles in field 0 of `tuples`, each squared first when `square`.
+fn sum(tuples: &Bag, square: bool) -> Value {
+    let mut total: Option<f64> = None;
+    for t in tuples {
+        let Some(v) = t.first() else { continue };
+        if let Value::Double(x) = *pigrs_plugin::coerce(v, Some(&PigType::Double)) {
+            *total.get_or_insert(0.0) += if square { x * x } else { x };
+        }
+    }
+    total.map_or(Value::Null, Value::Double)
+}
+
+impl Udf for SumSquares {
+    const NAME: &'static str = "SumSquares";
+    const KIND: Kind = Kind::Algebraic;
+
+    fn new(ctor_args: &[String]) -> Result<Self, String> {
+        match ctor_args {
+            [] => Ok(SumSquares),
+            _ => Err("takes no constructor arguments".into()),
+        }
+    }
+
+    fn output_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        match args {
+            [PigType::Bag(_)] => Ok(PigType::Double),
+            _ => Err("takes a bag of numbers".into()),
+        }
+    }
+
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        match args {
+            [Value::Bag(b)] => Ok(sum(b, true)),
+            [Value::Null] => Ok(Value::Null),
+            _ => Err(UdfError::new("takes a bag of numbers")),
+        }
+    }
+
+    fn initial(&self, tuple: &Bag) -> Result<Value, UdfError> {
+        Ok(sum(tuple, true))
+    }
+
+    fn intermediate(&self, states: &Bag) -> Result<Value, UdfError> {
+        Ok(sum(states, false))
+    }
+
+    fn finalize(&self, states: &Bag) -> Result<Value, UdfError> {
+        Ok(sum(states, false))
+    }
+}
+
 pigrs_plugin::export! {
     namespace: "myudfs",
-    functions: [reverse, add_ints, add_doubles, is_good, words, explode, Pad],
+    functions: [reverse, add_ints, add_doubles, is_good, words, explode, Pad, SumSquares],
 }

@@ -19,8 +19,8 @@ use std::sync::{Arc, Mutex};
 use pigrs_plugin::abi::{self, PluginV1, op, status};
 use pigrs_plugin::wire::{self, Descriptor, Failure};
 use pigrs_value::codec;
-use pigrs_value::func::{BatchError, EvalFunc, UdfError};
-use pigrs_value::{PigType, Tuple, Value};
+use pigrs_value::func::{Algebraic, BatchError, EvalFunc, UdfError};
+use pigrs_value::{Bag, PigType, Tuple, Value};
 use sha2::{Digest, Sha256};
 
 /// Why a file cannot be registered as a plugin.
@@ -249,7 +249,7 @@ impl Library {
         };
         let kind = self.descriptor.functions[index].kind;
         let qualified = format!("{}.{name}", self.namespace());
-        if kind != abi::kind::EVAL && kind != abi::kind::FILTER {
+        if ![abi::kind::EVAL, abi::kind::FILTER, abi::kind::ALGEBRAIC].contains(&kind) {
             return Err(format!(
                 "{qualified} is a function of kind {kind}, which this pigrs cannot call yet"
             ));
@@ -267,6 +267,7 @@ impl Library {
         Ok(Some(Arc::new(PluginFunc {
             lib: self.clone(),
             name: qualified,
+            kind,
             handle,
         })))
     }
@@ -289,6 +290,8 @@ impl Library {
 pub struct PluginFunc {
     lib: Arc<Library>,
     name: String,
+    /// Its kind ([`abi::kind`]).
+    kind: u32,
     handle: u64,
 }
 
@@ -363,6 +366,61 @@ impl EvalFunc for PluginFunc {
 
     fn prefers_batches(&self) -> bool {
         true
+    }
+
+    fn is_aggregate(&self) -> bool {
+        self.kind == abi::kind::ALGEBRAIC
+    }
+
+    fn algebraic(&self) -> Option<&dyn Algebraic> {
+        (self.kind == abi::kind::ALGEBRAIC).then_some(self as &dyn Algebraic)
+    }
+}
+
+impl PluginFunc {
+    /// Runs the merge `op` on a bag of states; a failure becomes the function's error.
+    fn merge(&self, op: u32, states: &[Tuple]) -> Result<Value, UdfError> {
+        let mut input = Vec::new();
+        codec::encode_bag(states, &mut input);
+        let out = self
+            .lib
+            .call(self.handle, op, &input)
+            .map_err(|(_, f)| UdfError::new(f.message))?;
+        wire::decode(&out, "result").map_err(UdfError::new)
+    }
+}
+
+impl Algebraic for PluginFunc {
+    fn initial(&self, bag: &Bag) -> Result<Value, UdfError> {
+        let mut states = self.initial_batch(bag)?;
+        match states.len() {
+            1 => Ok(states.pop().unwrap_or(Value::Null)),
+            _ => self.intermediate(&states.into_iter().map(|s| vec![s]).collect()),
+        }
+    }
+
+    fn intermediate(&self, states: &Bag) -> Result<Value, UdfError> {
+        self.merge(op::INTERMEDIATE, states)
+    }
+
+    fn finalize(&self, states: &Bag) -> Result<Value, UdfError> {
+        self.merge(op::FINAL, states)
+    }
+
+    fn initial_batch(&self, rows: &[Tuple]) -> Result<Vec<Value>, UdfError> {
+        let mut input = Vec::new();
+        codec::encode_bag(rows, &mut input);
+        let out = self
+            .lib
+            .call(self.handle, op::INITIAL, &input)
+            .map_err(|(_, f)| UdfError::new(f.message))?;
+        match wire::decode(&out, "partial states").map_err(UdfError::new)? {
+            Value::Tuple(states) if states.len() == rows.len() => Ok(*states),
+            _ => Err(UdfError::new(format!(
+                "returned other than one partial state for each of {} rows",
+                rows.len()
+            ))),
+        }
     }
 }
 

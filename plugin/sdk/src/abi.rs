@@ -80,7 +80,8 @@ pub mod kind {
     pub const EVAL: u32 = 1;
     /// A scalar function giving a boolean, for `FILTER ... BY`.
     pub const FILTER: u32 = 2;
-    /// Reserved: an algebraic aggregate (initial, intermediate, final).
+    /// An algebraic aggregate of a bag: `EVAL` on the whole bag, or `INITIAL`,
+    /// `INTERMEDIATE` and `FINAL` in the combiner.
     pub const ALGEBRAIC: u32 = 3;
     /// Reserved: an accumulator that sees a bag in chunks.
     pub const ACCUMULATOR: u32 = 4;
@@ -98,11 +99,15 @@ pub mod op {
     pub const EVAL: u32 = 1;
     /// Input: a tuple of argument types. Output: the result type (its output schema).
     pub const RETURN_TYPE: u32 = 2;
-    /// Reserved for algebraic functions.
+    /// Algebraic functions. Input: a bag of input tuples (the tuples the function's bag
+    /// argument would hold). Output: a tuple of one partial state per input tuple, each the
+    /// state of a bag holding just that tuple. Fails like `EVAL`, naming the row.
     pub const INITIAL: u32 = 3;
-    /// Reserved for algebraic functions.
+    /// Algebraic functions. Input: a bag of states, each alone in its tuple. Output: one
+    /// state.
     pub const INTERMEDIATE: u32 = 4;
-    /// Reserved for algebraic functions.
+    /// Algebraic functions. Input: a bag of states, each alone in its tuple. Output: the
+    /// result.
     pub const FINAL: u32 = 5;
     /// Reserved for accumulators.
     pub const ACCUMULATE: u32 = 6;

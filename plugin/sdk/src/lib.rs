@@ -55,6 +55,9 @@ pub enum Kind {
     Eval,
     /// A boolean function for `FILTER A BY ns.F(x)`.
     Filter,
+    /// An aggregate of a bag that splits into [`Udf::initial`], [`Udf::intermediate`] and
+    /// [`Udf::finalize`], so that pigrs can run it in the combiner as it does COUNT and SUM.
+    Algebraic,
 }
 
 impl Kind {
@@ -63,6 +66,7 @@ impl Kind {
         match self {
             Kind::Eval => abi::kind::EVAL,
             Kind::Filter => abi::kind::FILTER,
+            Kind::Algebraic => abi::kind::ALGEBRAIC,
         }
     }
 }
@@ -98,8 +102,28 @@ pub trait Udf: Send + Sync + Sized + 'static {
             .ok_or_else(|| no_overload(&sigs, args))
     }
     /// Evaluates one row of arguments. A panic is caught and reported as an error naming
-    /// the function and the row.
+    /// the function and the row. (An algebraic function gets its bag here when pigrs does
+    /// not split it into phases.)
     fn eval(&self, args: &[Value]) -> Result<Value, UdfError>;
+    /// For [`Kind::Algebraic`]: the partial state of a bag holding one input tuple (the
+    /// tuple the function's bag argument would hold), computed before the shuffle.
+    fn initial(&self, _tuple: &Bag) -> Result<Value, UdfError> {
+        Err(not_algebraic::<Self>())
+    }
+    /// For [`Kind::Algebraic`]: one state from a bag of states (each alone in its tuple),
+    /// in the combiner.
+    fn intermediate(&self, _states: &Bag) -> Result<Value, UdfError> {
+        Err(not_algebraic::<Self>())
+    }
+    /// For [`Kind::Algebraic`]: the result from a bag of states (each alone in its tuple),
+    /// after the shuffle.
+    fn finalize(&self, _states: &Bag) -> Result<Value, UdfError> {
+        Err(not_algebraic::<Self>())
+    }
+}
+
+fn not_algebraic<T: Udf>() -> UdfError {
+    UdfError::new(format!("{} is not algebraic", T::NAME))
 }
 
 /// How well an argument of type `actual` (`None`: a null value) fits a parameter declared

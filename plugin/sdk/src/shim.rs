@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, Once, OnceLock};
 
 use pigrs_value::codec;
 use pigrs_value::func::UdfError;
-use pigrs_value::{PigType, Value};
+use pigrs_value::{Bag, PigType, Value};
 
 use crate::abi::{self, PluginV1, Sink, Source, status};
 use crate::wire::{self, Descriptor, Failure, FunctionInfo, Signature};
@@ -22,6 +22,9 @@ use crate::{Kind, Udf, best_overload};
 trait Erased: Send + Sync {
     fn output_type(&self, args: &[PigType]) -> Result<PigType, String>;
     fn eval(&self, args: &[Value]) -> Result<Value, UdfError>;
+    fn initial(&self, tuple: &Bag) -> Result<Value, UdfError>;
+    fn intermediate(&self, states: &Bag) -> Result<Value, UdfError>;
+    fn finalize(&self, states: &Bag) -> Result<Value, UdfError>;
 }
 
 impl<T: Udf> Erased for T {
@@ -30,6 +33,15 @@ impl<T: Udf> Erased for T {
     }
     fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
         Udf::eval(self, args)
+    }
+    fn initial(&self, tuple: &Bag) -> Result<Value, UdfError> {
+        Udf::initial(self, tuple)
+    }
+    fn intermediate(&self, states: &Bag) -> Result<Value, UdfError> {
+        Udf::intermediate(self, states)
+    }
+    fn finalize(&self, states: &Bag) -> Result<Value, UdfError> {
+        Udf::finalize(self, states)
     }
 }
 
@@ -93,6 +105,12 @@ impl Library {
                     if infos[i].kind != f.kind.code() {
                         return Err(format!("{}: overloads of different kinds", f.name));
                     }
+                    if f.kind == Kind::Algebraic {
+                        return Err(format!(
+                            "{}: an algebraic function has no overloads",
+                            f.name
+                        ));
+                    }
                     if sigs.is_empty() || infos[i].signatures.is_empty() {
                         return Err(format!(
                             "{}: exported twice; overloads must declare their argument types",
@@ -140,6 +158,14 @@ impl Instance {
             crate::no_overload(&self.signatures, &types)
         })?;
         Ok(&*self.impls[self.owner[i]])
+    }
+
+    /// The implementation of a function that has no overloads (an algebraic function).
+    fn single(&self) -> Result<&dyn Erased, String> {
+        match self.impls.as_slice() {
+            [f] => Ok(&**f),
+            _ => Err(format!("{} has overloads", self.name)),
+        }
     }
 
     fn output_type(&self, args: &[PigType]) -> Result<PigType, String> {
@@ -331,6 +357,33 @@ extern "C" fn drop_instance(handle: u64) {
     });
 }
 
+/// `f` of each row, in order, as a tuple of results; the first row that fails or panics
+/// fails the call, naming the row.
+fn rows_each(
+    rows: &[Vec<Value>],
+    f: impl Fn(&Vec<Value>) -> Result<Value, UdfError>,
+) -> Result<Vec<u8>, Failed> {
+    let mut bytes = Vec::new();
+    codec::encode_tuple_header(rows.len(), &mut bytes);
+    for (i, row) in rows.iter().enumerate() {
+        let failed = |code, message| {
+            Failed(
+                code,
+                Failure {
+                    row: Some(i),
+                    message,
+                },
+            )
+        };
+        match catch_unwind(AssertUnwindSafe(|| f(row))) {
+            Ok(Ok(v)) => codec::encode(&v, &mut bytes),
+            Ok(Err(e)) => return Err(failed(status::ERROR, e.to_string())),
+            Err(p) => return Err(failed(status::PANIC, panic_message(&*p))),
+        }
+    }
+    Ok(bytes)
+}
+
 extern "C" fn call(handle: u64, op: u32, input: &Source, out: &Sink) -> u32 {
     guarded(out, || {
         let f = instance(handle).ok_or_else(|| Failed::error(format!("no instance {handle}")))?;
@@ -340,26 +393,28 @@ extern "C" fn call(handle: u64, op: u32, input: &Source, out: &Sink) -> u32 {
                 let Value::Bag(rows) = input else {
                     return Err(Failed::error("the input of EVAL is not a bag"));
                 };
-                let mut bytes = Vec::new();
-                codec::encode_tuple_header(rows.len(), &mut bytes);
-                for (i, row) in rows.iter().enumerate() {
-                    let result = catch_unwind(AssertUnwindSafe(|| f.eval(row)));
-                    let failed = |code, message| {
-                        Failed(
-                            code,
-                            Failure {
-                                row: Some(i),
-                                message,
-                            },
-                        )
-                    };
-                    match result {
-                        Ok(Ok(v)) => codec::encode(&v, &mut bytes),
-                        Ok(Err(e)) => return Err(failed(status::ERROR, e.to_string())),
-                        Err(p) => return Err(failed(status::PANIC, panic_message(&*p))),
-                    }
-                }
-                Ok(bytes)
+                rows_each(&rows, |row| f.eval(row))
+            }
+            abi::op::INITIAL => {
+                let Value::Bag(rows) = input else {
+                    return Err(Failed::error("the input of INITIAL is not a bag"));
+                };
+                let f = f.single().map_err(Failed::error)?;
+                rows_each(&rows, |row| f.initial(&vec![row.clone()]))
+            }
+            abi::op::INTERMEDIATE | abi::op::FINAL => {
+                let Value::Bag(states) = input else {
+                    return Err(Failed::error("the input of a merge is not a bag"));
+                };
+                let f = f.single().map_err(Failed::error)?;
+                let v = if op == abi::op::FINAL {
+                    f.finalize(&states)
+                } else {
+                    f.intermediate(&states)
+                };
+                Ok(codec::encode_to_vec(
+                    &v.map_err(|e| Failed::error(e.to_string()))?,
+                ))
             }
             abi::op::RETURN_TYPE => {
                 let Value::Tuple(types) = input else {
