@@ -56,6 +56,26 @@ struct Hoisted {
     span: Span,
 }
 
+impl Hoisted {
+    /// The call's result on each row of arguments in `args`.
+    fn eval(&self, args: &[Tuple]) -> DFResult<Vec<Value>> {
+        let results = self.func.eval_batch(args).map_err(|e| {
+            let input = e.row.and_then(|r| args.get(r)).map(Vec::as_slice);
+            let err = call_error(&*self.func, input, &e.error, self.span);
+            DataFusionError::External(Box::new(err))
+        })?;
+        if results.len() != args.len() {
+            return Err(DataFusionError::Internal(format!(
+                "{} gave {} results for {} rows",
+                self.func.name(),
+                results.len(),
+                args.len()
+            )));
+        }
+        Ok(results)
+    }
+}
+
 /// `e` with the calls that prefer batches and run on every row replaced by slots, which
 /// are pushed to `out`.
 fn hoist(e: &Expr, out: &mut Vec<Hoisted>) -> Expr {
@@ -164,6 +184,17 @@ impl RowExpr {
             })?;
             return Ok(values);
         }
+        // The expression is one call (GENERATE f(x), FILTER BY f(x)): its arguments in one
+        // pass over the rows, without keeping the rows.
+        if let ([call], ExprKind::Slot(0)) = (hoisted.as_slice(), &rewritten.kind) {
+            let mut args: Vec<Tuple> = Vec::with_capacity(batch.num_rows());
+            self.for_each_row(batch, |row| {
+                let a = call.args.iter().map(|a| self.eval(a, row, &[]));
+                args.push(a.collect::<DFResult<Tuple>>()?);
+                Ok(())
+            })?;
+            return call.eval(&args);
+        }
         let mut rows: Vec<Tuple> = Vec::with_capacity(batch.num_rows());
         self.for_each_row(batch, |row| {
             rows.push(row.to_vec());
@@ -182,20 +213,7 @@ impl RowExpr {
                         .collect::<DFResult<Tuple>>()
                 })
                 .collect::<DFResult<Vec<Tuple>>>()?;
-            let results = call.func.eval_batch(&args).map_err(|e| {
-                let input = e.row.and_then(|r| args.get(r)).map(Vec::as_slice);
-                let err = call_error(&*call.func, input, &e.error, call.span);
-                DataFusionError::External(Box::new(err))
-            })?;
-            if results.len() != rows.len() {
-                return Err(DataFusionError::Internal(format!(
-                    "{} gave {} results for {} rows",
-                    call.func.name(),
-                    results.len(),
-                    rows.len()
-                )));
-            }
-            for (s, v) in slots.iter_mut().zip(results) {
+            for (s, v) in slots.iter_mut().zip(call.eval(&args)?) {
                 s.push(v);
             }
         }
