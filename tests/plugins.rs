@@ -343,3 +343,30 @@ DUMP S;
     assert_eq!(scan["combine_records_in"], 5, "{stats}");
     assert_eq!(scan["combine_records_out"], 3, "{stats}");
 }
+
+/// Plugin calls in the row operators (a nested FOREACH block after a GROUP, a FILTER after
+/// it), where rows are Pig tuples rather than Arrow columns.
+#[test]
+fn plugin_functions_run_in_nested_blocks_and_after_a_group() {
+    let tmp = workdir();
+    std::fs::write(
+        tmp.path().join("kv.txt"),
+        "a\t1\nb\t2\na\t3\nc\t4\nb\t5\nbad\t6\n",
+    )
+    .expect("data");
+    let body = "K = LOAD 'kv.txt' AS (k: chararray, x: int);
+G = GROUP K BY k;
+DEFINE P myudfs.Pad('-', '4');
+S = FOREACH G {
+    big = FILTER K BY x > 1;
+    GENERATE group, myudfs.Reverse(CONCAT(group, 'z')), myudfs.SumSquares(big.x), P(group);
+};
+T = FILTER S BY myudfs.IsGood(group);
+U = ORDER T BY group;
+DUMP U;
+";
+    assert_eq!(
+        ok(&with_myudfs(tmp.path(), body)),
+        "(a,za,9.0,---a)\n(b,zb,29.0,---b)\n(c,zc,16.0,---c)\n"
+    );
+}

@@ -71,6 +71,115 @@ pub fn call_error(
     }
 }
 
+/// A call of a function that prefers batches ([`EvalFunc::prefers_batches`]: a plugin's),
+/// taken out of an expression evaluated on many rows by [`hoist`]: it is called once for
+/// all the rows, and the expression reads each row's result from a slot.
+#[derive(Debug)]
+pub struct HoistedCall {
+    func: Arc<dyn EvalFunc>,
+    /// The arguments, whose own hoisted calls are slots.
+    args: Vec<Expr>,
+    span: Span,
+}
+
+/// `e` with the calls of functions that prefer batches that run on every row replaced by
+/// slots `first + k`, the calls pushed to `calls` (a call's arguments read only the slots
+/// of calls before it). A call under a branch that some rows skip (the right side of
+/// `AND`/`OR`, a bincond's branches, `IN`'s candidates) stays, so that it runs, and fails,
+/// on exactly the rows it would.
+pub fn hoist(e: &Expr, first: usize, calls: &mut Vec<HoistedCall>) -> Expr {
+    let rebuilt = |kind: ExprKind| Expr::new(kind, e.ty.clone(), e.span);
+    match &e.kind {
+        ExprKind::Call { func, args } if func.prefers_batches() => {
+            let args = args.iter().map(|a| hoist(a, first, calls)).collect();
+            calls.push(HoistedCall {
+                func: func.clone(),
+                args,
+                span: e.span,
+            });
+            rebuilt(ExprKind::Slot(first + calls.len() - 1))
+        }
+        // Only the first operand runs on every row.
+        ExprKind::And(l, r) => rebuilt(ExprKind::And(Box::new(hoist(l, first, calls)), r.clone())),
+        ExprKind::Or(l, r) => rebuilt(ExprKind::Or(Box::new(hoist(l, first, calls)), r.clone())),
+        ExprKind::In { expr, list } => rebuilt(ExprKind::In {
+            expr: Box::new(hoist(expr, first, calls)),
+            list: list.clone(),
+        }),
+        ExprKind::Cond {
+            cond,
+            then,
+            otherwise,
+        } => rebuilt(ExprKind::Cond {
+            cond: Box::new(hoist(cond, first, calls)),
+            then: then.clone(),
+            otherwise: otherwise.clone(),
+        }),
+        _ => e
+            .map_children(&mut |c| Some(hoist(c, first, calls)))
+            .unwrap_or_else(|| e.clone()),
+    }
+}
+
+/// Whether `e` calls a function that prefers batches anywhere.
+pub fn calls_batched(e: &Expr) -> bool {
+    let mut found = false;
+    e.visit(&mut |x| {
+        found |= matches!(&x.kind, ExprKind::Call { func, .. } if func.prefers_batches())
+    });
+    found
+}
+
+impl HoistedCall {
+    /// The function's arguments on a row.
+    pub fn args(&self, ctx: &EvalCtx, row: &[Value], slots: &[Value]) -> R<Tuple> {
+        self.args.iter().map(|a| ctx.eval(a, row, slots)).collect()
+    }
+
+    /// The call's result on each row of arguments in `args`.
+    pub fn eval(&self, args: &[Tuple]) -> R<Vec<Value>> {
+        let results = self.func.eval_batch(args).map_err(|e| {
+            let input = e.row.and_then(|r| args.get(r)).map(Vec::as_slice);
+            call_error(&*self.func, input, &e.error, self.span)
+        })?;
+        if results.len() != args.len() {
+            return Err(EvalError {
+                message: format!(
+                    "internal error: {} gave {} results for {} rows",
+                    self.func.name(),
+                    results.len(),
+                    args.len()
+                ),
+                span: self.span,
+            });
+        }
+        Ok(results)
+    }
+}
+
+impl EvalCtx {
+    /// Evaluates hoisted `calls` on `rows`, in order, appending each call's result on row
+    /// `i` to `slots[i]` (which already holds the row's slots before the calls').
+    pub fn eval_hoisted(
+        &self,
+        calls: &[HoistedCall],
+        rows: &[Tuple],
+        slots: &mut [Vec<Value>],
+    ) -> R<()> {
+        for call in calls {
+            let args = rows
+                .iter()
+                .zip(slots.iter())
+                .map(|(row, s)| call.args(self, row, s))
+                .collect::<R<Vec<Tuple>>>()?;
+            for (s, v) in slots.iter_mut().zip(call.eval(&args)?) {
+                s.push(v);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Counts casts that failed inside expressions (they give null, as in Pig).
 #[derive(Debug, Default)]
 pub struct CastFailures {
@@ -525,4 +634,57 @@ pub fn rand_unit() -> f64 {
         s.set(x);
         (x >> 11) as f64 / (1u64 << 53) as f64
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering as Relaxed;
+
+    use super::*;
+    use crate::expr::tests::{batched, call_of};
+
+    fn chars(s: &str) -> Value {
+        Value::Chararray(s.into())
+    }
+
+    /// The row operators' path: a GENERATE item reading a nested block's slot, with its
+    /// plugin call hoisted after the nested slots.
+    #[test]
+    fn hoisted_calls_run_once_for_many_rows_after_the_nested_slots() {
+        let f = batched("LCFIRST", None);
+        let slot = Expr::new(ExprKind::Slot(0), PigType::Chararray, Span::new(1, 2));
+        let item = GenItem {
+            expr: call_of(&f, vec![slot]),
+            flatten: false,
+            width: None,
+        };
+        let ctx = EvalCtx::default();
+        let rows: Vec<Tuple> = (0..5).map(|i| vec![Value::Int(i)]).collect();
+        let mut slots: Vec<Vec<Value>> = (0..5).map(|i| vec![chars(&format!("AB{i}"))]).collect();
+        let mut want = Vec::new();
+        for (r, s) in rows.iter().zip(&slots) {
+            ctx.generate(std::slice::from_ref(&item), r, s, &mut want)
+                .expect("row by row");
+        }
+        assert_eq!(f.row_calls.load(Relaxed::Relaxed), 5);
+
+        assert!(calls_batched(&item.expr));
+        let mut calls = Vec::new();
+        let hoisted = GenItem {
+            expr: hoist(&item.expr, 1, &mut calls),
+            ..item.clone()
+        };
+        assert!(matches!(hoisted.expr.kind, ExprKind::Slot(1)));
+        ctx.eval_hoisted(&calls, &rows, &mut slots)
+            .expect("hoisted");
+        let mut got = Vec::new();
+        for (r, s) in rows.iter().zip(&slots) {
+            ctx.generate(std::slice::from_ref(&hoisted), r, s, &mut got)
+                .expect("from slots");
+        }
+        assert_eq!(got, want);
+        assert_eq!(got[0], vec![chars("aB0")]);
+        assert_eq!(f.batches.load(Relaxed::Relaxed), 1);
+        assert_eq!(f.row_calls.load(Relaxed::Relaxed), 5);
+    }
 }

@@ -6,6 +6,7 @@
 //! [`Output`] layout: plain rows, or rows keyed for the next
 //! shuffle. That is a map or reduce stage: the work one task does between two shuffles.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -26,7 +27,7 @@ use pigrs_planner::logical::{GenItem, NestedStep, SortKey};
 use pigrs_udf::value::compare;
 use pigrs_udf::{Tuple, Value};
 
-use crate::eval::{EvalCtx, EvalError, compare_keys, rand_unit};
+use crate::eval::{EvalCtx, EvalError, calls_batched, compare_keys, hoist, rand_unit};
 use crate::io::{LoadFunc, Prefilter, Split, Warnings, open_reader_filtered};
 use crate::layout::Layout;
 use crate::stats::{StageStats, Stats, features_of};
@@ -796,6 +797,22 @@ impl Emitter {
         let steps = self.steps.clone();
         for step in steps.iter().skip(first) {
             rows = match step {
+                Step::Filter(cond) if calls_batched(cond) => {
+                    // Plugin calls once for the batch, then the condition row by row.
+                    let mut calls = Vec::new();
+                    let cond = hoist(cond, 0, &mut calls);
+                    let mut slots = vec![Vec::with_capacity(calls.len()); rows.len()];
+                    self.ctx
+                        .eval_hoisted(&calls, &rows, &mut slots)
+                        .map_err(eval_err)?;
+                    let mut kept = Vec::with_capacity(rows.len());
+                    for (r, s) in rows.into_iter().zip(&slots) {
+                        if self.ctx.test(&cond, &r, s).map_err(eval_err)? {
+                            kept.push(r);
+                        }
+                    }
+                    kept
+                }
                 Step::Filter(cond) => {
                     let mut kept = Vec::with_capacity(rows.len());
                     for r in rows {
@@ -806,15 +823,37 @@ impl Emitter {
                     kept
                 }
                 Step::Foreach { nested, generate } => {
-                    let mut out = Vec::with_capacity(rows.len());
+                    let mut slots = Vec::with_capacity(rows.len());
                     for r in &rows {
-                        let slots = if nested.is_empty() {
+                        slots.push(if nested.is_empty() {
                             Vec::new()
                         } else {
                             self.ctx.nested(nested, r).map_err(eval_err)?
+                        });
+                    }
+                    // Plugin calls once for the batch, their results in slots after the
+                    // nested block's.
+                    let generate: Cow<'_, [GenItem]> =
+                        if generate.iter().any(|g| calls_batched(&g.expr)) {
+                            let mut calls = Vec::new();
+                            let items = generate
+                                .iter()
+                                .map(|g| GenItem {
+                                    expr: hoist(&g.expr, nested.len(), &mut calls),
+                                    ..g.clone()
+                                })
+                                .collect();
+                            self.ctx
+                                .eval_hoisted(&calls, &rows, &mut slots)
+                                .map_err(eval_err)?;
+                            Cow::Owned(items)
+                        } else {
+                            Cow::Borrowed(generate)
                         };
+                    let mut out = Vec::with_capacity(rows.len());
+                    for (r, s) in rows.iter().zip(&slots) {
                         self.ctx
-                            .generate(generate, r, &slots, &mut out)
+                            .generate(&generate, r, s, &mut out)
                             .map_err(eval_err)?;
                     }
                     out

@@ -28,7 +28,7 @@ mod logic;
 mod row;
 mod string;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::fmt;
 use std::hash::Hash;

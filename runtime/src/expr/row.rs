@@ -4,10 +4,10 @@
 //! Calls of functions that prefer batches (plugin functions, whose every call crosses into a
 //! foreign library) are hoisted out of the row loop where the row evaluator would evaluate
 //! them on every row: their arguments are evaluated row by row, then the function is
-//! called once for the whole batch with [`EvalFunc::eval_batch`], and the expression reads
-//! each row's result from a slot. A call under a branch that some rows skip (the right side
-//! of `AND`/`OR`, a bincond's branches, `IN`'s candidates) stays in the row loop, so that it
-//! runs, and fails, on exactly the rows it would without hoisting.
+//! called once for the whole batch with [`EvalFunc::eval_batch`](pigrs_udf::func::EvalFunc::eval_batch), and the expression reads
+//! each row's result from a slot ([`hoist`]). A call under a branch that some rows skip
+//! stays in the row loop, so that it runs, and fails, on exactly the rows it would without
+//! hoisting.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -20,14 +20,12 @@ use datafusion::error::{DataFusionError, Result as DFResult};
 use datafusion::logical_expr::ColumnarValue;
 use datafusion::physical_expr::PhysicalExpr;
 use datafusion::physical_plan::expressions::Column;
-use pigrs_grammar::Span;
 use pigrs_planner::expr::{Expr, ExprKind};
-use pigrs_udf::func::EvalFunc;
 use pigrs_udf::{PigType, Tuple, Value, arrow_layout};
 
 use super::operand;
 use crate::error::RunError;
-use crate::eval::{EvalCtx, call_error};
+use crate::eval::{EvalCtx, EvalError, HoistedCall, hoist};
 use crate::layout::{Layout, decode_tuple};
 
 /// Evaluates a Pig expression on each row of a batch with the row evaluator.
@@ -42,74 +40,9 @@ pub struct RowExpr {
     ctx: EvalCtx,
     source: Source,
     inputs: Vec<Arc<dyn PhysicalExpr>>,
-    /// `expr` with its hoisted calls replaced by `Slot(k)`, and the calls, in an order
-    /// where a call's arguments read only the slots of earlier calls.
-    batched: Arc<(Expr, Vec<Hoisted>)>,
-}
-
-/// A call evaluated once per batch.
-#[derive(Debug)]
-struct Hoisted {
-    func: Arc<dyn EvalFunc>,
-    /// The arguments, whose own hoisted calls are slots.
-    args: Vec<Expr>,
-    span: Span,
-}
-
-impl Hoisted {
-    /// The call's result on each row of arguments in `args`.
-    fn eval(&self, args: &[Tuple]) -> DFResult<Vec<Value>> {
-        let results = self.func.eval_batch(args).map_err(|e| {
-            let input = e.row.and_then(|r| args.get(r)).map(Vec::as_slice);
-            let err = call_error(&*self.func, input, &e.error, self.span);
-            DataFusionError::External(Box::new(err))
-        })?;
-        if results.len() != args.len() {
-            return Err(DataFusionError::Internal(format!(
-                "{} gave {} results for {} rows",
-                self.func.name(),
-                results.len(),
-                args.len()
-            )));
-        }
-        Ok(results)
-    }
-}
-
-/// `e` with the calls that prefer batches and run on every row replaced by slots, which
-/// are pushed to `out`.
-fn hoist(e: &Expr, out: &mut Vec<Hoisted>) -> Expr {
-    let rebuilt = |kind: ExprKind| Expr::new(kind, e.ty.clone(), e.span);
-    match &e.kind {
-        ExprKind::Call { func, args } if func.prefers_batches() => {
-            let args = args.iter().map(|a| hoist(a, out)).collect();
-            out.push(Hoisted {
-                func: func.clone(),
-                args,
-                span: e.span,
-            });
-            rebuilt(ExprKind::Slot(out.len() - 1))
-        }
-        // Only the first operand runs on every row.
-        ExprKind::And(l, r) => rebuilt(ExprKind::And(Box::new(hoist(l, out)), r.clone())),
-        ExprKind::Or(l, r) => rebuilt(ExprKind::Or(Box::new(hoist(l, out)), r.clone())),
-        ExprKind::In { expr, list } => rebuilt(ExprKind::In {
-            expr: Box::new(hoist(expr, out)),
-            list: list.clone(),
-        }),
-        ExprKind::Cond {
-            cond,
-            then,
-            otherwise,
-        } => rebuilt(ExprKind::Cond {
-            cond: Box::new(hoist(cond, out)),
-            then: then.clone(),
-            otherwise: otherwise.clone(),
-        }),
-        _ => e
-            .map_children(&mut |c| Some(hoist(c, out)))
-            .unwrap_or_else(|| e.clone()),
-    }
+    /// `expr` with its hoisted calls replaced by `Slot(k)`, and the calls (see
+    /// [`hoist`]).
+    batched: Arc<(Expr, Vec<HoistedCall>)>,
 }
 
 /// How the rows are read from the inputs.
@@ -162,7 +95,7 @@ impl RowExpr {
             }
         };
         let mut hoisted = Vec::new();
-        let rewritten = hoist(e, &mut hoisted);
+        let rewritten = hoist(e, 0, &mut hoisted);
         Ok(RowExpr {
             expr: Arc::new(e.clone()),
             ctx: ctx.clone(),
@@ -189,34 +122,21 @@ impl RowExpr {
         if let ([call], ExprKind::Slot(0)) = (hoisted.as_slice(), &rewritten.kind) {
             let mut args: Vec<Tuple> = Vec::with_capacity(batch.num_rows());
             self.for_each_row(batch, |row| {
-                let a = call.args.iter().map(|a| self.eval(a, row, &[]));
-                args.push(a.collect::<DFResult<Tuple>>()?);
+                args.push(call.args(&self.ctx, row, &[]).map_err(external)?);
                 Ok(())
             })?;
-            return call.eval(&args);
+            return call.eval(&args).map_err(external);
         }
         let mut rows: Vec<Tuple> = Vec::with_capacity(batch.num_rows());
         self.for_each_row(batch, |row| {
             rows.push(row.to_vec());
             Ok(())
         })?;
-        // slots[i]: row i's results of the calls evaluated so far.
+        // slots[i]: row i's results of the calls.
         let mut slots: Vec<Vec<Value>> = vec![Vec::with_capacity(hoisted.len()); rows.len()];
-        for call in hoisted {
-            let args = rows
-                .iter()
-                .zip(&slots)
-                .map(|(row, slots)| {
-                    call.args
-                        .iter()
-                        .map(|a| self.eval(a, row, slots))
-                        .collect::<DFResult<Tuple>>()
-                })
-                .collect::<DFResult<Vec<Tuple>>>()?;
-            for (s, v) in slots.iter_mut().zip(call.eval(&args)?) {
-                s.push(v);
-            }
-        }
+        self.ctx
+            .eval_hoisted(hoisted, &rows, &mut slots)
+            .map_err(external)?;
         for (row, slots) in rows.iter().zip(&slots) {
             values.push(self.eval(rewritten, row, slots)?);
         }
@@ -267,10 +187,12 @@ impl RowExpr {
     }
 
     fn eval(&self, e: &Expr, row: &[Value], slots: &[Value]) -> DFResult<Value> {
-        self.ctx
-            .eval(e, row, slots)
-            .map_err(|err| DataFusionError::External(Box::new(err)))
+        self.ctx.eval(e, row, slots).map_err(external)
     }
+}
+
+fn external(e: EvalError) -> DataFusionError {
+    DataFusionError::External(Box::new(e))
 }
 
 /// Row expressions are equal when they evaluate the same planned expression (the same

@@ -688,11 +688,11 @@ fn physical_expr_protocol() {
 /// its batch and row calls; fails the batch at row `fail_at`. The built-ins wrapped have no
 /// native kernel (those are chosen by name).
 #[derive(Debug)]
-struct Batched {
+pub(crate) struct Batched {
     inner: Arc<dyn EvalFunc>,
-    batches: AtomicUsize,
+    pub(crate) batches: AtomicUsize,
     batch_rows: AtomicUsize,
-    row_calls: AtomicUsize,
+    pub(crate) row_calls: AtomicUsize,
     fail_at: Option<usize>,
 }
 
@@ -729,7 +729,7 @@ impl EvalFunc for Batched {
     }
 }
 
-fn batched(name: &str, fail_at: Option<usize>) -> Arc<Batched> {
+pub(crate) fn batched(name: &str, fail_at: Option<usize>) -> Arc<Batched> {
     Arc::new(Batched {
         inner: builtin(name).expect("a built-in"),
         batches: AtomicUsize::new(0),
@@ -739,7 +739,7 @@ fn batched(name: &str, fail_at: Option<usize>) -> Arc<Batched> {
     })
 }
 
-fn call_of(func: &Arc<Batched>, args: Vec<Expr>) -> Expr {
+pub(crate) fn call_of(func: &Arc<Batched>, args: Vec<Expr>) -> Expr {
     let types: Vec<PigType> = args.iter().map(|a| a.ty.clone()).collect();
     let ty = func.return_type(&types).expect("arguments it takes");
     let func: Arc<dyn EvalFunc> = func.clone();
