@@ -358,7 +358,7 @@ fn plugin_functions_run_in_nested_blocks_and_after_a_group() {
 G = GROUP K BY k;
 DEFINE P myudfs.Pad('-', '4');
 S = FOREACH G {
-    big = FILTER K BY x > 1;
+    big = FILTER K BY myudfs.IsGood(k) AND x > 1;
     GENERATE group, myudfs.Reverse(CONCAT(group, 'z')), myudfs.SumSquares(big.x), P(group);
 };
 T = FILTER S BY myudfs.IsGood(group);

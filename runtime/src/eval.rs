@@ -432,21 +432,39 @@ impl EvalCtx {
         Ok(self.eval(cond, row, slots)?.as_bool() == Some(true))
     }
 
+    /// The rows on which `cond` is true, in order. Calls of functions that prefer batches
+    /// run once for all the rows.
+    pub fn filter(&self, cond: &Expr, rows: Vec<Tuple>) -> R<Vec<Tuple>> {
+        let mut kept = Vec::with_capacity(rows.len());
+        if !calls_batched(cond) {
+            for r in rows {
+                if self.test(cond, &r, &[])? {
+                    kept.push(r);
+                }
+            }
+            return Ok(kept);
+        }
+        let mut calls = Vec::new();
+        let cond = hoist(cond, 0, &mut calls);
+        let mut slots = vec![Vec::with_capacity(calls.len()); rows.len()];
+        self.eval_hoisted(&calls, &rows, &mut slots)?;
+        for (r, s) in rows.into_iter().zip(&slots) {
+            if self.test(&cond, &r, s)? {
+                kept.push(r);
+            }
+        }
+        Ok(kept)
+    }
+
     /// Runs a nested block's steps on one input row, giving the slot values.
     pub fn nested(&self, steps: &[NestedStep], row: &[Value]) -> R<Vec<Value>> {
         let mut slots: Vec<Value> = Vec::with_capacity(steps.len());
         for step in steps {
             let v = match step {
                 NestedStep::Expr(e) => self.eval(e, row, &slots)?,
-                NestedStep::Filter { input, cond } => self.map_bag(input, row, &slots, |bag| {
-                    let mut out = Vec::new();
-                    for t in bag {
-                        if self.test(cond, &t, &[])? {
-                            out.push(t);
-                        }
-                    }
-                    Ok(out)
-                })?,
+                NestedStep::Filter { input, cond } => {
+                    self.map_bag(input, row, &slots, |bag| self.filter(cond, bag))?
+                }
                 NestedStep::Order { input, keys } => {
                     self.map_bag(input, row, &slots, |bag| self.sort(bag, keys))?
                 }

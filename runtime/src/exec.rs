@@ -797,31 +797,7 @@ impl Emitter {
         let steps = self.steps.clone();
         for step in steps.iter().skip(first) {
             rows = match step {
-                Step::Filter(cond) if calls_batched(cond) => {
-                    // Plugin calls once for the batch, then the condition row by row.
-                    let mut calls = Vec::new();
-                    let cond = hoist(cond, 0, &mut calls);
-                    let mut slots = vec![Vec::with_capacity(calls.len()); rows.len()];
-                    self.ctx
-                        .eval_hoisted(&calls, &rows, &mut slots)
-                        .map_err(eval_err)?;
-                    let mut kept = Vec::with_capacity(rows.len());
-                    for (r, s) in rows.into_iter().zip(&slots) {
-                        if self.ctx.test(&cond, &r, s).map_err(eval_err)? {
-                            kept.push(r);
-                        }
-                    }
-                    kept
-                }
-                Step::Filter(cond) => {
-                    let mut kept = Vec::with_capacity(rows.len());
-                    for r in rows {
-                        if self.ctx.test(cond, &r, &[]).map_err(eval_err)? {
-                            kept.push(r);
-                        }
-                    }
-                    kept
-                }
+                Step::Filter(cond) => self.ctx.filter(cond, rows).map_err(eval_err)?,
                 Step::Foreach { nested, generate } => {
                     let mut slots = Vec::with_capacity(rows.len());
                     for r in &rows {
