@@ -45,7 +45,8 @@ pub fn run() -> Result<(), Vec<Report>> {
     let schemas = std::sync::Arc::new(pigrs_runtime::io::FileSchemas::new(
         &pigrs_runtime::physical::base_dir(),
     ));
-    let mut session = Session::with_schemas(Some(schemas));
+    // REGISTER reads relative paths from the working directory.
+    let mut session = Session::with_schemas(Some(schemas)).load_plugins_from(Default::default());
     let mut runner = Runner::new(RunOptions::default()).map_err(|e| vec![plain(e.message)])?;
     let mut buffer = String::new();
     loop {

@@ -79,8 +79,9 @@ pub struct Session {
     commands: HashMap<String, a::StreamCommand>,
     /// Nested FOREACH aliases for `DESCRIBE outer::inner`.
     nested_schemas: HashMap<(String, String), PigType>,
-    /// The folder relative `REGISTER` paths are read from (empty: the working directory).
-    script_dir: PathBuf,
+    /// The folder relative `REGISTER` paths are read from (empty: the working directory);
+    /// `None`: this session loads no plugins (the fuzzer, planner tests).
+    plugin_dir: Option<PathBuf>,
     /// The plugin libraries registered so far, with the path of their REGISTER.
     plugins: Vec<(Arc<pigrs_plugin_host::Library>, Span)>,
     /// Whether a REGISTER failed: calls of unknown qualified functions are then follow-on
@@ -106,16 +107,15 @@ pub fn plan_script(
 }
 
 /// [`plan_script`] with a [`SchemaProvider`] for the loads that have no `AS` clause, and
-/// the script's folder, which relative `REGISTER` paths are read from.
+/// the script's folder, which relative `REGISTER` paths are read from (`None`: REGISTER
+/// loads no plugin and is an error).
 pub fn plan_script_with(
     script: &a::Script,
     schemas: Option<Arc<dyn SchemaProvider>>,
     dir: Option<&Path>,
 ) -> std::result::Result<(Session, Vec<Action>), Vec<PlanError>> {
     let mut session = Session::with_schemas(schemas);
-    if let Some(dir) = dir {
-        session.script_dir = dir.to_path_buf();
-    }
+    session.plugin_dir = dir.map(Path::to_path_buf);
     let mut actions = Vec::new();
     let mut errors = Vec::new();
     for stmt in &script.statements {
@@ -139,6 +139,13 @@ impl Session {
             schemas,
             ..Session::default()
         }
+    }
+
+    /// Lets `REGISTER` load plugin libraries, reading relative paths from `dir` (empty:
+    /// the working directory).
+    pub fn load_plugins_from(mut self, dir: PathBuf) -> Self {
+        self.plugin_dir = Some(dir);
+        self
     }
 
     /// The node an alias names, if it is defined.
@@ -367,11 +374,6 @@ impl Session {
     /// qualified names, `namespace.Name`.
     fn register(&mut self, pattern: &str, span: Span) -> Result<()> {
         let path = Path::new(pattern);
-        let full = if path.is_relative() {
-            self.script_dir.join(path)
-        } else {
-            path.to_path_buf()
-        };
         if matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("jar" | "py" | "js" | "rb" | "groovy")
@@ -381,6 +383,17 @@ impl Session {
                     .with_help("pigrs runs UDF plugins written in Rust: REGISTER 'libmyudfs.so';"),
             );
         }
+        let Some(dir) = &self.plugin_dir else {
+            return Err(PlanError::plan(
+                span,
+                "REGISTER cannot load plugins here (pigrs run and the shell do)",
+            ));
+        };
+        let full = if path.is_relative() {
+            dir.join(path)
+        } else {
+            path.to_path_buf()
+        };
         let files = if pattern.contains(['*', '?', '[']) {
             let text = full.to_string_lossy();
             let matches = glob::glob(&text)

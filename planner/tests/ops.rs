@@ -169,3 +169,24 @@ fn cube_needs_a_schema_and_register_is_refused_clearly() {
     let msg = error("REGISTER 'myudfs.jar';\n");
     assert!(msg.contains("REGISTER"), "{msg}");
 }
+
+#[test]
+fn register_loads_plugins_only_where_the_driver_allows_it() {
+    // plan_script (the fuzzer's, these tests') never opens a library.
+    assert_eq!(
+        error("REGISTER '/no/such/libx.so';\nA = LOAD 'in';\n"),
+        "REGISTER cannot load plugins here (pigrs run and the shell do)"
+    );
+    assert_eq!(
+        error("REGISTER 'udfs.jar';\n"),
+        "REGISTER of Java or script UDFs is not supported by pigrs yet"
+    );
+    // With a folder, a relative path is read from it.
+    let script = pigrs_grammar::parse_script("REGISTER 'libx.so';\n", 0).expect("parses");
+    let dir = std::path::Path::new("/no/such/dir");
+    let errs = pigrs_planner::plan_script_with(&script, None, Some(dir)).expect_err("missing");
+    assert_eq!(
+        errs[0].message,
+        "cannot read plugin /no/such/dir/libx.so: No such file or directory (os error 2)"
+    );
+}
