@@ -359,7 +359,9 @@ G = GROUP K BY k;
 DEFINE P myudfs.Pad('-', '4');
 S = FOREACH G {
     big = FILTER K BY myudfs.IsGood(k) AND x > 1;
-    GENERATE group, myudfs.Reverse(CONCAT(group, 'z')), myudfs.SumSquares(big.x), P(group);
+    rev = FOREACH big GENERATE myudfs.Reverse(CONCAT(k, 'y'));
+    n = myudfs.SumSquares(big.x);
+    GENERATE group, myudfs.Reverse(CONCAT(group, 'z')), n, P(group), rev;
 };
 T = FILTER S BY myudfs.IsGood(group);
 U = ORDER T BY group;
@@ -367,6 +369,6 @@ DUMP U;
 ";
     assert_eq!(
         ok(&with_myudfs(tmp.path(), body)),
-        "(a,za,9.0,---a)\n(b,zb,29.0,---b)\n(c,zc,16.0,---c)\n"
+        "(a,za,9.0,---a,{(ya)})\n(b,zb,29.0,---b,{(yb),(yb)})\n(c,zc,16.0,---c,{(yc)})\n"
     );
 }

@@ -456,63 +456,110 @@ impl EvalCtx {
         Ok(kept)
     }
 
-    /// Runs a nested block's steps on one input row, giving the slot values.
-    pub fn nested(&self, steps: &[NestedStep], row: &[Value]) -> R<Vec<Value>> {
-        let mut slots: Vec<Value> = Vec::with_capacity(steps.len());
-        for step in steps {
-            let v = match step {
-                NestedStep::Expr(e) => self.eval(e, row, &slots)?,
-                NestedStep::Filter { input, cond } => {
-                    self.map_bag(input, row, &slots, |bag| self.filter(cond, bag))?
-                }
-                NestedStep::Order { input, keys } => {
-                    self.map_bag(input, row, &slots, |bag| self.sort(bag, keys))?
-                }
-                NestedStep::Limit { input, n } => self.map_bag(input, row, &slots, |mut bag| {
-                    bag.truncate(usize::try_from(*n).unwrap_or(usize::MAX));
-                    Ok(bag)
-                })?,
-                NestedStep::Distinct { input } => {
-                    self.map_bag(input, row, &slots, |bag| Ok(distinct(bag)))?
-                }
-                NestedStep::Sample { input, fraction } => {
-                    self.map_bag(input, row, &slots, |bag| {
-                        Ok(bag
-                            .into_iter()
-                            .filter(|_| rand_unit() < *fraction)
-                            .collect())
-                    })?
-                }
-                NestedStep::Cross { inputs } => {
-                    let mut out: Bag = vec![vec![]];
-                    for input in inputs {
-                        let Value::Bag(b) = self.eval(input, row, &slots)? else {
-                            out.clear();
-                            break;
-                        };
-                        out = out
-                            .iter()
-                            .flat_map(|prefix| {
-                                b.iter()
-                                    .map(move |t| prefix.iter().chain(t).cloned().collect())
-                            })
-                            .collect();
+    /// Runs a nested block's steps on each of `rows`, giving each row's slot values. A
+    /// step's plugin calls run once for all the rows.
+    pub fn nested(&self, steps: &[NestedStep], rows: &[Tuple]) -> R<Vec<Vec<Value>>> {
+        let mut slots: Vec<Vec<Value>> = vec![Vec::with_capacity(steps.len()); rows.len()];
+        for (k, step) in steps.iter().enumerate() {
+            match step {
+                NestedStep::Expr(e) if calls_batched(e) => {
+                    // The calls' results go to slots k.., read by the expression, then
+                    // give way to its value.
+                    let mut calls = Vec::new();
+                    let e = hoist(e, k, &mut calls);
+                    self.eval_hoisted(&calls, rows, &mut slots)?;
+                    for (row, s) in rows.iter().zip(&mut slots) {
+                        let v = self.eval(&e, row, s)?;
+                        s.truncate(k);
+                        s.push(v);
                     }
-                    Value::Bag(Box::new(out))
                 }
-                NestedStep::Foreach { input, generate } => {
-                    self.map_bag(input, row, &slots, |bag| {
-                        let mut out = Vec::new();
-                        for t in &bag {
-                            self.generate(generate, t, &[], &mut out)?;
-                        }
-                        Ok(out)
-                    })?
+                _ => {
+                    for (row, s) in rows.iter().zip(&mut slots) {
+                        let v = self.nested_step(step, row, s)?;
+                        s.push(v);
+                    }
                 }
-            };
-            slots.push(v);
+            }
         }
         Ok(slots)
+    }
+
+    /// One nested-block step on one row whose earlier steps gave `slots`.
+    fn nested_step(&self, step: &NestedStep, row: &[Value], slots: &[Value]) -> R<Value> {
+        Ok(match step {
+            NestedStep::Expr(e) => self.eval(e, row, slots)?,
+            NestedStep::Filter { input, cond } => {
+                self.map_bag(input, row, slots, |bag| self.filter(cond, bag))?
+            }
+            NestedStep::Order { input, keys } => {
+                self.map_bag(input, row, slots, |bag| self.sort(bag, keys))?
+            }
+            NestedStep::Limit { input, n } => self.map_bag(input, row, slots, |mut bag| {
+                bag.truncate(usize::try_from(*n).unwrap_or(usize::MAX));
+                Ok(bag)
+            })?,
+            NestedStep::Distinct { input } => {
+                self.map_bag(input, row, slots, |bag| Ok(distinct(bag)))?
+            }
+            NestedStep::Sample { input, fraction } => self.map_bag(input, row, slots, |bag| {
+                Ok(bag
+                    .into_iter()
+                    .filter(|_| rand_unit() < *fraction)
+                    .collect())
+            })?,
+            NestedStep::Cross { inputs } => {
+                let mut out: Bag = vec![vec![]];
+                for input in inputs {
+                    let Value::Bag(b) = self.eval(input, row, slots)? else {
+                        out.clear();
+                        break;
+                    };
+                    out = out
+                        .iter()
+                        .flat_map(|prefix| {
+                            b.iter()
+                                .map(move |t| prefix.iter().chain(t).cloned().collect())
+                        })
+                        .collect();
+                }
+                Value::Bag(Box::new(out))
+            }
+            NestedStep::Foreach { input, generate } => self.map_bag(input, row, slots, |bag| {
+                let none = vec![Vec::new(); bag.len()];
+                self.generate_rows(generate, &bag, none, 0)
+            })?,
+        })
+    }
+
+    /// GENERATE on each of `rows`, whose slots (`first` of them each) are `slots`, in
+    /// order. Plugin calls run once for all the rows, their results in slots after those.
+    pub fn generate_rows(
+        &self,
+        items: &[GenItem],
+        rows: &[Tuple],
+        mut slots: Vec<Vec<Value>>,
+        first: usize,
+    ) -> R<Vec<Tuple>> {
+        let items: Cow<'_, [GenItem]> = if items.iter().any(|g| calls_batched(&g.expr)) {
+            let mut calls = Vec::new();
+            let hoisted = items
+                .iter()
+                .map(|g| GenItem {
+                    expr: hoist(&g.expr, first, &mut calls),
+                    ..g.clone()
+                })
+                .collect();
+            self.eval_hoisted(&calls, rows, &mut slots)?;
+            Cow::Owned(hoisted)
+        } else {
+            Cow::Borrowed(items)
+        };
+        let mut out = Vec::with_capacity(rows.len());
+        for (r, s) in rows.iter().zip(&slots) {
+            self.generate(&items, r, s, &mut out)?;
+        }
+        Ok(out)
     }
 
     fn map_bag(
@@ -704,5 +751,23 @@ mod tests {
         assert_eq!(got[0], vec![chars("aB0")]);
         assert_eq!(f.batches.load(Relaxed::Relaxed), 1);
         assert_eq!(f.row_calls.load(Relaxed::Relaxed), 5);
+    }
+
+    /// A nested block's assignment calls its plugin function once for all the rows, after
+    /// the slots of the steps before it.
+    #[test]
+    fn nested_assignments_call_plugins_once_for_many_rows() {
+        let f = batched("LCFIRST", None);
+        let col = Expr::new(ExprKind::Column(0), PigType::Chararray, Span::new(1, 2));
+        let slot = Expr::new(ExprKind::Slot(0), PigType::Chararray, Span::new(1, 2));
+        let steps = vec![
+            NestedStep::Expr(col),
+            NestedStep::Expr(call_of(&f, vec![slot])),
+        ];
+        let rows: Vec<Tuple> = (0..4).map(|i| vec![chars(&format!("XY{i}"))]).collect();
+        let slots = EvalCtx::default().nested(&steps, &rows).expect("nested");
+        assert_eq!(slots[3], vec![chars("XY3"), chars("xY3")]);
+        assert_eq!(f.batches.load(Relaxed::Relaxed), 1);
+        assert_eq!(f.row_calls.load(Relaxed::Relaxed), 0);
     }
 }

@@ -6,7 +6,6 @@
 //! [`Output`] layout: plain rows, or rows keyed for the next
 //! shuffle. That is a map or reduce stage: the work one task does between two shuffles.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -27,7 +26,7 @@ use pigrs_planner::logical::{GenItem, NestedStep, SortKey};
 use pigrs_udf::value::compare;
 use pigrs_udf::{Tuple, Value};
 
-use crate::eval::{EvalCtx, EvalError, calls_batched, compare_keys, hoist, rand_unit};
+use crate::eval::{EvalCtx, EvalError, compare_keys, rand_unit};
 use crate::io::{LoadFunc, Prefilter, Split, Warnings, open_reader_filtered};
 use crate::layout::Layout;
 use crate::stats::{StageStats, Stats, features_of};
@@ -799,40 +798,14 @@ impl Emitter {
             rows = match step {
                 Step::Filter(cond) => self.ctx.filter(cond, rows).map_err(eval_err)?,
                 Step::Foreach { nested, generate } => {
-                    let mut slots = Vec::with_capacity(rows.len());
-                    for r in &rows {
-                        slots.push(if nested.is_empty() {
-                            Vec::new()
-                        } else {
-                            self.ctx.nested(nested, r).map_err(eval_err)?
-                        });
-                    }
-                    // Plugin calls once for the batch, their results in slots after the
-                    // nested block's.
-                    let generate: Cow<'_, [GenItem]> =
-                        if generate.iter().any(|g| calls_batched(&g.expr)) {
-                            let mut calls = Vec::new();
-                            let items = generate
-                                .iter()
-                                .map(|g| GenItem {
-                                    expr: hoist(&g.expr, nested.len(), &mut calls),
-                                    ..g.clone()
-                                })
-                                .collect();
-                            self.ctx
-                                .eval_hoisted(&calls, &rows, &mut slots)
-                                .map_err(eval_err)?;
-                            Cow::Owned(items)
-                        } else {
-                            Cow::Borrowed(generate)
-                        };
-                    let mut out = Vec::with_capacity(rows.len());
-                    for (r, s) in rows.iter().zip(&slots) {
-                        self.ctx
-                            .generate(&generate, r, s, &mut out)
-                            .map_err(eval_err)?;
-                    }
-                    out
+                    let slots = if nested.is_empty() {
+                        vec![Vec::new(); rows.len()]
+                    } else {
+                        self.ctx.nested(nested, &rows).map_err(eval_err)?
+                    };
+                    self.ctx
+                        .generate_rows(generate, &rows, slots, nested.len())
+                        .map_err(eval_err)?
                 }
                 Step::Sample(p) => rows.into_iter().filter(|_| rand_unit() < *p).collect(),
             };
