@@ -142,13 +142,17 @@ struct Instance {
     signatures: Vec<Signature>,
     owner: Vec<usize>,
     impls: Vec<Arc<dyn Erased>>,
+    /// The implementation the last `RETURN_TYPE` chose: pigrs makes an instance per call
+    /// site and types it once, so every row of that call runs the overload whose output
+    /// type the plan declared, whatever the types of a row's values (nulls, untyped bytes).
+    chosen: Mutex<Option<usize>>,
 }
 
 impl Instance {
     /// The implementation for these argument types (`None`: a null), or why none fits.
-    fn pick(&self, args: &[Option<PigType>]) -> Result<&dyn Erased, String> {
+    fn pick(&self, args: &[Option<PigType>]) -> Result<usize, String> {
         if self.impls.len() == 1 {
-            return Ok(&*self.impls[0]);
+            return Ok(0);
         }
         let i = best_overload(&self.signatures, args).ok_or_else(|| {
             let types: Vec<PigType> = args
@@ -157,7 +161,12 @@ impl Instance {
                 .collect();
             crate::no_overload(&self.signatures, &types)
         })?;
-        Ok(&*self.impls[self.owner[i]])
+        Ok(self.owner[i])
+    }
+
+    /// The implementation chosen when the call was typed, if it was.
+    fn chosen(&self) -> Option<usize> {
+        *self.chosen.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The implementation of a function that has no overloads (an algebraic function).
@@ -170,15 +179,23 @@ impl Instance {
 
     fn output_type(&self, args: &[PigType]) -> Result<PigType, String> {
         let types: Vec<Option<PigType>> = args.iter().cloned().map(Some).collect();
-        self.pick(&types)?.output_type(args)
+        let i = self.pick(&types)?;
+        let t = self.impls[i].output_type(args)?;
+        *self.chosen.lock().unwrap_or_else(|p| p.into_inner()) = Some(i);
+        Ok(t)
     }
 
-    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
-        if self.impls.len() == 1 {
-            return self.impls[0].eval(args);
-        }
-        let types: Vec<Option<PigType>> = args.iter().map(Value::pig_type).collect();
-        self.pick(&types).map_err(UdfError::new)?.eval(args)
+    /// Evaluates a row with implementation `chosen`, or else the one that fits the
+    /// values' types.
+    fn eval(&self, args: &[Value], chosen: Option<usize>) -> Result<Value, UdfError> {
+        let i = match chosen {
+            Some(i) => i,
+            None => {
+                let types: Vec<Option<PigType>> = args.iter().map(Value::pig_type).collect();
+                self.pick(&types).map_err(UdfError::new)?
+            }
+        };
+        self.impls[i].eval(args)
     }
 }
 
@@ -318,6 +335,7 @@ extern "C" fn new_instance(func: u32, ctor_args: &Source, handle: &mut u64, out:
             signatures: Vec::new(),
             owner: Vec::new(),
             impls: Vec::new(),
+            chosen: Mutex::new(None),
         };
         for (k, (make, sigs)) in f.variants.iter().enumerate() {
             instance.impls.push(make(&args).map_err(Failed::error)?);
@@ -393,7 +411,8 @@ extern "C" fn call(handle: u64, op: u32, input: &Source, out: &Sink) -> u32 {
                 let Value::Bag(rows) = input else {
                     return Err(Failed::error("the input of EVAL is not a bag"));
                 };
-                rows_each(&rows, |row| f.eval(row))
+                let chosen = f.chosen();
+                rows_each(&rows, |row| f.eval(row, chosen))
             }
             abi::op::INITIAL => {
                 let Value::Bag(rows) = input else {
@@ -434,4 +453,91 @@ extern "C" fn call(handle: u64, op: u32, input: &Source, out: &Sink) -> u32 {
             ))),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two overloads of one function, telling which ran.
+    struct IntF;
+    struct DoubleF;
+
+    macro_rules! overload {
+        ($t:ident, $arg:expr, $tag:literal) => {
+            impl Udf for $t {
+                const NAME: &'static str = "F";
+                fn new(_: &[String]) -> Result<Self, String> {
+                    Ok($t)
+                }
+                fn signatures() -> Result<Vec<Signature>, String> {
+                    Ok(vec![Signature {
+                        args: vec![Some($arg)],
+                        output: $arg,
+                    }])
+                }
+                fn eval(&self, _: &[Value]) -> Result<Value, UdfError> {
+                    Ok(Value::Chararray($tag.into()))
+                }
+            }
+        };
+    }
+    overload!(IntF, PigType::Int, "int");
+    overload!(DoubleF, PigType::Double, "double");
+
+    fn instance() -> Instance {
+        let lib = Library::new("t", vec![Function::of::<IntF>(), Function::of::<DoubleF>()]);
+        let (d, exported) = lib.0.expect("valid");
+        assert_eq!(d.functions.len(), 1);
+        let mut inst = Instance {
+            name: "F".into(),
+            signatures: Vec::new(),
+            owner: Vec::new(),
+            impls: Vec::new(),
+            chosen: Mutex::new(None),
+        };
+        for (k, (make, sigs)) in exported[0].variants.iter().enumerate() {
+            inst.impls.push(make(&[]).expect("made"));
+            inst.signatures.extend(sigs.iter().cloned());
+            inst.owner.extend(std::iter::repeat_n(k, sigs.len()));
+        }
+        inst
+    }
+
+    #[test]
+    fn rows_run_the_overload_the_call_was_typed_with() {
+        let f = instance();
+        let ran = |v: Value| match f.eval(&[v], f.chosen()).expect("evaluates") {
+            Value::Chararray(s) => s,
+            other => panic!("{other:?}"),
+        };
+        // Untyped: each row by its values' types (a null fits both: the first).
+        assert_eq!(ran(Value::Null), "int");
+        assert_eq!(ran(Value::Double(1.0)), "double");
+        // Typed as double: every row, null or not, runs the double overload.
+        assert_eq!(f.output_type(&[PigType::Double]), Ok(PigType::Double));
+        assert_eq!(ran(Value::Null), "double");
+        assert_eq!(ran(Value::Int(1)), "double");
+    }
+
+    #[test]
+    fn invalid_libraries_say_why() {
+        assert!(Library::new("my udfs", vec![]).0.is_err());
+        struct Other;
+        impl Udf for Other {
+            const NAME: &'static str = "F";
+            const KIND: Kind = Kind::Filter;
+            fn new(_: &[String]) -> Result<Self, String> {
+                Ok(Other)
+            }
+            fn eval(&self, _: &[Value]) -> Result<Value, UdfError> {
+                Ok(Value::Null)
+            }
+        }
+        let mixed = Library::new("t", vec![Function::of::<IntF>(), Function::of::<Other>()]);
+        assert_eq!(
+            mixed.0.err().as_deref(),
+            Some("F: overloads of different kinds")
+        );
+    }
 }
