@@ -105,6 +105,9 @@ pub struct AggCall {
     pub fields: Option<Vec<usize>>,
     /// The result type.
     pub ty: pigrs_udf::PigType,
+    /// Only the input rows for which this is true go into the bag (a nested FILTER of the
+    /// bag the function reads); `None`: every row.
+    pub filter: Option<Expr>,
 }
 
 /// GROUP keys of one input.
@@ -515,16 +518,22 @@ impl fmt::Display for OpLine<'_> {
                 write!(f, "Aggregate{alias}: keys=[{}], aggs=[", keys_text(keys))?;
                 let names: Vec<String> = aggs
                     .iter()
-                    .map(|a| match &a.fields {
-                        Some(fs) => format!(
-                            "{}({})",
-                            a.func.name(),
-                            fs.iter()
-                                .map(|i| format!("${i}"))
-                                .collect::<Vec<_>>()
-                                .join(",")
-                        ),
-                        None => format!("{}(*)", a.func.name()),
+                    .map(|a| {
+                        let call = match &a.fields {
+                            Some(fs) => format!(
+                                "{}({})",
+                                a.func.name(),
+                                fs.iter()
+                                    .map(|i| format!("${i}"))
+                                    .collect::<Vec<_>>()
+                                    .join(",")
+                            ),
+                            None => format!("{}(*)", a.func.name()),
+                        };
+                        match &a.filter {
+                            Some(cond) => format!("{call} FILTER {cond}"),
+                            None => call,
+                        }
                     })
                     .collect();
                 write!(

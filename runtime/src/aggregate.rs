@@ -390,6 +390,7 @@ mod tests {
             func: builtin(name).expect("builtin"),
             fields: Some(vec![0]),
             ty,
+            filter: None,
         }
     }
 
