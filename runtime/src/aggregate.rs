@@ -21,7 +21,7 @@ use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatil
 use pigrs_planner::logical::AggCall;
 use pigrs_udf::func::UdfError;
 use pigrs_udf::value::compare;
-use pigrs_udf::{PigType, Value, arrow_layout, cast, codec};
+use pigrs_udf::{Bag, PigType, Value, arrow_layout, cast, codec};
 
 use crate::layout::decode_tuple;
 
@@ -116,10 +116,11 @@ impl Acc {
             }
             Acc::Generic(states) => {
                 let alg = algebraic(agg)?;
-                let s = alg.initial(&vec![tuple.to_vec()])?;
+                let s = alg.initial(&Bag::from(vec![tuple.to_vec()]))?;
                 states.push(s);
                 if states.len() >= 64 {
-                    let merged = alg.intermediate(&states.drain(..).map(|s| vec![s]).collect())?;
+                    let merged =
+                        alg.intermediate(&states.drain(..).map(|s| vec![s]).collect::<Bag>())?;
                     states.push(merged);
                 }
             }
@@ -408,7 +409,10 @@ mod tests {
             merged.merge(t.state(&a).expect("state"));
         }
         let bag: Vec<Tuple> = values.iter().map(|v| vec![v.clone()]).collect();
-        let expected = a.func.eval(&[Value::Bag(Box::new(bag))]).expect("eval");
+        let expected = a
+            .func
+            .eval(&[Value::Bag(Box::new(pigrs_udf::Bag::from(bag)))])
+            .expect("eval");
         assert_eq!(
             merged.finish(&a).expect("finish"),
             expected,

@@ -14,6 +14,9 @@ use pigrs_planner::logical::{GenItem, NestedStep, SortKey};
 use pigrs_udf::value::compare;
 use pigrs_udf::{Bag, PigType, Tuple, Value, cast, ops};
 
+use crate::exec::BATCH_ROWS;
+use crate::spill::{BagBuilder, BagMemory};
+
 /// A failure while evaluating an expression: a function raised an error.
 #[derive(Clone, Debug, thiserror::Error)]
 #[error("{message}")]
@@ -59,9 +62,20 @@ pub struct EvalCtx {
     /// The rows of relations used as scalars, by node (`None`: the relation was empty),
     /// computed before the query that uses them.
     pub scalars: Arc<HashMap<usize, Option<Tuple>>>,
+    /// The memory the bags a task builds share, and where they spill (`None`: bags stay
+    /// in memory, unaccounted).
+    pub bags: Option<Arc<BagMemory>>,
 }
 
 type R<T> = Result<T, EvalError>;
+
+/// An error of a bag read back from disk, or spilled to it, at `span`.
+fn bag_error(e: impl std::fmt::Display, span: Span) -> EvalError {
+    EvalError {
+        message: e.to_string(),
+        span,
+    }
+}
 
 impl EvalCtx {
     /// Evaluates `e` on `row`, with the nested-block values `slots`.
@@ -92,17 +106,9 @@ impl EvalCtx {
                 Value::Tuple(t) => t.get(*index).cloned().unwrap_or(Value::Null),
                 _ => Value::Null,
             },
-            ExprKind::BagProject { expr, indices } => match self.eval(expr, row, slots)? {
-                Value::Bag(b) => Value::Bag(Box::new(
-                    b.iter()
-                        .map(|t| {
-                            indices
-                                .iter()
-                                .map(|&i| t.get(i).cloned().unwrap_or(Value::Null))
-                                .collect()
-                        })
-                        .collect(),
-                )),
+            ExprKind::BagProject { expr, indices } => match self.eval_ref(expr, row, slots)? {
+                Cow::Borrowed(Value::Bag(b)) => self.project_bag(b, indices, e.span)?,
+                Cow::Owned(Value::Bag(b)) => self.project_bag(&b, indices, e.span)?,
                 _ => Value::Null,
             },
             ExprKind::MapLookup { expr, key } => match self.eval(expr, row, slots)? {
@@ -223,7 +229,7 @@ impl EvalCtx {
                     .collect::<R<_>>()?,
             )),
             ExprKind::MakeBag(items) => {
-                let mut bag = Vec::with_capacity(items.len());
+                let mut bag = Bag::with_capacity(items.len());
                 for i in items {
                     bag.push(match self.eval(i, row, slots)? {
                         Value::Tuple(t) => *t,
@@ -283,46 +289,79 @@ impl EvalCtx {
         Ok(self.eval(cond, row, slots)?.as_bool() == Some(true))
     }
 
+    /// The fields `indices` of each tuple of `bag`, as a bag (built as the block's other
+    /// bags are: a large one spills).
+    fn project_bag(&self, bag: &Bag, indices: &[usize], span: Span) -> R<Value> {
+        let mut out = BagBuilder::new(self.bags_for(bag));
+        for t in bag.iter() {
+            let t = t.map_err(|e| bag_error(e, span))?;
+            let fields = indices
+                .iter()
+                .map(|&i| t.get(i).cloned().unwrap_or(Value::Null))
+                .collect();
+            out.push(fields).map_err(|e| bag_error(e, span))?;
+        }
+        let bag = out.finish().map_err(|e| bag_error(e, span))?;
+        Ok(Value::Bag(Box::new(bag)))
+    }
+
+    /// Where a bag made from `input` keeps its tuples: a small bag (all in memory, under a
+    /// batch) is built as it is; a larger one counts against the task's bag memory.
+    fn bags_for(&self, input: &Bag) -> Option<Arc<BagMemory>> {
+        if input.is_spilled() || input.len() > BATCH_ROWS {
+            self.bags.clone()
+        } else {
+            None
+        }
+    }
+
     /// Runs a nested block's steps on one input row, giving the slot values.
     pub fn nested(&self, steps: &[NestedStep], row: &[Value]) -> R<Vec<Value>> {
         let mut slots: Vec<Value> = Vec::with_capacity(steps.len());
         for step in steps {
             let v = match step {
                 NestedStep::Expr(e) => self.eval(e, row, &slots)?,
-                NestedStep::Filter { input, cond } => self.map_bag(input, row, &slots, |bag| {
-                    let mut out = Vec::new();
-                    for t in bag {
+                NestedStep::Filter { input, cond } => {
+                    self.stream_bag(input, row, &slots, |t, out| {
                         if self.test(cond, &t, &[])? {
-                            out.push(t);
+                            out.push(t)?;
                         }
-                    }
-                    Ok(out)
-                })?,
-                NestedStep::Order { input, keys } => {
-                    self.map_bag(input, row, &slots, |bag| self.sort(bag, keys))?
+                        Ok(true)
+                    })?
                 }
-                NestedStep::Limit { input, n } => self.map_bag(input, row, &slots, |mut bag| {
-                    bag.truncate(usize::try_from(*n).unwrap_or(usize::MAX));
-                    Ok(bag)
+                NestedStep::Order { input, keys } => self.map_bag(input, row, &slots, |bag| {
+                    let tuples = bag.into_tuples().map_err(|e| bag_error(e, input.span))?;
+                    Ok(Bag::from(self.sort(tuples, keys)?))
                 })?,
-                NestedStep::Distinct { input } => {
-                    self.map_bag(input, row, &slots, |bag| Ok(distinct(bag)))?
+                NestedStep::Limit { input, n } => {
+                    let n = usize::try_from(*n).unwrap_or(usize::MAX);
+                    self.stream_bag(input, row, &slots, |t, out| {
+                        if out.len() < n {
+                            out.push(t)?;
+                        }
+                        Ok(out.len() < n)
+                    })?
                 }
+                NestedStep::Distinct { input } => self.map_bag(input, row, &slots, |bag| {
+                    let tuples = bag.into_tuples().map_err(|e| bag_error(e, input.span))?;
+                    Ok(Bag::from(distinct(tuples)))
+                })?,
                 NestedStep::Sample { input, fraction } => {
-                    self.map_bag(input, row, &slots, |bag| {
-                        Ok(bag
-                            .into_iter()
-                            .filter(|_| rand_unit() < *fraction)
-                            .collect())
+                    self.stream_bag(input, row, &slots, |t, out| {
+                        if rand_unit() < *fraction {
+                            out.push(t)?;
+                        }
+                        Ok(true)
                     })?
                 }
                 NestedStep::Cross { inputs } => {
-                    let mut out: Bag = vec![vec![]];
+                    let mut out: Vec<Tuple> = vec![vec![]];
                     for input in inputs {
                         let Value::Bag(b) = self.eval(input, row, &slots)? else {
                             out.clear();
                             break;
                         };
+                        let b = b.tuples().map_err(|e| bag_error(e, input.span))?;
                         out = out
                             .iter()
                             .flat_map(|prefix| {
@@ -331,21 +370,51 @@ impl EvalCtx {
                             })
                             .collect();
                     }
-                    Value::Bag(Box::new(out))
+                    Value::Bag(Box::new(Bag::from(out)))
                 }
                 NestedStep::Foreach { input, generate } => {
-                    self.map_bag(input, row, &slots, |bag| {
-                        let mut out = Vec::new();
-                        for t in &bag {
-                            self.generate(generate, t, &[], &mut out)?;
+                    let mut rows = Vec::new();
+                    self.stream_bag(input, row, &slots, |t, out| {
+                        self.generate(generate, &t, &[], &mut rows)?;
+                        for r in rows.drain(..) {
+                            out.push(r)?;
                         }
-                        Ok(out)
+                        Ok(true)
                     })?
                 }
             };
             slots.push(v);
         }
         Ok(slots)
+    }
+
+    /// The bag `input` evaluates to, passed through `f` tuple by tuple into a new bag
+    /// (which spills when large); `f` returns whether it wants more tuples. Null when
+    /// `input` is not a bag.
+    fn stream_bag(
+        &self,
+        input: &Expr,
+        row: &[Value],
+        slots: &[Value],
+        mut f: impl FnMut(Tuple, &mut Pushed) -> R<bool>,
+    ) -> R<Value> {
+        let bag = match self.eval_ref(input, row, slots)? {
+            Cow::Borrowed(Value::Bag(b)) => Cow::Borrowed(&**b),
+            Cow::Owned(Value::Bag(b)) => Cow::Owned(*b),
+            _ => return Ok(Value::Null),
+        };
+        let mut out = Pushed {
+            bag: BagBuilder::new(self.bags_for(&bag)),
+            span: input.span,
+        };
+        for t in bag.iter() {
+            let t = t.map_err(|e| bag_error(e, input.span))?;
+            if !f(t.into_owned(), &mut out)? {
+                break;
+            }
+        }
+        let bag = out.bag.finish().map_err(|e| bag_error(e, input.span))?;
+        Ok(Value::Bag(Box::new(bag)))
     }
 
     fn map_bag(
@@ -362,7 +431,7 @@ impl EvalCtx {
     }
 
     /// Sorts tuples by keys (stable; nulls first ascending, last descending).
-    pub fn sort(&self, bag: Bag, keys: &[SortKey]) -> R<Bag> {
+    pub fn sort(&self, bag: Vec<Tuple>, keys: &[SortKey]) -> R<Vec<Tuple>> {
         let mut keyed = Vec::with_capacity(bag.len());
         for t in bag {
             let k = keys
@@ -396,7 +465,8 @@ impl EvalCtx {
                     if b.is_empty() {
                         return Ok(());
                     }
-                    parts.push(b.into_iter().map(|t| pad(t, item.width)).collect());
+                    let tuples = b.into_tuples().map_err(|e| bag_error(e, item.expr.span))?;
+                    parts.push(tuples.into_iter().map(|t| pad(t, item.width)).collect());
                 }
                 Value::Tuple(t) => parts.push(vec![pad(*t, item.width)]),
                 Value::Null => parts.push(vec![vec![Value::Null; item.width.unwrap_or(1)]]),
@@ -431,6 +501,22 @@ impl EvalCtx {
     }
 }
 
+/// The bag a nested statement builds, with the statement's place for its errors.
+struct Pushed {
+    bag: BagBuilder,
+    span: Span,
+}
+
+impl Pushed {
+    fn push(&mut self, t: Tuple) -> R<()> {
+        self.bag.push(t).map_err(|e| bag_error(e, self.span))
+    }
+
+    fn len(&self) -> usize {
+        self.bag.len()
+    }
+}
+
 fn pad(mut t: Tuple, width: Option<usize>) -> Tuple {
     if let Some(w) = width
         && t.len() < w
@@ -453,9 +539,9 @@ pub fn compare_keys(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
 }
 
 /// Pig's DISTINCT of a bag: unique tuples, in sorted order (as Pig's distinct bags give them).
-pub fn distinct(bag: Bag) -> Bag {
+pub fn distinct(bag: Vec<Tuple>) -> Vec<Tuple> {
     let mut seen = HashSet::new();
-    let mut out: Bag = bag.into_iter().filter(|t| seen.insert(t.clone())).collect();
+    let mut out: Vec<Tuple> = bag.into_iter().filter(|t| seen.insert(t.clone())).collect();
     out.sort_by(|a, b| {
         compare(
             &Value::Tuple(Box::new(a.clone())),

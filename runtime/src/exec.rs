@@ -24,11 +24,13 @@ use futures::{StreamExt, TryStreamExt};
 use pigrs_planner::expr::Expr;
 use pigrs_planner::logical::{GenItem, NestedStep, SortKey};
 use pigrs_udf::value::compare;
-use pigrs_udf::{Tuple, Value};
+use pigrs_udf::{Bag, Tuple, Value};
 
 use crate::eval::{EvalCtx, EvalError, compare_keys, rand_unit};
 use crate::io::{LoadFunc, Prefilter, Split, Warnings, open_reader_filtered};
 use crate::layout::Layout;
+use crate::ops::bags::{BagColumns, BagsExec, GroupRows};
+use crate::spill::{BagMemory, bag_err};
 use crate::stats::{StageStats, Stats, features_of};
 use crate::tee::Fanout;
 
@@ -91,6 +93,9 @@ pub enum Source {
     },
     /// Another plan's rows, task for task.
     Rows(Layout),
+    /// The groups of child 0's rows, clustered by key (a GROUP's reduce): rows
+    /// `(group, bag, ...)` whose bags spill beyond the task's share of the memory pool.
+    Groups(BagColumns),
     /// Child 0 streamed, crossed with all rows of children 1...
     Cross {
         /// Layouts of the children.
@@ -146,7 +151,7 @@ impl PigExec {
     ) -> Arc<Self> {
         let partitions = match &source {
             Source::Scan { splits, .. } => splits.len().max(1),
-            Source::Rows(_) | Source::Stream { .. } | Source::Cross { .. } => {
+            Source::Rows(_) | Source::Groups(_) | Source::Stream { .. } | Source::Cross { .. } => {
                 children[0].properties().partitioning.partition_count()
             }
             Source::Rank { .. } => 1,
@@ -174,7 +179,12 @@ impl PigExec {
         ctx: EvalCtx,
         stage: Arc<StageStats>,
     ) -> Arc<Self> {
-        let source = Source::Rows(layout);
+        // Groups read by row steps are built here, where their bags are read: a bag that
+        // spills is never packed into a batch.
+        let (source, child) = match child.downcast_ref::<BagsExec>() {
+            Some(bags) => (Source::Groups(bags.columns().clone()), bags.input().clone()),
+            None => (Source::Rows(layout), child),
+        };
         for tag in features_of(&source, &steps, &output) {
             stage.add_feature(tag);
         }
@@ -241,6 +251,7 @@ fn source_name(source: &Source) -> &'static str {
     match source {
         Source::Scan { .. } => "Scan",
         Source::Rows(_) => "Map",
+        Source::Groups(_) => "Groups",
         Source::Cross { .. } => "Cross",
         Source::Rank { .. } => "Rank",
         Source::Stream { .. } => "Stream",
@@ -258,6 +269,7 @@ impl DisplayAs for PigExec {
                 }
             }
             Source::Stream { command, .. } => write!(f, " command=`{}`", command.line)?,
+            Source::Groups(columns) => write!(f, " {columns}")?,
             _ => {}
         }
         write_steps_and_output(f, &self.steps, &self.output)
@@ -425,12 +437,38 @@ impl PigExec {
                 });
                 Ok(futures::stream::iter(iter).boxed())
             }
+            Source::Groups(columns) => {
+                let input = self.children[0].execute(partition, ctx.clone())?;
+                let memory = BagMemory::new(ctx, partition, emitter.stats.clone());
+                emitter.ctx.bags = Some(memory.clone());
+                let groups = std::sync::Mutex::new(GroupRows::new(columns.clone(), Some(memory)));
+                // The end of the input is a `None`: the last group is finished then.
+                let input = input
+                    .map(|b| b.map(Some))
+                    .chain(futures::stream::once(async { Ok(None) }));
+                Ok(map_batches(
+                    input.boxed(),
+                    move |b: Option<RecordBatch>, em| {
+                        let mut groups = groups
+                            .lock()
+                            .map_err(|_| DataFusionError::Internal("a task's groups".into()))?;
+                        match b {
+                            Some(b) => groups.push(&b)?,
+                            None => groups.close()?,
+                        }
+                        let rows = groups.take();
+                        drop(groups);
+                        em.emit(rows)
+                    },
+                    emitter,
+                ))
+            }
             Source::Rows(layout) => {
                 let input = self.children[0].execute(partition, ctx)?;
                 let layout = layout.clone();
                 let count_in = self.count_in;
                 Ok(map_batches(
-                    input,
+                    input.boxed(),
                     move |b, em| {
                         let rows = layout.rows(&b);
                         if count_in {
@@ -462,7 +500,7 @@ impl PigExec {
                     let sides = shared;
                     let layout0 = layouts[0].clone();
                     Ok::<_, DataFusionError>(map_batches(
-                        probe,
+                        probe.boxed(),
                         move |b, em| {
                             let rows = layout0.rows(&b);
                             em.stats.add_in(rows.len() as u64);
@@ -602,9 +640,9 @@ pub async fn collect_rows(
     Ok(rows)
 }
 
-fn map_batches(
-    input: SendableRecordBatchStream,
-    f: impl Fn(RecordBatch, &mut Emitter) -> DFResult<Option<RecordBatch>> + Send + 'static,
+fn map_batches<T: Send + 'static>(
+    input: futures::stream::BoxStream<'static, DFResult<T>>,
+    f: impl Fn(T, &mut Emitter) -> DFResult<Option<RecordBatch>> + Send + 'static,
     emitter: Emitter,
 ) -> BatchStream {
     let main = futures::stream::unfold(
@@ -829,7 +867,20 @@ impl Emitter {
             self.stats.add_out(rows.len() as u64);
         }
         match &self.output {
-            Output::Rows(layout) => Ok(Some(layout.to_batch(&rows))),
+            Output::Rows(layout) => {
+                // A bag kept on disk goes into the batch whole.
+                for row in &mut rows {
+                    for v in row.iter_mut() {
+                        if let Value::Bag(b) = v
+                            && b.is_spilled()
+                        {
+                            let loaded = std::mem::take(&mut **b).loaded().map_err(bag_err)?;
+                            **b = loaded;
+                        }
+                    }
+                }
+                Ok(Some(layout.to_batch(&rows)))
+            }
             Output::Split(split) => {
                 let split = split.clone();
                 self.dispatch(&split, rows)?;
@@ -858,8 +909,9 @@ pub(crate) fn canonical(v: Value) -> Value {
         }
         Value::Bag(b) => {
             let mut tuples: Vec<Tuple> = b
-                .into_iter()
-                .map(|t| t.into_iter().map(canonical).collect())
+                .all()
+                .iter()
+                .map(|t| t.iter().cloned().map(canonical).collect())
                 .collect();
             tuples.sort_by(|a, b| {
                 compare(
@@ -867,7 +919,7 @@ pub(crate) fn canonical(v: Value) -> Value {
                     &Value::Tuple(Box::new(b.clone())),
                 )
             });
-            Value::Bag(Box::new(tuples))
+            Value::Bag(Box::new(Bag::from(tuples)))
         }
         other => other,
     }

@@ -155,7 +155,7 @@ pub fn encode(v: &Value, out: &mut Vec<u8>) {
         Value::Bag(b) => {
             out.push(BAG);
             put_varint(b.len() as u64, out);
-            for t in b.iter() {
+            for t in b.all().iter() {
                 put_tuple(t, out);
             }
         }
@@ -495,7 +495,10 @@ mod tests {
             .collect();
         v.push(Value::Map(Box::new(map)));
         let nested = Value::Tuple(Box::new(v.clone()));
-        v.push(Value::Bag(Box::new(vec![vec![nested.clone()], vec![]])));
+        v.push(Value::Bag(Box::new(crate::bag::Bag::from(vec![
+            vec![nested.clone()],
+            vec![],
+        ]))));
         v.push(nested);
         v
     }

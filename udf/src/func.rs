@@ -11,6 +11,12 @@ use crate::value::{Bag, Value};
 #[error("{0}")]
 pub struct UdfError(pub String);
 
+impl From<crate::bag::BagError> for UdfError {
+    fn from(e: crate::bag::BagError) -> Self {
+        UdfError(e.to_string())
+    }
+}
+
 impl UdfError {
     /// An error with this message.
     pub fn new(msg: impl Into<String>) -> Self {

@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod arrow_layout;
+pub mod bag;
 pub mod builtins;
 pub mod cast;
 pub mod codec;
@@ -12,5 +13,6 @@ pub mod order_key;
 pub mod types;
 pub mod value;
 
+pub use bag::{Bag, BagError, SpilledTuples};
 pub use types::{Field, PigType, Schema};
-pub use value::{Bag, Map, Tuple, Value};
+pub use value::{Map, Tuple, Value};
