@@ -11,11 +11,11 @@ use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use pigrs_grammar::Span;
 use pigrs_planner::expr::{ArithOp, CmpOp, Expr, ExprKind};
 use pigrs_planner::logical::{GenItem, NestedStep, SortKey};
-use pigrs_udf::value::compare;
+use pigrs_udf::value::{compare, compare_tuples};
 use pigrs_udf::{Bag, PigType, Tuple, Value, cast, ops};
 
 use crate::exec::BATCH_ROWS;
-use crate::spill::{BagBuilder, BagMemory};
+use crate::spill::{BagBuilder, BagMemory, bag_err, sort_tuples};
 
 /// A failure while evaluating an expression: a function raised an error.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -330,8 +330,7 @@ impl EvalCtx {
                     })?
                 }
                 NestedStep::Order { input, keys } => self.map_bag(input, row, &slots, |bag| {
-                    let tuples = bag.into_tuples().map_err(|e| bag_error(e, input.span))?;
-                    Ok(Bag::from(self.sort(tuples, keys)?))
+                    self.order_bag(bag, keys, input.span)
                 })?,
                 NestedStep::Limit { input, n } => {
                     let n = usize::try_from(*n).unwrap_or(usize::MAX);
@@ -343,8 +342,13 @@ impl EvalCtx {
                     })?
                 }
                 NestedStep::Distinct { input } => self.map_bag(input, row, &slots, |bag| {
-                    let tuples = bag.into_tuples().map_err(|e| bag_error(e, input.span))?;
-                    Ok(Bag::from(distinct(tuples)))
+                    let Some(memory) = self.bags_for(&bag) else {
+                        let tuples = bag.into_tuples().map_err(|e| bag_error(e, input.span))?;
+                        return Ok(Bag::from(distinct(tuples)));
+                    };
+                    let tuples = bag.iter().map(|t| t.map(Cow::into_owned).map_err(bag_err));
+                    sort_tuples(tuples, &memory, &|a, b| compare_tuples(a, b), true)
+                        .map_err(|e| bag_error(e, input.span))
                 })?,
                 NestedStep::Sample { input, fraction } => {
                     self.stream_bag(input, row, &slots, |t, out| {
@@ -428,6 +432,52 @@ impl EvalCtx {
             Value::Bag(b) => Value::Bag(Box::new(f(*b)?)),
             _ => Value::Null,
         })
+    }
+
+    /// A nested ORDER of a bag: in memory for a small one; a large one (or one on disk) by
+    /// an external sort of its tuples with their keys in front, in bounded memory.
+    fn order_bag(&self, bag: Bag, keys: &[SortKey], span: Span) -> R<Bag> {
+        let Some(memory) = self.bags_for(&bag) else {
+            let tuples = bag.into_tuples().map_err(|e| bag_error(e, span))?;
+            return Ok(Bag::from(self.sort(tuples, keys)?));
+        };
+        let k = keys.len();
+        let mut failed: Option<EvalError> = None;
+        let keyed = bag.iter().map_while(|t| {
+            let t = match t {
+                Ok(t) => t.into_owned(),
+                Err(e) => return Some(Err(bag_err(e))),
+            };
+            let mut keyed = Vec::with_capacity(k + t.len());
+            for key in keys {
+                match self.eval(&key.expr, &t, &[]) {
+                    Ok(v) => keyed.push(v),
+                    Err(e) => {
+                        failed = Some(e);
+                        return None;
+                    }
+                }
+            }
+            keyed.extend(t);
+            Some(Ok(keyed))
+        });
+        let sorted = sort_tuples(
+            keyed,
+            &memory,
+            &|a, b| compare_keys(&a[..k], &b[..k], keys),
+            false,
+        );
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        let sorted = sorted.map_err(|e| bag_error(e, span))?;
+        let mut out = BagBuilder::new(Some(memory));
+        for t in sorted.iter() {
+            let mut t = t.map_err(|e| bag_error(e, span))?.into_owned();
+            t.drain(..k);
+            out.push(t).map_err(|e| bag_error(e, span))?;
+        }
+        out.finish().map_err(|e| bag_error(e, span))
     }
 
     /// Sorts tuples by keys (stable; nulls first ascending, last descending).
@@ -542,12 +592,7 @@ pub fn compare_keys(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
 pub fn distinct(bag: Vec<Tuple>) -> Vec<Tuple> {
     let mut seen = HashSet::new();
     let mut out: Vec<Tuple> = bag.into_iter().filter(|t| seen.insert(t.clone())).collect();
-    out.sort_by(|a, b| {
-        compare(
-            &Value::Tuple(Box::new(a.clone())),
-            &Value::Tuple(Box::new(b.clone())),
-        )
-    });
+    out.sort_by(|a, b| compare_tuples(a, b));
     out
 }
 

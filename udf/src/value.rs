@@ -231,8 +231,9 @@ fn cmp_java_str(a: &str, b: &str) -> Ordering {
     }
 }
 
-fn cmp_tuples(a: &[Value], b: &[Value]) -> Ordering {
-    // Pig's DefaultTuple.compareTo: the shorter tuple first, then field by field.
+/// Pig's `DefaultTuple.compareTo`: the shorter tuple first, then field by field
+/// ([`compare`]).
+pub fn compare_tuples(a: &[Value], b: &[Value]) -> Ordering {
     a.len().cmp(&b.len()).then_with(|| {
         for (x, y) in a.iter().zip(b) {
             let c = compare(x, y);
@@ -249,16 +250,16 @@ fn cmp_bags(a: &[Tuple], b: &[Tuple]) -> Ordering {
     a.len().cmp(&b.len()).then_with(|| {
         if a.iter()
             .zip(b)
-            .all(|(x, y)| cmp_tuples(x, y) == Ordering::Equal)
+            .all(|(x, y)| compare_tuples(x, y) == Ordering::Equal)
         {
             return Ordering::Equal;
         }
         let mut sa: Vec<&Tuple> = a.iter().collect();
         let mut sb: Vec<&Tuple> = b.iter().collect();
-        sa.sort_by(|x, y| cmp_tuples(x, y));
-        sb.sort_by(|x, y| cmp_tuples(x, y));
+        sa.sort_by(|x, y| compare_tuples(x, y));
+        sb.sort_by(|x, y| compare_tuples(x, y));
         for (x, y) in sa.iter().zip(&sb) {
-            let c = cmp_tuples(x, y);
+            let c = compare_tuples(x, y);
             if c != Ordering::Equal {
                 return c;
             }
@@ -303,7 +304,7 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
         (Chararray(x), Chararray(y)) => cmp_java_str(x, y),
         (Bytearray(x), Bytearray(y)) => x.cmp(y),
         (Datetime(x), Datetime(y)) => x.cmp(y),
-        (Tuple(x), Tuple(y)) => cmp_tuples(x, y),
+        (Tuple(x), Tuple(y)) => compare_tuples(x, y),
         (Bag(x), Bag(y)) => x
             .len()
             .cmp(&y.len())
