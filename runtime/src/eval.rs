@@ -502,9 +502,25 @@ impl EvalCtx {
         slots: &[Value],
         out: &mut Vec<Tuple>,
     ) -> R<()> {
+        self.generate_into(items, row, slots, out, &mut |_| Ok(true))
+    }
+
+    /// Like [`EvalCtx::generate`]; the rows of the FLATTEN of a large bag (the only item
+    /// with several alternatives) are made as the bag is read, and handed to `full` each
+    /// time `out` holds a batch of them (`full` takes them, and says whether to go on).
+    pub fn generate_into(
+        &self,
+        items: &[GenItem],
+        row: &[Value],
+        slots: &[Value],
+        out: &mut Vec<Tuple>,
+        full: &mut dyn FnMut(&mut Vec<Tuple>) -> R<bool>,
+    ) -> R<()> {
         // Each item gives a list of alternatives (field groups); the output is their product.
         let mut parts: Vec<Vec<Vec<Value>>> = Vec::with_capacity(items.len());
-        for item in items {
+        // A flattened bag read as it goes: its item's position, its bag, and its width.
+        let mut streamed: Option<(usize, Bag, Option<usize>, Span)> = None;
+        for (i, item) in items.iter().enumerate() {
             let v = self.eval(&item.expr, row, slots)?;
             if !item.flatten {
                 parts.push(vec![vec![v]]);
@@ -515,6 +531,11 @@ impl EvalCtx {
                     if b.is_empty() {
                         return Ok(());
                     }
+                    if streamed.is_none() && (b.is_spilled() || b.len() > BATCH_ROWS) {
+                        streamed = Some((i, *b, item.width, item.expr.span));
+                        parts.push(Vec::new());
+                        continue;
+                    }
                     let tuples = b.into_tuples().map_err(|e| bag_error(e, item.expr.span))?;
                     parts.push(tuples.into_iter().map(|t| pad(t, item.width)).collect());
                 }
@@ -522,6 +543,33 @@ impl EvalCtx {
                 Value::Null => parts.push(vec![vec![Value::Null; item.width.unwrap_or(1)]]),
                 other => parts.push(vec![vec![other]]),
             }
+        }
+        if let Some((at, bag, width, span)) = streamed {
+            if parts
+                .iter()
+                .enumerate()
+                .all(|(i, p)| i == at || p.len() == 1)
+            {
+                for t in bag.iter() {
+                    let t = pad(t.map_err(|e| bag_error(e, span))?.into_owned(), width);
+                    let mut r = Vec::new();
+                    for (i, p) in parts.iter().enumerate() {
+                        if i == at {
+                            r.extend(t.iter().cloned());
+                        } else {
+                            r.extend(p[0].iter().cloned());
+                        }
+                    }
+                    out.push(r);
+                    if out.len() >= BATCH_ROWS && !full(out)? {
+                        return Ok(());
+                    }
+                }
+                return Ok(());
+            }
+            // Several items with many alternatives: their product, in memory.
+            let tuples = bag.into_tuples().map_err(|e| bag_error(e, span))?;
+            parts[at] = tuples.into_iter().map(|t| pad(t, width)).collect();
         }
         if parts.len() == 1 {
             out.extend(parts.pop().unwrap_or_default());

@@ -400,7 +400,11 @@ impl PigExec {
                 // Reading is synchronous: each poll reads and processes one batch.
                 let mut done = false;
                 let mut pending: Option<std::vec::IntoIter<RecordBatch>> = None;
+                let mut ready = Vec::new().into_iter();
                 let iter = std::iter::from_fn(move || {
+                    if let Some(b) = ready.next() {
+                        return Some(Ok(b));
+                    }
                     while !done {
                         let mut rows = Vec::with_capacity(BATCH_ROWS);
                         match reader.next_batch(BATCH_ROWS, &mut rows) {
@@ -414,9 +418,12 @@ impl PigExec {
                         let dropped = dropped.swap(0, std::sync::atomic::Ordering::Relaxed);
                         emitter.stats.add_in(rows.len() as u64 + dropped);
                         match emitter.emit(rows) {
-                            Ok(Some(b)) => return Some(Ok(b)),
-                            Ok(None) if emitter.exhausted() => done = true,
-                            Ok(None) => {}
+                            Ok(bs) if !bs.is_empty() => {
+                                ready = bs.into_iter();
+                                return ready.next().map(Ok);
+                            }
+                            Ok(_) if emitter.exhausted() => done = true,
+                            Ok(_) => {}
                             Err(e) => {
                                 done = true;
                                 pending = Some(Vec::new().into_iter());
@@ -642,7 +649,7 @@ pub async fn collect_rows(
 
 fn map_batches<T: Send + 'static>(
     input: futures::stream::BoxStream<'static, DFResult<T>>,
-    f: impl Fn(T, &mut Emitter) -> DFResult<Option<RecordBatch>> + Send + 'static,
+    f: impl Fn(T, &mut Emitter) -> DFResult<Vec<RecordBatch>> + Send + 'static,
     emitter: Emitter,
 ) -> BatchStream {
     let main = futures::stream::unfold(
@@ -667,10 +674,10 @@ fn map_batches<T: Send + 'static>(
                     }
                     Some(Err(e)) => return Some((Err(e), (input, em, f, true))),
                     Some(Ok(b)) => match f(b, &mut em) {
-                        Ok(Some(out)) => {
-                            return Some((Ok(Emitted::Batch(out)), (input, em, f, false)));
+                        Ok(out) if !out.is_empty() => {
+                            return Some((Ok(Emitted::Batches(out)), (input, em, f, false)));
                         }
-                        Ok(None) => {}
+                        Ok(_) => {}
                         Err(e) => return Some((Err(e), (input, em, f, true))),
                     },
                 }
@@ -678,7 +685,9 @@ fn map_batches<T: Send + 'static>(
         },
     );
     main.map(|item| match item {
-        Ok(Emitted::Batch(b)) => futures::stream::iter(vec![Ok(b)]),
+        Ok(Emitted::Batches(bs)) => {
+            futures::stream::iter(bs.into_iter().map(Ok).collect::<Vec<_>>())
+        }
         Ok(Emitted::Finished(mut em)) => match em.finish() {
             Ok(bs) => futures::stream::iter(bs.into_iter().map(Ok).collect::<Vec<_>>()),
             Err(e) => futures::stream::iter(vec![Err(e)]),
@@ -690,7 +699,7 @@ fn map_batches<T: Send + 'static>(
 }
 
 enum Emitted {
-    Batch(RecordBatch),
+    Batches(Vec<RecordBatch>),
     Finished(Box<Emitter>),
 }
 
@@ -777,9 +786,7 @@ impl Emitter {
                 _ if Some(i) == last => b.emit(rows.take().unwrap_or_default())?,
                 _ => b.emit(shared.to_vec())?,
             };
-            if let Some(batch) = emitted {
-                out.push((i, batch));
-            }
+            out.extend(emitted.into_iter().map(|batch| (i, batch)));
         }
         split.post(self.task, out);
         Ok(())
@@ -816,23 +823,22 @@ impl Emitter {
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<Tuple> = rows.by_ref().take(BATCH_ROWS).collect();
-            if let Some(b) = self.emit(chunk)? {
-                out.push(b);
-            }
+            out.extend(self.emit(chunk)?);
         }
         out.extend(self.finish()?);
         Ok(out)
     }
 
-    fn emit(&mut self, rows: Vec<Tuple>) -> DFResult<Option<RecordBatch>> {
+    fn emit(&mut self, rows: Vec<Tuple>) -> DFResult<Vec<RecordBatch>> {
         self.emit_from(rows, 0)
     }
 
     /// Like [`Emitter::emit`] for rows that have already been through the first `first`
     /// steps.
-    fn emit_from(&mut self, mut rows: Vec<Tuple>, first: usize) -> DFResult<Option<RecordBatch>> {
+    fn emit_from(&mut self, mut rows: Vec<Tuple>, first: usize) -> DFResult<Vec<RecordBatch>> {
         let steps = self.steps.clone();
-        for step in steps.iter().skip(first) {
+        let mut batches = Vec::new();
+        for (i, step) in steps.iter().enumerate().skip(first) {
             rows = match step {
                 Step::Filter(cond) => {
                     let mut kept = Vec::with_capacity(rows.len());
@@ -844,16 +850,28 @@ impl Emitter {
                     kept
                 }
                 Step::Foreach { nested, generate } => {
+                    // A FLATTEN of a large bag makes its rows a batch at a time: each full
+                    // batch goes through the steps after this one and out.
+                    let ctx = self.ctx.clone();
+                    let mut failed = None;
                     let mut out = Vec::with_capacity(rows.len());
                     for r in &rows {
                         let slots = if nested.is_empty() {
                             Vec::new()
                         } else {
-                            self.ctx.nested(nested, r).map_err(eval_err)?
+                            ctx.nested(nested, r).map_err(eval_err)?
                         };
-                        self.ctx
-                            .generate(generate, r, &slots, &mut out)
-                            .map_err(eval_err)?;
+                        ctx.generate_into(generate, r, &slots, &mut out, &mut |full| {
+                            match self.emit_from(std::mem::take(full), i + 1) {
+                                Ok(bs) => batches.extend(bs),
+                                Err(e) => failed = Some(e),
+                            }
+                            Ok(failed.is_none())
+                        })
+                        .map_err(eval_err)?;
+                        if let Some(e) = failed.take() {
+                            return Err(e);
+                        }
                     }
                     out
                 }
@@ -861,7 +879,7 @@ impl Emitter {
             };
         }
         if rows.is_empty() {
-            return Ok(None);
+            return Ok(batches);
         }
         if self.ends_stage {
             self.stats.add_out(rows.len() as u64);
@@ -879,13 +897,15 @@ impl Emitter {
                         }
                     }
                 }
-                Ok(Some(layout.to_batch(&rows)))
+                batches.push(layout.to_batch(&rows));
+                Ok(batches)
             }
             Output::Split(split) => {
                 let split = split.clone();
                 self.dispatch(&split, rows)?;
                 // An empty batch: the tee takes the branches' batches from the outbox.
-                Ok(Some(RecordBatch::new_empty(self.output.schema())))
+                batches.push(RecordBatch::new_empty(self.output.schema()));
+                Ok(batches)
             }
         }
     }
