@@ -827,6 +827,39 @@ fn aggregates_on_the_combiner_give_what_the_bag_functions_give() {
     assert!(rows.contains(&"(a,6.0,7.0,3)".to_string()), "{rows:?}");
 }
 
+/// A nested block of FILTERs feeding algebraic functions runs in the combiner as filtered
+/// aggregates (no bag is built) and gives what the bags give: nulls in the condition drop
+/// the row, a FILTER of a FILTER keeps what both keep, the unfiltered bag beside them.
+#[test]
+fn nested_filters_feeding_aggregates_give_what_the_bags_give() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(
+        tmp.path(),
+        "v",
+        "a\t1\t2.5\na\t-2\t1\na\t\t7\nb\t5\t\nb\t12\t3\nc\t-1\t4\n\t3\t0\n",
+    );
+    let script = "v = LOAD 'v' AS (k:chararray, n:int, d:double);\n\
+                  g = GROUP v BY k;\n\
+                  r = FOREACH g { p = FILTER v BY n > 0; s = FILTER p BY d < 5.0 OR n > 10; \
+                  GENERATE group, COUNT(p), COUNT_STAR(s), SUM(s.n), AVG(p.d), MAX(s.d), COUNT(v); };\n\
+                  DUMP r;\n";
+    let rows = same_rows_with_and_without_the_optimizer(tmp.path(), script);
+    assert_eq!(
+        rows,
+        [
+            "(,0,1,3,0.0,0.0,0)",
+            "(a,1,1,1,2.5,2.5,3)",
+            "(b,2,1,12,3.0,3.0,2)",
+            "(c,0,0,,,,1)",
+        ]
+    );
+    let plan = explained(tmp.path(), script);
+    assert!(
+        plan.contains("COUNT(*) FILTER ($1 > 0)") && plan.contains("COMBINER"),
+        "{plan}"
+    );
+}
+
 /// A nested DISTINCT counted (SQL's COUNT(DISTINCT ...)) runs as a DISTINCT of (key,
 /// fields) pairs and an aggregate, with the answer of the bag it replaces: nulls, keys
 /// with several fields, GROUP ALL, and a distinct bag read by two aggregates.

@@ -244,6 +244,159 @@ fn an_order_larger_than_its_memory_spills_and_stays_sorted() {
     assert!(spilled > 0, "nothing spilled: {json}");
 }
 
+/// A GROUP whose largest bag is larger than the whole memory pool: the bag spills to disk
+/// as it grows (and so do the bags the nested block makes of it) and the answers are the
+/// ones computed here.
+#[test]
+fn a_bag_larger_than_the_memory_pool_spills_and_gives_the_right_answer() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut text = String::new();
+    let (mut count, mut size, mut sum, mut max) = (0u64, 0u64, 0u64, String::new());
+    let mut x: u64 = 7;
+    for i in 0..1_500_000u64 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let s = format!("word{:07}", (x >> 33) % 10_000_000);
+        let key = if i % 10 == 0 {
+            format!("k{}", i % 1000)
+        } else {
+            "hot".to_string()
+        };
+        if key == "hot" {
+            count += 1;
+            if i % 3 == 0 {
+                size += 1;
+                sum += i;
+            }
+            if s > max {
+                max = s.clone();
+            }
+        }
+        text.push_str(&format!("{key}\t{i}\t{s}\n"));
+    }
+    std::fs::write(tmp.path().join("in.txt"), text).expect("input");
+    std::fs::write(
+        tmp.path().join("bag.pig"),
+        "SET pigrs.memory 64000000;\n\
+         a = LOAD 'in.txt' AS (k:chararray, n:long, s:chararray);\n\
+         g = GROUP a BY k;\n\
+         r = FOREACH g { p = FILTER a BY n % 3 == 0; \
+         GENERATE group, COUNT(a), SIZE(p), SUM(p.n), MAX(a.s); };\n\
+         hot = FILTER r BY group == 'hot';\n\
+         DUMP hot;\n",
+    )
+    .expect("script");
+    let out = run(
+        tmp.path(),
+        &["run", "bag.pig", "--stats-json", "stats.json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("(hot,{count},{size},{sum},{max})\n")
+    );
+    let text = std::fs::read_to_string(tmp.path().join("stats.json")).expect("stats.json");
+    let json: Value = serde_json::from_str(&text).expect("valid JSON");
+    let group = json["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .find(|s| has_feature(s, "NESTED_FOREACH"))
+        .expect("the group's stage");
+    assert!(
+        group["spilled_records"].as_u64().expect("spilled_records") > 0,
+        "nothing spilled: {json}"
+    );
+}
+
+/// A nested ORDER, DISTINCT and FLATTEN of a bag larger than its share of the memory pool
+/// sort and flatten it in bounded memory: the rows are the ones sorted here.
+#[test]
+fn a_large_bag_is_ordered_deduplicated_and_flattened_right() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut text = String::new();
+    let mut hot: Vec<(String, u64)> = Vec::new();
+    let mut x: u64 = 11;
+    for i in 0..300_000u64 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        // Wide values: the bag is several times its share of the pool.
+        let s = format!("w{:05}{}", (x >> 33) % 50_000, "x".repeat(100));
+        let key = if i % 10 == 0 { "cold" } else { "hot" };
+        if key == "hot" {
+            hot.push((s.clone(), i));
+        }
+        text.push_str(&format!("{key}\t{i}\t{s}\n"));
+    }
+    std::fs::write(tmp.path().join("in.txt"), text).expect("input");
+    std::fs::write(
+        tmp.path().join("o.pig"),
+        "SET pigrs.memory 64000000;\n\
+         a = LOAD 'in.txt' AS (k:chararray, n:long, s:chararray);\n\
+         g = GROUP a BY k;\n\
+         r = FOREACH g { o = ORDER a BY s DESC, n; d = DISTINCT a.s; \
+         GENERATE group, SIZE(d), FLATTEN(o); };\n\
+         hot = FILTER r BY group == 'hot';\n\
+         STORE hot INTO 'out';\n",
+    )
+    .expect("script");
+    let out = run(tmp.path(), &["run", "o.pig", "--stats-json", "stats.json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let distinct = hot
+        .iter()
+        .map(|(s, _)| s.as_str())
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    hot.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let want: Vec<String> = hot
+        .iter()
+        .map(|(s, n)| format!("hot\t{distinct}\thot\t{n}\t{s}"))
+        .collect();
+    let mut parts: Vec<_> = std::fs::read_dir(tmp.path().join("out"))
+        .expect("out")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("part-"))
+        })
+        .collect();
+    parts.sort();
+    let got: Vec<String> = parts
+        .iter()
+        .flat_map(|p| {
+            std::fs::read_to_string(p)
+                .expect("part")
+                .lines()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(got.len(), want.len());
+    assert!(got == want, "the flattened rows are not the sorted bag");
+    let text = std::fs::read_to_string(tmp.path().join("stats.json")).expect("stats.json");
+    let json: Value = serde_json::from_str(&text).expect("valid JSON");
+    let group = json["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .find(|s| has_feature(s, "NESTED_FOREACH"))
+        .expect("the group's stage");
+    assert!(
+        group["spilled_records"].as_u64().expect("spilled_records") > 0,
+        "nothing spilled: {json}"
+    );
+}
+
 /// The stages of `script` (written to `j.pig` in `dir`) run with `args`, from its JSON
 /// statistics, and the records written.
 fn stages_of(dir: &Path, script: &str, args: &[&str]) -> (Vec<Value>, u64) {

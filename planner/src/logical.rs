@@ -107,6 +107,9 @@ pub struct AggCall {
     pub ty: pigrs_udf::PigType,
     /// The call in the script, for its errors.
     pub span: pigrs_grammar::Span,
+    /// Only the input rows for which this is true go into the bag (a nested FILTER of the
+    /// bag the function reads); `None`: every row.
+    pub filter: Option<Expr>,
 }
 
 /// GROUP keys of one input.
@@ -517,16 +520,22 @@ impl fmt::Display for OpLine<'_> {
                 write!(f, "Aggregate{alias}: keys=[{}], aggs=[", keys_text(keys))?;
                 let names: Vec<String> = aggs
                     .iter()
-                    .map(|a| match &a.fields {
-                        Some(fs) => format!(
-                            "{}({})",
-                            a.func.name(),
-                            fs.iter()
-                                .map(|i| format!("${i}"))
-                                .collect::<Vec<_>>()
-                                .join(",")
-                        ),
-                        None => format!("{}(*)", a.func.name()),
+                    .map(|a| {
+                        let call = match &a.fields {
+                            Some(fs) => format!(
+                                "{}({})",
+                                a.func.name(),
+                                fs.iter()
+                                    .map(|i| format!("${i}"))
+                                    .collect::<Vec<_>>()
+                                    .join(",")
+                            ),
+                            None => format!("{}(*)", a.func.name()),
+                        };
+                        match &a.filter {
+                            Some(cond) => format!("{call} FILTER {cond}"),
+                            None => call,
+                        }
                     })
                     .collect();
                 write!(

@@ -21,7 +21,7 @@ use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatil
 use pigrs_planner::logical::AggCall;
 use pigrs_udf::func::UdfError;
 use pigrs_udf::value::compare;
-use pigrs_udf::{PigType, Tuple, Value, arrow_layout, cast, codec};
+use pigrs_udf::{Bag, PigType, Tuple, Value, arrow_layout, cast, codec};
 
 use crate::layout::decode_tuple;
 
@@ -128,7 +128,7 @@ impl Acc {
         let alg = algebraic(agg)?;
         states.extend(alg.initial_batch(tuples)?);
         if states.len() >= 64 {
-            let merged = alg.intermediate(&states.drain(..).map(|s| vec![s]).collect())?;
+            let merged = alg.intermediate(&states.drain(..).map(|s| vec![s]).collect::<Bag>())?;
             states.push(merged);
         }
         Ok(())
@@ -408,6 +408,7 @@ mod tests {
             fields: Some(vec![0]),
             ty,
             span: pigrs_grammar::Span::default(),
+            filter: None,
         }
     }
 
@@ -425,7 +426,10 @@ mod tests {
             merged.merge(t.state(&a).expect("state"));
         }
         let bag: Vec<Tuple> = values.iter().map(|v| vec![v.clone()]).collect();
-        let expected = a.func.eval(&[Value::Bag(Box::new(bag))]).expect("eval");
+        let expected = a
+            .func
+            .eval(&[Value::Bag(Box::new(pigrs_udf::Bag::from(bag)))])
+            .expect("eval");
         assert_eq!(
             merged.finish(&a).expect("finish"),
             expected,

@@ -12,8 +12,11 @@ use pigrs_grammar::Span;
 use pigrs_planner::expr::{ArithOp, CmpOp, Expr, ExprKind};
 use pigrs_planner::logical::{GenItem, NestedStep, SortKey};
 use pigrs_udf::func::{EvalFunc, UdfError};
-use pigrs_udf::value::compare;
+use pigrs_udf::value::{compare, compare_tuples};
 use pigrs_udf::{Bag, PigType, Tuple, Value, cast, ops};
+
+use crate::exec::BATCH_ROWS;
+use crate::spill::{BagBuilder, BagMemory, bag_err, sort_tuples};
 
 /// A failure while evaluating an expression: a function raised an error.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -215,9 +218,20 @@ pub struct EvalCtx {
     /// The rows of relations used as scalars, by node (`None`: the relation was empty),
     /// computed before the query that uses them.
     pub scalars: Arc<HashMap<usize, Option<Tuple>>>,
+    /// The memory the bags a task builds share, and where they spill (`None`: bags stay
+    /// in memory, unaccounted).
+    pub bags: Option<Arc<BagMemory>>,
 }
 
 type R<T> = Result<T, EvalError>;
+
+/// An error of a bag read back from disk, or spilled to it, at `span`.
+fn bag_error(e: impl std::fmt::Display, span: Span) -> EvalError {
+    EvalError {
+        message: e.to_string(),
+        span,
+    }
+}
 
 impl EvalCtx {
     /// Evaluates `e` on `row`, with the nested-block values `slots`.
@@ -248,17 +262,9 @@ impl EvalCtx {
                 Value::Tuple(t) => t.get(*index).cloned().unwrap_or(Value::Null),
                 _ => Value::Null,
             },
-            ExprKind::BagProject { expr, indices } => match self.eval(expr, row, slots)? {
-                Value::Bag(b) => Value::Bag(Box::new(
-                    b.iter()
-                        .map(|t| {
-                            indices
-                                .iter()
-                                .map(|&i| t.get(i).cloned().unwrap_or(Value::Null))
-                                .collect()
-                        })
-                        .collect(),
-                )),
+            ExprKind::BagProject { expr, indices } => match self.eval_ref(expr, row, slots)? {
+                Cow::Borrowed(Value::Bag(b)) => self.project_bag(b, indices, e.span)?,
+                Cow::Owned(Value::Bag(b)) => self.project_bag(&b, indices, e.span)?,
                 _ => Value::Null,
             },
             ExprKind::MapLookup { expr, key } => match self.eval(expr, row, slots)? {
@@ -372,7 +378,7 @@ impl EvalCtx {
                     .collect::<R<_>>()?,
             )),
             ExprKind::MakeBag(items) => {
-                let mut bag = Vec::with_capacity(items.len());
+                let mut bag = Bag::with_capacity(items.len());
                 for i in items {
                     bag.push(match self.eval(i, row, slots)? {
                         Value::Tuple(t) => *t,
@@ -485,36 +491,86 @@ impl EvalCtx {
         Ok(slots)
     }
 
+    /// The fields `indices` of each tuple of `bag`, as a bag (built as the block's other
+    /// bags are: a large one spills).
+    fn project_bag(&self, bag: &Bag, indices: &[usize], span: Span) -> R<Value> {
+        let mut out = BagBuilder::new(self.bags_for(bag));
+        for t in bag.iter() {
+            let t = t.map_err(|e| bag_error(e, span))?;
+            let fields = indices
+                .iter()
+                .map(|&i| t.get(i).cloned().unwrap_or(Value::Null))
+                .collect();
+            out.push(fields).map_err(|e| bag_error(e, span))?;
+        }
+        let bag = out.finish().map_err(|e| bag_error(e, span))?;
+        Ok(Value::Bag(Box::new(bag)))
+    }
+
+    /// Where a bag made from `input` keeps its tuples: a small bag (all in memory, under a
+    /// batch) is built as it is; a larger one counts against the task's bag memory.
+    fn bags_for(&self, input: &Bag) -> Option<Arc<BagMemory>> {
+        if input.is_spilled() || input.len() > BATCH_ROWS {
+            self.bags.clone()
+        } else {
+            None
+        }
+    }
+
     /// One nested-block step on one row whose earlier steps gave `slots`.
     fn nested_step(&self, step: &NestedStep, row: &[Value], slots: &[Value]) -> R<Value> {
         Ok(match step {
             NestedStep::Expr(e) => self.eval(e, row, slots)?,
             NestedStep::Filter { input, cond } => {
-                self.map_bag(input, row, slots, |bag| self.filter(cond, bag))?
+                self.chunk_bag(input, row, slots, |chunk, out| {
+                    for t in self.filter(cond, chunk)? {
+                        out.push(t)?;
+                    }
+                    Ok(true)
+                })?
             }
-            NestedStep::Order { input, keys } => {
-                self.map_bag(input, row, slots, |bag| self.sort(bag, keys))?
-            }
-            NestedStep::Limit { input, n } => self.map_bag(input, row, slots, |mut bag| {
-                bag.truncate(usize::try_from(*n).unwrap_or(usize::MAX));
-                Ok(bag)
+            NestedStep::Order { input, keys } => self.map_bag(input, row, slots, |bag| {
+                self.order_bag(bag, keys, input.span)
             })?,
-            NestedStep::Distinct { input } => {
-                self.map_bag(input, row, slots, |bag| Ok(distinct(bag)))?
+            NestedStep::Limit { input, n } => {
+                let n = usize::try_from(*n).unwrap_or(usize::MAX);
+                self.chunk_bag(input, row, slots, |chunk, out| {
+                    for t in chunk {
+                        if out.len() >= n {
+                            break;
+                        }
+                        out.push(t)?;
+                    }
+                    Ok(out.len() < n)
+                })?
             }
-            NestedStep::Sample { input, fraction } => self.map_bag(input, row, slots, |bag| {
-                Ok(bag
-                    .into_iter()
-                    .filter(|_| rand_unit() < *fraction)
-                    .collect())
+            NestedStep::Distinct { input } => self.map_bag(input, row, slots, |bag| {
+                let Some(memory) = self.bags_for(&bag) else {
+                    let tuples = bag.into_tuples().map_err(|e| bag_error(e, input.span))?;
+                    return Ok(Bag::from(distinct(tuples)));
+                };
+                let tuples = bag.iter().map(|t| t.map(Cow::into_owned).map_err(bag_err));
+                sort_tuples(tuples, &memory, &|a, b| compare_tuples(a, b), true)
+                    .map_err(|e| bag_error(e, input.span))
             })?,
+            NestedStep::Sample { input, fraction } => {
+                self.chunk_bag(input, row, slots, |chunk, out| {
+                    for t in chunk {
+                        if rand_unit() < *fraction {
+                            out.push(t)?;
+                        }
+                    }
+                    Ok(true)
+                })?
+            }
             NestedStep::Cross { inputs } => {
-                let mut out: Bag = vec![vec![]];
+                let mut out: Vec<Tuple> = vec![vec![]];
                 for input in inputs {
                     let Value::Bag(b) = self.eval(input, row, slots)? else {
                         out.clear();
                         break;
                     };
+                    let b = b.tuples().map_err(|e| bag_error(e, input.span))?;
                     out = out
                         .iter()
                         .flat_map(|prefix| {
@@ -523,13 +579,55 @@ impl EvalCtx {
                         })
                         .collect();
                 }
-                Value::Bag(Box::new(out))
+                Value::Bag(Box::new(Bag::from(out)))
             }
-            NestedStep::Foreach { input, generate } => self.map_bag(input, row, slots, |bag| {
-                let none = vec![Vec::new(); bag.len()];
-                self.generate_rows(generate, &bag, none, 0)
-            })?,
+            NestedStep::Foreach { input, generate } => {
+                self.chunk_bag(input, row, slots, |chunk, out| {
+                    let none = vec![Vec::new(); chunk.len()];
+                    for t in self.generate_rows(generate, &chunk, none, 0)? {
+                        out.push(t)?;
+                    }
+                    Ok(true)
+                })?
+            }
         })
+    }
+
+    /// The bag `input` evaluates to, passed through `f` a batch of tuples at a time into a
+    /// new bag (which spills when large); `f` returns whether it wants more tuples. Null
+    /// when `input` is not a bag.
+    fn chunk_bag(
+        &self,
+        input: &Expr,
+        row: &[Value],
+        slots: &[Value],
+        mut f: impl FnMut(Vec<Tuple>, &mut Pushed) -> R<bool>,
+    ) -> R<Value> {
+        let bag = match self.eval_ref(input, row, slots)? {
+            Cow::Borrowed(Value::Bag(b)) => Cow::Borrowed(&**b),
+            Cow::Owned(Value::Bag(b)) => Cow::Owned(*b),
+            _ => return Ok(Value::Null),
+        };
+        let mut out = Pushed {
+            bag: BagBuilder::new(self.bags_for(&bag)),
+            span: input.span,
+        };
+        let mut chunk = Vec::with_capacity(bag.len().min(BATCH_ROWS));
+        let mut more = true;
+        for t in bag.iter() {
+            chunk.push(t.map_err(|e| bag_error(e, input.span))?.into_owned());
+            if chunk.len() == BATCH_ROWS {
+                more = f(std::mem::take(&mut chunk), &mut out)?;
+                if !more {
+                    break;
+                }
+            }
+        }
+        if more && !chunk.is_empty() {
+            f(chunk, &mut out)?;
+        }
+        let bag = out.bag.finish().map_err(|e| bag_error(e, input.span))?;
+        Ok(Value::Bag(Box::new(bag)))
     }
 
     /// GENERATE on each of `rows`, whose slots (`first` of them each) are `slots`, in
@@ -538,9 +636,25 @@ impl EvalCtx {
         &self,
         items: &[GenItem],
         rows: &[Tuple],
-        mut slots: Vec<Vec<Value>>,
+        slots: Vec<Vec<Value>>,
         first: usize,
     ) -> R<Vec<Tuple>> {
+        let mut out = Vec::with_capacity(rows.len());
+        self.generate_rows_into(items, rows, slots, first, &mut out, &mut |_| Ok(true))?;
+        Ok(out)
+    }
+
+    /// Like [`EvalCtx::generate_rows`], appending to `out`; the FLATTEN of a large bag
+    /// hands `out` to `full` each time it holds a batch (see [`EvalCtx::generate_into`]).
+    pub fn generate_rows_into(
+        &self,
+        items: &[GenItem],
+        rows: &[Tuple],
+        mut slots: Vec<Vec<Value>>,
+        first: usize,
+        out: &mut Vec<Tuple>,
+        full: &mut dyn FnMut(&mut Vec<Tuple>) -> R<bool>,
+    ) -> R<()> {
         let items: Cow<'_, [GenItem]> = if items.iter().any(|g| calls_batched(&g.expr)) {
             let mut calls = Vec::new();
             let hoisted = items
@@ -555,11 +669,10 @@ impl EvalCtx {
         } else {
             Cow::Borrowed(items)
         };
-        let mut out = Vec::with_capacity(rows.len());
         for (r, s) in rows.iter().zip(&slots) {
-            self.generate(&items, r, s, &mut out)?;
+            self.generate_into(&items, r, s, out, full)?;
         }
-        Ok(out)
+        Ok(())
     }
 
     fn map_bag(
@@ -575,8 +688,54 @@ impl EvalCtx {
         })
     }
 
+    /// A nested ORDER of a bag: in memory for a small one; a large one (or one on disk) by
+    /// an external sort of its tuples with their keys in front, in bounded memory.
+    fn order_bag(&self, bag: Bag, keys: &[SortKey], span: Span) -> R<Bag> {
+        let Some(memory) = self.bags_for(&bag) else {
+            let tuples = bag.into_tuples().map_err(|e| bag_error(e, span))?;
+            return Ok(Bag::from(self.sort(tuples, keys)?));
+        };
+        let k = keys.len();
+        let mut failed: Option<EvalError> = None;
+        let keyed = bag.iter().map_while(|t| {
+            let t = match t {
+                Ok(t) => t.into_owned(),
+                Err(e) => return Some(Err(bag_err(e))),
+            };
+            let mut keyed = Vec::with_capacity(k + t.len());
+            for key in keys {
+                match self.eval(&key.expr, &t, &[]) {
+                    Ok(v) => keyed.push(v),
+                    Err(e) => {
+                        failed = Some(e);
+                        return None;
+                    }
+                }
+            }
+            keyed.extend(t);
+            Some(Ok(keyed))
+        });
+        let sorted = sort_tuples(
+            keyed,
+            &memory,
+            &|a, b| compare_keys(&a[..k], &b[..k], keys),
+            false,
+        );
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        let sorted = sorted.map_err(|e| bag_error(e, span))?;
+        let mut out = BagBuilder::new(Some(memory));
+        for t in sorted.iter() {
+            let mut t = t.map_err(|e| bag_error(e, span))?.into_owned();
+            t.drain(..k);
+            out.push(t).map_err(|e| bag_error(e, span))?;
+        }
+        out.finish().map_err(|e| bag_error(e, span))
+    }
+
     /// Sorts tuples by keys (stable; nulls first ascending, last descending).
-    pub fn sort(&self, bag: Bag, keys: &[SortKey]) -> R<Bag> {
+    pub fn sort(&self, bag: Vec<Tuple>, keys: &[SortKey]) -> R<Vec<Tuple>> {
         let mut keyed = Vec::with_capacity(bag.len());
         for t in bag {
             let k = keys
@@ -597,9 +756,25 @@ impl EvalCtx {
         slots: &[Value],
         out: &mut Vec<Tuple>,
     ) -> R<()> {
+        self.generate_into(items, row, slots, out, &mut |_| Ok(true))
+    }
+
+    /// Like [`EvalCtx::generate`]; the rows of the FLATTEN of a large bag (the only item
+    /// with several alternatives) are made as the bag is read, and handed to `full` each
+    /// time `out` holds a batch of them (`full` takes them, and says whether to go on).
+    pub fn generate_into(
+        &self,
+        items: &[GenItem],
+        row: &[Value],
+        slots: &[Value],
+        out: &mut Vec<Tuple>,
+        full: &mut dyn FnMut(&mut Vec<Tuple>) -> R<bool>,
+    ) -> R<()> {
         // Each item gives a list of alternatives (field groups); the output is their product.
         let mut parts: Vec<Vec<Vec<Value>>> = Vec::with_capacity(items.len());
-        for item in items {
+        // A flattened bag read as it goes: its item's position, its bag, and its width.
+        let mut streamed: Option<(usize, Bag, Option<usize>, Span)> = None;
+        for (i, item) in items.iter().enumerate() {
             let v = self.eval(&item.expr, row, slots)?;
             if !item.flatten {
                 parts.push(vec![vec![v]]);
@@ -610,12 +785,45 @@ impl EvalCtx {
                     if b.is_empty() {
                         return Ok(());
                     }
-                    parts.push(b.into_iter().map(|t| pad(t, item.width)).collect());
+                    if streamed.is_none() && (b.is_spilled() || b.len() > BATCH_ROWS) {
+                        streamed = Some((i, *b, item.width, item.expr.span));
+                        parts.push(Vec::new());
+                        continue;
+                    }
+                    let tuples = b.into_tuples().map_err(|e| bag_error(e, item.expr.span))?;
+                    parts.push(tuples.into_iter().map(|t| pad(t, item.width)).collect());
                 }
                 Value::Tuple(t) => parts.push(vec![pad(*t, item.width)]),
                 Value::Null => parts.push(vec![vec![Value::Null; item.width.unwrap_or(1)]]),
                 other => parts.push(vec![vec![other]]),
             }
+        }
+        if let Some((at, bag, width, span)) = streamed {
+            if parts
+                .iter()
+                .enumerate()
+                .all(|(i, p)| i == at || p.len() == 1)
+            {
+                for t in bag.iter() {
+                    let t = pad(t.map_err(|e| bag_error(e, span))?.into_owned(), width);
+                    let mut r = Vec::new();
+                    for (i, p) in parts.iter().enumerate() {
+                        if i == at {
+                            r.extend(t.iter().cloned());
+                        } else {
+                            r.extend(p[0].iter().cloned());
+                        }
+                    }
+                    out.push(r);
+                    if out.len() >= BATCH_ROWS && !full(out)? {
+                        return Ok(());
+                    }
+                }
+                return Ok(());
+            }
+            // Several items with many alternatives: their product, in memory.
+            let tuples = bag.into_tuples().map_err(|e| bag_error(e, span))?;
+            parts[at] = tuples.into_iter().map(|t| pad(t, width)).collect();
         }
         if parts.len() == 1 {
             out.extend(parts.pop().unwrap_or_default());
@@ -645,6 +853,22 @@ impl EvalCtx {
     }
 }
 
+/// The bag a nested statement builds, with the statement's place for its errors.
+struct Pushed {
+    bag: BagBuilder,
+    span: Span,
+}
+
+impl Pushed {
+    fn push(&mut self, t: Tuple) -> R<()> {
+        self.bag.push(t).map_err(|e| bag_error(e, self.span))
+    }
+
+    fn len(&self) -> usize {
+        self.bag.len()
+    }
+}
+
 fn pad(mut t: Tuple, width: Option<usize>) -> Tuple {
     if let Some(w) = width
         && t.len() < w
@@ -667,15 +891,10 @@ pub fn compare_keys(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
 }
 
 /// Pig's DISTINCT of a bag: unique tuples, in sorted order (as Pig's distinct bags give them).
-pub fn distinct(bag: Bag) -> Bag {
+pub fn distinct(bag: Vec<Tuple>) -> Vec<Tuple> {
     let mut seen = HashSet::new();
-    let mut out: Bag = bag.into_iter().filter(|t| seen.insert(t.clone())).collect();
-    out.sort_by(|a, b| {
-        compare(
-            &Value::Tuple(Box::new(a.clone())),
-            &Value::Tuple(Box::new(b.clone())),
-        )
-    });
+    let mut out: Vec<Tuple> = bag.into_iter().filter(|t| seen.insert(t.clone())).collect();
+    out.sort_by(|a, b| compare_tuples(a, b));
     out
 }
 

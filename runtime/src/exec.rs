@@ -24,11 +24,13 @@ use futures::{StreamExt, TryStreamExt};
 use pigrs_planner::expr::Expr;
 use pigrs_planner::logical::{GenItem, NestedStep, SortKey};
 use pigrs_udf::value::compare;
-use pigrs_udf::{Tuple, Value};
+use pigrs_udf::{Bag, Tuple, Value};
 
 use crate::eval::{EvalCtx, EvalError, compare_keys, rand_unit};
 use crate::io::{LoadFunc, Prefilter, Split, Warnings, open_reader_filtered};
 use crate::layout::Layout;
+use crate::ops::bags::{BagColumns, BagsExec, GroupRows};
+use crate::spill::{BagMemory, bag_err};
 use crate::stats::{StageStats, Stats, features_of};
 use crate::tee::Fanout;
 
@@ -91,6 +93,9 @@ pub enum Source {
     },
     /// Another plan's rows, task for task.
     Rows(Layout),
+    /// The groups of child 0's rows, clustered by key (a GROUP's reduce): rows
+    /// `(group, bag, ...)` whose bags spill beyond the task's share of the memory pool.
+    Groups(BagColumns),
     /// Child 0 streamed, crossed with all rows of children 1...
     Cross {
         /// Layouts of the children.
@@ -146,7 +151,7 @@ impl PigExec {
     ) -> Arc<Self> {
         let partitions = match &source {
             Source::Scan { splits, .. } => splits.len().max(1),
-            Source::Rows(_) | Source::Stream { .. } | Source::Cross { .. } => {
+            Source::Rows(_) | Source::Groups(_) | Source::Stream { .. } | Source::Cross { .. } => {
                 children[0].properties().partitioning.partition_count()
             }
             Source::Rank { .. } => 1,
@@ -174,7 +179,12 @@ impl PigExec {
         ctx: EvalCtx,
         stage: Arc<StageStats>,
     ) -> Arc<Self> {
-        let source = Source::Rows(layout);
+        // Groups read by row steps are built here, where their bags are read: a bag that
+        // spills is never packed into a batch.
+        let (source, child) = match child.downcast_ref::<BagsExec>() {
+            Some(bags) => (Source::Groups(bags.columns().clone()), bags.input().clone()),
+            None => (Source::Rows(layout), child),
+        };
         for tag in features_of(&source, &steps, &output) {
             stage.add_feature(tag);
         }
@@ -241,6 +251,7 @@ fn source_name(source: &Source) -> &'static str {
     match source {
         Source::Scan { .. } => "Scan",
         Source::Rows(_) => "Map",
+        Source::Groups(_) => "Groups",
         Source::Cross { .. } => "Cross",
         Source::Rank { .. } => "Rank",
         Source::Stream { .. } => "Stream",
@@ -258,6 +269,7 @@ impl DisplayAs for PigExec {
                 }
             }
             Source::Stream { command, .. } => write!(f, " command=`{}`", command.line)?,
+            Source::Groups(columns) => write!(f, " {columns}")?,
             _ => {}
         }
         write_steps_and_output(f, &self.steps, &self.output)
@@ -388,7 +400,11 @@ impl PigExec {
                 // Reading is synchronous: each poll reads and processes one batch.
                 let mut done = false;
                 let mut pending: Option<std::vec::IntoIter<RecordBatch>> = None;
+                let mut ready = Vec::new().into_iter();
                 let iter = std::iter::from_fn(move || {
+                    if let Some(b) = ready.next() {
+                        return Some(Ok(b));
+                    }
                     while !done {
                         let mut rows = Vec::with_capacity(BATCH_ROWS);
                         match reader.next_batch(BATCH_ROWS, &mut rows) {
@@ -402,9 +418,12 @@ impl PigExec {
                         let dropped = dropped.swap(0, std::sync::atomic::Ordering::Relaxed);
                         emitter.stats.add_in(rows.len() as u64 + dropped);
                         match emitter.emit(rows) {
-                            Ok(Some(b)) => return Some(Ok(b)),
-                            Ok(None) if emitter.exhausted() => done = true,
-                            Ok(None) => {}
+                            Ok(bs) if !bs.is_empty() => {
+                                ready = bs.into_iter();
+                                return ready.next().map(Ok);
+                            }
+                            Ok(_) if emitter.exhausted() => done = true,
+                            Ok(_) => {}
                             Err(e) => {
                                 done = true;
                                 pending = Some(Vec::new().into_iter());
@@ -425,12 +444,38 @@ impl PigExec {
                 });
                 Ok(futures::stream::iter(iter).boxed())
             }
+            Source::Groups(columns) => {
+                let input = self.children[0].execute(partition, ctx.clone())?;
+                let memory = BagMemory::new(ctx, partition, emitter.stats.clone());
+                emitter.ctx.bags = Some(memory.clone());
+                let groups = std::sync::Mutex::new(GroupRows::new(columns.clone(), Some(memory)));
+                // The end of the input is a `None`: the last group is finished then.
+                let input = input
+                    .map(|b| b.map(Some))
+                    .chain(futures::stream::once(async { Ok(None) }));
+                Ok(map_batches(
+                    input.boxed(),
+                    move |b: Option<RecordBatch>, em| {
+                        let mut groups = groups
+                            .lock()
+                            .map_err(|_| DataFusionError::Internal("a task's groups".into()))?;
+                        match b {
+                            Some(b) => groups.push(&b)?,
+                            None => groups.close()?,
+                        }
+                        let rows = groups.take();
+                        drop(groups);
+                        em.emit(rows)
+                    },
+                    emitter,
+                ))
+            }
             Source::Rows(layout) => {
                 let input = self.children[0].execute(partition, ctx)?;
                 let layout = layout.clone();
                 let count_in = self.count_in;
                 Ok(map_batches(
-                    input,
+                    input.boxed(),
                     move |b, em| {
                         let rows = layout.rows(&b);
                         if count_in {
@@ -462,7 +507,7 @@ impl PigExec {
                     let sides = shared;
                     let layout0 = layouts[0].clone();
                     Ok::<_, DataFusionError>(map_batches(
-                        probe,
+                        probe.boxed(),
                         move |b, em| {
                             let rows = layout0.rows(&b);
                             em.stats.add_in(rows.len() as u64);
@@ -602,9 +647,9 @@ pub async fn collect_rows(
     Ok(rows)
 }
 
-fn map_batches(
-    input: SendableRecordBatchStream,
-    f: impl Fn(RecordBatch, &mut Emitter) -> DFResult<Option<RecordBatch>> + Send + 'static,
+fn map_batches<T: Send + 'static>(
+    input: futures::stream::BoxStream<'static, DFResult<T>>,
+    f: impl Fn(T, &mut Emitter) -> DFResult<Vec<RecordBatch>> + Send + 'static,
     emitter: Emitter,
 ) -> BatchStream {
     let main = futures::stream::unfold(
@@ -629,10 +674,10 @@ fn map_batches(
                     }
                     Some(Err(e)) => return Some((Err(e), (input, em, f, true))),
                     Some(Ok(b)) => match f(b, &mut em) {
-                        Ok(Some(out)) => {
-                            return Some((Ok(Emitted::Batch(out)), (input, em, f, false)));
+                        Ok(out) if !out.is_empty() => {
+                            return Some((Ok(Emitted::Batches(out)), (input, em, f, false)));
                         }
-                        Ok(None) => {}
+                        Ok(_) => {}
                         Err(e) => return Some((Err(e), (input, em, f, true))),
                     },
                 }
@@ -640,7 +685,9 @@ fn map_batches(
         },
     );
     main.map(|item| match item {
-        Ok(Emitted::Batch(b)) => futures::stream::iter(vec![Ok(b)]),
+        Ok(Emitted::Batches(bs)) => {
+            futures::stream::iter(bs.into_iter().map(Ok).collect::<Vec<_>>())
+        }
         Ok(Emitted::Finished(mut em)) => match em.finish() {
             Ok(bs) => futures::stream::iter(bs.into_iter().map(Ok).collect::<Vec<_>>()),
             Err(e) => futures::stream::iter(vec![Err(e)]),
@@ -652,7 +699,7 @@ fn map_batches(
 }
 
 enum Emitted {
-    Batch(RecordBatch),
+    Batches(Vec<RecordBatch>),
     Finished(Box<Emitter>),
 }
 
@@ -739,9 +786,7 @@ impl Emitter {
                 _ if Some(i) == last => b.emit(rows.take().unwrap_or_default())?,
                 _ => b.emit(shared.to_vec())?,
             };
-            if let Some(batch) = emitted {
-                out.push((i, batch));
-            }
+            out.extend(emitted.into_iter().map(|batch| (i, batch)));
         }
         split.post(self.task, out);
         Ok(())
@@ -778,51 +823,86 @@ impl Emitter {
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<Tuple> = rows.by_ref().take(BATCH_ROWS).collect();
-            if let Some(b) = self.emit(chunk)? {
-                out.push(b);
-            }
+            out.extend(self.emit(chunk)?);
         }
         out.extend(self.finish()?);
         Ok(out)
     }
 
-    fn emit(&mut self, rows: Vec<Tuple>) -> DFResult<Option<RecordBatch>> {
+    fn emit(&mut self, rows: Vec<Tuple>) -> DFResult<Vec<RecordBatch>> {
         self.emit_from(rows, 0)
     }
 
     /// Like [`Emitter::emit`] for rows that have already been through the first `first`
     /// steps.
-    fn emit_from(&mut self, mut rows: Vec<Tuple>, first: usize) -> DFResult<Option<RecordBatch>> {
+    fn emit_from(&mut self, mut rows: Vec<Tuple>, first: usize) -> DFResult<Vec<RecordBatch>> {
         let steps = self.steps.clone();
-        for step in steps.iter().skip(first) {
+        let mut batches = Vec::new();
+        for (i, step) in steps.iter().enumerate().skip(first) {
             rows = match step {
                 Step::Filter(cond) => self.ctx.filter(cond, rows).map_err(eval_err)?,
                 Step::Foreach { nested, generate } => {
+                    // A FLATTEN of a large bag makes its rows a batch at a time: each full
+                    // batch goes through the steps after this one and out.
+                    let ctx = self.ctx.clone();
                     let slots = if nested.is_empty() {
                         vec![Vec::new(); rows.len()]
                     } else {
-                        self.ctx.nested(nested, &rows).map_err(eval_err)?
+                        ctx.nested(nested, &rows).map_err(eval_err)?
                     };
-                    self.ctx
-                        .generate_rows(generate, &rows, slots, nested.len())
-                        .map_err(eval_err)?
+                    let mut failed = None;
+                    let mut out = Vec::with_capacity(rows.len());
+                    ctx.generate_rows_into(
+                        generate,
+                        &rows,
+                        slots,
+                        nested.len(),
+                        &mut out,
+                        &mut |full| {
+                            match self.emit_from(std::mem::take(full), i + 1) {
+                                Ok(bs) => batches.extend(bs),
+                                Err(e) => failed = Some(e),
+                            }
+                            Ok(failed.is_none())
+                        },
+                    )
+                    .map_err(eval_err)?;
+                    if let Some(e) = failed.take() {
+                        return Err(e);
+                    }
+                    out
                 }
                 Step::Sample(p) => rows.into_iter().filter(|_| rand_unit() < *p).collect(),
             };
         }
         if rows.is_empty() {
-            return Ok(None);
+            return Ok(batches);
         }
         if self.ends_stage {
             self.stats.add_out(rows.len() as u64);
         }
         match &self.output {
-            Output::Rows(layout) => Ok(Some(layout.to_batch(&rows))),
+            Output::Rows(layout) => {
+                // A bag kept on disk goes into the batch whole.
+                for row in &mut rows {
+                    for v in row.iter_mut() {
+                        if let Value::Bag(b) = v
+                            && b.is_spilled()
+                        {
+                            let loaded = std::mem::take(&mut **b).loaded().map_err(bag_err)?;
+                            **b = loaded;
+                        }
+                    }
+                }
+                batches.push(layout.to_batch(&rows));
+                Ok(batches)
+            }
             Output::Split(split) => {
                 let split = split.clone();
                 self.dispatch(&split, rows)?;
                 // An empty batch: the tee takes the branches' batches from the outbox.
-                Ok(Some(RecordBatch::new_empty(self.output.schema())))
+                batches.push(RecordBatch::new_empty(self.output.schema()));
+                Ok(batches)
             }
         }
     }
@@ -846,8 +926,9 @@ pub(crate) fn canonical(v: Value) -> Value {
         }
         Value::Bag(b) => {
             let mut tuples: Vec<Tuple> = b
-                .into_iter()
-                .map(|t| t.into_iter().map(canonical).collect())
+                .all()
+                .iter()
+                .map(|t| t.iter().cloned().map(canonical).collect())
                 .collect();
             tuples.sort_by(|a, b| {
                 compare(
@@ -855,7 +936,7 @@ pub(crate) fn canonical(v: Value) -> Value {
                     &Value::Tuple(Box::new(b.clone())),
                 )
             });
-            Value::Bag(Box::new(tuples))
+            Value::Bag(Box::new(Bag::from(tuples)))
         }
         other => other,
     }

@@ -15,6 +15,7 @@ pub mod ops;
 pub mod physical;
 pub mod pool;
 pub mod progress;
+pub mod spill;
 pub mod stats;
 pub mod stream;
 pub mod tee;

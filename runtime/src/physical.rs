@@ -30,6 +30,7 @@ use crate::lower;
 use crate::lower::join::JoinInput;
 use crate::lower::project::Generate;
 use crate::lower::sort_limit::StageRows;
+use crate::ops::bags::BagsExec;
 use crate::ops::flatten::FlattenExec;
 use crate::ops::meter::{Counter, MeterExec};
 use crate::ops::scan::ScanExec;
@@ -51,14 +52,18 @@ struct Pending {
 
 impl Pending {
     /// The DataFusion plan of a stage made only of DataFusion operators so far, with its
-    /// layout and statistics; `None` when row steps or a pigrs source come first.
+    /// layout and statistics; `None` when row steps or a pigrs source come first, and for
+    /// a GROUP's bags: what reads them reads them where they are built, in the row stage
+    /// (`Source::Groups`), where a large bag spills instead of being packed into a batch.
     fn columnar_tail(&self) -> Option<(Arc<dyn ExecutionPlan>, Layout, Arc<StageStats>)> {
         match (&self.stage, &self.source, self.steps.is_empty(), &self.tee) {
-            (Some(stage), Source::Rows(layout), true, None) => Some((
-                self.children.first()?.clone(),
-                layout.clone(),
-                stage.clone(),
-            )),
+            (Some(stage), Source::Rows(layout), true, None) => {
+                let plan = self.children.first()?;
+                if plan.downcast_ref::<BagsExec>().is_some() {
+                    return None;
+                }
+                Some((plan.clone(), layout.clone(), stage.clone()))
+            }
             _ => None,
         }
     }

@@ -388,7 +388,10 @@ mod tests {
             )),
             Value::BigDecimal(Box::new(BigDecimal::from_str("1.50").unwrap())),
             Value::Tuple(Box::new(vec![Value::Int(1), Value::Null])),
-            Value::Bag(Box::new(vec![vec![Value::Int(1)], vec![Value::Int(2)]])),
+            Value::Bag(Box::new(crate::bag::Bag::from(vec![
+                vec![Value::Int(1)],
+                vec![Value::Int(2)],
+            ]))),
             Value::Map(Box::new(vec![("k".into(), Value::Chararray("v".into()))])),
         ]
     }

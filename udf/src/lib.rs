@@ -8,5 +8,6 @@ pub mod ops;
 pub mod order_key;
 
 pub use pigrs_value::{
-    Bag, Field, Map, PigType, Schema, Tuple, Value, cast, codec, javafmt, types, value,
+    Bag, BagError, Field, Map, PigType, Schema, SpilledTuples, Tuple, Value, bag, cast, codec,
+    javafmt, types, value,
 };

@@ -74,6 +74,7 @@ pub fn encode_order_key(v: &Value, out: &mut Vec<u8>) {
             // By size, then as sorted bags.
             out.extend_from_slice(&(b.len() as u64).to_be_bytes());
             let mut tuples: Vec<Vec<u8>> = b
+                .all()
                 .iter()
                 .map(|t| {
                     let mut k = Vec::new();
@@ -230,10 +231,19 @@ mod tests {
             t(vec![Value::Int(2)]),
             t(vec![Value::Int(1), s("b")]),
             t(vec![Value::Int(1), Value::Null]),
-            Value::Bag(Box::new(vec![vec![Value::Int(2)], vec![Value::Int(1)]])),
-            Value::Bag(Box::new(vec![vec![Value::Int(1)], vec![Value::Int(2)]])),
-            Value::Bag(Box::new(vec![vec![Value::Int(1)], vec![Value::Int(3)]])),
-            Value::Bag(Box::new(vec![vec![Value::Int(0)]])),
+            Value::Bag(Box::new(crate::bag::Bag::from(vec![
+                vec![Value::Int(2)],
+                vec![Value::Int(1)],
+            ]))),
+            Value::Bag(Box::new(crate::bag::Bag::from(vec![
+                vec![Value::Int(1)],
+                vec![Value::Int(2)],
+            ]))),
+            Value::Bag(Box::new(crate::bag::Bag::from(vec![
+                vec![Value::Int(1)],
+                vec![Value::Int(3)],
+            ]))),
+            Value::Bag(Box::new(crate::bag::Bag::from(vec![vec![Value::Int(0)]]))),
             Value::Map(Box::new(vec![
                 ("b".into(), Value::Int(1)),
                 ("a".into(), Value::Int(2)),

@@ -204,7 +204,7 @@ pub fn cast(v: &Value, to: &PigType) -> Result<Value, CastError> {
             Value::Bag(b) => match inner(schema) {
                 None => v.clone(),
                 Some(s) => {
-                    let bag: Bag = b.iter().map(|t| recast_tuple(t, Some(s))).collect();
+                    let bag: Bag = b.all().iter().map(|t| recast_tuple(t, Some(s))).collect();
                     Value::Bag(Box::new(bag))
                 }
             },
@@ -1080,10 +1080,10 @@ mod tests {
         let b = c(&ba("{(1,a),(2,b)}"), &bag_ty);
         assert_eq!(
             b,
-            Value::Bag(Box::new(vec![
+            Value::Bag(Box::new(crate::bag::Bag::from(vec![
                 vec![Value::Int(1), ch("a")],
                 vec![Value::Int(2), ch("b")]
-            ]))
+            ])))
         );
         assert_eq!(c(&ba("{}"), &bag_ty), Value::Bag(Box::default()));
         let bag_of_bags = PigType::Bag(Some(schema(vec![bag_ty.clone()])));
@@ -1106,11 +1106,11 @@ mod tests {
         );
         let t = tup(vec![ba("x")]);
         assert_eq!(c(&t, &ty), tup(vec![Value::Null]));
-        let bag = Value::Bag(Box::new(vec![vec![ba("3")]]));
+        let bag = Value::Bag(Box::new(crate::bag::Bag::from(vec![vec![ba("3")]])));
         let bty = PigType::Bag(Some(schema(vec![PigType::Long])));
         assert_eq!(
             c(&bag, &bty),
-            Value::Bag(Box::new(vec![vec![Value::Long(3)]]))
+            Value::Bag(Box::new(crate::bag::Bag::from(vec![vec![Value::Long(3)]])))
         );
         let m = Value::Map(Box::new(vec![("k".into(), ba("2.5"))]));
         let mty = PigType::Map(Some(Box::new(PigType::Double)));

@@ -152,7 +152,7 @@ pub fn encode(v: &Value, out: &mut Vec<u8>) {
             out.push(TUPLE);
             put_tuple(t, out);
         }
-        Value::Bag(b) => encode_bag(b, out),
+        Value::Bag(b) => encode_bag(&b.all(), out),
         Value::Map(m) => {
             out.push(MAP);
             put_varint(m.len() as u64, out);
@@ -499,7 +499,10 @@ mod tests {
             .collect();
         v.push(Value::Map(Box::new(map)));
         let nested = Value::Tuple(Box::new(v.clone()));
-        v.push(Value::Bag(Box::new(vec![vec![nested.clone()], vec![]])));
+        v.push(Value::Bag(Box::new(crate::bag::Bag::from(vec![
+            vec![nested.clone()],
+            vec![],
+        ]))));
         v.push(nested);
         v
     }

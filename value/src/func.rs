@@ -9,6 +9,12 @@ use crate::value::{Bag, Tuple, Value};
 #[error("{0}")]
 pub struct UdfError(pub String);
 
+impl From<crate::bag::BagError> for UdfError {
+    fn from(e: crate::bag::BagError) -> Self {
+        UdfError(e.to_string())
+    }
+}
+
 impl UdfError {
     /// An error with this message.
     pub fn new(msg: impl Into<String>) -> Self {
@@ -78,7 +84,7 @@ pub trait Algebraic: Send + Sync {
     /// where a call is costly (a plugin's crosses into a foreign library).
     fn initial_batch(&self, rows: &[Tuple]) -> Result<Vec<Value>, UdfError> {
         rows.iter()
-            .map(|t| self.initial(&vec![t.clone()]))
+            .map(|t| self.initial(&Bag::from(vec![t.clone()])))
             .collect()
     }
 }

@@ -2,6 +2,7 @@
 //! part of pigrs that UDF plugins share with it, free of Arrow and DataFusion.
 #![deny(missing_docs)]
 
+pub mod bag;
 pub mod cast;
 pub mod codec;
 pub mod func;
@@ -9,5 +10,6 @@ pub mod javafmt;
 pub mod types;
 pub mod value;
 
+pub use bag::{Bag, BagError, SpilledTuples};
 pub use types::{Field, PigType, Schema};
-pub use value::{Bag, Map, Tuple, Value};
+pub use value::{Map, Tuple, Value};

@@ -47,8 +47,7 @@ pub enum Value {
 /// A tuple: an ordered list of values. A relation's row is a tuple.
 pub type Tuple = Vec<Value>;
 
-/// A bag: a list of tuples.
-pub type Bag = Vec<Tuple>;
+pub use crate::bag::Bag;
 
 /// A map: key/value pairs in insertion order, keys unique.
 pub type Map = Vec<(String, Value)>;
@@ -176,7 +175,7 @@ impl fmt::Display for Value {
             Value::Tuple(t) => write_tuple(f, t),
             Value::Bag(b) => {
                 f.write_str("{")?;
-                for (i, t) in b.iter().enumerate() {
+                for (i, t) in b.all().iter().enumerate() {
                     if i > 0 {
                         f.write_str(",")?;
                     }
@@ -232,8 +231,9 @@ fn cmp_java_str(a: &str, b: &str) -> Ordering {
     }
 }
 
-fn cmp_tuples(a: &[Value], b: &[Value]) -> Ordering {
-    // Pig's DefaultTuple.compareTo: the shorter tuple first, then field by field.
+/// Pig's `DefaultTuple.compareTo`: the shorter tuple first, then field by field
+/// ([`compare`]).
+pub fn compare_tuples(a: &[Value], b: &[Value]) -> Ordering {
     a.len().cmp(&b.len()).then_with(|| {
         for (x, y) in a.iter().zip(b) {
             let c = compare(x, y);
@@ -250,16 +250,16 @@ fn cmp_bags(a: &[Tuple], b: &[Tuple]) -> Ordering {
     a.len().cmp(&b.len()).then_with(|| {
         if a.iter()
             .zip(b)
-            .all(|(x, y)| cmp_tuples(x, y) == Ordering::Equal)
+            .all(|(x, y)| compare_tuples(x, y) == Ordering::Equal)
         {
             return Ordering::Equal;
         }
         let mut sa: Vec<&Tuple> = a.iter().collect();
         let mut sb: Vec<&Tuple> = b.iter().collect();
-        sa.sort_by(|x, y| cmp_tuples(x, y));
-        sb.sort_by(|x, y| cmp_tuples(x, y));
+        sa.sort_by(|x, y| compare_tuples(x, y));
+        sb.sort_by(|x, y| compare_tuples(x, y));
         for (x, y) in sa.iter().zip(&sb) {
-            let c = cmp_tuples(x, y);
+            let c = compare_tuples(x, y);
             if c != Ordering::Equal {
                 return c;
             }
@@ -304,8 +304,11 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
         (Chararray(x), Chararray(y)) => cmp_java_str(x, y),
         (Bytearray(x), Bytearray(y)) => x.cmp(y),
         (Datetime(x), Datetime(y)) => x.cmp(y),
-        (Tuple(x), Tuple(y)) => cmp_tuples(x, y),
-        (Bag(x), Bag(y)) => cmp_bags(x, y),
+        (Tuple(x), Tuple(y)) => compare_tuples(x, y),
+        (Bag(x), Bag(y)) => x
+            .len()
+            .cmp(&y.len())
+            .then_with(|| cmp_bags(&x.all(), &y.all())),
         (Map(x), Map(y)) => cmp_maps(x, y),
         _ => a.type_code().cmp(&b.type_code()),
     }
@@ -407,7 +410,7 @@ impl Hash for Value {
             Value::Tuple(t) => TupleKey(t).hash(state),
             Value::Bag(b) => {
                 state.write_usize(b.len());
-                let sum = b.iter().fold(0u64, |acc, t| {
+                let sum = b.all().iter().fold(0u64, |acc, t| {
                     acc.wrapping_add(standalone_hash(&TupleKey(t)))
                 });
                 state.write_u64(sum);
@@ -482,10 +485,10 @@ mod tests {
         assert_eq!(t.to_string(), "(1,,3)");
         assert_eq!(tup(vec![Value::Null]).to_string(), "()");
         assert_eq!(tup(vec![]).to_string(), "()");
-        let bag = Value::Bag(Box::new(vec![
+        let bag = Value::Bag(Box::new(crate::bag::Bag::from(vec![
             vec![Value::Int(1), Value::Int(2)],
             vec![Value::Int(3), Value::Int(4)],
-        ]));
+        ])));
         assert_eq!(bag.to_string(), "{(1,2),(3,4)}");
         assert_eq!(Value::Bag(Box::default()).to_string(), "{}");
         let nested = tup(vec![tup(vec![Value::Int(1), Value::Int(2)])]);
@@ -582,9 +585,18 @@ mod tests {
         let t3 = tup(vec![Value::Null, Value::Int(5)]);
         assert_eq!(compare(&t3, &t2), Less);
         // Bags: by size, then regardless of order.
-        let b1 = Value::Bag(Box::new(vec![vec![Value::Int(1)], vec![Value::Int(2)]]));
-        let b2 = Value::Bag(Box::new(vec![vec![Value::Int(2)], vec![Value::Int(1)]]));
-        let b3 = Value::Bag(Box::new(vec![vec![Value::Int(2)], vec![Value::Int(3)]]));
+        let b1 = Value::Bag(Box::new(crate::bag::Bag::from(vec![
+            vec![Value::Int(1)],
+            vec![Value::Int(2)],
+        ])));
+        let b2 = Value::Bag(Box::new(crate::bag::Bag::from(vec![
+            vec![Value::Int(2)],
+            vec![Value::Int(1)],
+        ])));
+        let b3 = Value::Bag(Box::new(crate::bag::Bag::from(vec![
+            vec![Value::Int(2)],
+            vec![Value::Int(3)],
+        ])));
         assert_eq!(compare(&b1, &b2), Equal);
         assert_eq!(compare(&b1, &b3), Less);
         // Maps: by size then sorted entries.
@@ -625,8 +637,14 @@ mod tests {
                 Value::Datetime(dt("2009-01-07T02:07:01+01:00")),
             ),
             (
-                Value::Bag(Box::new(vec![vec![Value::Int(1)], vec![Value::Int(2)]])),
-                Value::Bag(Box::new(vec![vec![Value::Int(2)], vec![Value::Int(1)]])),
+                Value::Bag(Box::new(crate::bag::Bag::from(vec![
+                    vec![Value::Int(1)],
+                    vec![Value::Int(2)],
+                ]))),
+                Value::Bag(Box::new(crate::bag::Bag::from(vec![
+                    vec![Value::Int(2)],
+                    vec![Value::Int(1)],
+                ]))),
             ),
             (
                 Value::Map(Box::new(vec![

@@ -81,7 +81,7 @@ impl OptimizerRule for NestedDistinct {
         let mut items = Vec::with_capacity(generate.len());
         // The distinct tuples' fields, by position.
         let positions: Vec<usize> = (0..fields.len()).collect();
-        let distinct_bag = |k: &ExprKind| matches!(k, ExprKind::Slot(0));
+        let distinct_bag = |k: &ExprKind| matches!(k, ExprKind::Slot(0)).then_some(None);
         for item in &generate {
             let Some(expr) =
                 aggregate_calls(&item.expr, &distinct_bag, Some(&positions), &mut aggs)

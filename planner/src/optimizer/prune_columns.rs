@@ -108,6 +108,9 @@ impl Usage<'_> {
                 }
                 for a in aggs {
                     used.extend(a.fields.as_ref()?.iter().copied());
+                    if let Some(cond) = &a.filter {
+                        add_columns(cond, &mut used)?;
+                    }
                 }
             }
             Operator::Order { keys, .. } => {

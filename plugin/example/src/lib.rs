@@ -116,7 +116,8 @@ struct SumSquares;
 /// The sum of the doubles in field 0 of `tuples`, each squared first when `square`.
 fn sum(tuples: &Bag, square: bool) -> Value {
     let mut total: Option<f64> = None;
-    for t in tuples {
+    // A plugin's bags arrive decoded, all in memory.
+    for t in tuples.in_memory() {
         let Some(v) = t.first() else { continue };
         if let Value::Double(x) = *pigrs_plugin::coerce(v, Some(&PigType::Double)) {
             *total.get_or_insert(0.0) += if square { x * x } else { x };

@@ -392,19 +392,19 @@ impl PluginFunc {
 
 impl Algebraic for PluginFunc {
     fn initial(&self, bag: &Bag) -> Result<Value, UdfError> {
-        let mut states = self.initial_batch(bag)?;
+        let mut states = self.initial_batch(&bag.tuples()?)?;
         match states.len() {
             1 => Ok(states.pop().unwrap_or(Value::Null)),
-            _ => self.intermediate(&states.into_iter().map(|s| vec![s]).collect()),
+            _ => self.intermediate(&states.into_iter().map(|s| vec![s]).collect::<Bag>()),
         }
     }
 
     fn intermediate(&self, states: &Bag) -> Result<Value, UdfError> {
-        self.merge(op::INTERMEDIATE, states)
+        self.merge(op::INTERMEDIATE, &states.tuples()?)
     }
 
     fn finalize(&self, states: &Bag) -> Result<Value, UdfError> {
-        self.merge(op::FINAL, states)
+        self.merge(op::FINAL, &states.tuples()?)
     }
 
     fn initial_batch(&self, rows: &[Tuple]) -> Result<Vec<Value>, UdfError> {

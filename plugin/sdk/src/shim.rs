@@ -412,14 +412,16 @@ extern "C" fn call(handle: u64, op: u32, input: &Source, out: &Sink) -> u32 {
                     return Err(Failed::error("the input of EVAL is not a bag"));
                 };
                 let chosen = f.chosen();
-                rows_each(&rows, |row| f.eval(row, chosen))
+                rows_each(rows.in_memory(), |row| f.eval(row, chosen))
             }
             abi::op::INITIAL => {
                 let Value::Bag(rows) = input else {
                     return Err(Failed::error("the input of INITIAL is not a bag"));
                 };
                 let f = f.single().map_err(Failed::error)?;
-                rows_each(&rows, |row| f.initial(&vec![row.clone()]))
+                rows_each(rows.in_memory(), |row| {
+                    f.initial(&Bag::from(vec![row.clone()]))
+                })
             }
             abi::op::INTERMEDIATE | abi::op::FINAL => {
                 let Value::Bag(states) = input else {

@@ -77,7 +77,8 @@ fn fields<'a>(v: &'a Value, n: usize, what: &str) -> Result<&'a [Value], String>
 
 fn bag<'a>(v: &'a Value, what: &str) -> Result<&'a [Vec<Value>], String> {
     match v {
-        Value::Bag(b) => Ok(b),
+        // Decoded from bytes: all in memory.
+        Value::Bag(b) => Ok(b.in_memory()),
         _ => Err(format!("{what} is not a bag")),
     }
 }

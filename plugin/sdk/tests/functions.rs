@@ -79,7 +79,7 @@ fn every_pig_type_converts_in_and_out() {
         Value::BigDecimal(Box::new("1.25".parse().expect("decimal"))),
         Value::Datetime(when),
         Value::Tuple(Box::new(vec![Value::Int(1), Value::Int(2)])),
-        Value::Bag(Box::new(vec![vec![Value::Int(1)]])),
+        Value::Bag(Box::new(Bag::from(vec![vec![Value::Int(1)]]))),
         Value::Map(Box::new(vec![("k".into(), Value::Int(1))])),
         Value::Int(9),
     ];

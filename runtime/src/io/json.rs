@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pigrs_udf::{Field, PigType, Schema, Tuple, Value};
+use pigrs_udf::{Bag, Field, PigType, Schema, Tuple, Value};
 use serde_json::Value as Json;
 
 use super::error::IoError;
@@ -116,7 +116,7 @@ fn to_value(v: &Json, ty: &PigType, fails: &mut u32) -> Value {
                         None => natural_tuple(item),
                     });
                 }
-                Value::Bag(Box::new(bag))
+                Value::Bag(Box::new(Bag::from(bag)))
             }
             _ => fail(),
         },
@@ -235,7 +235,7 @@ fn write_value(v: &Value, ty: Option<&PigType>, out: &mut Vec<u8>) {
                 _ => None,
             };
             out.push(b'[');
-            for (i, t) in b.iter().enumerate() {
+            for (i, t) in b.all().iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
@@ -490,9 +490,9 @@ mod tests {
         match &t[2] {
             Value::Bag(b) => {
                 assert_eq!(b.len(), 2);
-                assert!(matches!(b[0][0], Value::Int(1)));
-                assert!(matches!(b[0][1], Value::Double(y) if y == 2.5));
-                assert!(matches!(b[1][1], Value::Null));
+                assert!(matches!(b.in_memory()[0][0], Value::Int(1)));
+                assert!(matches!(b.in_memory()[0][1], Value::Double(y) if y == 2.5));
+                assert!(matches!(b.in_memory()[1][1], Value::Null));
             }
             other => panic!("{other:?}"),
         }
@@ -521,7 +521,10 @@ mod tests {
         let t: Tuple = vec![
             Value::Int(1),
             Value::Chararray("q\"x".into()),
-            Value::Bag(Box::new(vec![vec![Value::Int(5)], vec![Value::Null]])),
+            Value::Bag(Box::new(pigrs_udf::Bag::from(vec![
+                vec![Value::Int(5)],
+                vec![Value::Null],
+            ]))),
             Value::Map(Box::new(vec![("k".into(), Value::Chararray("v".into()))])),
         ];
         let mut out = Vec::new();

@@ -229,9 +229,16 @@ fn build(values: &[&Value], t: &PigType) -> Result<ArrayRef, String> {
             let mut offsets = Vec::with_capacity(values.len() + 1);
             offsets.push(0i32);
             let mut valid = Vec::with_capacity(values.len());
+            let bags: Vec<Option<std::borrow::Cow<'_, [Tuple]>>> = values
+                .iter()
+                .map(|v| match v {
+                    Value::Bag(b) => Some(b.all()),
+                    _ => None,
+                })
+                .collect();
             let mut tuples: Vec<Option<&[Value]>> = Vec::new();
-            for v in values {
-                if let Value::Bag(b) = v {
+            for b in &bags {
+                if let Some(b) = b {
                     tuples.extend(b.iter().map(|t| Some(t.as_slice())));
                     valid.push(true);
                 } else {
@@ -949,14 +956,17 @@ mod tests {
                     Value::Int(1),
                     tup(vec![Value::Chararray("in".into())]),
                 ]),
-                Value::Bag(Box::new(vec![
+                Value::Bag(Box::new(pigrs_udf::Bag::from(vec![
                     vec![
                         Value::Chararray("a".into()),
-                        Value::Bag(Box::new(vec![vec![Value::Long(1)], vec![Value::Null]])),
+                        Value::Bag(Box::new(pigrs_udf::Bag::from(vec![
+                            vec![Value::Long(1)],
+                            vec![Value::Null],
+                        ]))),
                     ],
                     vec![Value::Null, Value::Null],
                     vec![Value::Chararray("c".into()), Value::Bag(Box::default())],
-                ])),
+                ]))),
                 Value::Map(Box::new(vec![
                     ("k".into(), Value::Bytearray(b"v".to_vec())),
                     ("n".into(), Value::Null),
@@ -964,7 +974,7 @@ mod tests {
                 Value::Map(Box::new(vec![("one".into(), Value::Int(1))])),
                 Value::Map(Box::new(vec![("t".into(), tup(vec![Value::Int(9)]))])),
                 tup(vec![Value::Long(5), Value::Chararray("x".into())]),
-                Value::Bag(Box::new(vec![vec![Value::Int(4)]])),
+                Value::Bag(Box::new(pigrs_udf::Bag::from(vec![vec![Value::Int(4)]]))),
             ],
             vec![Value::Null; 17],
             vec![

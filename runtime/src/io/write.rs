@@ -531,10 +531,10 @@ mod tests {
                 Value::Int(1),
                 Value::Chararray("a,\"b\"\tc".into()),
                 Value::Double(2.5),
-                Value::Bag(Box::new(vec![
+                Value::Bag(Box::new(pigrs_udf::Bag::from(vec![
                     vec![Value::Int(1), Value::Chararray("u".into())],
                     vec![Value::Int(2), Value::Null],
-                ])),
+                ]))),
                 Value::Map(Box::new(vec![("k".into(), Value::Chararray("v".into()))])),
                 Value::Tuple(Box::new(vec![Value::Long(7), Value::Boolean(true)])),
             ],

@@ -103,13 +103,18 @@ pub fn aggregate(
     let nkeys = group_exprs.len();
     let mut aggr_exprs = Vec::with_capacity(aggs.len());
     for (k, agg) in aggs.iter().enumerate() {
+        // A nested FILTER's rows: those its condition is true for (null is false).
+        let filter = match &agg.filter {
+            Some(cond) => Some(physical_expr(cond, layout, ctx)?),
+            None => None,
+        };
         let (func, args) = aggregate_function(agg, layout)?;
         let expr = AggregateExprBuilder::new(func, args)
             .schema(layout.arrow.clone())
             .alias(format!("__a{k}"))
             .build()
             .map_err(internal)?;
-        aggr_exprs.push(Arc::new(expr));
+        aggr_exprs.push((Arc::new(expr), filter));
         fields.push(Field::new(format!("__a{k}"), agg.ty.clone()));
     }
     // The combiner in the map stage, the shuffle on the group keys, the merge in the reduce
@@ -153,19 +158,20 @@ pub fn aggregate(
 /// `Partial` in every map task (a combiner: its rows in and out are counted as the map
 /// stage's combine records), a hash shuffle on the group keys into `partitions` tasks, and
 /// `FinalPartitioned` in the reduce stage `stage`. Its batches have the group keys'
-/// columns, then the aggregates'.
+/// columns, then the aggregates'. Each aggregate comes with the condition on the rows it
+/// reads (`None`: all), applied in the partial aggregate, before anything is combined.
 pub(crate) fn two_phase(
     input: Arc<dyn ExecutionPlan>,
     layout: &Layout,
     map_stage: &Arc<StageStats>,
     group_exprs: Vec<(Arc<dyn PhysicalExpr>, String)>,
-    aggr_exprs: Vec<Arc<AggregateFunctionExpr>>,
+    aggregates: Vec<(Arc<AggregateFunctionExpr>, Option<Arc<dyn PhysicalExpr>>)>,
     partitions: usize,
     stage: &Arc<StageStats>,
 ) -> Result<Arc<dyn ExecutionPlan>, RunError> {
     let internal = |e: datafusion::error::DataFusionError| RunError::internal(e);
     let nkeys = group_exprs.len();
-    let filters = vec![None; aggr_exprs.len()];
+    let (aggr_exprs, filters): (Vec<_>, Vec<_>) = aggregates.into_iter().unzip();
     let metered = MeterExec::new(input, map_stage.clone(), Counter::CombineIn, false);
     let group_by = PhysicalGroupBy::new_single(group_exprs);
     let partial = AggregateExec::try_new(
@@ -195,7 +201,7 @@ pub(crate) fn two_phase(
         AggregateMode::FinalPartitioned,
         group_by.as_final(),
         aggr_exprs,
-        filters,
+        vec![None; filters.len()],
         metered,
         partial_schema,
     )

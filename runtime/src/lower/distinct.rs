@@ -74,7 +74,7 @@ pub fn distinct(
         layout,
         map_stage,
         group_exprs,
-        aggr_exprs,
+        aggr_exprs.into_iter().map(|a| (a, None)).collect(),
         partitions,
         &stage,
     )?;

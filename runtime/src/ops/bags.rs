@@ -7,6 +7,12 @@
 //! input order; a group missing from an INNER input is dropped). A run of equal keys may
 //! go on in the next batch: the last group of a batch is finished only when a batch starts
 //! with another key, or at the end.
+//!
+//! When row steps follow (a FOREACH reading the bags), the stage's `PigExec` builds the
+//! groups itself with [`GroupRows`] and reads each group's bags where they are built: a bag
+//! larger than the task's share of the memory pool spills to disk (`crate::spill`), and is
+//! never copied into a batch. `BagsExec` itself, whose batches hold the bags, keeps them in
+//! memory.
 
 use std::fmt;
 use std::ops::Range;
@@ -31,6 +37,7 @@ use pigrs_udf::{PigType, Tuple, Value, arrow_layout};
 
 use crate::exec::BATCH_ROWS;
 use crate::layout::{Layout, decode_tuple};
+use crate::spill::{BagBuilder, BagMemory};
 
 /// Which input columns make what.
 #[derive(Debug, Clone)]
@@ -66,6 +73,16 @@ pub struct BagsExec {
 }
 
 impl BagsExec {
+    /// Its input: rows clustered by key.
+    pub fn input(&self) -> &Arc<dyn ExecutionPlan> {
+        &self.input
+    }
+
+    /// Which input columns make what.
+    pub fn columns(&self) -> &BagColumns {
+        &self.columns
+    }
+
     /// Rows `(group, bag)` in `output`'s layout from `input`'s runs of equal keys.
     pub fn new(input: Arc<dyn ExecutionPlan>, columns: BagColumns, output: Layout) -> Arc<Self> {
         let props = PlanProperties::new(
@@ -88,18 +105,40 @@ struct Open {
     key: Vec<ScalarValue>,
     group: Value,
     /// One bag per input.
-    bags: Vec<Vec<Tuple>>,
+    bags: Vec<BagBuilder>,
 }
 
-/// A task's state between batches.
-struct Builder {
+/// A task's groups: rows `(group, bag, ...)` from its rows clustered by key.
+pub struct GroupRows {
     columns: BagColumns,
-    output: Layout,
+    /// Where the bags keep their tuples (`None`: in memory).
+    memory: Option<Arc<BagMemory>>,
     open: Option<Open>,
     done: Vec<Tuple>,
 }
 
-impl Builder {
+impl GroupRows {
+    /// The groups of rows with `columns`; bags count against `memory` and spill beyond it
+    /// (`None`: held in memory).
+    pub fn new(columns: BagColumns, memory: Option<Arc<BagMemory>>) -> Self {
+        GroupRows {
+            columns,
+            memory,
+            open: None,
+            done: Vec::new(),
+        }
+    }
+
+    /// The rows of the groups finished so far.
+    pub fn take(&mut self) -> Vec<Tuple> {
+        std::mem::take(&mut self.done)
+    }
+
+    /// How many finished groups wait to be taken.
+    pub fn ready(&self) -> usize {
+        self.done.len()
+    }
+
     fn key_at(&self, batch: &RecordBatch, row: usize) -> DFResult<Vec<ScalarValue>> {
         self.columns
             .keys
@@ -117,9 +156,10 @@ impl Builder {
         }
     }
 
-    fn close(&mut self) {
+    /// Finishes the group being filled (at the end of the input).
+    pub fn close(&mut self) -> DFResult<()> {
         let Some(open) = self.open.take() else {
-            return;
+            return Ok(());
         };
         if let Some((_, inner)) = &self.columns.inputs
             && inner
@@ -127,12 +167,15 @@ impl Builder {
                 .zip(&open.bags)
                 .any(|(&i, b)| i && b.is_empty())
         {
-            return;
+            return Ok(());
         }
         let mut row = Vec::with_capacity(open.bags.len() + 1);
         row.push(open.group);
-        row.extend(open.bags.into_iter().map(|b| Value::Bag(Box::new(b))));
+        for b in open.bags {
+            row.push(Value::Bag(Box::new(b.finish()?)));
+        }
         self.done.push(row);
+        Ok(())
     }
 
     fn bags(&self) -> usize {
@@ -142,8 +185,8 @@ impl Builder {
             .map_or(1, |(_, inner)| inner.len())
     }
 
-    /// Takes in a batch; returns a batch of the groups it finished, if enough are.
-    fn push(&mut self, batch: &RecordBatch) -> DFResult<Option<RecordBatch>> {
+    /// Takes in a batch of rows clustered by key; the groups it finishes are ready.
+    pub fn push(&mut self, batch: &RecordBatch) -> DFResult<()> {
         if batch.num_rows() > 0 {
             let keys: Vec<ArrayRef> = self
                 .columns
@@ -162,18 +205,20 @@ impl Builder {
                 let key = self.key_at(batch, range.start)?;
                 let continues = self.open.as_ref().is_some_and(|o| o.key == key);
                 if !continues {
-                    self.close();
+                    self.close()?;
                     self.open = Some(Open {
                         key,
                         group: self.group_at(batch, range.start),
-                        bags: vec![Vec::new(); self.bags()],
+                        bags: (0..self.bags())
+                            .map(|_| BagBuilder::new(self.memory.clone()))
+                            .collect(),
                     });
                 }
                 let Some(open) = self.open.as_mut() else {
                     continue;
                 };
                 match &self.columns.inputs {
-                    None => add_rows(&self.columns.fields, &mut open.bags[0], batch, range),
+                    None => add_rows(&self.columns.fields, &mut open.bags[0], batch, range)?,
                     Some((tag, _)) => {
                         let tags = batch.column(*tag).as_primitive::<Int32Type>();
                         // Runs of one input within the key.
@@ -190,24 +235,46 @@ impl Builder {
                                 .ok_or_else(|| {
                                     DataFusionError::Internal(format!("no COGROUP input {t}"))
                                 })?;
-                            add_rows(&self.columns.fields, bag, batch, start..end);
+                            add_rows(&self.columns.fields, bag, batch, start..end)?;
                             start = end;
                         }
                     }
                 }
             }
         }
-        Ok((self.done.len() >= BATCH_ROWS).then(|| self.flush()))
+        Ok(())
+    }
+}
+
+/// A task of `BagsExec`: its groups, packed into batches.
+struct Builder {
+    groups: GroupRows,
+    output: Layout,
+}
+
+impl Builder {
+    /// Takes in a batch; returns a batch of the groups it finished, if enough are.
+    fn push(&mut self, batch: &RecordBatch) -> DFResult<Option<RecordBatch>> {
+        self.groups.push(batch)?;
+        Ok((self.groups.ready() >= BATCH_ROWS).then(|| self.flush()))
+    }
+
+    fn close(&mut self) -> DFResult<()> {
+        self.groups.close()
     }
 
     fn flush(&mut self) -> RecordBatch {
-        let rows = std::mem::take(&mut self.done);
-        self.output.to_batch(&rows)
+        self.output.to_batch(&self.groups.take())
     }
 }
 
 /// Adds the tuples of `rows` of `batch` (their `fields`) to `bag`.
-fn add_rows(fields: &BagFields, bag: &mut Vec<Tuple>, batch: &RecordBatch, rows: Range<usize>) {
+fn add_rows(
+    fields: &BagFields,
+    bag: &mut BagBuilder,
+    batch: &RecordBatch,
+    rows: Range<usize>,
+) -> DFResult<()> {
     let fields = match fields {
         BagFields::Columns(f) => f,
         BagFields::Encoded(c) => {
@@ -217,9 +284,9 @@ fn add_rows(fields: &BagFields, bag: &mut Vec<Tuple>, batch: &RecordBatch, rows:
                     decode_tuple(encoded.value(row))
                 } else {
                     Vec::new()
-                });
+                })?;
             }
-            return;
+            return Ok(());
         }
     };
     let fields: Vec<(&ArrayRef, &PigType)> =
@@ -230,21 +297,28 @@ fn add_rows(fields: &BagFields, bag: &mut Vec<Tuple>, batch: &RecordBatch, rows:
                 .iter()
                 .map(|(a, t)| arrow_layout::value_at(a, t, row))
                 .collect(),
-        );
+        )?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for BagColumns {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "keys={:?}, bag={}",
+            self.keys,
+            match &self.fields {
+                BagFields::Columns(f) => format!("{} fields", f.len()),
+                BagFields::Encoded(_) => "encoded rows".to_string(),
+            }
+        )
     }
 }
 
 impl DisplayAs for BagsExec {
     fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "BagsExec: keys={:?}, bag={}",
-            self.columns.keys,
-            match &self.columns.fields {
-                BagFields::Columns(f) => format!("{} fields", f.len()),
-                BagFields::Encoded(_) => "encoded rows".to_string(),
-            }
-        )
+        write!(f, "BagsExec: {}", self.columns)
     }
 }
 
@@ -287,10 +361,8 @@ impl ExecutionPlan for BagsExec {
     ) -> DFResult<SendableRecordBatchStream> {
         let input = self.input.execute(partition, context)?;
         let builder = Builder {
-            columns: self.columns.clone(),
+            groups: GroupRows::new(self.columns.clone(), None),
             output: self.output.clone(),
-            open: None,
-            done: Vec::new(),
         };
         let stream = futures::stream::unfold(
             (input, builder, false),
@@ -307,9 +379,8 @@ impl ExecutionPlan for BagsExec {
                         },
                         Some(Err(e)) => return Some((Err(e), (input, builder, true))),
                         None => {
-                            builder.close();
-                            let out = builder.flush();
-                            return Some((Ok(out), (input, builder, true)));
+                            let out = builder.close().map(|()| builder.flush());
+                            return Some((out, (input, builder, true)));
                         }
                     }
                 }
@@ -378,5 +449,59 @@ mod tests {
             text,
             ["(a,{(a,1),(a,2)})", "(b,{(b,3),(b,4)})", "(c,{(c,5)})"]
         );
+    }
+
+    /// A group's bag larger than the task's share of the pool moves to disk as it grows;
+    /// read back, it has every tuple in order, and the spilled tuples are counted.
+    #[tokio::test]
+    async fn a_bag_larger_than_its_share_spills_and_reads_back_in_order() {
+        use datafusion::execution::memory_pool::FairSpillPool;
+        use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+
+        let rows: Vec<(String, i32)> = (0..20_000)
+            .map(|i| (if i < 19_990 { "hot" } else { "cold" }.to_string(), i))
+            .collect();
+        let refs: Vec<(&str, i32)> = rows.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        let batches: Vec<RecordBatch> = refs.chunks(4096).map(batch).collect();
+        let runtime = RuntimeEnvBuilder::new()
+            .with_memory_pool(Arc::new(FairSpillPool::new(256 << 10)))
+            .build_arc()
+            .expect("runtime");
+        let context = Arc::new(TaskContext::default().with_runtime(runtime));
+        let stats = Arc::new(crate::stats::StageStats::detached());
+        let memory = BagMemory::new(context, 0, stats.clone());
+        let mut groups = GroupRows::new(
+            BagColumns {
+                keys: vec![0],
+                group: vec![(0, PigType::Chararray)],
+                fields: BagFields::Columns(vec![(1, PigType::Int)]),
+                inputs: None,
+            },
+            Some(memory),
+        );
+        // Sorted by key: "cold" first.
+        let mut sorted = refs.clone();
+        sorted.sort_by_key(|(k, _)| *k);
+        for chunk in sorted.chunks(4096) {
+            groups.push(&batch(chunk)).expect("push");
+        }
+        groups.close().expect("close");
+        let done = groups.take();
+        assert_eq!(done.len(), 2);
+        let Value::Bag(hot) = &done[1][1] else {
+            panic!("not a bag: {:?}", done[1]);
+        };
+        assert!(hot.is_spilled(), "a 20k-tuple bag fits in 256 KiB?");
+        assert!(hot.in_memory().len() < hot.len());
+        let values: Vec<i32> = hot
+            .iter()
+            .map(|t| match t.expect("read back").first() {
+                Some(Value::Int(v)) => *v,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(values, (0..19_990).collect::<Vec<_>>());
+        assert!(stats.spilled() > 0);
+        assert!(batches.len() > 1);
     }
 }

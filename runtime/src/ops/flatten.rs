@@ -165,6 +165,7 @@ impl BagSource {
                         Value::Bag(bag) => {
                             counts.push(u32::try_from(bag.len()).unwrap_or(u32::MAX));
                             for t in bag.iter() {
+                                let t = t.map_err(crate::spill::bag_err)?;
                                 for (k, col) in fields.iter_mut().enumerate() {
                                     col.push(t.get(k).cloned().unwrap_or(Value::Null));
                                 }

@@ -12,8 +12,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BinaryBuilder, BooleanBuilder, Float32Builder, Float64Builder, Int32Builder,
-    Int64Builder, StringBuilder, new_null_array,
+    ArrayRef, BinaryArray, BinaryBuilder, BooleanBuilder, Float32Builder, Float64Builder,
+    Int32Builder, Int64Builder, StringArray, new_null_array,
 };
 use arrow::datatypes::{DataType, SchemaRef};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
@@ -361,9 +361,10 @@ impl SplitReader {
                     finder,
                     fields,
                 } => parse_fields(
-                    split_fields(line, delimiter, finder).take(*fields),
-                    &self.types,
-                    &mut self.columns,
+                    split_fields(line, delimiter, finder),
+                    // The fields after the last one read are all skipped.
+                    &self.types[..*fields],
+                    &mut self.columns[..*fields],
                 ),
                 Format::Text => {
                     parse_text_line(line, &self.types, &mut self.columns);
@@ -406,7 +407,8 @@ fn parse_fields<'a>(
 ) -> u32 {
     let mut fails = 0;
     let mut seen = 0;
-    for ((field, col), ty) in fields.zip(columns.iter_mut()).zip(types) {
+    // Columns first: no field is split after the last column.
+    for ((col, ty), field) in columns.iter_mut().zip(types).zip(fields) {
         fails += col.push_text(field, ty);
         seen += 1;
     }
@@ -414,6 +416,16 @@ fn parse_fields<'a>(
         col.push_null();
     }
     fails
+}
+
+/// A chararray column of the fields' bytes: one UTF-8 check of all of them (with each field
+/// starting at a character boundary) instead of one per field; where that fails, each
+/// field as [`text`] makes it.
+fn utf8(bytes: BinaryArray) -> StringArray {
+    match StringArray::try_from_binary(bytes.clone()) {
+        Ok(text) => text,
+        Err(_) => bytes.iter().map(|b| b.map(text)).collect(),
+    }
 }
 
 /// Text as the row reader makes a chararray of it (`String::from_utf8_lossy`), checking
@@ -452,12 +464,12 @@ fn plain_integer(bytes: &[u8]) -> Option<i64> {
 fn parse_text_line(line: &[u8], types: &[PigType], columns: &mut [Column]) {
     let mut cols = columns.iter_mut().zip(types);
     if let Some((col, ty)) = cols.next() {
-        let text = text(line);
         match col {
-            Column::Str(b) => b.append_value(&text),
-            Column::Bytes(b) => b.append_value(text.as_bytes()),
+            // Checked as UTF-8 with the rest of the batch's text (`Column::finish`).
+            Column::Str(b) => b.append_value(line),
+            Column::Bytes(b) => b.append_value(text(line).as_bytes()),
             other => {
-                let v = cast(&Value::Chararray(text.into_owned()), ty).unwrap_or(Value::Null);
+                let v = cast(&Value::Chararray(text(line).into_owned()), ty).unwrap_or(Value::Null);
                 other.push_value(v);
             }
         }
@@ -476,7 +488,9 @@ enum Column {
     Long(Int64Builder),
     Float(Float32Builder),
     Double(Float64Builder),
-    Str(StringBuilder),
+    /// Chararray: the fields' bytes, checked as UTF-8 once per batch when it is finished
+    /// (the rare batch with invalid bytes is converted field by field, as `text` does).
+    Str(BinaryBuilder),
     Bytes(BinaryBuilder),
     /// A type stored codec-encoded (datetime, big numbers, tuple, bag, map): the values,
     /// laid out by `arrow_layout::to_array` when the batch is finished.
@@ -497,7 +511,7 @@ impl Column {
             PigType::Long => Column::Long(Int64Builder::with_capacity(rows)),
             PigType::Float => Column::Float(Float32Builder::with_capacity(rows)),
             PigType::Double => Column::Double(Float64Builder::with_capacity(rows)),
-            PigType::Chararray => Column::Str(StringBuilder::with_capacity(rows, bytes)),
+            PigType::Chararray => Column::Str(BinaryBuilder::with_capacity(rows, bytes)),
             PigType::Bytearray => Column::Bytes(BinaryBuilder::with_capacity(rows, bytes)),
             _ => Column::Values(Vec::with_capacity(rows)),
         }
@@ -510,7 +524,7 @@ impl Column {
         match self {
             Column::Skipped(_) => {}
             _ if bytes.is_empty() => self.push_null(),
-            Column::Str(b) => b.append_value(text(bytes)),
+            Column::Str(b) => b.append_value(bytes),
             Column::Bytes(b) => b.append_value(bytes),
             Column::Int(b) => match plain_integer(bytes).and_then(|v| i32::try_from(v).ok()) {
                 Some(v) => b.append_value(v),
@@ -548,7 +562,7 @@ impl Column {
             (Column::Long(b), Value::Long(x)) => b.append_value(x),
             (Column::Float(b), Value::Float(x)) => b.append_value(x),
             (Column::Double(b), Value::Double(x)) => b.append_value(x),
-            (Column::Str(b), Value::Chararray(s)) => b.append_value(s),
+            (Column::Str(b), Value::Chararray(s)) => b.append_value(s.as_bytes()),
             (Column::Bytes(b), Value::Bytearray(x)) => b.append_value(x),
             (Column::Values(vs), v) => vs.push(v),
             (col, _) => col.push_null(),
@@ -586,7 +600,7 @@ impl Column {
             Column::Long(mut b) => Arc::new(b.finish()),
             Column::Float(mut b) => Arc::new(b.finish()),
             Column::Double(mut b) => Arc::new(b.finish()),
-            Column::Str(mut b) => Arc::new(b.finish()),
+            Column::Str(mut b) => Arc::new(utf8(b.finish())),
             Column::Bytes(mut b) => Arc::new(b.finish()),
             Column::Values(vs) => arrow_layout::to_array(&vs, t),
         }

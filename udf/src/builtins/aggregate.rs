@@ -13,7 +13,7 @@ use num_traits::ToPrimitive;
 use super::{as_f64, check_arity, compare, parse_java_double};
 use crate::func::{Algebraic, EvalFunc, UdfError};
 use crate::types::{Field, PigType, Schema};
-use crate::value::{Bag, Value};
+use crate::value::{Bag, Tuple, Value};
 
 /// The bag argument of an aggregate; `None` for a null bag.
 fn bag_arg<'a>(name: &str, args: &'a [Value]) -> Result<Option<&'a Bag>, UdfError> {
@@ -42,28 +42,32 @@ fn bag_elem_type(name: &str, args: &[PigType]) -> Result<PigType, String> {
     }
 }
 
-/// The first field of each tuple of a bag (missing fields are null).
-fn firsts(bag: &Bag) -> impl Iterator<Item = &Value> {
-    bag.iter().map(|t| t.first().unwrap_or(&Value::Null))
+/// Calls `f` with the first field of each tuple of a bag, in order (null for an empty
+/// tuple); a spilled bag is read back as it goes, never held whole.
+fn each_first(bag: &Bag, mut f: impl FnMut(&Value)) -> Result<(), UdfError> {
+    for t in bag.iter() {
+        f(t?.first().unwrap_or(&Value::Null));
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
 // COUNT / COUNT_STAR
 
-fn count_non_null(bag: &Bag) -> i64 {
-    firsts(bag).filter(|v| !matches!(v, Value::Null)).count() as i64
+fn count_non_null(bag: &Bag) -> Result<i64, UdfError> {
+    let mut n = 0;
+    each_first(bag, |v| n += i64::from(!matches!(v, Value::Null)))?;
+    Ok(n)
 }
 
-fn sum_counts(states: &Bag) -> Value {
-    Value::Long(
-        firsts(states)
-            .filter_map(|v| match v {
-                Value::Long(n) => Some(*n),
-                Value::Int(n) => Some(i64::from(*n)),
-                _ => None,
-            })
-            .sum(),
-    )
+fn sum_counts(states: &Bag) -> Result<Value, UdfError> {
+    let mut sum = 0i64;
+    each_first(states, |v| match v {
+        Value::Long(n) => sum += *n,
+        Value::Int(n) => sum += i64::from(*n),
+        _ => {}
+    })?;
+    Ok(Value::Long(sum))
 }
 
 /// `COUNT(bag)`
@@ -91,7 +95,7 @@ impl EvalFunc for Count {
     }
     fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
         Ok(match bag_arg("COUNT", args)? {
-            Some(b) => Value::Long(count_non_null(b)),
+            Some(b) => Value::Long(count_non_null(b)?),
             None => Value::Null,
         })
     }
@@ -105,13 +109,13 @@ impl EvalFunc for Count {
 
 impl Algebraic for Count {
     fn initial(&self, bag: &Bag) -> Result<Value, UdfError> {
-        Ok(Value::Long(count_non_null(bag)))
+        Ok(Value::Long(count_non_null(bag)?))
     }
     fn intermediate(&self, states: &Bag) -> Result<Value, UdfError> {
-        Ok(sum_counts(states))
+        sum_counts(states)
     }
     fn finalize(&self, states: &Bag) -> Result<Value, UdfError> {
-        Ok(sum_counts(states))
+        sum_counts(states)
     }
 }
 
@@ -155,10 +159,10 @@ impl Algebraic for CountStar {
         Ok(Value::Long(bag.len() as i64))
     }
     fn intermediate(&self, states: &Bag) -> Result<Value, UdfError> {
-        Ok(sum_counts(states))
+        sum_counts(states)
     }
     fn finalize(&self, states: &Bag) -> Result<Value, UdfError> {
-        Ok(sum_counts(states))
+        sum_counts(states)
     }
 }
 
@@ -221,12 +225,10 @@ impl Acc {
     }
 }
 
-fn sum_of<'a>(values: impl Iterator<Item = &'a Value>) -> Acc {
+fn sum_of(bag: &Bag) -> Result<Acc, UdfError> {
     let mut acc = Acc::Empty;
-    for v in values {
-        acc.add(v);
-    }
-    acc
+    each_first(bag, |v| acc.add(v))?;
+    Ok(acc)
 }
 
 /// `SUM(bag)`
@@ -260,7 +262,7 @@ impl EvalFunc for Sum {
     }
     fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
         Ok(match bag_arg("SUM", args)? {
-            Some(b) => sum_of(firsts(b)).into_value(),
+            Some(b) => sum_of(b)?.into_value(),
             None => Value::Null,
         })
     }
@@ -274,27 +276,32 @@ impl EvalFunc for Sum {
 
 impl Algebraic for Sum {
     fn initial(&self, bag: &Bag) -> Result<Value, UdfError> {
-        Ok(sum_of(firsts(bag)).into_value())
+        Ok(sum_of(bag)?.into_value())
     }
     fn intermediate(&self, states: &Bag) -> Result<Value, UdfError> {
-        Ok(sum_of(firsts(states)).into_value())
+        Ok(sum_of(states)?.into_value())
     }
     fn finalize(&self, states: &Bag) -> Result<Value, UdfError> {
-        Ok(sum_of(firsts(states)).into_value())
+        Ok(sum_of(states)?.into_value())
     }
 }
 
 // ---------------------------------------------------------------------------------------
 // AVG: the partial state is the tuple (sum, count).
 
-fn avg_state<'a>(values: impl Iterator<Item = &'a Value>) -> Value {
+fn avg_state(bag: &Bag) -> Result<Value, UdfError> {
     let mut acc = Acc::Empty;
     let mut n = 0i64;
-    for v in values.filter(|v| summable(v)) {
-        acc.add(v);
-        n += 1;
-    }
-    Value::Tuple(Box::new(vec![acc.into_value(), Value::Long(n)]))
+    each_first(bag, |v| {
+        if summable(v) {
+            acc.add(v);
+            n += 1;
+        }
+    })?;
+    Ok(Value::Tuple(Box::new(vec![
+        acc.into_value(),
+        Value::Long(n),
+    ])))
 }
 
 /// Whether SUM/AVG can add this value (nulls and bytes that are not numbers are skipped).
@@ -311,10 +318,10 @@ fn summable(v: &Value) -> bool {
     }
 }
 
-fn merge_avg_states(states: &Bag) -> (Acc, i64) {
+fn merge_avg_states(states: &Bag) -> Result<(Acc, i64), UdfError> {
     let mut acc = Acc::Empty;
     let mut n = 0i64;
-    for v in firsts(states) {
+    each_first(states, |v| {
         if let Value::Tuple(t) = v {
             if let Some(s) = t.first() {
                 acc.add(s);
@@ -323,8 +330,8 @@ fn merge_avg_states(states: &Bag) -> (Acc, i64) {
                 n += c;
             }
         }
-    }
-    (acc, n)
+    })?;
+    Ok((acc, n))
 }
 
 fn avg_result(acc: Acc, n: i64) -> Value {
@@ -379,8 +386,8 @@ impl EvalFunc for Avg {
         let Some(b) = bag_arg("AVG", args)? else {
             return Ok(Value::Null);
         };
-        let state = vec![vec![avg_state(firsts(b))]];
-        let (acc, n) = merge_avg_states(&state);
+        let state = Bag::from(vec![vec![avg_state(b)?]]);
+        let (acc, n) = merge_avg_states(&state)?;
         Ok(avg_result(acc, n))
     }
     fn is_aggregate(&self) -> bool {
@@ -393,17 +400,17 @@ impl EvalFunc for Avg {
 
 impl Algebraic for Avg {
     fn initial(&self, bag: &Bag) -> Result<Value, UdfError> {
-        Ok(avg_state(firsts(bag)))
+        avg_state(bag)
     }
     fn intermediate(&self, states: &Bag) -> Result<Value, UdfError> {
-        let (acc, n) = merge_avg_states(states);
+        let (acc, n) = merge_avg_states(states)?;
         Ok(Value::Tuple(Box::new(vec![
             acc.into_value(),
             Value::Long(n),
         ])))
     }
     fn finalize(&self, states: &Bag) -> Result<Value, UdfError> {
-        let (acc, n) = merge_avg_states(states);
+        let (acc, n) = merge_avg_states(states)?;
         Ok(avg_result(acc, n))
     }
 }
@@ -422,18 +429,16 @@ fn min_max_value(v: &Value) -> Value {
     }
 }
 
-fn extreme<'a>(values: impl Iterator<Item = &'a Value>, want: Ordering) -> Value {
+fn extreme(bag: &Bag, want: Ordering) -> Result<Value, UdfError> {
     let mut best = Value::Null;
-    for v in values {
+    each_first(bag, |v| {
         let v = min_max_value(v);
-        if matches!(v, Value::Null) {
-            continue;
-        }
-        if matches!(best, Value::Null) || compare(&v, &best) == want {
+        if !matches!(v, Value::Null) && (matches!(best, Value::Null) || compare(&v, &best) == want)
+        {
             best = v;
         }
-    }
-    best
+    })?;
+    Ok(best)
 }
 
 fn min_max_type(name: &str, args: &[PigType]) -> Result<PigType, String> {
@@ -469,7 +474,7 @@ impl EvalFunc for Max {
     }
     fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
         Ok(match bag_arg("MAX", args)? {
-            Some(b) => extreme(firsts(b), Ordering::Greater),
+            Some(b) => extreme(b, Ordering::Greater)?,
             None => Value::Null,
         })
     }
@@ -483,13 +488,13 @@ impl EvalFunc for Max {
 
 impl Algebraic for Max {
     fn initial(&self, bag: &Bag) -> Result<Value, UdfError> {
-        Ok(extreme(firsts(bag), Ordering::Greater))
+        extreme(bag, Ordering::Greater)
     }
     fn intermediate(&self, states: &Bag) -> Result<Value, UdfError> {
-        Ok(extreme(firsts(states), Ordering::Greater))
+        extreme(states, Ordering::Greater)
     }
     fn finalize(&self, states: &Bag) -> Result<Value, UdfError> {
-        Ok(extreme(firsts(states), Ordering::Greater))
+        extreme(states, Ordering::Greater)
     }
 }
 
@@ -518,7 +523,7 @@ impl EvalFunc for Min {
     }
     fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
         Ok(match bag_arg("MIN", args)? {
-            Some(b) => extreme(firsts(b), Ordering::Less),
+            Some(b) => extreme(b, Ordering::Less)?,
             None => Value::Null,
         })
     }
@@ -532,13 +537,13 @@ impl EvalFunc for Min {
 
 impl Algebraic for Min {
     fn initial(&self, bag: &Bag) -> Result<Value, UdfError> {
-        Ok(extreme(firsts(bag), Ordering::Less))
+        extreme(bag, Ordering::Less)
     }
     fn intermediate(&self, states: &Bag) -> Result<Value, UdfError> {
-        Ok(extreme(firsts(states), Ordering::Less))
+        extreme(states, Ordering::Less)
     }
     fn finalize(&self, states: &Bag) -> Result<Value, UdfError> {
-        Ok(extreme(firsts(states), Ordering::Less))
+        extreme(states, Ordering::Less)
     }
 }
 
@@ -547,9 +552,12 @@ impl Algebraic for Min {
 
 /// The sums over paired values of two bags: (n, Σxy, Σx, Σy, Σx², Σy²); `None` when a value
 /// is not a number.
-fn pair_sums(x: &Bag, y: &Bag) -> Option<[f64; 6]> {
+fn pair_sums(x: &[Tuple], y: &[Tuple]) -> Option<[f64; 6]> {
+    fn first(t: &Tuple) -> &Value {
+        t.first().unwrap_or(&Value::Null)
+    }
     let mut s = [0.0f64; 6];
-    for (a, b) in firsts(x).zip(firsts(y)) {
+    for (a, b) in x.iter().map(first).zip(y.iter().map(first)) {
         let (a, b) = (as_f64(a)?, as_f64(b)?);
         s[0] += 1.0;
         s[1] += a * b;
@@ -565,7 +573,7 @@ fn pairwise(name: &str, args: &[Value], stat: fn(&[f64; 6]) -> f64) -> Result<Va
     let mut bags = Vec::with_capacity(args.len());
     for a in args {
         match a {
-            Value::Bag(b) => bags.push(&**b),
+            Value::Bag(b) => bags.push(b.tuples()?),
             Value::Null => return Ok(Value::Null),
             other => return Err(super::type_err(name, "a bag", other)),
         }
@@ -573,7 +581,7 @@ fn pairwise(name: &str, args: &[Value], stat: fn(&[f64; 6]) -> f64) -> Result<Va
     let mut out = Vec::new();
     for i in 0..bags.len() {
         for j in i + 1..bags.len() {
-            let Some(s) = pair_sums(bags[i], bags[j]) else {
+            let Some(s) = pair_sums(&bags[i], &bags[j]) else {
                 return Ok(Value::Null);
             };
             out.push(vec![
@@ -583,7 +591,7 @@ fn pairwise(name: &str, args: &[Value], stat: fn(&[f64; 6]) -> f64) -> Result<Va
             ]);
         }
     }
-    Ok(Value::Bag(Box::new(out)))
+    Ok(Value::Bag(Box::new(Bag::from(out))))
 }
 
 fn pairwise_type(name: &str, args: &[PigType]) -> Result<PigType, String> {
@@ -688,27 +696,38 @@ mod tests {
         let alg = f.algebraic().unwrap();
         let rows = rows(input.clone());
         let states: Vec<Value> = rows
+            .in_memory()
             .iter()
-            .map(|r| alg.initial(&vec![r.clone()]).unwrap())
+            .map(|r| alg.initial(&Bag::from(vec![r.clone()])).unwrap())
             .collect();
         let mid = states.len() / 2;
         let a = alg
-            .intermediate(&states[..mid].iter().map(|s| vec![s.clone()]).collect())
+            .intermediate(
+                &states[..mid]
+                    .iter()
+                    .map(|s| vec![s.clone()])
+                    .collect::<Bag>(),
+            )
             .unwrap();
         let b = alg
-            .intermediate(&states[mid..].iter().map(|s| vec![s.clone()]).collect())
+            .intermediate(
+                &states[mid..]
+                    .iter()
+                    .map(|s| vec![s.clone()])
+                    .collect::<Bag>(),
+            )
             .unwrap();
-        alg.finalize(&vec![vec![a], vec![b]]).unwrap()
+        alg.finalize(&Bag::from(vec![vec![a], vec![b]])).unwrap()
     }
 
     #[test]
     fn count_and_count_star() {
-        let b = Value::Bag(Box::new(vec![
+        let b = Value::Bag(Box::new(crate::bag::Bag::from(vec![
             vec![Value::Int(1), Value::Int(1)],
             vec![Value::Null, Value::Int(2)],
             vec![Value::Int(3), Value::Null],
             vec![Value::Null, Value::Null],
-        ]));
+        ])));
         assert!(matches!(
             Count.eval(std::slice::from_ref(&b)).unwrap(),
             Value::Long(2)
@@ -868,12 +887,12 @@ mod tests {
         ]);
         let r = rows(Cor.eval(&[x.clone(), y.clone()]).unwrap());
         assert_eq!(r.len(), 1);
-        assert!(matches!(&r[0][0], Value::Chararray(s) if s == "var0"));
-        assert!(matches!(r[0][2], Value::Double(d) if (d - 1.0).abs() < 1e-12));
+        assert!(matches!(&r.in_memory()[0][0], Value::Chararray(s) if s == "var0"));
+        assert!(matches!(r.in_memory()[0][2], Value::Double(d) if (d - 1.0).abs() < 1e-12));
         let r = rows(Cov.eval(&[x.clone(), y.clone(), x.clone()]).unwrap());
         assert_eq!(r.len(), 3);
         // Population covariance of x and 2x: 2 * var(x) = 2 * 2/3.
-        assert!(matches!(r[0][2], Value::Double(d) if (d - 4.0 / 3.0).abs() < 1e-12));
+        assert!(matches!(r.in_memory()[0][2], Value::Double(d) if (d - 4.0 / 3.0).abs() < 1e-12));
         assert!(matches!(
             Cor.eval(&[x.clone(), Value::Null]).unwrap(),
             Value::Null

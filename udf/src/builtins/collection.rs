@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use super::{as_str, bag_type, builtin_fn, check_arity, compare, value_text};
 use crate::func::UdfError;
 use crate::types::{Field, PigType, Schema};
-use crate::value::{Map, Value};
+use crate::value::{Bag, Map, Value};
 
 builtin_fn! {
     /// `TOTUPLE(expression [, expression ...])`
@@ -237,7 +237,9 @@ builtin_fn! {
             }
         }
         Ok(Value::Map(Box::new(
-            out.into_iter().map(|(k, b)| (k, Value::Bag(Box::new(b)))).collect(),
+            out.into_iter()
+                .map(|(k, b)| (k, Value::Bag(Box::new(Bag::from(b)))))
+                .collect(),
         )))
     }
 }
@@ -292,7 +294,7 @@ mod tests {
         {
             Value::Bag(b) => {
                 assert_eq!(b.len(), 3);
-                assert_eq!(b[2].len(), 2);
+                assert_eq!(b.in_memory()[2].len(), 2);
             }
             other => panic!("{other:?}"),
         }

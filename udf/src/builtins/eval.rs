@@ -171,12 +171,14 @@ builtin_fn! {
         };
         let mut out = String::new();
         let mut first = true;
-        for v in bag.iter().flatten() {
+        for t in bag.iter() {
+            for v in t?.iter() {
             if !first {
                 out.push_str(&delim);
             }
             first = false;
             out.push_str(&value_text(v));
+            }
         }
         Ok(Value::Chararray(out))
     }
@@ -202,14 +204,14 @@ builtin_fn! {
         Ok(PigType::Tuple(None))
     },
     |args| Ok(match args.first() {
-        Some(Value::Bag(b)) => Value::Tuple(Box::new(b.iter().flatten().cloned().collect())),
+        Some(Value::Bag(b)) => Value::Tuple(Box::new(b.tuples()?.iter().flatten().cloned().collect())),
         Some(Value::Null) | None => Value::Null,
         Some(other) => return Err(super::type_err("BagToTuple", "a bag", other)),
     })
 }
 
 /// The distinct tuples of a bag, sorted (for membership tests).
-fn sorted_set(bag: &Bag) -> Vec<&Tuple> {
+fn sorted_set(bag: &[Tuple]) -> Vec<&Tuple> {
     let mut v: Vec<&Tuple> = bag.iter().collect();
     v.sort_by(|a, b| compare_tuples(a, b));
     v.dedup_by(|a, b| compare_tuples(a, b) == Ordering::Equal);
@@ -260,8 +262,9 @@ builtin_fn! {
         }
         match (&args[0], &args[1]) {
             (Value::Bag(a), Value::Bag(b)) => {
-                let (sa, sb) = (sorted_set(a), sorted_set(b));
-                let mut out: Bag = Vec::new();
+                let (a, b) = (a.tuples()?, b.tuples()?);
+                let (sa, sb) = (sorted_set(&a), sorted_set(&b));
+                let mut out = Bag::new();
                 out.extend(sa.iter().filter(|t| !contains(&sb, t)).map(|t| (*t).clone()));
                 out.extend(sb.iter().filter(|t| !contains(&sa, t)).map(|t| (*t).clone()));
                 Ok(Value::Bag(Box::new(out)))
@@ -269,9 +272,9 @@ builtin_fn! {
             (a, b) => {
                 let same = super::compare(a, b) == Ordering::Equal;
                 Ok(Value::Bag(Box::new(if same {
-                    Vec::new()
+                    Bag::new()
                 } else {
-                    vec![vec![a.clone()], vec![b.clone()]]
+                    Bag::from(vec![vec![a.clone()], vec![b.clone()]])
                 })))
             }
         }
@@ -293,9 +296,10 @@ builtin_fn! {
     |args| two_bags_type("SUBTRACT", args),
     |args| match args {
         [Value::Bag(a), Value::Bag(b)] => {
-            let sb = sorted_set(b);
+            let b = b.tuples()?;
+            let sb = sorted_set(&b);
             Ok(Value::Bag(Box::new(
-                a.iter().filter(|t| !contains(&sb, t)).cloned().collect(),
+                a.tuples()?.iter().filter(|t| !contains(&sb, t)).cloned().collect(),
             )))
         }
         [Value::Null, _] | [_, Value::Null] => Ok(Value::Null),
@@ -377,7 +381,8 @@ builtin_fn! {
         };
         let n = usize::try_from(n.max(0)).unwrap_or(usize::MAX);
         let key = |t: &Tuple| t.get(col).cloned().unwrap_or(Value::Null);
-        let mut rows: Vec<&Tuple> = bag.iter().collect();
+        let all = bag.tuples()?;
+        let mut rows: Vec<&Tuple> = all.iter().collect();
         // Stable: among equal keys the earlier tuple comes first.
         rows.sort_by(|a, b| super::compare(&key(b), &key(a)));
         Ok(Value::Bag(Box::new(rows.into_iter().take(n).cloned().collect())))
@@ -518,7 +523,7 @@ mod tests {
         Value::Chararray(x.into())
     }
     fn bag(rows: Vec<Vec<Value>>) -> Value {
-        Value::Bag(Box::new(rows))
+        Value::Bag(Box::new(crate::bag::Bag::from(rows)))
     }
     fn ints(rows: &[&[i32]]) -> Value {
         bag(rows
@@ -609,7 +614,7 @@ mod tests {
             .unwrap()
         {
             Value::Bag(b) => {
-                let words: Vec<String> = b.into_iter().map(|mut t| text(t.remove(0))).collect();
+                let words: Vec<String> = b.in_memory().iter().map(|t| text(t[0].clone())).collect();
                 assert_eq!(words, ["Here", "is", "the", "first", "string.", "a", "b"]);
             }
             other => panic!("{other:?}"),
@@ -678,7 +683,9 @@ mod tests {
     fn rows(v: Value) -> Vec<Vec<i32>> {
         match v {
             Value::Bag(b) => b
-                .into_iter()
+                .in_memory()
+                .iter()
+                .cloned()
                 .map(|t| {
                     t.into_iter()
                         .map(|v| if let Value::Int(i) = v { i } else { -999 })
@@ -756,8 +763,8 @@ mod tests {
         {
             Value::Bag(b) => {
                 assert_eq!(b.len(), 2);
-                assert!(matches!(b[0][2], Value::Int(9)));
-                assert!(matches!(b[1][2], Value::Int(7)));
+                assert!(matches!(b.in_memory()[0][2], Value::Int(9)));
+                assert!(matches!(b.in_memory()[1][2], Value::Int(7)));
             }
             other => panic!("{other:?}"),
         }

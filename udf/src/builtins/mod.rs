@@ -335,16 +335,7 @@ pub(crate) fn compare(a: &Value, b: &Value) -> Ordering {
     crate::value::compare(a, b)
 }
 
-/// Compares tuples as Pig does: the shorter first, then field by field.
-pub(crate) fn compare_tuples(a: &[Value], b: &[Value]) -> Ordering {
-    a.len().cmp(&b.len()).then_with(|| {
-        a.iter()
-            .zip(b.iter())
-            .map(|(x, y)| compare(x, y))
-            .find(|o| o.is_ne())
-            .unwrap_or(Ordering::Equal)
-    })
-}
+pub(crate) use crate::value::compare_tuples;
 
 /// A value's text the way Java's `toString` of Pig's objects prints it (as `BagToString`,
 /// `CONCAT` and `SPRINTF`'s `%s` do): Pig's text form, except that a null prints as `null`.

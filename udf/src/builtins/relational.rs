@@ -162,7 +162,7 @@ mod tests {
         let Value::Bag(b) = cube.eval(&[s("car"), Value::Null]).unwrap() else {
             panic!("not a bag")
         };
-        let shown: Vec<String> = b.iter().map(|t| t[0].to_string()).collect();
+        let shown: Vec<String> = b.in_memory().iter().map(|t| t[0].to_string()).collect();
         assert_eq!(shown, ["(car,unknown)", "(car,)", "(,unknown)", "(,)"]);
         let rollup = CubeDimensions {
             clauses: vec![(true, 3)],
@@ -170,7 +170,7 @@ mod tests {
         let Value::Bag(b) = rollup.eval(&[s("a"), s("b"), s("c")]).unwrap() else {
             panic!("not a bag")
         };
-        let shown: Vec<String> = b.iter().map(|t| t[0].to_string()).collect();
+        let shown: Vec<String> = b.in_memory().iter().map(|t| t[0].to_string()).collect();
         assert_eq!(shown, ["(a,b,c)", "(a,b,)", "(a,,)", "(,,)"]);
         let mixed = CubeDimensions {
             clauses: vec![(false, 1), (true, 1)],
