@@ -199,7 +199,7 @@ fn the_shell_goes_on_after_a_plugin_panics() {
         .spawn()
         .expect("pigrs starts");
     let input = format!(
-        "REGISTER '{}';\nA = LOAD 'in.txt' AS (name: chararray);\nB = FOREACH A GENERATE myudfs.Explode(name);\nDUMP B;\nC = FOREACH A GENERATE myudfs.Reverse(name);\nDUMP C;\nquit\n",
+        "REGISTER '{}';\nA = LOAD 'in.txt' AS (name: chararray);\nB = FOREACH A GENERATE myudfs.Explode(name);\nDUMP B;\nREGISTER 'libmissing.so';\nD = FOREACH A GENERATE other.F(name);\nC = FOREACH A GENERATE myudfs.Reverse(name);\nDUMP C;\nquit\n",
         lib_name("myudfs")
     );
     child
@@ -215,6 +215,12 @@ fn the_shell_goes_on_after_a_plugin_panics() {
         stderr.contains("myudfs.Explode failed on input (boom)"),
         "{stderr}"
     );
+    // After a failed REGISTER, a call of an unknown plugin function says why.
+    assert!(
+        stderr.contains("unknown function `other.F`: a REGISTER failed"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("a bug in pigrs"), "{stderr}");
     assert!(
         String::from_utf8_lossy(&out.stdout).ends_with("(ecila)\n(bob)\n(lorac_dab)\n()\n(moob)\n"),
         "{}\n{stderr}",
