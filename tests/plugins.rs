@@ -378,3 +378,20 @@ DUMP U;
         "(a,za,9.0,---a,{(ya)})\n(b,zb,29.0,---b,{(yb),(yb)})\n(c,zc,16.0,---c,{(yc)})\n"
     );
 }
+
+/// The plugin UcFirst that bench/plugin.sh times against the built-in gives its results.
+#[test]
+fn the_benchmarks_plugin_function_matches_the_built_in() {
+    let tmp = workdir();
+    let body = "B = FOREACH A GENERATE UCFIRST(name), myudfs.UcFirst(name);\nDUMP B;\n";
+    let out = ok(&with_myudfs(tmp.path(), body));
+    assert_eq!(out.lines().count(), 5, "{out}");
+    for line in out.lines() {
+        let (builtin, plugin) = line
+            .trim_matches(['(', ')'])
+            .split_once(',')
+            .expect("two fields");
+        assert_eq!(builtin, plugin, "{out}");
+    }
+    assert!(out.contains("(Alice,Alice)"), "{out}");
+}
