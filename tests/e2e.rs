@@ -485,7 +485,7 @@ fn the_shell_runs_statements_as_they_are_entered() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("pigrs starts");
-    let input = "A = LOAD 'data' AS (n:int, s:chararray);\nB = FILTER A\n  BY n > 1;\nDUMP B;\nDESCRIBE B;\nC = FOREACH B GENERATE nope;\nDUMP A;\nquit\n";
+    let input = "A = LOAD 'data' AS (n:int, s:chararray);\nB = FILTER A\n  BY n > 1;\nDUMP B;\nDESCRIBE B;\nC = FOREACH B GENERATE nope;\nDUMP C;\nDUMP A;\nquit\n";
     child
         .stdin
         .take()
@@ -498,7 +498,13 @@ fn the_shell_runs_statements_as_they_are_entered() {
         String::from_utf8_lossy(&out.stdout),
         "(2,b)\nB: {n: int,s: chararray}\n(1,a)\n(2,b)\n"
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Projected field [nope] does not exist"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Projected field [nope] does not exist"));
+    // A statement using an alias whose statement failed says so (not a pigrs bug).
+    assert!(
+        stderr.contains("`C` is not defined: the statement defining it failed"),
+        "{stderr}"
+    );
 }
 
 /// The combiner gives the same sums whether keys repeat (it combines) or not (after 100k

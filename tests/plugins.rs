@@ -199,7 +199,7 @@ fn the_shell_goes_on_after_a_plugin_panics() {
         .spawn()
         .expect("pigrs starts");
     let input = format!(
-        "REGISTER '{}';\nA = LOAD 'in.txt' AS (name: chararray);\nB = FOREACH A GENERATE myudfs.Explode(name);\nDUMP B;\nC = FOREACH A GENERATE myudfs.Reverse(name);\nDUMP C;\nquit\n",
+        "REGISTER '{}';\nA = LOAD 'in.txt' AS (name: chararray);\nB = FOREACH A GENERATE myudfs.Explode(name);\nDUMP B;\nREGISTER 'libmissing.so';\nD = FOREACH A GENERATE other.F(name);\nC = FOREACH A GENERATE myudfs.Reverse(name);\nDUMP C;\nquit\n",
         lib_name("myudfs")
     );
     child
@@ -215,6 +215,12 @@ fn the_shell_goes_on_after_a_plugin_panics() {
         stderr.contains("myudfs.Explode failed on input (boom)"),
         "{stderr}"
     );
+    // After a failed REGISTER, a call of an unknown plugin function says why.
+    assert!(
+        stderr.contains("unknown function `other.F`: a REGISTER failed"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("a bug in pigrs"), "{stderr}");
     assert!(
         String::from_utf8_lossy(&out.stdout).ends_with("(ecila)\n(bob)\n(lorac_dab)\n()\n(moob)\n"),
         "{}\n{stderr}",
@@ -371,4 +377,21 @@ DUMP U;
         ok(&with_myudfs(tmp.path(), body)),
         "(a,za,9.0,---a,{(ya)})\n(b,zb,29.0,---b,{(yb),(yb)})\n(c,zc,16.0,---c,{(yc)})\n"
     );
+}
+
+/// The plugin UcFirst that bench/plugin.sh times against the built-in gives its results.
+#[test]
+fn the_benchmarks_plugin_function_matches_the_built_in() {
+    let tmp = workdir();
+    let body = "B = FOREACH A GENERATE UCFIRST(name), myudfs.UcFirst(name);\nDUMP B;\n";
+    let out = ok(&with_myudfs(tmp.path(), body));
+    assert_eq!(out.lines().count(), 5, "{out}");
+    for line in out.lines() {
+        let (builtin, plugin) = line
+            .trim_matches(['(', ')'])
+            .split_once(',')
+            .expect("two fields");
+        assert_eq!(builtin, plugin, "{out}");
+    }
+    assert!(out.contains("(Alice,Alice)"), "{out}");
 }

@@ -73,7 +73,7 @@ impl Source {
     /// A planning error.
     pub fn plan(&self, e: &PlanError) -> Report {
         let code = match e.kind {
-            ErrorKind::Plan => "pigrs::plan",
+            ErrorKind::Plan | ErrorKind::FollowOn => "pigrs::plan",
             ErrorKind::NotImplemented => "pigrs::not_supported",
             ErrorKind::Internal => "pigrs::internal",
         };

@@ -89,13 +89,17 @@ pub struct Session {
     failed_register: bool,
 }
 
-/// Marks an error caused by an earlier failed statement; it is not reported again.
-fn follow_on(span: Span) -> PlanError {
-    PlanError::internal("follow-on error").with_related(span, "follow-on")
+/// An error caused by an earlier failed statement: a script does not report it again (the
+/// shell, which runs statements one by one, shows `message`).
+fn follow_on(span: Span, message: String) -> PlanError {
+    PlanError {
+        kind: crate::error::ErrorKind::FollowOn,
+        ..PlanError::plan(span, message)
+    }
 }
 
 fn is_follow_on(e: &PlanError) -> bool {
-    e.message == "follow-on error" && e.related.iter().any(|(_, l)| l == "follow-on")
+    e.kind == crate::error::ErrorKind::FollowOn
 }
 
 /// Plans a whole script: every statement, in order. Returns all errors (one per failing
@@ -346,7 +350,13 @@ impl Session {
             return Ok(*id);
         }
         if self.broken.contains(&alias.node) {
-            return Err(follow_on(alias.span));
+            return Err(follow_on(
+                alias.span,
+                format!(
+                    "`{}` is not defined: the statement defining it failed",
+                    alias.node
+                ),
+            ));
         }
         let mut err = PlanError::plan(alias.span, format!("undefined alias `{}`", alias.node));
         if let Some(s) = did_you_mean(&alias.node, self.aliases.keys().map(String::as_str)) {
@@ -2021,7 +2031,10 @@ impl Session {
                 .map_err(with_define)?
                 .ok_or_else(|| {
                     if self.failed_register && name.contains('.') {
-                        return follow_on(func.span);
+                        return follow_on(
+                            func.span,
+                            format!("unknown function `{}`: a REGISTER failed", func.node),
+                        );
                     }
                     let mut err =
                         PlanError::plan(func.span, format!("unknown function `{}`", func.node));

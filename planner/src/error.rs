@@ -10,6 +10,9 @@ pub enum ErrorKind {
     Plan,
     /// The script is valid Pig Latin that pigrs does not run yet.
     NotImplemented,
+    /// The script is wrong, but only because an earlier statement failed (an alias it
+    /// would have defined, a REGISTER): a whole script reports just that statement's error.
+    FollowOn,
     /// A pigrs bug.
     Internal,
 }

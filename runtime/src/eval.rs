@@ -139,24 +139,57 @@ impl HoistedCall {
         self.args.iter().map(|a| ctx.eval(a, row, slots)).collect()
     }
 
+    /// The arguments, as expressions (their hoisted calls are slots).
+    pub fn arg_exprs(&self) -> &[Expr] {
+        &self.args
+    }
+
+    /// The call's result on `rows` rows of arguments encoded as a bag, if the function
+    /// takes encoded input ([`EvalFunc::eval_encoded`]); `row_args(i)` gives row `i`'s
+    /// arguments for an error.
+    pub fn eval_encoded(
+        &self,
+        bag: &[u8],
+        rows: usize,
+        row_args: impl Fn(usize) -> Tuple,
+    ) -> Option<R<Vec<Value>>> {
+        let results = match self.func.eval_encoded(bag, rows)? {
+            Ok(results) => results,
+            Err(e) => {
+                let input = e.row.map(row_args);
+                return Some(Err(call_error(
+                    &*self.func,
+                    input.as_deref(),
+                    &e.error,
+                    self.span,
+                )));
+            }
+        };
+        Some(self.check_len(results, rows))
+    }
+
+    fn check_len(&self, results: Vec<Value>, rows: usize) -> R<Vec<Value>> {
+        if results.len() != rows {
+            return Err(EvalError {
+                message: format!(
+                    "internal error: {} gave {} results for {} rows",
+                    self.func.name(),
+                    results.len(),
+                    rows
+                ),
+                span: self.span,
+            });
+        }
+        Ok(results)
+    }
+
     /// The call's result on each row of arguments in `args`.
     pub fn eval(&self, args: &[Tuple]) -> R<Vec<Value>> {
         let results = self.func.eval_batch(args).map_err(|e| {
             let input = e.row.and_then(|r| args.get(r)).map(Vec::as_slice);
             call_error(&*self.func, input, &e.error, self.span)
         })?;
-        if results.len() != args.len() {
-            return Err(EvalError {
-                message: format!(
-                    "internal error: {} gave {} results for {} rows",
-                    self.func.name(),
-                    results.len(),
-                    args.len()
-                ),
-                span: self.span,
-            });
-        }
-        Ok(results)
+        self.check_len(results, args.len())
     }
 }
 

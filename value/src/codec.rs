@@ -134,10 +134,7 @@ pub fn encode(v: &Value, out: &mut Vec<u8>) {
             put_varint(zigzag(scale), out);
             put_bytes(&int.to_signed_bytes_le(), out);
         }
-        Value::Chararray(s) => {
-            out.push(CHARARRAY);
-            put_bytes(s.as_bytes(), out);
-        }
+        Value::Chararray(s) => encode_chararray(s, out),
         Value::Bytearray(b) => {
             out.push(BYTEARRAY);
             put_bytes(b, out);
@@ -174,11 +171,29 @@ pub fn encode_tuple(t: &[Value], out: &mut Vec<u8>) {
 /// Appends the encoding of the bag of `tuples` (the same bytes as `encode` of `Value::Bag`),
 /// without building the bag value.
 pub fn encode_bag(tuples: &[Tuple], out: &mut Vec<u8>) {
-    out.push(BAG);
-    put_varint(tuples.len() as u64, out);
+    encode_bag_start(tuples.len(), out);
     for t in tuples {
         put_tuple(t, out);
     }
+}
+
+/// Appends the start of a bag of `len` tuples; each tuple must follow as
+/// [`encode_bag_tuple_start`] and the encodings of its fields.
+pub fn encode_bag_start(len: usize, out: &mut Vec<u8>) {
+    out.push(BAG);
+    put_varint(len as u64, out);
+}
+
+/// Appends the start of one tuple of `len` fields inside a bag (a bag's tuples have no tag).
+pub fn encode_bag_tuple_start(len: usize, out: &mut Vec<u8>) {
+    put_varint(len as u64, out);
+}
+
+/// Appends the encoding of the chararray `s` (the same bytes as `encode` of
+/// `Value::Chararray`), without building the value.
+pub fn encode_chararray(s: &str, out: &mut Vec<u8>) {
+    out.push(CHARARRAY);
+    put_bytes(s.as_bytes(), out);
 }
 
 /// Appends the start of a tuple of `len` fields; the fields' encodings must follow.

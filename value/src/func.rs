@@ -55,6 +55,12 @@ pub trait EvalFunc: Send + Sync + std::fmt::Debug {
             })
             .collect()
     }
+    /// Evaluates `rows` rows given as the codec encoding of a bag of argument tuples, for a
+    /// function that takes its input encoded (a plugin's, which sends these bytes on as
+    /// they are); `None`: it does not, call [`EvalFunc::eval_batch`].
+    fn eval_encoded(&self, _bag: &[u8], _rows: usize) -> Option<Result<Vec<Value>, BatchError>> {
+        None
+    }
     /// Whether callers should gather rows and call [`EvalFunc::eval_batch`] once per batch
     /// rather than [`EvalFunc::eval`] once per row: a plugin function, whose every call
     /// crosses into a foreign library.

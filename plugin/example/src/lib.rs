@@ -17,6 +17,17 @@ fn reverse(s: &str) -> String {
     s.chars().rev().collect()
 }
 
+/// `myudfs.UcFirst(chararray) -> chararray`: the string with its first character in upper
+/// case, as the built-in UCFIRST does it; `bench/plugin.sh` times the two against each other.
+#[pigrs_plugin::eval]
+fn uc_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 /// `myudfs.Add(int, int) -> int`: one overload of Add.
 #[pigrs_plugin::eval(name = "Add")]
 fn add_ints(a: i32, b: i32) -> i32 {
@@ -167,5 +178,15 @@ impl Udf for SumSquares {
 
 pigrs_plugin::export! {
     namespace: "myudfs",
-    functions: [reverse, add_ints, add_doubles, is_good, words, explode, Pad, SumSquares],
+    functions: [
+        reverse,
+        uc_first,
+        add_ints,
+        add_doubles,
+        is_good,
+        words,
+        explode,
+        Pad,
+        SumSquares,
+    ],
 }

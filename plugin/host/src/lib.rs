@@ -342,26 +342,11 @@ impl EvalFunc for PluginFunc {
     fn eval_batch(&self, rows: &[Tuple]) -> Result<Vec<Value>, BatchError> {
         let mut input = Vec::new();
         codec::encode_bag(rows, &mut input);
-        let out = self
-            .lib
-            .call(self.handle, op::EVAL, &input)
-            .map_err(|(_, f)| BatchError {
-                row: f.row.filter(|&r| r < rows.len()),
-                error: UdfError::new(f.message),
-            })?;
-        let whole = |message: String| BatchError {
-            row: None,
-            error: UdfError::new(message),
-        };
-        match wire::decode(&out, "results").map_err(whole)? {
-            Value::Tuple(results) if results.len() == rows.len() => Ok(*results),
-            Value::Tuple(results) => Err(whole(format!(
-                "returned {} results for {} rows",
-                results.len(),
-                rows.len()
-            ))),
-            _ => Err(whole("returned results that are not a tuple".into())),
-        }
+        self.eval_bytes(&input, rows.len())
+    }
+
+    fn eval_encoded(&self, bag: &[u8], rows: usize) -> Option<Result<Vec<Value>, BatchError>> {
+        Some(self.eval_bytes(bag, rows))
     }
 
     fn prefers_batches(&self) -> bool {
@@ -378,6 +363,30 @@ impl EvalFunc for PluginFunc {
 }
 
 impl PluginFunc {
+    /// EVAL on `rows` rows encoded as a bag in `input`.
+    fn eval_bytes(&self, input: &[u8], rows: usize) -> Result<Vec<Value>, BatchError> {
+        let out = self
+            .lib
+            .call(self.handle, op::EVAL, input)
+            .map_err(|(_, f)| BatchError {
+                row: f.row.filter(|&r| r < rows),
+                error: UdfError::new(f.message),
+            })?;
+        let whole = |message: String| BatchError {
+            row: None,
+            error: UdfError::new(message),
+        };
+        match wire::decode(&out, "results").map_err(whole)? {
+            Value::Tuple(results) if results.len() == rows => Ok(*results),
+            Value::Tuple(results) => Err(whole(format!(
+                "returned {} results for {} rows",
+                results.len(),
+                rows
+            ))),
+            _ => Err(whole("returned results that are not a tuple".into())),
+        }
+    }
+
     /// Runs the merge `op` on a bag of states; a failure becomes the function's error.
     fn merge(&self, op: u32, states: &[Tuple]) -> Result<Value, UdfError> {
         let mut input = Vec::new();

@@ -21,7 +21,8 @@ use datafusion::logical_expr::ColumnarValue;
 use datafusion::physical_expr::PhysicalExpr;
 use datafusion::physical_plan::expressions::Column;
 use pigrs_planner::expr::{Expr, ExprKind};
-use pigrs_udf::{PigType, Tuple, Value, arrow_layout};
+use pigrs_udf::arrow_layout::ColumnEncoder;
+use pigrs_udf::{PigType, Tuple, Value, arrow_layout, codec};
 
 use super::operand;
 use crate::error::RunError;
@@ -120,6 +121,9 @@ impl RowExpr {
         // The expression is one call (GENERATE f(x), FILTER BY f(x)): its arguments in one
         // pass over the rows, without keeping the rows.
         if let ([call], ExprKind::Slot(0)) = (hoisted.as_slice(), &rewritten.kind) {
+            if let Some(values) = self.encoded_call(call, batch)? {
+                return Ok(values);
+            }
             let mut args: Vec<Tuple> = Vec::with_capacity(batch.num_rows());
             self.for_each_row(batch, |row| {
                 args.push(call.args(&self.ctx, row, &[]).map_err(external)?);
@@ -141,6 +145,58 @@ impl RowExpr {
             values.push(self.eval(rewritten, row, slots)?);
         }
         Ok(values)
+    }
+
+    /// A call whose arguments are columns, for a function that takes its input encoded:
+    /// the arguments are encoded straight from the arrays, with no value built for them.
+    /// `None`: not such a call.
+    fn encoded_call(
+        &self,
+        call: &HoistedCall,
+        batch: &RecordBatch,
+    ) -> DFResult<Option<Vec<Value>>> {
+        let Source::Fields { fields, .. } = &self.source else {
+            return Ok(None);
+        };
+        // The input of each argument.
+        let inputs: Option<Vec<usize>> = call
+            .arg_exprs()
+            .iter()
+            .map(|a| match a.kind {
+                ExprKind::Column(c) => fields.iter().position(|(p, t)| *p == c && *t == a.ty),
+                _ => None,
+            })
+            .collect();
+        let Some(inputs) = inputs else {
+            return Ok(None);
+        };
+        let arrays = self
+            .inputs
+            .iter()
+            .map(|x| operand(x, batch))
+            .collect::<DFResult<Vec<ArrayRef>>>()?;
+        let encoders: Vec<ColumnEncoder<'_>> = inputs
+            .iter()
+            .map(|&k| ColumnEncoder::new(&arrays[k], &fields[k].1))
+            .collect();
+        let n = batch.num_rows();
+        let mut bag = Vec::with_capacity(n * 16);
+        codec::encode_bag_start(n, &mut bag);
+        for i in 0..n {
+            codec::encode_bag_tuple_start(encoders.len(), &mut bag);
+            for e in &encoders {
+                e.encode(i, &mut bag);
+            }
+        }
+        let row_args = |r: usize| -> Tuple {
+            inputs
+                .iter()
+                .map(|&k| arrow_layout::value_at(&arrays[k], &fields[k].1, r))
+                .collect()
+        };
+        call.eval_encoded(&bag, n, row_args)
+            .transpose()
+            .map_err(external)
     }
 
     /// Calls `f` with each row of `batch`, in order.
