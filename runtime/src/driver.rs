@@ -55,6 +55,11 @@ pub struct RunOptions {
     pub default_parallel: Option<usize>,
 }
 
+/// Rows a combiner sees before it decides whether folding is worth it (more than two
+/// batches; DataFusion's ratio of groups to rows above which it stops folding, 0.8,
+/// stays).
+const SKIP_COMBINER_PROBE_ROWS: usize = 20_000;
+
 /// A quarter of the machine's memory (from /proc/meminfo), or 2 GiB if unknown.
 fn default_memory() -> usize {
     let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
@@ -191,8 +196,17 @@ impl Runner {
         // are many when the pool is small and the machine busy, so half the pool goes to
         // the tasks' merges.
         let per_task = memory / (2 * self.opts.parallelism.max(1));
-        let config = SessionConfig::new()
+        let mut config = SessionConfig::new()
             .with_sort_spill_reservation_bytes(per_task.clamp(64 << 10, 32 << 20));
+        // A combiner that folds almost nothing (keys nearly all distinct in a task, as
+        // top20's pages within an hour) hands its rows on unaggregated once this many have
+        // shown it: decided well before its table fills its budget
+        // (`PARTIAL_AGGREGATE_BUDGET`) and starts afresh, which would hide the ratio from
+        // DataFusion's probe (100k rows by default).
+        config
+            .options_mut()
+            .execution
+            .skip_partial_aggregation_probe_rows_threshold = SKIP_COMBINER_PROBE_ROWS;
         Ok(Arc::new(
             TaskContext::default()
                 .with_session_config(config)

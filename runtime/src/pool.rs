@@ -14,10 +14,14 @@ use datafusion::execution::memory_pool::{
     FairSpillPool, MemoryConsumer, MemoryLimit, MemoryPool, MemoryReservation,
 };
 
-/// Each partial aggregate's budget. Measured on the 1 GB seed workloads (2 cores): 4 MiB
-/// made ngrams 15% faster but top20's two-key GROUP 12% slower (fewer of its repeated
-/// keys fold before the shuffle); 16 MiB keeps most of the gain and leaves top20 as it was.
-pub const PARTIAL_AGGREGATE_BUDGET: usize = 16 << 20;
+/// Each partial aggregate's budget. Measured on the 1 GB seed workloads (2 cores, idle,
+/// two runs each, 2026-12-03): against 16 MiB, 8 MiB made ngrams 25% faster (2.0-2.5 s to
+/// 1.6-1.7 s: a table that is emptied and regrown stays in memory the allocator has not
+/// yet returned, where a larger one faults fresh pages in) and left wordcount and top20
+/// within their noise; 4 MiB was no faster for ngrams and slower for wordcount, and
+/// earlier 12% slower for top20's two-key GROUP (fewer repeated keys fold before the
+/// shuffle).
+pub const PARTIAL_AGGREGATE_BUDGET: usize = 8 << 20;
 
 /// The consumer name DataFusion's partial hash aggregate registers, followed by its
 /// partition (`PartialHashAggregateStream[3]`).
