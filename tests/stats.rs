@@ -14,6 +14,53 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .expect("pigrs runs")
 }
 
+/// Runs `pigrs run SCRIPT --stats-json stats.json` in `dir`, which must succeed; its output
+/// and its JSON statistics.
+fn run_with_stats(dir: &Path, script: &str) -> (Output, Value) {
+    let out = run(dir, &["run", script, "--stats-json", "stats.json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(dir.join("stats.json")).expect("stats.json");
+    (out, serde_json::from_str(&text).expect("valid JSON"))
+}
+
+/// The lines of the part files under `dir/out`, part after part.
+fn part_lines(dir: &Path) -> Vec<String> {
+    let mut parts: Vec<_> = std::fs::read_dir(dir.join("out"))
+        .expect("out")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("part-"))
+        })
+        .collect();
+    parts.sort();
+    parts
+        .iter()
+        .flat_map(|p| {
+            std::fs::read_to_string(p)
+                .expect("part")
+                .lines()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The records spilled by the stage running a nested FOREACH block.
+fn nested_block_spills(json: &Value) -> u64 {
+    let stage = json["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .find(|s| has_feature(s, "NESTED_FOREACH"))
+        .expect("the nested block's stage");
+    stage["spilled_records"].as_u64().expect("spilled_records")
+}
+
 /// A small group-and-count script over 5 lines with 3 distinct keys.
 fn setup(dir: &Path) {
     std::fs::write(dir.join("in.txt"), "a\t1\nb\t2\na\t3\nc\t4\nb\t5\n").expect("input");
@@ -211,22 +258,13 @@ fn an_order_larger_than_its_memory_spills_and_stays_sorted() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut rows: Vec<(i64, String)> = Vec::new();
-    let mut parts: Vec<_> = std::fs::read_dir(tmp.path().join("out"))
-        .expect("out")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("part-"))
+    let rows: Vec<(i64, String)> = part_lines(tmp.path())
+        .iter()
+        .map(|line| {
+            let (v, n) = line.split_once('\t').expect("two fields");
+            (v.parse().expect("int"), n.to_string())
         })
         .collect();
-    parts.sort();
-    for p in parts {
-        for line in std::fs::read_to_string(p).expect("part").lines() {
-            let (v, n) = line.split_once('\t').expect("two fields");
-            rows.push((v.parse().expect("int"), n.to_string()));
-        }
-    }
     assert_eq!(rows.len(), 1_500_000);
     assert!(
         rows.windows(2)
@@ -287,31 +325,12 @@ fn a_bag_larger_than_the_memory_pool_spills_and_gives_the_right_answer() {
          DUMP hot;\n",
     )
     .expect("script");
-    let out = run(
-        tmp.path(),
-        &["run", "bag.pig", "--stats-json", "stats.json"],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (out, json) = run_with_stats(tmp.path(), "bag.pig");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         format!("(hot,{count},{size},{sum},{max})\n")
     );
-    let text = std::fs::read_to_string(tmp.path().join("stats.json")).expect("stats.json");
-    let json: Value = serde_json::from_str(&text).expect("valid JSON");
-    let group = json["stages"]
-        .as_array()
-        .expect("stages")
-        .iter()
-        .find(|s| has_feature(s, "NESTED_FOREACH"))
-        .expect("the group's stage");
-    assert!(
-        group["spilled_records"].as_u64().expect("spilled_records") > 0,
-        "nothing spilled: {json}"
-    );
+    assert!(nested_block_spills(&json) > 0, "nothing spilled: {json}");
 }
 
 /// A nested ORDER, DISTINCT and FLATTEN of a bag larger than its share of the memory pool
@@ -346,12 +365,7 @@ fn a_large_bag_is_ordered_deduplicated_and_flattened_right() {
          STORE hot INTO 'out';\n",
     )
     .expect("script");
-    let out = run(tmp.path(), &["run", "o.pig", "--stats-json", "stats.json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (_, json) = run_with_stats(tmp.path(), "o.pig");
     let distinct = hot
         .iter()
         .map(|(s, _)| s.as_str())
@@ -362,39 +376,10 @@ fn a_large_bag_is_ordered_deduplicated_and_flattened_right() {
         .iter()
         .map(|(s, n)| format!("hot\t{distinct}\thot\t{n}\t{s}"))
         .collect();
-    let mut parts: Vec<_> = std::fs::read_dir(tmp.path().join("out"))
-        .expect("out")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("part-"))
-        })
-        .collect();
-    parts.sort();
-    let got: Vec<String> = parts
-        .iter()
-        .flat_map(|p| {
-            std::fs::read_to_string(p)
-                .expect("part")
-                .lines()
-                .map(str::to_string)
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let got = part_lines(tmp.path());
     assert_eq!(got.len(), want.len());
     assert!(got == want, "the flattened rows are not the sorted bag");
-    let text = std::fs::read_to_string(tmp.path().join("stats.json")).expect("stats.json");
-    let json: Value = serde_json::from_str(&text).expect("valid JSON");
-    let group = json["stages"]
-        .as_array()
-        .expect("stages")
-        .iter()
-        .find(|s| has_feature(s, "NESTED_FOREACH"))
-        .expect("the group's stage");
-    assert!(
-        group["spilled_records"].as_u64().expect("spilled_records") > 0,
-        "nothing spilled: {json}"
-    );
+    assert!(nested_block_spills(&json) > 0, "nothing spilled: {json}");
 }
 
 /// The stages of `script` (written to `j.pig` in `dir`) run with `args`, from its JSON
