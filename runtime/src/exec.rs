@@ -447,7 +447,7 @@ impl PigExec {
             Source::Groups(columns) => {
                 let input = self.children[0].execute(partition, ctx.clone())?;
                 let memory = BagMemory::new(ctx, partition, emitter.stats.clone());
-                emitter.ctx.bags = Some(memory.clone());
+                emitter.share_bag_memory(&memory);
                 let groups = std::sync::Mutex::new(GroupRows::new(columns.clone(), Some(memory)));
                 // The end of the input is a `None`: the last group is finished then.
                 let input = input
@@ -757,6 +757,14 @@ impl Emitter {
             branches,
             task,
             ends_stage: true,
+        }
+    }
+
+    /// Lets the bags its steps (and its branches' steps) build spill within `memory`.
+    fn share_bag_memory(&mut self, memory: &Arc<BagMemory>) {
+        self.ctx.bags = Some(memory.clone());
+        for b in &mut self.branches {
+            b.share_bag_memory(memory);
         }
     }
 
