@@ -583,7 +583,7 @@ impl EvalCtx {
                     return Ok(Bag::from(distinct(tuples)));
                 };
                 let tuples = bag.iter().map(|t| t.map(Cow::into_owned).map_err(bag_err));
-                sort_tuples(tuples, &memory, &|a, b| compare_tuples(a, b), true)
+                sort_tuples(tuples, &memory, &|a, b| compare_tuples(a, b), true, 0)
                     .map_err(|e| bag_error(e, input.span))
             })?,
             NestedStep::Sample { input, fraction } => {
@@ -753,18 +753,12 @@ impl EvalCtx {
             &memory,
             &|a, b| compare_keys(&a[..k], &b[..k], keys),
             false,
+            k,
         );
         if let Some(e) = failed {
             return Err(e);
         }
-        let sorted = sorted.map_err(|e| bag_error(e, span))?;
-        let mut out = BagBuilder::new(Some(memory));
-        for t in sorted.iter() {
-            let mut t = t.map_err(|e| bag_error(e, span))?.into_owned();
-            t.drain(..k);
-            out.push(t).map_err(|e| bag_error(e, span))?;
-        }
-        out.finish().map_err(|e| bag_error(e, span))
+        sorted.map_err(|e| bag_error(e, span))
     }
 
     /// Sorts tuples by keys (stable; nulls first ascending, last descending).

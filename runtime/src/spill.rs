@@ -126,7 +126,7 @@ impl BagBuilder {
     /// Adds a tuple at the end; moves the bag's tuples to disk when the pool refuses the
     /// memory it needs.
     pub fn push(&mut self, t: Tuple) -> DFResult<()> {
-        let Some(memory) = self.memory.clone() else {
+        let Some(memory) = &self.memory else {
             self.tuples.push(t);
             return Ok(());
         };
@@ -136,6 +136,7 @@ impl BagBuilder {
             self.reserved += size;
             return Ok(());
         }
+        let memory = memory.clone();
         self.spill_tuples(&memory)
     }
 
@@ -258,12 +259,14 @@ impl SpilledTuples for SpilledBag {
 /// task's bag memory allows; beyond it, each memory-full is sorted and written to disk as a
 /// run, and the runs are merged as they are read back, into a bag that spills in turn (a
 /// nested ORDER or DISTINCT of a bag larger than memory, as Pig's sorted and distinct bags
-/// do).
+/// do). The first `strip` fields of each tuple (sort keys carried in front of it) are
+/// compared but left out of the bag.
 pub fn sort_tuples(
     input: impl Iterator<Item = DFResult<Tuple>>,
     memory: &Arc<BagMemory>,
     cmp: &dyn Fn(&Tuple, &Tuple) -> Ordering,
     dedup: bool,
+    strip: usize,
 ) -> DFResult<Bag> {
     let mut chunk: Vec<Tuple> = Vec::new();
     let mut reserved = 0;
@@ -300,6 +303,9 @@ pub fn sort_tuples(
     memory.reservation.shrink(reserved);
     result?;
     if runs.is_empty() {
+        for t in &mut chunk {
+            t.drain(..strip.min(t.len()));
+        }
         return Ok(Bag::from(chunk));
     }
     // The runs in input order, then the tuples still in memory: ties go to the earlier.
@@ -347,6 +353,8 @@ pub fn sort_tuples(
             }
             last = Some(t.clone());
         }
+        let mut t = t;
+        t.drain(..strip.min(t.len()));
         out.push(t)?;
     }
     out.finish()
@@ -434,8 +442,14 @@ mod tests {
     fn an_external_sort_is_stable_like_the_sort_in_memory() {
         let (memory, stats) = small_memory();
         let input = tuples(5000);
-        let bag =
-            sort_tuples(input.clone().into_iter().map(Ok), &memory, &by_key, false).expect("sort");
+        let bag = sort_tuples(
+            input.clone().into_iter().map(Ok),
+            &memory,
+            &by_key,
+            false,
+            0,
+        )
+        .expect("sort");
         assert!(stats.spilled() > 0, "the runs went to disk");
         let mut want = input;
         want.sort_by(by_key);
@@ -446,7 +460,7 @@ mod tests {
     fn an_external_distinct_keeps_the_first_of_each_run_of_equals() {
         let (memory, _) = small_memory();
         let input = tuples(5000);
-        let bag = sort_tuples(input.clone().into_iter().map(Ok), &memory, &by_key, true)
+        let bag = sort_tuples(input.clone().into_iter().map(Ok), &memory, &by_key, true, 0)
             .expect("distinct");
         let mut want = input;
         want.sort_by(by_key);
@@ -465,6 +479,6 @@ mod tests {
                 .chain(std::iter::once(Err(DataFusionError::Execution(
                     "disk".into(),
                 ))));
-        assert!(sort_tuples(input, &memory, &by_key, false).is_err());
+        assert!(sort_tuples(input, &memory, &by_key, false, 0).is_err());
     }
 }
