@@ -4,13 +4,19 @@
 //! doubles, chararrays and bytearrays use Arrow's native types; datetimes, bigintegers,
 //! bigdecimals, tuples, bags and maps are `Binary` columns holding [`codec::encode`]d values.
 //! Each Arrow field carries the Pig type in its metadata under [`PIG_TYPE_KEY`].
+//!
+//! A chararray is a `Utf8View`: a string of up to 12 bytes sits in its view, a longer one is
+//! a view into a buffer the column shares with the column it came from, so a token cut from a
+//! line, a projection or a shuffle copies no text. Readers also accept `Utf8` and `LargeUtf8`
+//! (from Parquet files and DataFusion's own functions).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::{
     Array, ArrayRef, AsArray, BinaryBuilder, BooleanBuilder, Float32Builder, Float64Builder,
-    GenericBinaryArray, GenericStringArray, Int32Builder, Int64Builder, StringBuilder,
+    GenericBinaryArray, GenericStringArray, Int32Builder, Int64Builder, StringViewArray,
+    StringViewBuilder,
 };
 use arrow::datatypes::{DataType, Float32Type, Float64Type, Int32Type, Int64Type, SchemaRef};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
@@ -31,7 +37,7 @@ pub fn arrow_type(t: &PigType) -> DataType {
         PigType::Long => DataType::Int64,
         PigType::Float => DataType::Float32,
         PigType::Double => DataType::Float64,
-        PigType::Chararray => DataType::Utf8,
+        PigType::Chararray => DataType::Utf8View,
         PigType::Bytearray
         | PigType::Datetime
         | PigType::BigInteger
@@ -102,7 +108,7 @@ enum ColumnBuilder {
     Long(Int64Builder),
     Float(Float32Builder),
     Double(Float64Builder),
-    Str(StringBuilder),
+    Str(StringViewBuilder),
     Bytes(BinaryBuilder),
     /// A binary column of `codec`-encoded values, with a scratch buffer.
     Encoded(BinaryBuilder, Vec<u8>),
@@ -116,9 +122,7 @@ impl ColumnBuilder {
             PigType::Long => ColumnBuilder::Long(Int64Builder::with_capacity(capacity)),
             PigType::Float => ColumnBuilder::Float(Float32Builder::with_capacity(capacity)),
             PigType::Double => ColumnBuilder::Double(Float64Builder::with_capacity(capacity)),
-            PigType::Chararray => {
-                ColumnBuilder::Str(StringBuilder::with_capacity(capacity, capacity * 8))
-            }
+            PigType::Chararray => ColumnBuilder::Str(StringViewBuilder::with_capacity(capacity)),
             PigType::Bytearray => {
                 ColumnBuilder::Bytes(BinaryBuilder::with_capacity(capacity, capacity * 8))
             }
@@ -205,6 +209,7 @@ enum ColumnReader<'a> {
     Double(&'a arrow::array::Float64Array),
     Str(&'a GenericStringArray<i32>),
     LargeStr(&'a GenericStringArray<i64>),
+    StrView(&'a StringViewArray),
     Bytes(&'a GenericBinaryArray<i32>),
     LargeBytes(&'a GenericBinaryArray<i64>),
     /// A column of a type Pig values are never stored in: reads as nulls.
@@ -223,6 +228,7 @@ impl<'a> ColumnReader<'a> {
                 .map(ColumnReader::Double),
             DataType::Utf8 => a.as_string_opt::<i32>().map(ColumnReader::Str),
             DataType::LargeUtf8 => a.as_string_opt::<i64>().map(ColumnReader::LargeStr),
+            DataType::Utf8View => a.as_string_view_opt().map(ColumnReader::StrView),
             DataType::Binary => a.as_binary_opt::<i32>().map(ColumnReader::Bytes),
             DataType::LargeBinary => a.as_binary_opt::<i64>().map(ColumnReader::LargeBytes),
             _ => None,
@@ -239,6 +245,7 @@ impl<'a> ColumnReader<'a> {
             ColumnReader::Double(a) => *a,
             ColumnReader::Str(a) => *a,
             ColumnReader::LargeStr(a) => *a,
+            ColumnReader::StrView(a) => *a,
             ColumnReader::Bytes(a) => *a,
             ColumnReader::LargeBytes(a) => *a,
             ColumnReader::Unknown => return None,
@@ -260,6 +267,7 @@ impl<'a> ColumnReader<'a> {
             ColumnReader::Double(a) => Value::Double(a.value(row)),
             ColumnReader::Str(a) => text_value(a.value(row), t),
             ColumnReader::LargeStr(a) => text_value(a.value(row), t),
+            ColumnReader::StrView(a) => text_value(a.value(row), t),
             ColumnReader::Bytes(a) => binary_value(a.value(row), t),
             ColumnReader::LargeBytes(a) => binary_value(a.value(row), t),
             ColumnReader::Unknown => Value::Null,
@@ -314,6 +322,9 @@ impl<'a> ColumnEncoder<'a> {
                 Some(a.value(row))
             }
             (ColumnReader::LargeStr(a), PigType::Chararray) if row < a.len() && a.is_valid(row) => {
+                Some(a.value(row))
+            }
+            (ColumnReader::StrView(a), PigType::Chararray) if row < a.len() && a.is_valid(row) => {
                 Some(a.value(row))
             }
             _ => None,
@@ -441,7 +452,7 @@ mod tests {
         assert_eq!(a.field(2).data_type(), &DataType::Int64);
         assert_eq!(a.field(3).data_type(), &DataType::Float32);
         assert_eq!(a.field(4).data_type(), &DataType::Float64);
-        assert_eq!(a.field(5).data_type(), &DataType::Utf8);
+        assert_eq!(a.field(5).data_type(), &DataType::Utf8View);
         for i in 6..13 {
             assert_eq!(a.field(i).data_type(), &DataType::Binary);
         }

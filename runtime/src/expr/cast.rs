@@ -6,7 +6,9 @@
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, BinaryArray, PrimitiveArray, StringArray, StringBuilder};
+use arrow::array::{
+    Array, ArrayRef, BinaryArray, PrimitiveArray, StringViewArray, StringViewBuilder,
+};
 use arrow::compute::unary;
 use arrow::datatypes::{DataType, Float32Type, Float64Type, Int32Type, Int64Type};
 use datafusion::error::Result as DFResult;
@@ -59,8 +61,8 @@ impl Cast {
     /// The cast of every value of `x`.
     pub(super) fn apply(&self, x: &ArrayRef) -> DFResult<ArrayRef> {
         match x.data_type() {
-            DataType::Utf8 => {
-                let a: &StringArray = downcast(x, "cast")?;
+            DataType::Utf8View => {
+                let a: &StringViewArray = downcast(x, "cast")?;
                 Ok(self.text(a.iter().map(|v| v.map(str::as_bytes)), |b| {
                     Value::Chararray(String::from_utf8_lossy(b).into_owned())
                 }))
@@ -81,7 +83,7 @@ impl Cast {
     ) -> ArrayRef {
         if self.to == PigType::Chararray {
             // Text to chararray never fails: invalid UTF-8 is replaced.
-            let mut out = StringBuilder::with_capacity(values.len(), values.len() * 8);
+            let mut out = StringViewBuilder::with_capacity(values.len());
             for v in values {
                 match v {
                     Some(b) => out.append_value(String::from_utf8_lossy(b)),

@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use arrow::array::{Array, BooleanArray, Datum, PrimitiveArray, StringArray};
+use arrow::array::{Array, BooleanArray, Datum, PrimitiveArray, StringViewArray};
 use arrow::buffer::{BooleanBuffer, NullBuffer};
 use arrow::compute::kernels::cmp;
 use arrow::datatypes::{ArrowPrimitiveType, DataType, Float32Type, Float64Type};
@@ -40,9 +40,9 @@ pub(super) fn compare(op: CmpOp, l: &dyn Datum, r: &dyn Datum) -> DFResult<Boole
     match ls.array.data_type() {
         DataType::Float32 => floats::<Float32Type>(op, ls, rs, f64::from),
         DataType::Float64 => floats::<Float64Type>(op, ls, rs, |x| x),
-        DataType::Utf8 if !matches!(op, CmpOp::Eq | CmpOp::Ne) => {
-            let a: &StringArray = downcast(ls.array, "comparison")?;
-            let b: &StringArray = downcast(rs.array, "comparison")?;
+        DataType::Utf8View if !matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+            let a: &StringViewArray = downcast(ls.array, "comparison")?;
+            let b: &StringViewArray = downcast(rs.array, "comparison")?;
             if byte_order_is_java(a) && byte_order_is_java(b) {
                 kernel(op, l, r)
             } else {
@@ -54,7 +54,7 @@ pub(super) fn compare(op: CmpOp, l: &dyn Datum, r: &dyn Datum) -> DFResult<Boole
         DataType::Int32
         | DataType::Int64
         | DataType::Boolean
-        | DataType::Utf8
+        | DataType::Utf8View
         | DataType::Binary => kernel(op, l, r),
         other => Err(type_err("comparison", other)),
     }
@@ -153,16 +153,9 @@ fn floats<T: ArrowPrimitiveType>(
 /// Whether byte order is UTF-16 order for these strings: UTF-8 bytes order like code
 /// points, which differ from UTF-16 code units only between U+E000..=U+FFFF (lead bytes
 /// 0xEE, 0xEF) and supplementary characters (lead bytes from 0xF0).
-fn byte_order_is_java(a: &StringArray) -> bool {
-    let offsets = a.value_offsets();
-    let (Some(first), Some(last)) = (offsets.first(), offsets.last()) else {
-        return true;
-    };
-    let used = a
-        .value_data()
-        .get(*first as usize..*last as usize)
-        .unwrap_or(a.value_data());
-    !used.iter().any(|&b| b >= 0xEE)
+fn byte_order_is_java(a: &StringViewArray) -> bool {
+    // The strings, not the buffers: a view may share a buffer far larger than its array.
+    a.iter().flatten().all(|s| !s.bytes().any(|b| b >= 0xEE))
 }
 
 /// `x IN (list)`: null when `x` is null, else whether a candidate equals it. Like the row

@@ -18,9 +18,8 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, AsArray, BinaryArray, BinaryBuilder, Float32Array, Float64Array,
+    Array, ArrayRef, AsArray, BinaryBuilder, BinaryViewBuilder, Float32Array, Float64Array,
 };
-use arrow::buffer::Buffer;
 use arrow::datatypes::{DataType, Float32Type, Float64Type, Schema as ArrowSchema};
 use arrow::record_batch::RecordBatch;
 use datafusion::error::{DataFusionError, Result as DFResult};
@@ -138,6 +137,7 @@ impl PhysicalExpr for KeyExpr {
     fn data_type(&self, input_schema: &ArrowSchema) -> DFResult<DataType> {
         match self.kind {
             Kind::Float => self.arg.data_type(input_schema),
+            Kind::JavaString => Ok(DataType::BinaryView),
             _ => Ok(DataType::Binary),
         }
     }
@@ -234,31 +234,32 @@ fn float_key(a: &ArrayRef) -> DFResult<ArrayRef> {
     })
 }
 
-/// A string column as binary ordering as UTF-16: the same bytes (no copy) unless some
+/// A string column as binary ordering as UTF-16: the same views (no copy) unless some
 /// character is in U+E000..=U+FFFF.
 fn string_key(a: &ArrayRef) -> DFResult<ArrayRef> {
-    let Some(s) = a.as_string_opt::<i32>() else {
+    let Some(s) = a.as_string_view_opt() else {
         return Err(DataFusionError::Internal(format!(
             "a chararray key of type {}",
             a.data_type()
         )));
     };
-    let values = s.values();
-    let values = if values.iter().any(|&b| (0xEE..=0xEF).contains(&b)) {
-        Buffer::from_vec(
-            values
-                .iter()
-                .map(|&b| java_order_byte(b))
-                .collect::<Vec<u8>>(),
-        )
-    } else {
-        values.clone()
-    };
-    Ok(Arc::new(BinaryArray::new(
-        s.offsets().clone(),
-        values,
-        s.nulls().cloned(),
-    )))
+    let remapped = |t: &str| t.bytes().any(|b| (0xEE..=0xEF).contains(&b));
+    if !s.iter().flatten().any(remapped) {
+        return Ok(Arc::new(s.clone().to_binary_view()));
+    }
+    let mut b = BinaryViewBuilder::with_capacity(s.len());
+    let mut buf = Vec::new();
+    for v in s.iter() {
+        match v {
+            None => b.append_null(),
+            Some(t) => {
+                buf.clear();
+                buf.extend(t.bytes().map(java_order_byte));
+                b.append_value(&buf);
+            }
+        }
+    }
+    Ok(Arc::new(b.finish()))
 }
 
 /// Encoded values re-encoded from their canonical form.
@@ -289,16 +290,16 @@ fn canonical_key(a: &ArrayRef) -> DFResult<ArrayRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use arrow::array::StringArray;
+    use arrow::array::{BinaryArray, StringViewArray};
     use pigrs_udf::Value;
 
     #[test]
     fn string_keys_order_as_java_strings() {
         // U+FF48 (fullwidth h) is above the surrogates of U+1F600 in UTF-16, below it in
         // UTF-8.
-        let a: ArrayRef = Arc::new(StringArray::from(vec![Some("ｈ"), Some("😀"), None]));
+        let a: ArrayRef = Arc::new(StringViewArray::from(vec![Some("ｈ"), Some("😀"), None]));
         let k = string_key(&a).unwrap();
-        let k = k.as_binary::<i32>();
+        let k = k.as_binary_view();
         assert!(k.value(1) < k.value(0));
         assert!(k.is_null(2));
         assert_eq!(

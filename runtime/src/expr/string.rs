@@ -5,8 +5,8 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, BooleanArray, Int64Array, StringArray, StringBuilder};
-use arrow::buffer::{BooleanBuffer, Buffer, NullBuffer};
+use arrow::array::{Array, ArrayRef, BooleanArray, Int64Array, StringViewArray, StringViewBuilder};
+use arrow::buffer::{BooleanBuffer, NullBuffer};
 use datafusion::error::Result as DFResult;
 use pigrs_planner::expr::Expr;
 use pigrs_udf::PigType;
@@ -56,7 +56,7 @@ impl Matches {
 
     /// Whether each string matches; null stays null.
     pub(super) fn apply(&self, x: &ArrayRef) -> DFResult<BooleanArray> {
-        let a: &StringArray = downcast(x, "MATCHES")?;
+        let a: &StringViewArray = downcast(x, "MATCHES")?;
         let values =
             BooleanBuffer::collect_bool(a.len(), |i| a.is_valid(i) && (self.is_match)(a.value(i)));
         Ok(BooleanArray::new(values, a.nulls().cloned()))
@@ -113,7 +113,7 @@ impl StrFunc {
     pub(super) fn apply(self, args: &[ArrayRef]) -> DFResult<ArrayRef> {
         let strings = args
             .iter()
-            .map(|a| downcast::<StringArray>(a, self.name()))
+            .map(|a| downcast::<StringViewArray>(a, self.name()))
             .collect::<DFResult<Vec<_>>>()?;
         let [first, ..] = strings.as_slice() else {
             return Err(super::type_err(
@@ -128,20 +128,20 @@ impl StrFunc {
                     .map(|s| s.map(|s| s.chars().count() as i64))
                     .collect::<Int64Array>(),
             ),
-            StrFunc::Upper => case(first, <[u8]>::to_ascii_uppercase, str::to_uppercase)?,
-            StrFunc::Lower => case(first, <[u8]>::to_ascii_lowercase, str::to_lowercase)?,
+            StrFunc::Upper => case(first, str::make_ascii_uppercase, str::to_uppercase),
+            StrFunc::Lower => case(first, str::make_ascii_lowercase, str::to_lowercase),
             StrFunc::Trim => Arc::new(
                 first
                     .iter()
                     .map(|s| s.map(|s| s.trim_matches(|c: char| c <= ' ')))
-                    .collect::<StringArray>(),
+                    .collect::<StringViewArray>(),
             ),
             StrFunc::Concat => {
                 let n = first.len();
                 let nulls = strings
                     .iter()
                     .fold(None, |acc, a| NullBuffer::union(acc.as_ref(), a.nulls()));
-                let mut out = StringBuilder::with_capacity(n, n * 16);
+                let mut out = StringViewBuilder::with_capacity(n);
                 let mut row = String::new();
                 for i in 0..n {
                     if nulls.as_ref().is_some_and(|v| v.is_null(i)) {
@@ -160,23 +160,23 @@ impl StrFunc {
     }
 }
 
-/// Upper- or lower-cases every string: an ASCII batch in one pass over its bytes (Unicode
-/// case mapping leaves ASCII text as the ASCII mapping does), others string by string.
-fn case(
-    a: &StringArray,
-    ascii: fn(&[u8]) -> Vec<u8>,
-    unicode: fn(&str) -> String,
-) -> DFResult<ArrayRef> {
-    let data = a.value_data();
-    if data.is_ascii() {
-        let values = Buffer::from(ascii(data));
-        return Ok(Arc::new(StringArray::try_new(
-            a.offsets().clone(),
-            values,
-            a.nulls().cloned(),
-        )?));
+/// Upper- or lower-cases every string: an ASCII string in place in one scratch buffer
+/// (Unicode case mapping leaves ASCII text as the ASCII mapping does), others with the
+/// Unicode mapping.
+fn case(a: &StringViewArray, ascii: fn(&mut str), unicode: fn(&str) -> String) -> ArrayRef {
+    let mut out = StringViewBuilder::with_capacity(a.len());
+    let mut scratch = String::new();
+    for s in a.iter() {
+        match s {
+            None => out.append_null(),
+            Some(s) if s.is_ascii() => {
+                scratch.clear();
+                scratch.push_str(s);
+                ascii(&mut scratch);
+                out.append_value(&scratch);
+            }
+            Some(s) => out.append_value(unicode(s)),
+        }
     }
-    Ok(Arc::new(
-        a.iter().map(|s| s.map(unicode)).collect::<StringArray>(),
-    ))
+    Arc::new(out.finish())
 }

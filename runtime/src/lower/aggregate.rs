@@ -4,14 +4,11 @@
 //! final aggregate in every reduce task.
 //!
 //! ```text
-//! ProjectionExec: expr=[CAST(__k0 AS Utf8), __a0]          reduce stage
-//!   AggregateExec: mode=FinalPartitioned, gby=[__k0], aggr=[__a0]
-//!     RepartitionExec: partitioning=Hash([__k0], n)         shuffle
-//!       AggregateExec: mode=Partial, gby=[CAST(word@0 AS Utf8View) as __k0], aggr=[__a0]
-//!         <the input's stage>                               map stage (and combiner above)
+//! AggregateExec: mode=FinalPartitioned, gby=[__k0], aggr=[__a0]   reduce stage
+//!   RepartitionExec: partitioning=Hash([__k0], n)                  shuffle
+//!     AggregateExec: mode=Partial, gby=[word@0 as __k0], aggr=[__a0]
+//!       <the input's stage>                                        map stage (and combiner above)
 //! ```
-//!
-//! Chararray keys are grouped as `Utf8View` (the projection restores `Utf8`).
 //!
 //! COUNT, COUNT_STAR, SUM, AVG, and MIN/MAX of ints and longs use DataFusion's own
 //! accumulators, whose results are Pig's: nulls are skipped, an empty or all-null bag sums
@@ -32,7 +29,6 @@ use datafusion::logical_expr::AggregateUDF;
 use datafusion::physical_expr::aggregate::{AggregateExprBuilder, AggregateFunctionExpr};
 use datafusion::physical_plan::aggregates::{AggregateExec, AggregateMode, PhysicalGroupBy};
 use datafusion::physical_plan::expressions::{CastExpr, Column, Literal};
-use datafusion::physical_plan::projection::ProjectionExec;
 use datafusion::physical_plan::repartition::RepartitionExec;
 use datafusion::physical_plan::{ExecutionPlan, Partitioning, PhysicalExpr};
 use pigrs_planner::logical::{AggCall, GroupKeys};
@@ -75,26 +71,18 @@ pub fn aggregate(
     let internal = |e: datafusion::error::DataFusionError| RunError::internal(e);
     let mut fields = Vec::new();
     let mut group_exprs: Vec<(Arc<dyn PhysicalExpr>, String)> = Vec::new();
-    let mut view_keys = Vec::new();
     match keys {
         GroupKeys::All => {
             // One group, named "all"; an empty input has no group (unlike SQL's).
             group_exprs.push((
-                Arc::new(Literal::new(ScalarValue::Utf8(Some("all".into())))),
+                Arc::new(Literal::new(ScalarValue::Utf8View(Some("all".into())))),
                 "__k0".into(),
             ));
             fields.push(Field::new("__k0", PigType::Chararray));
         }
         GroupKeys::Exprs(es) => {
             for (i, e) in es.iter().enumerate() {
-                let mut key = physical_expr(e, layout, ctx)?;
-                if key.data_type(&layout.arrow).map_err(internal)? == DataType::Utf8 {
-                    // Grouped as views: a short string (most words) is compared and
-                    // stored inside its 16-byte view, with no pointer to chase or memcmp
-                    // to call; the cast shares the string data rather than copying it.
-                    key = Arc::new(CastExpr::new(key, DataType::Utf8View, None));
-                    view_keys.push(i);
-                }
+                let key = physical_expr(e, layout, ctx)?;
                 group_exprs.push((key, format!("__k{i}")));
                 fields.push(Field::new(format!("__k{i}"), e.ty.clone()));
             }
@@ -131,21 +119,7 @@ pub fn aggregate(
         partitions,
         &stage,
     )?;
-    let mut plan = fin;
-    if !view_keys.is_empty() {
-        // Back to the chararray layout (Utf8): a copy of the distinct keys only.
-        let schema = plan.schema();
-        let exprs = schema.fields().iter().enumerate().map(|(i, f)| {
-            let col: Arc<dyn PhysicalExpr> = Arc::new(Column::new(f.name(), i));
-            let e = if view_keys.contains(&i) {
-                Arc::new(CastExpr::new(col, DataType::Utf8, None)) as _
-            } else {
-                col
-            };
-            (e, f.name().clone())
-        });
-        plan = Arc::new(ProjectionExec::try_new(exprs, plan).map_err(internal)?);
-    }
+    let plan = fin;
     Ok(LoweredAggregate {
         plan,
         layout: Layout::new(Some(Schema::new(fields))),

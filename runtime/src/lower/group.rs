@@ -43,6 +43,7 @@ use crate::expr::physical_expr;
 use crate::layout::Layout;
 use crate::lower::sort_limit::StageRows;
 use crate::ops::bags::{BagColumns, BagFields, BagsExec};
+use crate::ops::compact::CompactExec;
 use crate::ops::meter::{Counter, MeterExec};
 use crate::ops::seq::SeqExec;
 use crate::stats::{StageStats, Stats};
@@ -112,7 +113,9 @@ pub fn group(
         )
     }))
     .ok_or_else(|| RunError::internal("a GROUP without keys"))?;
-    let sorted = SortExec::new(ordering, metered).with_preserve_partitioning(true);
+    // The sort holds its batches: each holds its own strings, not the scan's.
+    let sorted =
+        SortExec::new(ordering, CompactExec::new(metered)).with_preserve_partitioning(true);
     if let Some((_, flags)) = columns.inputs.as_mut() {
         *flags = inner.to_vec();
     }
@@ -140,7 +143,7 @@ fn map_columns(
     let mut exprs: Vec<(Arc<dyn PhysicalExpr>, String)> = Vec::new();
     if key_exprs.is_empty() {
         exprs.push((
-            literal(ScalarValue::Utf8(Some("all".into()))),
+            literal(ScalarValue::Utf8View(Some("all".into()))),
             "__pk0".into(),
         ));
     }

@@ -50,6 +50,7 @@ use crate::eval::EvalCtx;
 use crate::exec::canonical;
 use crate::expr::physical_expr;
 use crate::layout::{Layout, decode_tuple};
+use crate::ops::compact::CompactExec;
 use crate::ops::meter::{Counter, MeterExec};
 use crate::stats::StageStats;
 
@@ -201,8 +202,9 @@ fn join(
         .cloned()
         .zip(right_keys.iter().cloned())
         .collect();
+    // The build side is held whole: it holds its own strings.
     let join = HashJoinExec::try_new(
-        left,
+        CompactExec::new(left),
         right,
         on,
         None,

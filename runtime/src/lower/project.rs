@@ -7,7 +7,7 @@ use std::sync::Arc;
 use datafusion::physical_plan::PhysicalExpr;
 use pigrs_planner::expr::{Expr, ExprKind};
 use pigrs_planner::logical::GenItem;
-use pigrs_udf::PigType;
+use pigrs_udf::{PigType, arrow_layout};
 
 use crate::error::RunError;
 use crate::eval::EvalCtx;
@@ -111,7 +111,7 @@ pub fn generate(
                     .collect();
                 let source = BagSource::new(&e, input, ctx)?;
                 if matches!(source, BagSource::Tokenize { .. })
-                    && fields[at].data_type() != &arrow::datatypes::DataType::Utf8
+                    && *fields[at].data_type() != arrow_layout::arrow_type(&PigType::Chararray)
                 {
                     return Ok(None);
                 }

@@ -38,6 +38,7 @@ use crate::error::RunError;
 use crate::eval::EvalCtx;
 use crate::expr::key::order_key;
 use crate::layout::Layout;
+use crate::ops::compact::CompactExec;
 use crate::ops::meter::{Counter, MeterExec};
 use crate::ops::seq::{SEQ, SeqExec};
 use crate::stats::{StageStats, Stats};
@@ -120,10 +121,16 @@ pub fn order(
         Ok(match task_fetch {
             // Nothing to keep: no sort either.
             Some(0) => Arc::new(LocalLimitExec::new(numbered, 0)),
-            fetch => Arc::new(
+            // A top-k keeps its own copies of the rows it keeps.
+            Some(k) => Arc::new(
                 SortExec::new(ordering.clone(), numbered)
                     .with_preserve_partitioning(true)
-                    .with_fetch(fetch),
+                    .with_fetch(Some(k)),
+            ),
+            // A full sort holds its batches: each holds its own strings, not the scan's.
+            None => Arc::new(
+                SortExec::new(ordering.clone(), CompactExec::new(numbered))
+                    .with_preserve_partitioning(true),
             ),
         })
     })?;

@@ -65,7 +65,7 @@ pub fn top_k_group(
     };
     if key_exprs.is_empty() {
         exprs.push((
-            Arc::new(Literal::new(ScalarValue::Utf8(Some("all".into())))),
+            Arc::new(Literal::new(ScalarValue::Utf8View(Some("all".into())))),
             "__pk0".into(),
         ));
     }

@@ -3,13 +3,17 @@
 //! Each input row gives one output row per tuple of its bag (none for an empty bag, one of
 //! nulls for a null bag, as Pig does); the other generated fields are evaluated once per
 //! input row as `PhysicalExpr`s and repeated with arrow's `take`. `TOKENIZE` of a chararray
-//! is split straight from the string column into the token column; any other bag
-//! expression is evaluated row by row and only its tuples' fields are packed into columns.
+//! is split straight from the string column into a token column of views into the strings'
+//! buffers; any other bag expression is evaluated row by row and only its tuples' fields are
+//! packed into columns.
 
 use std::fmt;
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, AsArray, StringBuilder, UInt32Array};
+use arrow::array::{
+    Array, ArrayRef, AsArray, ByteView, MAX_INLINE_VIEW_LEN, StringViewArray, StringViewBuilder,
+    UInt32Array,
+};
 use arrow::compute::take;
 use arrow::datatypes::{DataType, SchemaRef};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
@@ -85,73 +89,10 @@ impl BagSource {
         match self {
             BagSource::Tokenize { arg, delims } => {
                 let strings = arg.evaluate(batch)?.into_array(batch.num_rows())?;
-                let strings = strings.as_string_opt::<i32>().ok_or_else(|| {
+                let strings = strings.as_string_view_opt().ok_or_else(|| {
                     DataFusionError::Internal("TOKENIZE of a non-string column".into())
                 })?;
-                let mut counts = Vec::with_capacity(strings.len());
-                let mut tokens =
-                    StringBuilder::with_capacity(strings.len() * 8, strings.value_data().len());
-                // ASCII delimiters never occur inside a UTF-8 sequence: split on bytes.
-                let table = delims.is_ascii().then(|| {
-                    let mut t = [false; 256];
-                    for b in delims.bytes() {
-                        t[usize::from(b)] = true;
-                    }
-                    t
-                });
-                for i in 0..strings.len() {
-                    if strings.is_null(i) {
-                        // A null bag flattens to one row of nulls.
-                        counts.push(1);
-                        tokens.append_null();
-                        continue;
-                    }
-                    let s = strings.value(i);
-                    let mut n = 0u32;
-                    let mut push = |t: &str| {
-                        if !t.is_empty() {
-                            tokens.append_value(t);
-                            n += 1;
-                        }
-                    };
-                    match &table {
-                        // One to three delimiters: memchr finds them many bytes at a time.
-                        Some(_) if delims.len() <= 3 => {
-                            let bytes = s.as_bytes();
-                            let d = delims.as_bytes();
-                            let mut start = 0;
-                            let mut split = |j: usize| {
-                                // Both ends are at ASCII bytes: char boundaries.
-                                push(s.get(start..j).unwrap_or_default());
-                                start = j + 1;
-                            };
-                            match *d {
-                                [a] => memchr::memchr_iter(a, bytes).for_each(&mut split),
-                                [a, b] => memchr::memchr2_iter(a, b, bytes).for_each(&mut split),
-                                [a, b, c] => {
-                                    memchr::memchr3_iter(a, b, c, bytes).for_each(&mut split);
-                                }
-                                _ => {}
-                            }
-                            push(s.get(start..).unwrap_or_default());
-                        }
-                        Some(t) => {
-                            let bytes = s.as_bytes();
-                            let mut start = 0;
-                            for (j, &b) in bytes.iter().enumerate() {
-                                if t[usize::from(b)] {
-                                    // Both ends are at ASCII bytes: char boundaries.
-                                    push(s.get(start..j).unwrap_or_default());
-                                    start = j + 1;
-                                }
-                            }
-                            push(s.get(start..).unwrap_or_default());
-                        }
-                        None => s.split(|c: char| delims.contains(c)).for_each(&mut push),
-                    }
-                    counts.push(n);
-                }
-                Ok((counts, vec![Arc::new(tokens.finish())]))
+                Ok(tokenize(strings, delims))
             }
             BagSource::Rows { expr, input, ctx } => {
                 let rows = input.rows(batch);
@@ -189,6 +130,101 @@ impl BagSource {
             }
         }
     }
+}
+
+/// The tokens of each string: how many, and the tokens. A token longer than a view holds
+/// is a view into its string's buffer: no text is copied.
+fn tokenize(strings: &StringViewArray, delims: &str) -> (Vec<u32>, Vec<ArrayRef>) {
+    let mut counts = Vec::with_capacity(strings.len());
+    let mut tokens = StringViewBuilder::with_capacity(strings.len() * 8);
+    let blocks: Vec<u32> = strings
+        .data_buffers()
+        .iter()
+        .map(|b| tokens.append_block(b.clone()))
+        .collect();
+    // ASCII delimiters never occur inside a UTF-8 sequence: split on bytes.
+    let table = delims.is_ascii().then(|| {
+        let mut t = [false; 256];
+        for b in delims.bytes() {
+            t[usize::from(b)] = true;
+        }
+        t
+    });
+    for (i, &view) in strings.views().iter().enumerate() {
+        if strings.is_null(i) {
+            // A null bag flattens to one row of nulls.
+            counts.push(1);
+            tokens.append_null();
+            continue;
+        }
+        let s = strings.value(i);
+        // Where a long string's bytes are: its tokens point there.
+        let place = (s.len() > MAX_INLINE_VIEW_LEN as usize).then(|| {
+            let v = ByteView::from(view);
+            (blocks[v.buffer_index as usize], v.offset)
+        });
+        let mut n = 0u32;
+        // `start..end` is a token of `s` at character boundaries.
+        let mut push = |start: usize, end: usize| {
+            if start == end {
+                return;
+            }
+            let t = s.get(start..end).unwrap_or_default();
+            match place {
+                Some((block, offset)) if t.len() > MAX_INLINE_VIEW_LEN as usize => {
+                    // In bounds and valid UTF-8: a slice of a string of the column.
+                    let appended =
+                        tokens.try_append_view(block, offset + start as u32, t.len() as u32);
+                    if appended.is_err() {
+                        tokens.append_value(t);
+                    }
+                }
+                _ => tokens.append_value(t),
+            }
+            n += 1;
+        };
+        match &table {
+            // One to three delimiters: memchr finds them many bytes at a time.
+            Some(_) if delims.len() <= 3 => {
+                let bytes = s.as_bytes();
+                let d = delims.as_bytes();
+                let mut start = 0;
+                let mut split = |j: usize| {
+                    push(start, j);
+                    start = j + 1;
+                };
+                match *d {
+                    [a] => memchr::memchr_iter(a, bytes).for_each(&mut split),
+                    [a, b] => memchr::memchr2_iter(a, b, bytes).for_each(&mut split),
+                    [a, b, c] => memchr::memchr3_iter(a, b, c, bytes).for_each(&mut split),
+                    _ => {}
+                }
+                push(start, s.len());
+            }
+            Some(t) => {
+                let mut start = 0;
+                for (j, &b) in s.as_bytes().iter().enumerate() {
+                    if t[usize::from(b)] {
+                        push(start, j);
+                        start = j + 1;
+                    }
+                }
+                push(start, s.len());
+            }
+            None => {
+                let mut start = 0;
+                for (j, c) in s.char_indices() {
+                    if delims.contains(c) {
+                        push(start, j);
+                        start = j + c.len_utf8();
+                    }
+                }
+                push(start, s.len());
+            }
+        }
+        counts.push(n);
+    }
+    (counts, vec![Arc::new(tokens.finish())])
 }
 
 /// One generated item.
@@ -357,5 +393,71 @@ impl ExecutionPlan for FlattenExec {
             self.schema.clone(),
             stream,
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(strings: &StringViewArray, delims: &str) -> (Vec<u32>, Vec<Option<String>>) {
+        let (counts, columns) = tokenize(strings, delims);
+        let t = columns[0].as_string_view();
+        (counts, t.iter().map(|s| s.map(str::to_owned)).collect())
+    }
+
+    #[test]
+    fn tokens_of_short_long_null_and_empty_strings() {
+        let long = "a-word-longer-than-twelve-bytes and another-long-one x";
+        let strings: StringViewArray =
+            vec![Some("to be or"), None, Some(""), Some("  "), Some(long)].into();
+        let (counts, got) = tokens(&strings, " ");
+        assert_eq!(counts, [3, 1, 0, 0, 4]);
+        let want = [
+            Some("to"),
+            Some("be"),
+            Some("or"),
+            None,
+            Some("a-word-longer-than-twelve-bytes"),
+            Some("and"),
+            Some("another-long-one"),
+            Some("x"),
+        ];
+        assert_eq!(got, want.map(|s| s.map(str::to_owned)));
+    }
+
+    #[test]
+    fn long_tokens_point_into_the_strings_buffer() {
+        let line = "the-first-long-token the-second-long-token";
+        let strings: StringViewArray = vec![Some(line)].into();
+        let (_, columns) = tokenize(&strings, " ");
+        let t = columns[0].as_string_view();
+        assert_eq!(t.value(1), "the-second-long-token");
+        // The same buffer, not a copy of the text.
+        assert_eq!(t.data_buffers().len(), 1);
+        assert_eq!(
+            t.data_buffers()[0].as_ptr(),
+            strings.data_buffers()[0].as_ptr()
+        );
+    }
+
+    #[test]
+    fn every_kind_of_delimiter_set_splits_alike() {
+        let s = "één,twee (drie)*\"vier\" vijf-zes";
+        let strings: StringViewArray = vec![Some(s)].into();
+        // Pig's default set (more than three ASCII bytes), three or fewer, and a non-ASCII
+        // delimiter.
+        let (_, got) = tokens(&strings, TOKENIZE_DELIMS);
+        assert_eq!(
+            got,
+            ["één", "twee", "drie", "vier", "vijf-zes"].map(|s| Some(s.to_owned()))
+        );
+        let (_, got) = tokens(&strings, ",-");
+        assert_eq!(
+            got,
+            ["één", "twee (drie)*\"vier\" vijf", "zes"].map(|s| Some(s.to_owned()))
+        );
+        let (_, got) = tokens(&strings, "é");
+        assert_eq!(got, [Some("n,twee (drie)*\"vier\" vijf-zes".to_owned())]);
     }
 }

@@ -2,6 +2,7 @@
 //! what DataFusion has no operator for.
 
 pub mod bags;
+pub mod compact;
 pub mod flatten;
 pub mod meter;
 pub mod scan;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use arrow::array::{
     ArrayRef, BinaryArray, BinaryBuilder, BooleanBuilder, Float32Builder, Float64Builder,
-    Int32Builder, Int64Builder, StringArray, new_null_array,
+    Int32Builder, Int64Builder, StringArray, StringViewArray, new_null_array,
 };
 use arrow::datatypes::{DataType, SchemaRef};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
@@ -420,12 +420,13 @@ fn parse_fields<'a>(
 
 /// A chararray column of the fields' bytes: one UTF-8 check of all of them (with each field
 /// starting at a character boundary) instead of one per field; where that fails, each
-/// field as [`text`] makes it.
-fn utf8(bytes: BinaryArray) -> StringArray {
-    match StringArray::try_from_binary(bytes.clone()) {
+/// field as [`text`] makes it. The views point into the fields' buffer: no text is copied.
+fn utf8(bytes: BinaryArray) -> StringViewArray {
+    let text = match StringArray::try_from_binary(bytes.clone()) {
         Ok(text) => text,
         Err(_) => bytes.iter().map(|b| b.map(text)).collect(),
-    }
+    };
+    StringViewArray::from(&text)
 }
 
 /// Text as the row reader makes a chararray of it (`String::from_utf8_lossy`), checking
