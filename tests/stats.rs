@@ -461,3 +461,39 @@ fn join_stages_count_their_records() {
     assert_eq!(large["records_in"], 5, "{large}");
     assert_eq!(large["records_out"], 3, "{large}");
 }
+
+/// CROSS continues its first input's stage (records in: that input's rows; out: every
+/// combination), the other inputs each in a stage of their own; a schemaless input crosses
+/// as well as a typed one, and the fields come in Pig's order.
+#[test]
+fn cross_continues_the_first_inputs_stage() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(tmp.path().join("a"), "1\tone\n2\ttwo\n3\tthree\n").expect("input");
+    std::fs::write(tmp.path().join("b"), "10\n20\n").expect("input");
+    std::fs::write(tmp.path().join("c"), "p\tq\nr\n").expect("input");
+    let script = "a = LOAD 'a' AS (x:int, s:chararray);\n\
+                  b = LOAD 'b' AS (y:int);\n\
+                  c = LOAD 'c';\n\
+                  d = CROSS a, b, c;\n\
+                  STORE d INTO 'out';\n";
+    let (stages, written) = stages_of(tmp.path(), script, &[]);
+    assert_eq!(written, 12);
+    let cross: Vec<&Value> = stages.iter().filter(|s| has_feature(s, "CROSS")).collect();
+    assert_eq!(cross.len(), 1, "{stages:?}");
+    assert_eq!(cross[0]["name"], "Scan", "{stages:?}");
+    assert_eq!(cross[0]["records_in"], 3, "{stages:?}");
+    assert_eq!(cross[0]["records_out"], 12, "{stages:?}");
+    assert_eq!(stages.len(), 3, "{stages:?}");
+    let mut got = part_lines(tmp.path());
+    got.sort();
+    let mut want = Vec::new();
+    for a in ["1\tone", "2\ttwo", "3\tthree"] {
+        for b in ["10", "20"] {
+            for c in ["p\tq", "r"] {
+                want.push(format!("{a}\t{b}\t{c}"));
+            }
+        }
+    }
+    want.sort();
+    assert_eq!(got, want);
+}

@@ -96,11 +96,6 @@ pub enum Source {
     /// The groups of child 0's rows, clustered by key (a GROUP's reduce): rows
     /// `(group, bag, ...)` whose bags spill beyond the task's share of the memory pool.
     Groups(BagColumns),
-    /// Child 0 streamed, crossed with all rows of children 1...
-    Cross {
-        /// Layouts of the children.
-        layouts: Vec<Layout>,
-    },
     /// All rows of child 0 in one task, each with its rank prepended (RANK).
     Rank {
         /// Layout of the child.
@@ -129,8 +124,6 @@ pub struct PigExec {
     props: Arc<PlanProperties>,
     ctx: EvalCtx,
     stats: Arc<StageStats>,
-    /// The small inputs of a cross: all their rows, read once for all tasks.
-    broadcast: Arc<tokio::sync::OnceCell<Arc<Vec<Vec<Tuple>>>>>,
     /// Whether its input rows are the stage's records in (not when it continues a stage
     /// begun by DataFusion operators, which counted them).
     count_in: bool,
@@ -151,7 +144,7 @@ impl PigExec {
     ) -> Arc<Self> {
         let partitions = match &source {
             Source::Scan { splits, .. } => splits.len().max(1),
-            Source::Rows(_) | Source::Groups(_) | Source::Stream { .. } | Source::Cross { .. } => {
+            Source::Rows(_) | Source::Groups(_) | Source::Stream { .. } => {
                 children[0].properties().partitioning.partition_count()
             }
             Source::Rank { .. } => 1,
@@ -185,7 +178,7 @@ impl PigExec {
             Some(bags) => (Source::Groups(bags.columns().clone()), bags.input().clone()),
             None => (Source::Rows(layout), child),
         };
-        for tag in features_of(&source, &steps, &output) {
+        for tag in features_of(&steps, &output) {
             stage.add_feature(tag);
         }
         let props = PlanProperties::new(
@@ -216,7 +209,6 @@ impl PigExec {
             props: Arc::new(props),
             ctx,
             stats,
-            broadcast: Arc::new(tokio::sync::OnceCell::new()),
             count_in,
             ends_stage: true,
         })
@@ -233,7 +225,6 @@ impl PigExec {
             props: self.props.clone(),
             ctx: self.ctx.clone(),
             stats: self.stats.clone(),
-            broadcast: Arc::new(tokio::sync::OnceCell::new()),
             count_in: self.count_in,
             ends_stage: false,
         })
@@ -252,7 +243,6 @@ fn source_name(source: &Source) -> &'static str {
         Source::Scan { .. } => "Scan",
         Source::Rows(_) => "Map",
         Source::Groups(_) => "Groups",
-        Source::Cross { .. } => "Cross",
         Source::Rank { .. } => "Rank",
         Source::Stream { .. } => "Stream",
     }
@@ -327,7 +317,6 @@ impl ExecutionPlan for PigExec {
             props: self.props.clone(),
             ctx: self.ctx.clone(),
             stats: self.stats.clone(),
-            broadcast: Arc::new(tokio::sync::OnceCell::new()),
             count_in: self.count_in,
             ends_stage: self.ends_stage,
         }))
@@ -485,52 +474,6 @@ impl PigExec {
                     },
                     emitter,
                 ))
-            }
-            Source::Cross { layouts } => {
-                let probe = self.children[0].execute(partition, ctx.clone())?;
-                let others: Vec<Arc<dyn ExecutionPlan>> = self.children[1..].to_vec();
-                let layouts = layouts.clone();
-                let cell = self.broadcast.clone();
-                let fut = async move {
-                    let shared = cell
-                        .get_or_try_init(|| async {
-                            let mut sides = Vec::new();
-                            for (i, b) in others.iter().enumerate() {
-                                sides.push(
-                                    collect_rows(b.clone(), &layouts[i + 1], ctx.clone()).await?,
-                                );
-                            }
-                            Ok::<_, DataFusionError>(Arc::new(sides))
-                        })
-                        .await?
-                        .clone();
-                    let sides = shared;
-                    let layout0 = layouts[0].clone();
-                    Ok::<_, DataFusionError>(map_batches(
-                        probe.boxed(),
-                        move |b, em| {
-                            let rows = layout0.rows(&b);
-                            em.stats.add_in(rows.len() as u64);
-                            let mut out = Vec::new();
-                            for r in rows {
-                                let mut acc = vec![r];
-                                for side in sides.iter() {
-                                    acc = acc
-                                        .iter()
-                                        .flat_map(|p| {
-                                            side.iter()
-                                                .map(move |t| p.iter().chain(t).cloned().collect())
-                                        })
-                                        .collect();
-                                }
-                                out.extend(acc);
-                            }
-                            em.emit(out)
-                        },
-                        emitter,
-                    ))
-                };
-                Ok(futures::stream::once(fut).try_flatten().boxed())
             }
             Source::Rank {
                 layout,

@@ -561,14 +561,19 @@ impl Lowering<'_> {
                 }
             }
             Operator::Cross { .. } => {
-                let (children, layouts) = self.inputs_rows(&node.inputs)?;
-                Pending {
-                    source: Source::Cross { layouts },
-                    steps: vec![],
-                    children,
-                    tee: None,
-                    stage: None,
-                }
+                // The cross continues the first input's stage.
+                let pending = self.lower(node.inputs[0])?;
+                let layout = Layout::new(self.schema(node.inputs[0]).cloned());
+                let (plan, layout, stage) = self.open_batches(pending, layout);
+                let (plans, layouts) = self.inputs_rows(&node.inputs[1..])?;
+                stage.add_feature("CROSS");
+                let out = Layout::new(node.schema.clone());
+                let plan = lower::cross::cross(
+                    (plan, layout),
+                    plans.into_iter().zip(layouts).collect(),
+                    &out,
+                )?;
+                Pending::columnar(plan, out, stage)
             }
             Operator::Distinct { parallel } => {
                 let layout = Layout::new(self.schema(input(0)).cloned());

@@ -93,7 +93,7 @@ impl StageStats {
     /// Describes the stage from what it does: its feature tags and, for a scan, the files
     /// it reads (to name the run's inputs).
     pub fn describe(&self, source: &Source, steps: &[Step], output: &Output) {
-        self.set_features(features_of(source, steps, output));
+        self.set_features(features_of(steps, output));
         if let Source::Scan { splits, .. } = source {
             self.set_input_files(splits);
         }
@@ -249,18 +249,15 @@ impl StageStats {
     }
 }
 
-/// The Pig-style feature tags of a stage, from its source and fused steps, with the same
-/// names as EXPLAIN's stage plan.
-pub fn features_of(source: &Source, steps: &[Step], output: &Output) -> Vec<&'static str> {
+/// The Pig-style feature tags of a stage, from its fused steps, with the same names as
+/// EXPLAIN's stage plan.
+pub fn features_of(steps: &[Step], output: &Output) -> Vec<&'static str> {
     let mut tags: Vec<&'static str> = Vec::new();
     let mut add = |t: &'static str| {
         if !tags.contains(&t) {
             tags.push(t);
         }
     };
-    if let Source::Cross { .. } = source {
-        add("CROSS");
-    }
     for step in steps {
         match step {
             Step::Filter(_) => add("FILTER"),

@@ -278,7 +278,7 @@ fn keyed(input: JoinInput, ctx: &EvalCtx) -> Result<Keyed, RunError> {
 
 /// The joined rows in `out`'s layout: input `i`'s fields are the columns from `starts[i]`
 /// (none: all null, the anti join's right side).
-fn project(
+pub(super) fn project(
     plan: Arc<dyn ExecutionPlan>,
     layouts: &[Layout],
     starts: &[Option<usize>],

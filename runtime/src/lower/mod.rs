@@ -3,6 +3,7 @@
 //! lacks stays in pigrs's own operators (`exec.rs`, `ops/`).
 
 pub mod aggregate;
+pub mod cross;
 pub mod distinct;
 pub mod group;
 pub mod join;
