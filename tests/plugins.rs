@@ -395,3 +395,73 @@ fn the_benchmarks_plugin_function_matches_the_built_in() {
     }
     assert!(out.contains("(Alice,Alice)"), "{out}");
 }
+
+/// An accumulator sees a group's bag in chunks: a bag of many chunks, larger than the
+/// memory pool (so it spills), gives the same answer as reading it whole would, in a
+/// GENERATE and in a nested block; an empty bag gives the function's answer for no tuples.
+#[test]
+fn an_accumulator_sees_a_bag_larger_than_memory_in_chunks() {
+    let tmp = workdir();
+    let mut text = String::new();
+    let mut longest_cold = String::new();
+    for i in 0..150_000u32 {
+        // Wide values, so the hot group's bag is several times its share of the pool.
+        let mut s = format!("w{i:06}{}", "x".repeat(90 + (i * 7919 % 13) as usize));
+        if i == 77_777 {
+            s.push_str("-the-longest");
+        }
+        let key = if i % 10 == 0 { "cold" } else { "hot" };
+        if key == "cold" && s.len() > longest_cold.len() {
+            longest_cold = s.clone();
+        }
+        text.push_str(&format!("{key}\t{i}\t{s}\n"));
+    }
+    std::fs::write(tmp.path().join("big.txt"), text).expect("data");
+    let script = format!(
+        "REGISTER '{}';
+SET pigrs.memory 48000000;
+A = LOAD 'big.txt' AS (k: chararray, n: int, s: chararray);
+G = GROUP A BY k;
+L = FOREACH G {{
+    none = FILTER A BY n < 0;
+    GENERATE group, myudfs.Longest(A.s), myudfs.Longest(none.s), COUNT(A);
+}};
+DUMP L;
+",
+        lib_name("myudfs")
+    );
+    std::fs::write(tmp.path().join("l.pig"), &script).expect("script");
+    let out = pigrs()
+        .current_dir(tmp.path())
+        .args(["run", "l.pig", "--stats-json", "stats.json"])
+        .output()
+        .expect("pigrs runs");
+    let got = ok(&out);
+    let mut lines: Vec<&str> = got.lines().collect();
+    lines.sort();
+    let hot = format!(
+        "w077777{}-the-longest",
+        "x".repeat(90 + (77_777 * 7919 % 13))
+    );
+    assert_eq!(
+        lines,
+        [
+            format!("(cold,{longest_cold},,15000)"),
+            format!("(hot,{hot},,135000)"),
+        ]
+    );
+    let stats = std::fs::read_to_string(tmp.path().join("stats.json")).expect("stats");
+    let stats: serde_json::Value = serde_json::from_str(&stats).expect("JSON");
+    let spilled: u64 = stats["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .filter(|s| {
+            s["features"]
+                .as_array()
+                .is_some_and(|f| f.iter().any(|t| t == "NESTED_FOREACH"))
+        })
+        .map(|s| s["spilled_records"].as_u64().expect("spilled_records"))
+        .sum();
+    assert!(spilled > 0, "the bags did not spill: {stats}");
+}

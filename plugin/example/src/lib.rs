@@ -7,6 +7,7 @@
 //! B = FILTER A BY myudfs.IsGood(name);
 //! C = FOREACH B GENERATE myudfs.Reverse(name), myudfs.Add(x, y), Pad(name);
 //! D = FOREACH (GROUP A BY k) GENERATE group, myudfs.SumSquares(A.x);
+//! E = FOREACH (GROUP A BY k) GENERATE group, myudfs.Longest(A.name);
 //! ```
 
 use pigrs_plugin::prelude::*;
@@ -176,6 +177,69 @@ impl Udf for SumSquares {
     }
 }
 
+/// `myudfs.Longest({(s: chararray)}) -> chararray`: the longest string of a bag's first
+/// fields (the first of equally long ones; nulls skipped; null for a bag without strings).
+/// An accumulator: pigrs hands it the bag a chunk at a time, so a group's bag never has to
+/// fit in memory, and the state kept between chunks is one string.
+#[derive(Debug)]
+struct Longest;
+
+/// The longest string seen so far, and its length in characters.
+struct LongestSoFar(Option<(usize, String)>);
+
+impl Accumulate for LongestSoFar {
+    fn accumulate(&mut self, args: &[Value]) -> Result<(), UdfError> {
+        let chunk = match args {
+            [Value::Bag(b)] => b,
+            [Value::Null] => return Ok(()),
+            _ => return Err(UdfError::new("takes a bag of strings")),
+        };
+        // A chunk arrives decoded, all in memory: it is a part of the bag.
+        for t in chunk.in_memory() {
+            let s = match t.first() {
+                Some(Value::Chararray(s)) => s,
+                Some(Value::Null) | None => continue,
+                Some(other) => return Err(UdfError::new(format!("{other} is not a string"))),
+            };
+            let n = s.chars().count();
+            if self.0.as_ref().is_none_or(|(m, _)| n > *m) {
+                self.0 = Some((n, s.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    fn value(&mut self) -> Result<Value, UdfError> {
+        Ok(self
+            .0
+            .take()
+            .map_or(Value::Null, |(_, s)| Value::Chararray(s)))
+    }
+}
+
+impl Udf for Longest {
+    const NAME: &'static str = "Longest";
+    const KIND: Kind = Kind::Accumulator;
+
+    fn new(ctor_args: &[String]) -> Result<Self, String> {
+        match ctor_args {
+            [] => Ok(Longest),
+            _ => Err("takes no constructor arguments".into()),
+        }
+    }
+
+    fn output_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        match args {
+            [PigType::Bag(_)] => Ok(PigType::Chararray),
+            _ => Err("takes a bag of strings".into()),
+        }
+    }
+
+    fn accumulator(&self) -> Result<Box<dyn Accumulate>, UdfError> {
+        Ok(Box::new(LongestSoFar(None)))
+    }
+}
+
 pigrs_plugin::export! {
     namespace: "myudfs",
     functions: [
@@ -188,5 +252,6 @@ pigrs_plugin::export! {
         explode,
         Pad,
         SumSquares,
+        Longest,
     ],
 }

@@ -249,7 +249,14 @@ impl Library {
         };
         let kind = self.descriptor.functions[index].kind;
         let qualified = format!("{}.{name}", self.namespace());
-        if ![abi::kind::EVAL, abi::kind::FILTER, abi::kind::ALGEBRAIC].contains(&kind) {
+        if ![
+            abi::kind::EVAL,
+            abi::kind::FILTER,
+            abi::kind::ALGEBRAIC,
+            abi::kind::ACCUMULATOR,
+        ]
+        .contains(&kind)
+        {
             return Err(format!(
                 "{qualified} is a function of kind {kind}, which this pigrs cannot call yet"
             ));
@@ -285,6 +292,10 @@ impl Library {
         }
     }
 }
+
+/// How many tuples of a bag an accumulator sees at a time (Pig's
+/// `pig.accumulative.batchsize`).
+pub const ACCUMULATE_CHUNK: usize = 20_000;
 
 /// A plugin function instance, as pigrs calls it.
 pub struct PluginFunc {
@@ -333,6 +344,9 @@ impl EvalFunc for PluginFunc {
     }
 
     fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        if self.kind == abi::kind::ACCUMULATOR {
+            return self.accumulate(args);
+        }
         let mut out = self
             .eval_batch(std::slice::from_ref(&args.to_vec()))
             .map_err(|e| e.error)?;
@@ -340,21 +354,34 @@ impl EvalFunc for PluginFunc {
     }
 
     fn eval_batch(&self, rows: &[Tuple]) -> Result<Vec<Value>, BatchError> {
+        if self.kind == abi::kind::ACCUMULATOR {
+            return rows
+                .iter()
+                .enumerate()
+                .map(|(row, args)| {
+                    self.accumulate(args).map_err(|error| BatchError {
+                        row: Some(row),
+                        error,
+                    })
+                })
+                .collect();
+        }
         let mut input = Vec::new();
         codec::encode_bag(rows, &mut input);
         self.eval_bytes(&input, rows.len())
     }
 
     fn eval_encoded(&self, bag: &[u8], rows: usize) -> Option<Result<Vec<Value>, BatchError>> {
-        Some(self.eval_bytes(bag, rows))
+        (self.kind != abi::kind::ACCUMULATOR).then(|| self.eval_bytes(bag, rows))
     }
 
     fn prefers_batches(&self) -> bool {
-        true
+        // An accumulator's call is many calls, one per chunk of its bag, row by row.
+        self.kind != abi::kind::ACCUMULATOR
     }
 
     fn is_aggregate(&self) -> bool {
-        self.kind == abi::kind::ALGEBRAIC
+        matches!(self.kind, abi::kind::ALGEBRAIC | abi::kind::ACCUMULATOR)
     }
 
     fn algebraic(&self) -> Option<&dyn Algebraic> {
@@ -387,6 +414,42 @@ impl PluginFunc {
         }
     }
 
+    /// An accumulator's result for one row of arguments: `ACCUMULATE` on each chunk of
+    /// [`ACCUMULATE_CHUNK`] tuples of its bag arguments (all advancing together, a spilled
+    /// bag read back as it goes), then `GET_VALUE`. A bag is never held whole, by pigrs or by
+    /// the plugin.
+    fn accumulate(&self, args: &[Value]) -> Result<Value, UdfError> {
+        // The state the plugin holds, dropped there (CLEANUP) if this call gives up on it.
+        let mut state = LiveState {
+            func: self,
+            handle: None,
+        };
+        for chunk in chunks(args, ACCUMULATE_CHUNK) {
+            let previous = state.handle.take().unwrap_or(Value::Null);
+            let input = Value::Tuple(Box::new(vec![previous, Value::Tuple(Box::new(chunk?))]));
+            // A chunk that fails drops its state in the plugin.
+            let out = self
+                .lib
+                .call(self.handle, op::ACCUMULATE, &codec::encode_to_vec(&input))
+                .map_err(|(_, f)| UdfError::new(f.message))?;
+            match wire::decode(&out, "accumulator state").map_err(UdfError::new)? {
+                h @ Value::Long(_) => state.handle = Some(h),
+                _ => {
+                    return Err(UdfError::new(
+                        "returned an accumulator state that is not a long",
+                    ));
+                }
+            }
+        }
+        // GET_VALUE drops the state, on failure too.
+        let handle = state.handle.take().unwrap_or(Value::Null);
+        let out = self
+            .lib
+            .call(self.handle, op::GET_VALUE, &codec::encode_to_vec(&handle))
+            .map_err(|(_, f)| UdfError::new(f.message))?;
+        wire::decode(&out, "result").map_err(UdfError::new)
+    }
+
     /// Runs the merge `op` on a bag of states; a failure becomes the function's error.
     fn merge(&self, op: u32, states: &[Tuple]) -> Result<Value, UdfError> {
         let mut input = Vec::new();
@@ -396,6 +459,59 @@ impl PluginFunc {
             .call(self.handle, op, &input)
             .map_err(|(_, f)| UdfError::new(f.message))?;
         wire::decode(&out, "result").map_err(UdfError::new)
+    }
+}
+
+/// The chunks an accumulator sees of a call's arguments `args`: the arguments with each bag
+/// replaced by its next `size` tuples, all bags advancing together, while any bag has
+/// tuples left; one chunk of the arguments as they are when no bag has any. A spilled bag is
+/// read back as the chunks are taken.
+fn chunks(args: &[Value], size: usize) -> impl Iterator<Item = Result<Tuple, UdfError>> + '_ {
+    let mut bags: Vec<(usize, pigrs_value::bag::BagIter<'_>)> = args
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| match a {
+            Value::Bag(b) => Some((i, b.iter())),
+            _ => None,
+        })
+        .collect();
+    let mut first = true;
+    std::iter::from_fn(move || {
+        let mut chunk: Tuple = args.to_vec();
+        let mut more = false;
+        for (i, tuples) in &mut bags {
+            let mut part = Vec::new();
+            for t in tuples.by_ref().take(size) {
+                match t {
+                    Ok(t) => part.push(t.into_owned()),
+                    Err(e) => return Some(Err(e.into())),
+                }
+            }
+            more |= !part.is_empty();
+            chunk[*i] = Value::Bag(Box::new(Bag::from(part)));
+        }
+        let give = more || first;
+        first = false;
+        give.then_some(Ok(chunk))
+    })
+}
+
+/// An accumulator state held by the plugin: dropped there (`CLEANUP`) unless the call
+/// hands it on.
+struct LiveState<'a> {
+    func: &'a PluginFunc,
+    handle: Option<Value>,
+}
+
+impl Drop for LiveState<'_> {
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            // Nothing to report: the call already fails with the reason it gave up.
+            let _ = self
+                .func
+                .lib
+                .call(self.func.handle, op::CLEANUP, &codec::encode_to_vec(&h));
+        }
     }
 }
 
@@ -471,6 +587,45 @@ mod tests {
             ..here()
         };
         assert!(check(&newer_codec).unwrap_err().contains("value codec 2"));
+    }
+
+    #[test]
+    fn accumulator_chunks_advance_bags_together() {
+        let bag = |n: i32| {
+            Value::Bag(Box::new(
+                (0..n).map(|i| vec![Value::Int(i)]).collect::<Bag>(),
+            ))
+        };
+        let sizes = |args: &[Value]| -> Vec<Vec<usize>> {
+            chunks(args, 4)
+                .map(|c| {
+                    c.expect("chunk")
+                        .iter()
+                        .map(|v| match v {
+                            Value::Bag(b) => b.len(),
+                            _ => usize::MAX,
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        assert_eq!(sizes(&[bag(10)]), [[4], [4], [2]]);
+        assert_eq!(
+            sizes(&[bag(6), Value::Int(7), bag(2)]),
+            [[4, usize::MAX, 2], [2, usize::MAX, 0]]
+        );
+        // No tuples, or no bag at all: one call still.
+        assert_eq!(sizes(&[bag(0)]), [[0]]);
+        assert_eq!(sizes(&[Value::Null]), [[usize::MAX]]);
+        // The tuples keep their order across chunks.
+        let all: Vec<Value> = chunks(&[bag(9)], 4)
+            .flat_map(|c| match c.expect("chunk").pop() {
+                Some(Value::Bag(b)) => b.into_tuples().expect("tuples"),
+                _ => vec![],
+            })
+            .flatten()
+            .collect();
+        assert_eq!(all, (0..9).map(Value::Int).collect::<Vec<_>>());
     }
 
     #[test]

@@ -83,7 +83,8 @@ pub mod kind {
     /// An algebraic aggregate of a bag: `EVAL` on the whole bag, or `INITIAL`,
     /// `INTERMEDIATE` and `FINAL` in the combiner.
     pub const ALGEBRAIC: u32 = 3;
-    /// Reserved: an accumulator that sees a bag in chunks.
+    /// An aggregate of a bag that sees the bag in chunks (`ACCUMULATE` for each, then
+    /// `GET_VALUE`), so that a bag larger than memory is never held whole.
     pub const ACCUMULATOR: u32 = 4;
     /// Reserved: a load function.
     pub const LOAD: u32 = 5;
@@ -109,11 +110,17 @@ pub mod op {
     /// Algebraic functions. Input: a bag of states, each alone in its tuple. Output: the
     /// result.
     pub const FINAL: u32 = 5;
-    /// Reserved for accumulators.
+    /// Accumulators. Input: a tuple `(state, args)`: `state` null to begin accumulating a new
+    /// bag, else the state the previous `ACCUMULATE` of this bag returned; `args` the call's
+    /// arguments, each bag argument holding its next tuples (a chunk; all of a call's bags
+    /// advance together). Output: the state, a long naming it inside the plugin. On failure
+    /// the plugin has dropped the state.
     pub const ACCUMULATE: u32 = 6;
-    /// Reserved for accumulators.
+    /// Accumulators. Input: a state (long). Output: the result of the bag accumulated into
+    /// it. The state is dropped, on failure too.
     pub const GET_VALUE: u32 = 7;
-    /// Reserved for accumulators.
+    /// Accumulators. Input: a state (long). Drops it, without a result: the host gives up
+    /// on the bag (another function of the call failed). Output: an empty tuple.
     pub const CLEANUP: u32 = 8;
 }
 

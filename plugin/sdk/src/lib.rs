@@ -43,8 +43,8 @@ pub use wire::Signature;
 /// What an author usually needs: `use pigrs_plugin::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Bag, BigDecimal, BigInt, DateTime, Field, FixedOffset, Kind, Map, PigType, Schema, Tuple,
-        Udf, UdfError, Value,
+        Accumulate, Bag, BigDecimal, BigInt, DateTime, Field, FixedOffset, Kind, Map, PigType,
+        Schema, Tuple, Udf, UdfError, Value,
     };
 }
 
@@ -58,6 +58,9 @@ pub enum Kind {
     /// An aggregate of a bag that splits into [`Udf::initial`], [`Udf::intermediate`] and
     /// [`Udf::finalize`], so that pigrs can run it in the combiner as it does COUNT and SUM.
     Algebraic,
+    /// An aggregate of a bag that sees the bag in chunks ([`Udf::accumulator`]), so that a
+    /// bag larger than memory is never held whole, as Pig's `Accumulator` functions do.
+    Accumulator,
 }
 
 impl Kind {
@@ -67,6 +70,7 @@ impl Kind {
             Kind::Eval => abi::kind::EVAL,
             Kind::Filter => abi::kind::FILTER,
             Kind::Algebraic => abi::kind::ALGEBRAIC,
+            Kind::Accumulator => abi::kind::ACCUMULATOR,
         }
     }
 }
@@ -103,8 +107,29 @@ pub trait Udf: Send + Sync + Sized + 'static {
     }
     /// Evaluates one row of arguments. A panic is caught and reported as an error naming
     /// the function and the row. (An algebraic function gets its bag here when pigrs does
-    /// not split it into phases.)
-    fn eval(&self, args: &[Value]) -> Result<Value, UdfError>;
+    /// not split it into phases.) Every kind but [`Kind::Accumulator`] implements it; an
+    /// accumulator's default runs [`Udf::accumulator`] on the whole arguments at once.
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        if Self::KIND != Kind::Accumulator {
+            return Err(UdfError::new(format!(
+                "{} does not implement eval",
+                Self::NAME
+            )));
+        }
+        let mut state = self.accumulator()?;
+        state.accumulate(args)?;
+        state.value()
+    }
+    /// For [`Kind::Accumulator`]: a fresh state for accumulating one bag. pigrs then calls
+    /// [`Accumulate::accumulate`] with each chunk of the bag, in order, and
+    /// [`Accumulate::value`] once at the end. Each bag (each group) gets its own state, and
+    /// states of different bags may be in use on different threads at once.
+    fn accumulator(&self) -> Result<Box<dyn Accumulate>, UdfError> {
+        Err(UdfError::new(format!(
+            "{} is not an accumulator",
+            Self::NAME
+        )))
+    }
     /// For [`Kind::Algebraic`]: the partial state of a bag holding one input tuple (the
     /// tuple the function's bag argument would hold), computed before the shuffle.
     fn initial(&self, _tuple: &Bag) -> Result<Value, UdfError> {
@@ -120,6 +145,31 @@ pub trait Udf: Send + Sync + Sized + 'static {
     fn finalize(&self, _states: &Bag) -> Result<Value, UdfError> {
         Err(not_algebraic::<Self>())
     }
+}
+
+/// The state of an accumulator ([`Kind::Accumulator`]) for one bag.
+///
+/// ```ignore
+/// struct Longest(Option<String>);
+///
+/// impl Accumulate for Longest {
+///     fn accumulate(&mut self, args: &[Value]) -> Result<(), UdfError> {
+///         let [Value::Bag(chunk)] = args else { return Err(UdfError::new("takes a bag")) };
+///         for t in chunk.in_memory() { /* keep the longest string seen so far */ }
+///         Ok(())
+///     }
+///     fn value(&mut self) -> Result<Value, UdfError> {
+///         Ok(self.0.take().map_or(Value::Null, Value::Chararray))
+///     }
+/// }
+/// ```
+pub trait Accumulate: Send {
+    /// Takes the next chunk of the bag: the call's arguments, with each bag argument
+    /// holding its next tuples, in the bag's order (all of a call's bags advance together;
+    /// a shorter bag gives empty chunks). Other arguments are the same at every chunk.
+    fn accumulate(&mut self, args: &[Value]) -> Result<(), UdfError>;
+    /// The result, after the last chunk.
+    fn value(&mut self) -> Result<Value, UdfError>;
 }
 
 fn not_algebraic<T: Udf>() -> UdfError {

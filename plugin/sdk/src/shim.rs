@@ -16,7 +16,7 @@ use pigrs_value::{Bag, PigType, Value};
 
 use crate::abi::{self, PluginV1, Sink, Source, status};
 use crate::wire::{self, Descriptor, Failure, FunctionInfo, Signature};
-use crate::{Kind, Udf, best_overload};
+use crate::{Accumulate, Kind, Udf, best_overload};
 
 /// A [`Udf`] behind a pointer, whatever its type.
 trait Erased: Send + Sync {
@@ -25,6 +25,7 @@ trait Erased: Send + Sync {
     fn initial(&self, tuple: &Bag) -> Result<Value, UdfError>;
     fn intermediate(&self, states: &Bag) -> Result<Value, UdfError>;
     fn finalize(&self, states: &Bag) -> Result<Value, UdfError>;
+    fn accumulator(&self) -> Result<Box<dyn Accumulate>, UdfError>;
 }
 
 impl<T: Udf> Erased for T {
@@ -42,6 +43,9 @@ impl<T: Udf> Erased for T {
     }
     fn finalize(&self, states: &Bag) -> Result<Value, UdfError> {
         Udf::finalize(self, states)
+    }
+    fn accumulator(&self) -> Result<Box<dyn Accumulate>, UdfError> {
+        Udf::accumulator(self)
     }
 }
 
@@ -105,9 +109,9 @@ impl Library {
                     if infos[i].kind != f.kind.code() {
                         return Err(format!("{}: overloads of different kinds", f.name));
                     }
-                    if f.kind == Kind::Algebraic {
+                    if matches!(f.kind, Kind::Algebraic | Kind::Accumulator) {
                         return Err(format!(
-                            "{}: an algebraic function has no overloads",
+                            "{}: an aggregate (algebraic or accumulator) has no overloads",
                             f.name
                         ));
                     }
@@ -169,7 +173,8 @@ impl Instance {
         *self.chosen.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The implementation of a function that has no overloads (an algebraic function).
+    /// The implementation of a function that has no overloads (an algebraic function or an
+    /// accumulator).
     fn single(&self) -> Result<&dyn Erased, String> {
         match self.impls.as_slice() {
             [f] => Ok(&**f),
@@ -202,6 +207,83 @@ impl Instance {
 static INIT: OnceLock<fn() -> Library> = OnceLock::new();
 static LIBRARY: OnceLock<Library> = OnceLock::new();
 static INSTANCES: Mutex<Vec<Option<Arc<Instance>>>> = Mutex::new(Vec::new());
+/// A slot of the accumulators' state table.
+enum Slot {
+    Free,
+    /// Taken out while a chunk runs (so that other bags' chunks run meanwhile).
+    Busy,
+    Ready(Box<dyn Accumulate>),
+}
+
+/// The accumulators' states, by handle (see [`abi::op::ACCUMULATE`]).
+static STATES: Mutex<Vec<Slot>> = Mutex::new(Vec::new());
+
+fn states() -> std::sync::MutexGuard<'static, Vec<Slot>> {
+    STATES.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Stores a new state; its handle.
+fn new_state(state: Box<dyn Accumulate>) -> Value {
+    let mut table = states();
+    let slot = match table.iter().position(|s| matches!(s, Slot::Free)) {
+        Some(s) => s,
+        None => {
+            table.push(Slot::Free);
+            table.len() - 1
+        }
+    };
+    table[slot] = Slot::Ready(state);
+    Value::Long(slot as i64 + 1)
+}
+
+/// The slot of a state handle.
+fn slot_of(handle: &Value) -> Result<usize, Failed> {
+    match handle {
+        Value::Long(h) if *h >= 1 => {
+            usize::try_from(h - 1).map_err(|_| Failed::error(format!("no accumulator state {h}")))
+        }
+        other => Err(Failed::error(format!(
+            "{other} is not an accumulator state"
+        ))),
+    }
+}
+
+/// Takes the state of `handle` out for a call; [`put_state`] or [`free_state`] follows.
+fn take_state(handle: &Value) -> Result<Box<dyn Accumulate>, Failed> {
+    let slot = slot_of(handle)?;
+    let mut table = states();
+    match table
+        .get_mut(slot)
+        .map(|s| std::mem::replace(s, Slot::Busy))
+    {
+        Some(Slot::Ready(state)) => Ok(state),
+        Some(other) => {
+            table[slot] = other;
+            Err(Failed::error(format!(
+                "accumulator state {handle} is not ready"
+            )))
+        }
+        None => Err(Failed::error(format!("no accumulator state {handle}"))),
+    }
+}
+
+/// Puts a state taken out back under its handle.
+fn put_state(handle: &Value, state: Box<dyn Accumulate>) {
+    if let (Ok(slot), mut table) = (slot_of(handle), states())
+        && let Some(s) = table.get_mut(slot)
+    {
+        *s = Slot::Ready(state);
+    }
+}
+
+/// Frees a state's slot.
+fn free_state(handle: &Value) {
+    if let (Ok(slot), mut table) = (slot_of(handle), states())
+        && let Some(s) = table.get_mut(slot)
+    {
+        *s = Slot::Free;
+    }
+}
 
 fn library() -> Result<&'static (Descriptor, Vec<Exported>), String> {
     let init = INIT.get().ok_or("the library was not initialized")?;
@@ -437,6 +519,60 @@ extern "C" fn call(handle: u64, op: u32, input: &Source, out: &Sink) -> u32 {
                     &v.map_err(|e| Failed::error(e.to_string()))?,
                 ))
             }
+            abi::op::ACCUMULATE => {
+                let Value::Tuple(input) = input else {
+                    return Err(Failed::error("the input of ACCUMULATE is not a tuple"));
+                };
+                let (state, args) = match input.as_slice() {
+                    [state, Value::Tuple(args)] => (state, args),
+                    _ => {
+                        return Err(Failed::error(
+                            "the input of ACCUMULATE is not (state, args)",
+                        ));
+                    }
+                };
+                let f = f.single().map_err(Failed::error)?;
+                let (handle, mut acc) = match state {
+                    Value::Null => (
+                        None,
+                        f.accumulator().map_err(|e| Failed::error(e.to_string()))?,
+                    ),
+                    h => (Some(h.clone()), take_state(h)?),
+                };
+                // On failure or panic the state is dropped (its slot freed by the guard).
+                struct Freed<'a>(Option<&'a Value>);
+                impl Drop for Freed<'_> {
+                    fn drop(&mut self) {
+                        if let Some(h) = self.0 {
+                            free_state(h);
+                        }
+                    }
+                }
+                let guard = Freed(handle.as_ref());
+                acc.accumulate(args)
+                    .map_err(|e| Failed::error(e.to_string()))?;
+                std::mem::forget(guard);
+                let handle = match handle {
+                    Some(h) => {
+                        put_state(&h, acc);
+                        h
+                    }
+                    None => new_state(acc),
+                };
+                Ok(codec::encode_to_vec(&handle))
+            }
+            abi::op::GET_VALUE => {
+                let mut acc = take_state(&input)?;
+                free_state(&input);
+                let v = acc.value().map_err(|e| Failed::error(e.to_string()))?;
+                Ok(codec::encode_to_vec(&v))
+            }
+            abi::op::CLEANUP => {
+                let acc = take_state(&input)?;
+                free_state(&input);
+                drop(acc);
+                Ok(codec::encode_to_vec(&Value::Tuple(Box::default())))
+            }
             abi::op::RETURN_TYPE => {
                 let Value::Tuple(types) = input else {
                     return Err(Failed::error("the input of RETURN_TYPE is not a tuple"));
@@ -520,6 +656,44 @@ mod tests {
         assert_eq!(f.output_type(&[PigType::Double]), Ok(PigType::Double));
         assert_eq!(ran(Value::Null), "double");
         assert_eq!(ran(Value::Int(1)), "double");
+    }
+
+    struct Count(i64);
+
+    impl Accumulate for Count {
+        fn accumulate(&mut self, _args: &[Value]) -> Result<(), UdfError> {
+            self.0 += 1;
+            Ok(())
+        }
+        fn value(&mut self) -> Result<Value, UdfError> {
+            Ok(Value::Long(self.0))
+        }
+    }
+
+    #[test]
+    fn accumulator_states_are_taken_out_while_in_use_and_freed_after() {
+        let a = new_state(Box::new(Count(0)));
+        let b = new_state(Box::new(Count(10)));
+        assert_ne!(a, b);
+        let mut taken = take_state(&a).ok().expect("ready");
+        // In use: neither taken again nor reused by a new state.
+        assert!(take_state(&a).is_err());
+        let c = new_state(Box::new(Count(20)));
+        assert_ne!(c, a);
+        taken.accumulate(&[]).expect("accumulates");
+        put_state(&a, taken);
+        let mut again = take_state(&a).ok().expect("ready again");
+        assert_eq!(again.value().ok(), Some(Value::Long(1)));
+        free_state(&a);
+        assert!(take_state(&a).is_err());
+        // A freed slot is reused.
+        let d = new_state(Box::new(Count(0)));
+        assert_eq!(d, a);
+        assert!(take_state(&Value::Int(1)).is_err());
+        assert!(take_state(&Value::Long(0)).is_err());
+        for h in [b, c, d] {
+            free_state(&h);
+        }
     }
 
     #[test]
