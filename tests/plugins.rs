@@ -465,3 +465,98 @@ DUMP L;
         .sum();
     assert!(spilled > 0, "the bags did not spill: {stats}");
 }
+
+/// A plugin's load and store functions: LOAD without AS takes the loader's schema, LOAD
+/// with AS casts its fields; STORE writes the storer's records into part files that the
+/// loader reads back; a storer refuses a relation of the wrong width at the STORE, a row
+/// it cannot write fails the run with nothing stored, and a line the loader refuses is
+/// named by file and line.
+#[test]
+fn load_and_store_functions_read_and_write_a_custom_format() {
+    let tmp = workdir();
+    std::fs::write(
+        tmp.path().join("fixed.txt"),
+        "alice  3 x\nbob   42 y\n\ncarol  7  \n",
+    )
+    .expect("data");
+    let head = format!("REGISTER '{}';\n", lib_name("myudfs"));
+    let body = "A = LOAD 'fixed.txt' USING myudfs.FixedWidthLoader('5,3,2');
+DESCRIBE A;
+B = LOAD 'fixed.txt' USING myudfs.FixedWidthLoader('5,3,2') AS (name: chararray, n: int, t: chararray);
+C = FOREACH B GENERATE name, n + 1;
+DUMP C;
+STORE B INTO 'out' USING myudfs.FixedWidthStorer('6,4,2');
+";
+    let out = ok(&run_script(tmp.path(), "s.pig", &(head.clone() + body)));
+    assert!(
+        out.starts_with("A: {f1: chararray,f2: chararray,f3: chararray}\n"),
+        "{out}"
+    );
+    assert!(out.ends_with("(alice,4)\n(bob,43)\n(carol,8)\n"), "{out}");
+    let mut stored = String::new();
+    let mut parts: Vec<_> = std::fs::read_dir(tmp.path().join("out"))
+        .expect("out")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("part-"))
+        })
+        .collect();
+    parts.sort();
+    for p in parts {
+        stored.push_str(&std::fs::read_to_string(p).expect("part"));
+    }
+    assert_eq!(stored, "alice 3   x \nbob   42  y \ncarol 7     \n");
+    // Read back with the loader.
+    let body = "R = LOAD 'out' USING myudfs.FixedWidthLoader('6,4,2') AS (name, n: int, t);
+DUMP R;
+";
+    let out = ok(&run_script(tmp.path(), "r.pig", &(head.clone() + body)));
+    assert_eq!(out, "(alice,3,x)\n(bob,42,y)\n(carol,7,)\n");
+
+    // The storer refuses two fields for three columns, at the STORE.
+    let body = "A = LOAD 'fixed.txt' USING myudfs.FixedWidthLoader('5,3,2');
+B = FOREACH A GENERATE f1, f2;
+STORE B INTO 'out2' USING myudfs.FixedWidthStorer('6,4,2');
+";
+    let err = failed(&run_script(tmp.path(), "w.pig", &(head.clone() + body)));
+    assert!(
+        err.contains("myudfs.FixedWidthStorer cannot store B: it has 2 fields for 3 columns"),
+        "{err}"
+    );
+    // A value wider than its column fails the run, and nothing is stored.
+    let body = "A = LOAD 'fixed.txt' USING myudfs.FixedWidthLoader('5,3,2');
+STORE A INTO 'out3' USING myudfs.FixedWidthStorer('4,3,2');
+";
+    let err = failed(&run_script(tmp.path(), "v.pig", &(head.clone() + body)));
+    assert!(
+        err.contains("myudfs.FixedWidthStorer failed on row (alice,3,x): `alice` is wider than its column (4)"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("out3").exists());
+    // A line the loader refuses: its file and line.
+    std::fs::write(tmp.path().join("bad.txt"), b"alice  3 x\nb\xffb   4 y\n").expect("data");
+    let body = "A = LOAD 'bad.txt' USING myudfs.FixedWidthLoader('5,3,2');\nDUMP A;\n";
+    let err = failed(&run_script(tmp.path(), "b.pig", &(head.clone() + body)));
+    assert!(
+        err.contains("bad.txt:2: myudfs.FixedWidthLoader failed"),
+        "{err}"
+    );
+    assert!(err.contains("the line is not UTF-8"), "{err}");
+    // A load function is not an eval function, and the other way round.
+    let body = "A = LOAD 'fixed.txt' USING myudfs.Reverse();\nDUMP A;\n";
+    let err = failed(&run_script(tmp.path(), "k.pig", &(head.clone() + body)));
+    assert!(
+        err.contains("myudfs.Reverse is not a load function"),
+        "{err}"
+    );
+    let body = "A = LOAD 'in.txt' AS (name: chararray);
+B = FOREACH A GENERATE myudfs.FixedWidthLoader(name);
+DUMP B;
+";
+    let err = failed(&run_script(tmp.path(), "e.pig", &(head + body)));
+    assert!(
+        err.contains("myudfs.FixedWidthLoader is a load function"),
+        "{err}"
+    );
+}

@@ -187,7 +187,16 @@ impl Session {
             } => {
                 let input = self.relation(relation)?;
                 let func = self.func_ref(func.as_ref(), "PigStorage", span);
+                let func = self.with_record_func(func, false)?;
                 let schema = self.plan.node(input).schema.clone();
+                if let Some(f) = &func.plugin {
+                    f.0.check_schema(schema.as_ref()).map_err(|m| {
+                        PlanError::plan(
+                            func.span,
+                            format!("{} cannot store {relation}: {m}", f.0.name()),
+                        )
+                    })?;
+                }
                 let id = self.plan.add(Node {
                     op: Operator::Store {
                         location: path.node.clone(),
@@ -487,6 +496,44 @@ impl Session {
         }
     }
 
+    /// `func` with the instance of the plugin load (`load`) or store function it names, when
+    /// its namespace is a registered library's; as it is otherwise (a built-in).
+    fn with_record_func(&self, mut func: FuncRef, load: bool) -> Result<FuncRef> {
+        let Some((namespace, short)) = func.name.rsplit_once('.') else {
+            return Ok(func);
+        };
+        let Some((lib, at)) = self
+            .plugins
+            .iter()
+            .find(|(l, _)| l.namespace() == namespace)
+        else {
+            return Ok(func);
+        };
+        match lib.record_func(short, &func.args, load) {
+            Ok(Some(f)) => {
+                func.plugin = Some(pigrs_udf::func::RecordFuncRef(f));
+                Ok(func)
+            }
+            Ok(None) => {
+                let names = lib.function_names();
+                let mut err = PlanError::plan(
+                    func.span,
+                    format!(
+                        "the plugin {} has no function `{short}`",
+                        lib.path.display()
+                    ),
+                )
+                .with_related(*at, "registered here");
+                err = match did_you_mean(&func.name, names.iter().map(String::as_str)) {
+                    Some(c) => err.with_help(format!("did you mean `{c}`?")),
+                    None => err.with_help(format!("it exports {}", names.join(", "))),
+                };
+                Err(err)
+            }
+            Err(msg) => Err(PlanError::plan(func.span, msg)),
+        }
+    }
+
     /// The qualified names of every registered plugin function.
     fn plugin_names(&self) -> Vec<String> {
         self.plugins
@@ -507,12 +554,14 @@ impl Session {
                     name: spec.name.node.clone(),
                     args: spec.args.iter().map(|a| a.node.clone()).collect(),
                     span: spec.span,
+                    plugin: None,
                 }
             }
             None => FuncRef {
                 name: default.to_string(),
                 args: vec![],
                 span,
+                plugin: None,
             },
         }
     }
@@ -538,12 +587,17 @@ impl Session {
         match op {
             a::Op::Load { path, func, schema } => {
                 let func = self.func_ref(func.as_ref(), "PigStorage", span);
-                let schema = match (schema, &self.schemas) {
-                    (Some(s), _) => Some(schema_of(s)),
-                    (None, Some(p)) => p
+                let func = self.with_record_func(func, true)?;
+                let schema = match (schema, &self.schemas, &func.plugin) {
+                    (Some(s), _, _) => Some(schema_of(s)),
+                    (None, _, Some(f)) => f
+                        .0
+                        .load_schema()
+                        .map_err(|m| PlanError::plan(func.span, format!("{}: {m}", f.0.name())))?,
+                    (None, Some(p), None) => p
                         .load_schema(&func.name, &func.args, &path.node)
                         .map_err(|m| PlanError::plan(span, m))?,
-                    (None, None) => None,
+                    (None, None, None) => None,
                 };
                 Ok(self.add(
                     Operator::Load {

@@ -22,6 +22,8 @@ pub struct FuncRef {
     pub args: Vec<String>,
     /// Where the script names it.
     pub span: Span,
+    /// The instance of a UDF plugin's load or store function it names, if it names one.
+    pub plugin: Option<pigrs_udf::func::RecordFuncRef>,
 }
 
 /// One item of a GENERATE list.

@@ -22,7 +22,9 @@ use pigrs_udf::{Tuple, Value};
 use crate::error::RunError;
 use crate::eval::EvalCtx;
 use crate::exec::PigExec;
-use crate::io::{OutputDir, PartKind, StoreFunc, Warnings, remove_path, resolve_input, store_func};
+use crate::io::{
+    OutputDir, PartKind, StoreFunc, Warnings, remove_path, resolve_input, store_func_of,
+};
 use crate::layout::Layout;
 use crate::ops::meter::MeterExec;
 use crate::ops::scan::ScanExec;
@@ -441,8 +443,7 @@ impl Runner {
         let target = match &node.op {
             Operator::Dump => Target::Dump,
             Operator::Store { location, func } => {
-                let store =
-                    store_func(&func.name, &func.args).map_err(|m| RunError::plan(func.span, m))?;
+                let store = store_func_of(func).map_err(|m| RunError::plan(func.span, m))?;
                 check_store_schema(func, plan.node(input).schema.as_ref(), node.span)?;
                 let path = self.path(location);
                 let dir = OutputDir::create(&path)
@@ -934,7 +935,7 @@ fn check_store_schema(
     schema: Option<&pigrs_udf::Schema>,
     span: Span,
 ) -> Result<(), RunError> {
-    let parquet = matches!(store_func(&func.name, &func.args), Ok(StoreFunc::Parquet));
+    let parquet = matches!(store_func_of(func), Ok(StoreFunc::Parquet));
     if parquet && schema.is_none_or(|s| s.fields.is_empty()) {
         return Err(RunError::plan(span, "ParquetStorer needs a schema")
             .with_help("declare one with AS in the LOAD, or name the fields in a FOREACH"));

@@ -24,7 +24,7 @@ use crate::error::RunError;
 use crate::eval::EvalCtx;
 use crate::exec::{Output, PigExec, Source, Step};
 use crate::expr::physical_expr;
-use crate::io::{LoadFunc, Warnings, load_func, plan_splits, resolve_input};
+use crate::io::{LoadFunc, Warnings, load_func_of, plan_splits, resolve_input};
 use crate::layout::Layout;
 use crate::lower;
 use crate::lower::join::JoinInput;
@@ -282,8 +282,7 @@ impl Lowering<'_> {
                 columns,
                 filter,
             } => {
-                let mut load =
-                    load_func(&func.name, &func.args).map_err(|m| RunError::plan(func.span, m))?;
+                let mut load = load_func_of(func).map_err(|m| RunError::plan(func.span, m))?;
                 // Projection pushdown: fields nothing reads are not converted.
                 if let (Some(cols), LoadFunc::PigStorage { options, .. }, Some(schema)) =
                     (columns, &mut load, &node.schema)

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-pub use pigrs_value::func::{Algebraic, BatchError, EvalFunc, UdfError};
+pub use pigrs_value::func::{Algebraic, BatchError, EvalFunc, RecordFunc, RecordFuncRef, UdfError};
 
 /// The package prefix Pig accepts in front of a built-in's name.
 const PIG_BUILTIN_PREFIX: &str = "org.apache.pig.builtin.";

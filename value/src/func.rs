@@ -94,3 +94,44 @@ pub trait Algebraic: Send + Sync {
             .collect()
     }
 }
+
+/// A load or store function from a UDF plugin (`LOAD 'x' USING myudfs.MyLoader('opt')`,
+/// `STORE a INTO 'y' USING myudfs.MyStorer()`): pigrs reads and writes the files (splits,
+/// compression, atomic output) and the function turns lines into tuples, or tuples into
+/// records, a batch at a time.
+pub trait RecordFunc: Send + Sync + std::fmt::Debug {
+    /// The name scripts call it by (`myudfs.MyLoader`).
+    fn name(&self) -> &str;
+    /// Whether it is a load function (else a store function).
+    fn is_loader(&self) -> bool;
+    /// A loader's schema for its records (Pig's `LoadMetadata.getSchema`), which a LOAD
+    /// without `AS` takes; `None` when it declares none.
+    fn load_schema(&self) -> Result<Option<crate::types::Schema>, String>;
+    /// A loader's tuples for lines of input (without their line ends), one for each line,
+    /// `None` for a line it skips; stops at the first line that fails, naming it.
+    fn parse(&self, lines: &[&[u8]]) -> Result<Vec<Option<Tuple>>, BatchError>;
+    /// A storer's check of the relation it is given (Pig's `StoreFunc.checkSchema`), before
+    /// anything runs.
+    fn check_schema(&self, schema: Option<&crate::types::Schema>) -> Result<(), String>;
+    /// A storer's bytes for `rows`, in order (each record with its line end, if the format
+    /// has lines); stops at the first row that fails, naming it.
+    fn format(&self, rows: &[Tuple]) -> Result<Vec<u8>, BatchError>;
+}
+
+/// A [`RecordFunc`] instance as a plan holds it: one per LOAD or STORE, equal only to itself.
+#[derive(Clone)]
+pub struct RecordFuncRef(pub std::sync::Arc<dyn RecordFunc>);
+
+impl PartialEq for RecordFuncRef {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for RecordFuncRef {}
+
+impl std::fmt::Debug for RecordFuncRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.name())
+    }
+}

@@ -8,6 +8,8 @@
 //! C = FOREACH B GENERATE myudfs.Reverse(name), myudfs.Add(x, y), Pad(name);
 //! D = FOREACH (GROUP A BY k) GENERATE group, myudfs.SumSquares(A.x);
 //! E = FOREACH (GROUP A BY k) GENERATE group, myudfs.Longest(A.name);
+//! F = LOAD 'fixed.txt' USING myudfs.FixedWidthLoader('5,3');
+//! STORE F INTO 'out' USING myudfs.FixedWidthStorer('5,3');
 //! ```
 
 use pigrs_plugin::prelude::*;
@@ -240,6 +242,127 @@ impl Udf for Longest {
     }
 }
 
+/// The column widths of a fixed-width format, from a constructor argument like `'5,3'`.
+fn widths(ctor_args: &[String]) -> Result<Vec<usize>, String> {
+    let [spec] = ctor_args else {
+        return Err("takes the column widths, like '5,3'".into());
+    };
+    spec.split(',')
+        .map(|w| match w.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!("bad column width `{w}` in '{spec}'")),
+        })
+        .collect()
+}
+
+/// `LOAD 'x' USING myudfs.FixedWidthLoader('5,3')`: a load function for fixed-width text,
+/// each line cut into columns of those widths (in characters), each a chararray without its
+/// padding spaces (null when blank). Blank lines are skipped; a line that is not UTF-8 is an
+/// error. Declares its schema, `(f1: chararray, f2: chararray, ...)`, which a LOAD without
+/// `AS` takes.
+#[derive(Debug)]
+struct FixedWidthLoader {
+    widths: Vec<usize>,
+}
+
+impl Udf for FixedWidthLoader {
+    const NAME: &'static str = "FixedWidthLoader";
+    const KIND: Kind = Kind::Load;
+
+    fn new(ctor_args: &[String]) -> Result<Self, String> {
+        Ok(FixedWidthLoader {
+            widths: widths(ctor_args)?,
+        })
+    }
+
+    fn load_schema(&self) -> Result<Option<Schema>, String> {
+        let fields = (1..=self.widths.len())
+            .map(|i| Field::new(format!("f{i}"), PigType::Chararray))
+            .collect();
+        Ok(Some(Schema::new(fields)))
+    }
+
+    fn parse(&self, line: &[u8]) -> Result<Option<Tuple>, UdfError> {
+        let line = std::str::from_utf8(line)
+            .map_err(|e| UdfError::new(format!("the line is not UTF-8: {e}")))?;
+        if line.trim().is_empty() {
+            return Ok(None);
+        }
+        let mut chars = line.chars();
+        let fields = self
+            .widths
+            .iter()
+            .map(|&w| {
+                let cell: String = chars.by_ref().take(w).collect();
+                let cell = cell.trim();
+                if cell.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Chararray(cell.to_string())
+                }
+            })
+            .collect();
+        Ok(Some(fields))
+    }
+}
+
+/// `STORE A INTO 'x' USING myudfs.FixedWidthStorer('5,3')`: a store function writing each
+/// row as one line of fixed-width columns, each field's text padded with spaces to its
+/// column's width. Refuses a relation whose number of fields is not the number of columns,
+/// and fails on a value wider than its column.
+#[derive(Debug)]
+struct FixedWidthStorer {
+    widths: Vec<usize>,
+}
+
+impl Udf for FixedWidthStorer {
+    const NAME: &'static str = "FixedWidthStorer";
+    const KIND: Kind = Kind::Store;
+
+    fn new(ctor_args: &[String]) -> Result<Self, String> {
+        Ok(FixedWidthStorer {
+            widths: widths(ctor_args)?,
+        })
+    }
+
+    fn check_schema(&self, schema: Option<&Schema>) -> Result<(), String> {
+        match schema {
+            Some(s) if s.fields.len() != self.widths.len() => Err(format!(
+                "it has {} fields for {} columns",
+                s.fields.len(),
+                self.widths.len()
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn format(&self, row: &Tuple, out: &mut Vec<u8>) -> Result<(), UdfError> {
+        if row.len() != self.widths.len() {
+            return Err(UdfError::new(format!(
+                "{} fields for {} columns",
+                row.len(),
+                self.widths.len()
+            )));
+        }
+        for (v, &w) in row.iter().zip(&self.widths) {
+            let text = match v {
+                Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            let n = text.chars().count();
+            if n > w {
+                return Err(UdfError::new(format!(
+                    "`{text}` is wider than its column ({w})"
+                )));
+            }
+            out.extend_from_slice(text.as_bytes());
+            out.extend(std::iter::repeat_n(b' ', w - n));
+        }
+        out.push(b'\n');
+        Ok(())
+    }
+}
+
 pigrs_plugin::export! {
     namespace: "myudfs",
     functions: [
@@ -253,5 +376,7 @@ pigrs_plugin::export! {
         Pad,
         SumSquares,
         Longest,
+        FixedWidthLoader,
+        FixedWidthStorer,
     ],
 }

@@ -19,8 +19,8 @@ use std::sync::{Arc, Mutex};
 use pigrs_plugin::abi::{self, PluginV1, op, status};
 use pigrs_plugin::wire::{self, Descriptor, Failure};
 use pigrs_value::codec;
-use pigrs_value::func::{Algebraic, BatchError, EvalFunc, UdfError};
-use pigrs_value::{Bag, PigType, Tuple, Value};
+use pigrs_value::func::{Algebraic, BatchError, EvalFunc, RecordFunc, UdfError};
+use pigrs_value::{Bag, PigType, Schema, Tuple, Value};
 use sha2::{Digest, Sha256};
 
 /// Why a file cannot be registered as a plugin.
@@ -232,13 +232,76 @@ impl Library {
     }
 
     /// A new instance of its function `name` (the name after the namespace) with the
-    /// constructor arguments `ctor_args`; `Ok(None)` when it has no such function, `Err`
-    /// when the function refuses the arguments.
+    /// constructor arguments `ctor_args`, to call in expressions; `Ok(None)` when it has no
+    /// such function, `Err` when the function refuses the arguments or is a load or store
+    /// function.
     pub fn instance(
         self: &Arc<Self>,
         name: &str,
         ctor_args: &[String],
     ) -> Result<Option<Arc<dyn EvalFunc>>, String> {
+        let qualified = format!("{}.{name}", self.namespace());
+        match self.kind_of(name) {
+            None => return Ok(None),
+            Some(abi::kind::LOAD) => {
+                return Err(format!(
+                    "{qualified} is a load function: use it as LOAD 'input' USING {qualified}(...)"
+                ));
+            }
+            Some(abi::kind::STORE) => {
+                return Err(format!(
+                    "{qualified} is a store function: use it as STORE alias INTO 'output' USING {qualified}(...)"
+                ));
+            }
+            Some(_) => {}
+        }
+        Ok(self.make(name, ctor_args)?.map(|f| f as Arc<dyn EvalFunc>))
+    }
+
+    /// A new instance of its load (`load` true) or store function `name`, with the
+    /// constructor arguments `ctor_args`; `Ok(None)` when it has no such function, `Err`
+    /// when the function refuses the arguments or is of another kind.
+    pub fn record_func(
+        self: &Arc<Self>,
+        name: &str,
+        ctor_args: &[String],
+        load: bool,
+    ) -> Result<Option<Arc<dyn RecordFunc>>, String> {
+        let Some(kind) = self.kind_of(name) else {
+            return Ok(None);
+        };
+        let want = if load {
+            abi::kind::LOAD
+        } else {
+            abi::kind::STORE
+        };
+        if kind != want {
+            let what = if load { "load" } else { "store" };
+            return Err(format!(
+                "{}.{name} is not a {what} function",
+                self.namespace()
+            ));
+        }
+        Ok(self
+            .make(name, ctor_args)?
+            .map(|f| f as Arc<dyn RecordFunc>))
+    }
+
+    /// The kind of its function `name`, if it has one.
+    fn kind_of(&self, name: &str) -> Option<u32> {
+        self.descriptor
+            .functions
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.kind)
+    }
+
+    /// A new instance of its function `name`; `Ok(None)` when it has none.
+    fn make(
+        self: &Arc<Self>,
+        name: &str,
+        ctor_args: &[String],
+    ) -> Result<Option<Arc<PluginFunc>>, String> {
         let Some(index) = self
             .descriptor
             .functions
@@ -249,14 +312,7 @@ impl Library {
         };
         let kind = self.descriptor.functions[index].kind;
         let qualified = format!("{}.{name}", self.namespace());
-        if ![
-            abi::kind::EVAL,
-            abi::kind::FILTER,
-            abi::kind::ALGEBRAIC,
-            abi::kind::ACCUMULATOR,
-        ]
-        .contains(&kind)
-        {
+        if !(abi::kind::EVAL..=abi::kind::STORE).contains(&kind) {
             return Err(format!(
                 "{qualified} is a function of kind {kind}, which this pigrs cannot call yet"
             ));
@@ -392,9 +448,14 @@ impl EvalFunc for PluginFunc {
 impl PluginFunc {
     /// EVAL on `rows` rows encoded as a bag in `input`.
     fn eval_bytes(&self, input: &[u8], rows: usize) -> Result<Vec<Value>, BatchError> {
+        self.eval_bytes_op(op::EVAL, input, rows)
+    }
+
+    /// `op` (EVAL, PARSE) on `rows` rows encoded as a bag in `input`: one result per row.
+    fn eval_bytes_op(&self, op: u32, input: &[u8], rows: usize) -> Result<Vec<Value>, BatchError> {
         let out = self
             .lib
-            .call(self.handle, op::EVAL, input)
+            .call(self.handle, op, input)
             .map_err(|(_, f)| BatchError {
                 row: f.row.filter(|&r| r < rows),
                 error: UdfError::new(f.message),
@@ -459,6 +520,87 @@ impl PluginFunc {
             .call(self.handle, op, &input)
             .map_err(|(_, f)| UdfError::new(f.message))?;
         wire::decode(&out, "result").map_err(UdfError::new)
+    }
+}
+
+impl RecordFunc for PluginFunc {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn is_loader(&self) -> bool {
+        self.kind == abi::kind::LOAD
+    }
+
+    fn load_schema(&self) -> Result<Option<Schema>, String> {
+        let input = codec::encode_to_vec(&Value::Tuple(Box::default()));
+        let out = self
+            .lib
+            .call(self.handle, op::LOAD_SCHEMA, &input)
+            .map_err(|(_, f)| f.message)?;
+        match wire::decode(&out, "schema")? {
+            Value::Null => Ok(None),
+            t => match wire::type_from_value(&t)? {
+                PigType::Tuple(s) => Ok(s),
+                other => Err(format!("declared records of type {other}, not tuples")),
+            },
+        }
+    }
+
+    fn parse(&self, lines: &[&[u8]]) -> Result<Vec<Option<Tuple>>, BatchError> {
+        let mut input = Vec::new();
+        let rows: Vec<Tuple> = lines
+            .iter()
+            .map(|l| vec![Value::Bytearray(l.to_vec())])
+            .collect();
+        codec::encode_bag(&rows, &mut input);
+        let values = self.eval_bytes_op(op::PARSE, &input, lines.len())?;
+        values
+            .into_iter()
+            .enumerate()
+            .map(|(row, v)| match v {
+                Value::Null => Ok(None),
+                Value::Tuple(t) => Ok(Some(*t)),
+                other => Err(BatchError {
+                    row: Some(row),
+                    error: UdfError::new(format!("gave {other}, which is not a tuple")),
+                }),
+            })
+            .collect()
+    }
+
+    fn check_schema(&self, schema: Option<&Schema>) -> Result<(), String> {
+        let input = match schema {
+            Some(s) => wire::type_to_value(&PigType::Tuple(Some(s.clone()))),
+            None => Value::Null,
+        };
+        self.lib
+            .call(self.handle, op::CHECK_SCHEMA, &codec::encode_to_vec(&input))
+            .map(drop)
+            .map_err(|(_, f)| f.message)
+    }
+
+    fn format(&self, rows: &[Tuple]) -> Result<Vec<u8>, BatchError> {
+        let mut input = Vec::new();
+        codec::encode_bag(rows, &mut input);
+        let out = self
+            .lib
+            .call(self.handle, op::FORMAT, &input)
+            .map_err(|(_, f)| BatchError {
+                row: f.row.filter(|&r| r < rows.len()),
+                error: UdfError::new(f.message),
+            })?;
+        match wire::decode(&out, "records") {
+            Ok(Value::Bytearray(b)) => Ok(b),
+            Ok(_) => Err(BatchError {
+                row: None,
+                error: UdfError::new("returned records that are not a bytearray"),
+            }),
+            Err(e) => Err(BatchError {
+                row: None,
+                error: UdfError::new(e),
+            }),
+        }
     }
 }
 

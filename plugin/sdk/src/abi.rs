@@ -86,9 +86,9 @@ pub mod kind {
     /// An aggregate of a bag that sees the bag in chunks (`ACCUMULATE` for each, then
     /// `GET_VALUE`), so that a bag larger than memory is never held whole.
     pub const ACCUMULATOR: u32 = 4;
-    /// Reserved: a load function.
+    /// A load function (`LOAD 'x' USING ns.F()`): `LOAD_SCHEMA`, `PARSE`.
     pub const LOAD: u32 = 5;
-    /// Reserved: a store function.
+    /// A store function (`STORE a INTO 'x' USING ns.F()`): `CHECK_SCHEMA`, `FORMAT`.
     pub const STORE: u32 = 6;
 }
 
@@ -122,6 +122,21 @@ pub mod op {
     /// Accumulators. Input: a state (long). Drops it, without a result: the host gives up
     /// on the bag (another function of the call failed). Output: an empty tuple.
     pub const CLEANUP: u32 = 8;
+    /// Load functions. Input: an empty tuple. Output: the type of the records (a tuple
+    /// type with their schema, as [`crate::wire::type_to_value`] encodes it), or null when
+    /// the loader declares none.
+    pub const LOAD_SCHEMA: u32 = 9;
+    /// Load functions. Input: a bag of one-field tuples, each a line of input (a
+    /// bytearray, without its line end). Output: a tuple of one result per line: the
+    /// line's tuple, or null to skip it. Stops at the first line that fails, naming it.
+    pub const PARSE: u32 = 10;
+    /// Store functions. Input: the type of the relation's rows (a tuple type, as
+    /// `LOAD_SCHEMA`'s output), or null when its schema is unknown. Output: an empty
+    /// tuple, or ERROR with why the function cannot store such rows.
+    pub const CHECK_SCHEMA: u32 = 11;
+    /// Store functions. Input: a bag of rows. Output: a bytearray, the records of the rows
+    /// in order. Stops at the first row that fails, naming it.
+    pub const FORMAT: u32 = 12;
 }
 
 /// The function table of ABI 1.

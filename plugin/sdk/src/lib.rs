@@ -61,6 +61,12 @@ pub enum Kind {
     /// An aggregate of a bag that sees the bag in chunks ([`Udf::accumulator`]), so that a
     /// bag larger than memory is never held whole, as Pig's `Accumulator` functions do.
     Accumulator,
+    /// A load function: `LOAD 'x' USING ns.F('opt')`. pigrs reads the files (splits,
+    /// compression) and hands it lines, which [`Udf::parse`] turns into tuples.
+    Load,
+    /// A store function: `STORE a INTO 'x' USING ns.F()`. [`Udf::format`] turns tuples
+    /// into records, which pigrs writes (part files, compression, an atomic output).
+    Store,
 }
 
 impl Kind {
@@ -71,6 +77,8 @@ impl Kind {
             Kind::Filter => abi::kind::FILTER,
             Kind::Algebraic => abi::kind::ALGEBRAIC,
             Kind::Accumulator => abi::kind::ACCUMULATOR,
+            Kind::Load => abi::kind::LOAD,
+            Kind::Store => abi::kind::STORE,
         }
     }
 }
@@ -127,6 +135,34 @@ pub trait Udf: Send + Sync + Sized + 'static {
     fn accumulator(&self) -> Result<Box<dyn Accumulate>, UdfError> {
         Err(UdfError::new(format!(
             "{} is not an accumulator",
+            Self::NAME
+        )))
+    }
+    /// For [`Kind::Load`]: the schema of the records it gives (Pig's
+    /// `LoadMetadata.getSchema`), which a LOAD without `AS` takes; `None` (the default)
+    /// leaves the schema unknown.
+    fn load_schema(&self) -> Result<Option<Schema>, String> {
+        Ok(None)
+    }
+    /// For [`Kind::Load`]: the tuple of one line of input (without its line end), or `None`
+    /// to skip the line. An error stops the run, naming the file and the line.
+    fn parse(&self, _line: &[u8]) -> Result<Option<Tuple>, UdfError> {
+        Err(UdfError::new(format!(
+            "{} is not a load function",
+            Self::NAME
+        )))
+    }
+    /// For [`Kind::Store`]: refuses rows it cannot store, given their schema (`None`:
+    /// unknown), before anything runs (Pig's `StoreFunc.checkSchema`). The default takes
+    /// any.
+    fn check_schema(&self, _schema: Option<&Schema>) -> Result<(), String> {
+        Ok(())
+    }
+    /// For [`Kind::Store`]: appends the record of one row to `out`, with its line end if
+    /// the format has lines. An error stops the run, naming the row; nothing is stored.
+    fn format(&self, _row: &Tuple, _out: &mut Vec<u8>) -> Result<(), UdfError> {
+        Err(UdfError::new(format!(
+            "{} is not a store function",
             Self::NAME
         )))
     }

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, Once, OnceLock};
 
 use pigrs_value::codec;
 use pigrs_value::func::UdfError;
-use pigrs_value::{Bag, PigType, Value};
+use pigrs_value::{Bag, PigType, Schema, Tuple, Value};
 
 use crate::abi::{self, PluginV1, Sink, Source, status};
 use crate::wire::{self, Descriptor, Failure, FunctionInfo, Signature};
@@ -26,6 +26,10 @@ trait Erased: Send + Sync {
     fn intermediate(&self, states: &Bag) -> Result<Value, UdfError>;
     fn finalize(&self, states: &Bag) -> Result<Value, UdfError>;
     fn accumulator(&self) -> Result<Box<dyn Accumulate>, UdfError>;
+    fn load_schema(&self) -> Result<Option<Schema>, String>;
+    fn parse(&self, line: &[u8]) -> Result<Option<Tuple>, UdfError>;
+    fn check_schema(&self, schema: Option<&Schema>) -> Result<(), String>;
+    fn format(&self, row: &Tuple, out: &mut Vec<u8>) -> Result<(), UdfError>;
 }
 
 impl<T: Udf> Erased for T {
@@ -46,6 +50,18 @@ impl<T: Udf> Erased for T {
     }
     fn accumulator(&self) -> Result<Box<dyn Accumulate>, UdfError> {
         Udf::accumulator(self)
+    }
+    fn load_schema(&self) -> Result<Option<Schema>, String> {
+        Udf::load_schema(self)
+    }
+    fn parse(&self, line: &[u8]) -> Result<Option<Tuple>, UdfError> {
+        Udf::parse(self, line)
+    }
+    fn check_schema(&self, schema: Option<&Schema>) -> Result<(), String> {
+        Udf::check_schema(self, schema)
+    }
+    fn format(&self, row: &Tuple, out: &mut Vec<u8>) -> Result<(), UdfError> {
+        Udf::format(self, row, out)
     }
 }
 
@@ -109,9 +125,9 @@ impl Library {
                     if infos[i].kind != f.kind.code() {
                         return Err(format!("{}: overloads of different kinds", f.name));
                     }
-                    if matches!(f.kind, Kind::Algebraic | Kind::Accumulator) {
+                    if !matches!(f.kind, Kind::Eval | Kind::Filter) {
                         return Err(format!(
-                            "{}: an aggregate (algebraic or accumulator) has no overloads",
+                            "{}: only eval and filter functions have overloads",
                             f.name
                         ));
                     }
@@ -572,6 +588,62 @@ extern "C" fn call(handle: u64, op: u32, input: &Source, out: &Sink) -> u32 {
                 free_state(&input);
                 drop(acc);
                 Ok(codec::encode_to_vec(&Value::Tuple(Box::default())))
+            }
+            abi::op::LOAD_SCHEMA => {
+                let f = f.single().map_err(Failed::error)?;
+                let schema = f.load_schema().map_err(Failed::error)?;
+                Ok(codec::encode_to_vec(&match schema {
+                    Some(s) => wire::type_to_value(&PigType::Tuple(Some(s))),
+                    None => Value::Null,
+                }))
+            }
+            abi::op::PARSE => {
+                let Value::Bag(lines) = input else {
+                    return Err(Failed::error("the input of PARSE is not a bag"));
+                };
+                let f = f.single().map_err(Failed::error)?;
+                rows_each(lines.in_memory(), |line| match line.first() {
+                    Some(Value::Bytearray(b)) => Ok(f
+                        .parse(b)?
+                        .map_or(Value::Null, |t| Value::Tuple(Box::new(t)))),
+                    _ => Err(UdfError::new("a line is not a bytearray")),
+                })
+            }
+            abi::op::CHECK_SCHEMA => {
+                let f = f.single().map_err(Failed::error)?;
+                let schema = match &input {
+                    Value::Null => None,
+                    t => match wire::type_from_value(t).map_err(Failed::error)? {
+                        PigType::Tuple(s) => s,
+                        other => return Err(Failed::error(format!("{other} is not a row type"))),
+                    },
+                };
+                f.check_schema(schema.as_ref()).map_err(Failed::error)?;
+                Ok(codec::encode_to_vec(&Value::Tuple(Box::default())))
+            }
+            abi::op::FORMAT => {
+                let Value::Bag(rows) = input else {
+                    return Err(Failed::error("the input of FORMAT is not a bag"));
+                };
+                let f = f.single().map_err(Failed::error)?;
+                let mut out = Vec::new();
+                for (i, row) in rows.in_memory().iter().enumerate() {
+                    let failed = |code, message| {
+                        Failed(
+                            code,
+                            Failure {
+                                row: Some(i),
+                                message,
+                            },
+                        )
+                    };
+                    match catch_unwind(AssertUnwindSafe(|| f.format(row, &mut out))) {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => return Err(failed(status::ERROR, e.to_string())),
+                        Err(p) => return Err(failed(status::PANIC, panic_message(&*p))),
+                    }
+                }
+                Ok(codec::encode_to_vec(&Value::Bytearray(out)))
             }
             abi::op::RETURN_TYPE => {
                 let Value::Tuple(types) = input else {

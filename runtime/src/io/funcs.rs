@@ -1,6 +1,9 @@
 //! The load and store functions by their Pig names and arguments, and Pig's schema
 //! strings (`a:int,b:{(x:chararray)}`) as load functions take them.
 
+use pigrs_planner::logical::FuncRef;
+use pigrs_udf::func::RecordFuncRef;
+
 /// The options of PigStorage's second argument.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PigStorageOptions {
@@ -66,6 +69,8 @@ pub enum LoadFunc {
         /// The schema string of the argument; `None` takes the file's own schema.
         schema: Option<String>,
     },
+    /// A UDF plugin's load function: lines of text, which it turns into tuples.
+    Plugin(RecordFuncRef),
 }
 
 /// A store function and its arguments, decoded.
@@ -93,20 +98,41 @@ pub enum StoreFunc {
     BinStorage,
     /// `ParquetStorer()`: one `part-*.parquet` file per task.
     Parquet,
+    /// A UDF plugin's store function: it turns rows into records, written to part files.
+    Plugin(RecordFuncRef),
 }
 
 impl LoadFunc {
     /// Whether this format's files may be cut at byte offsets into several splits.
     pub fn splittable(&self) -> bool {
         match self {
-            LoadFunc::PigStorage { .. } | LoadFunc::TextLoader | LoadFunc::JsonLoader { .. } => {
-                true
-            }
+            LoadFunc::PigStorage { .. }
+            | LoadFunc::TextLoader
+            | LoadFunc::JsonLoader { .. }
+            | LoadFunc::Plugin(_) => true,
             LoadFunc::CsvExcel { multiline, .. } => !multiline,
             LoadFunc::BinStorage => false,
             // Cut by row group: a split reads the row groups starting inside it.
             LoadFunc::Parquet { .. } => true,
         }
+    }
+}
+
+/// The load function a LOAD names: a plugin's (resolved by the planner) or a built-in.
+pub fn load_func_of(func: &FuncRef) -> Result<LoadFunc, String> {
+    match &func.plugin {
+        Some(f) if f.0.is_loader() => Ok(LoadFunc::Plugin(f.clone())),
+        Some(f) => Err(format!("{} is not a load function", f.0.name())),
+        None => load_func(&func.name, &func.args),
+    }
+}
+
+/// The store function a STORE names: a plugin's (resolved by the planner) or a built-in.
+pub fn store_func_of(func: &FuncRef) -> Result<StoreFunc, String> {
+    match &func.plugin {
+        Some(f) if !f.0.is_loader() => Ok(StoreFunc::Plugin(f.clone())),
+        Some(f) => Err(format!("{} is not a store function", f.0.name())),
+        None => store_func(&func.name, &func.args),
     }
 }
 

@@ -21,7 +21,8 @@ pub mod write;
 
 pub use self::error::IoError;
 pub use self::funcs::{
-    CsvHeader, LoadFunc, PigStorageOptions, StoreFunc, load_func, parse_schema, store_func,
+    CsvHeader, LoadFunc, PigStorageOptions, StoreFunc, load_func, load_func_of, parse_schema,
+    store_func, store_func_of,
 };
 pub use self::input::{Compression, FileRange, InputFile, Split, plan_splits, resolve_input};
 pub use self::json::{load_schema, read_pig_schema};

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use memchr::memmem;
+use pigrs_udf::func::RecordFunc;
 use pigrs_udf::{PigType, Schema, Tuple, Value};
 
 use super::error::IoError;
@@ -117,6 +118,17 @@ pub fn open_reader_filtered(
             Box::new(LineReader::new(parts, format, splittable, skip, warnings))
         }
         LoadFunc::BinStorage => Box::new(BinReader::new(parts)),
+        LoadFunc::Plugin(f) => Box::new(PluginReader {
+            parts: parts.into_iter(),
+            cur: None,
+            func: f.0.clone(),
+            splittable,
+            schema: schema.cloned(),
+            warnings,
+            spare: Vec::new(),
+            lines: Vec::new(),
+            ends: Vec::new(),
+        }),
         LoadFunc::Parquet { schema: text } => {
             let fit = match (text, schema) {
                 (Some(t), _) => Fit::Name(parse_schema(t).map_err(|e| {
@@ -425,6 +437,113 @@ impl<F: LineFormat> RecordReader for LineReader<F> {
                 }
             }
             if done && let Some(c) = self.cur.take() {
+                self.spare = c.buf;
+            }
+        }
+        Ok(out.len() > before)
+    }
+}
+
+/// How many lines a plugin's load function parses in one call.
+const PLUGIN_LINES: usize = 4096;
+
+/// A plugin load function's reader: the lines of each file range, handed to the plugin
+/// [`PLUGIN_LINES`] at a time (never across files), become its tuples, cast to the LOAD's
+/// schema as Pig casts a loader's fields to an `AS` clause (a missing field is null, one
+/// past the schema dropped, one that fails to cast null and counted).
+struct PluginReader {
+    parts: std::vec::IntoIter<FileRange>,
+    cur: Option<PartLines>,
+    func: Arc<dyn RecordFunc>,
+    splittable: bool,
+    schema: Option<Schema>,
+    warnings: Arc<Warnings>,
+    /// The line buffer, kept between parts.
+    spare: Vec<u8>,
+    /// The lines of the call being gathered, end to end, and where each ends.
+    lines: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl PluginReader {
+    /// Parses the lines gathered (the last of which is the part's line `last_line`) into
+    /// `out`; a failure names the file and the line.
+    fn parse(&mut self, out: &mut Vec<Tuple>, last_line: u64, path: &Path) -> Result<(), IoError> {
+        let mut start = 0;
+        let lines: Vec<&[u8]> = self
+            .ends
+            .iter()
+            .map(|&end| {
+                let l = &self.lines[start..end];
+                start = end;
+                l
+            })
+            .collect();
+        let first_line = last_line + 1 - lines.len() as u64;
+        let tuples = self.func.parse(&lines).map_err(|e| {
+            let line = e.row.map(|r| first_line + r as u64);
+            IoError::format(
+                path,
+                line,
+                format!("{} failed: {}", self.func.name(), e.error),
+            )
+        })?;
+        for (i, t) in tuples.into_iter().enumerate() {
+            let Some(mut t) = t else { continue };
+            if let Some(schema) = &self.schema {
+                t.resize(schema.fields.len(), Value::Null);
+                let mut fails = 0;
+                for (v, f) in t.iter_mut().zip(&schema.fields) {
+                    // An untyped (bytearray) field takes any value, as in Pig.
+                    let other = v.pig_type().is_some_and(|t| t.name() != f.ty.name());
+                    if other && f.ty != PigType::Bytearray {
+                        *v = pigrs_udf::cast::cast(v, &f.ty).unwrap_or_else(|_| {
+                            fails += 1;
+                            Value::Null
+                        });
+                    }
+                }
+                for _ in 0..fails {
+                    self.warnings.cast_failed(path, first_line + i as u64);
+                }
+            }
+            out.push(t);
+        }
+        self.lines.clear();
+        self.ends.clear();
+        Ok(())
+    }
+}
+
+impl RecordReader for PluginReader {
+    fn next_batch(&mut self, max_rows: usize, out: &mut Vec<Tuple>) -> Result<bool, IoError> {
+        let before = out.len();
+        let max_rows = max_rows.max(1);
+        while out.len() - before < max_rows {
+            let Some(cur) = self.cur.as_mut() else {
+                let Some(range) = self.parts.next() else {
+                    break;
+                };
+                if PartLines::skipped(&range, self.splittable) {
+                    continue;
+                }
+                let buf = std::mem::take(&mut self.spare);
+                self.cur = Some(PartLines::open(&range, self.splittable, buf)?);
+                continue;
+            };
+            let line = cur.next_line()?;
+            if let Some((a, b)) = line {
+                self.lines.extend_from_slice(&cur.buf[a..b]);
+                self.ends.push(self.lines.len());
+            }
+            if self.ends.len() >= PLUGIN_LINES || (line.is_none() && !self.ends.is_empty()) {
+                let last = cur.line_number()?;
+                let path = cur.path().to_path_buf();
+                self.parse(out, last, &path)?;
+            }
+            if line.is_none()
+                && let Some(c) = self.cur.take()
+            {
                 self.spare = c.buf;
             }
         }

@@ -179,6 +179,15 @@ impl OutputDir {
                     buf: Vec::new(),
                 })
             }
+            StoreFunc::Plugin(f) => {
+                let (path, sink) = open()?;
+                Box::new(PluginWriter {
+                    sink,
+                    path,
+                    location: self.final_path.clone(),
+                    func: f.0.clone(),
+                })
+            }
             StoreFunc::Parquet => {
                 // Parquet compresses its own pages; the location's extension is ignored.
                 let path = self.tmp.join(format!("part-{k}-{index:05}.parquet"));
@@ -337,6 +346,39 @@ pub(crate) fn push_text(v: &Value, out: &mut Vec<u8>) {
             use std::io::Write as _;
             let _ = write!(out, "{other}");
         }
+    }
+}
+
+/// A plugin store function's writer: each batch of rows becomes the plugin's records.
+struct PluginWriter {
+    sink: Sink,
+    path: PathBuf,
+    /// The output location, which a failure names (the part file is temporary).
+    location: PathBuf,
+    func: std::sync::Arc<dyn pigrs_udf::func::RecordFunc>,
+}
+
+impl RecordWriter for PluginWriter {
+    fn write(&mut self, rows: &[Tuple]) -> Result<(), IoError> {
+        let bytes = self.func.format(rows).map_err(|e| {
+            let row = match e.row.and_then(|r| rows.get(r)) {
+                Some(r) => format!(" on row {}", Value::Tuple(Box::new(r.clone()))),
+                None => String::new(),
+            };
+            IoError::format(
+                &self.location,
+                None,
+                format!("{} failed{row}: {}", self.func.name(), e.error),
+            )
+        })?;
+        self.sink
+            .write_all(&bytes)
+            .map_err(|e| IoError::io(&self.path, e))
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), IoError> {
+        let path = self.path;
+        self.sink.finish().map_err(|e| IoError::io(path, e))
     }
 }
 
