@@ -136,7 +136,15 @@ impl BagSource {
 /// is a view into its string's buffer: no text is copied.
 fn tokenize(strings: &StringViewArray, delims: &str) -> (Vec<u32>, Vec<ArrayRef>) {
     let mut counts = Vec::with_capacity(strings.len());
-    let mut tokens = StringViewBuilder::with_capacity(strings.len() * 8);
+    // Room for every token at once: a string has at most one token more than it has
+    // delimiters, which memchr counts quickly for up to three ASCII delimiters.
+    let room = match *delims.as_bytes() {
+        [a] => count_bytes(strings, |s| memchr::memchr_iter(a, s).count()),
+        [a, b] => count_bytes(strings, |s| memchr::memchr2_iter(a, b, s).count()),
+        [a, b, c] => count_bytes(strings, |s| memchr::memchr3_iter(a, b, c, s).count()),
+        _ => strings.len() * 8,
+    };
+    let mut tokens = StringViewBuilder::with_capacity(room);
     let blocks: Vec<u32> = strings
         .data_buffers()
         .iter()
@@ -227,6 +235,17 @@ fn tokenize(strings: &StringViewArray, delims: &str) -> (Vec<u32>, Vec<ArrayRef>
     (counts, vec![Arc::new(tokens.finish())])
 }
 
+/// How many tokens the strings have at most: for each, one more than `delimiters` counts
+/// in it.
+fn count_bytes(strings: &StringViewArray, delimiters: impl Fn(&[u8]) -> usize) -> usize {
+    strings
+        .iter()
+        .flatten()
+        .map(|s| delimiters(s.as_bytes()) + 1)
+        .sum::<usize>()
+        .max(strings.len())
+}
+
 /// One generated item.
 #[derive(Debug, Clone)]
 pub enum Item {
@@ -281,17 +300,22 @@ impl FlattenExec {
             .unwrap_or_default();
         let (counts, mut bag_columns) = self.bag.eval(batch, &types)?;
         let total: usize = counts.iter().map(|&c| c as usize).sum();
-        let indices: UInt32Array = counts
-            .iter()
-            .enumerate()
-            .flat_map(|(row, &n)| std::iter::repeat_n(row as u32, n as usize))
-            .collect();
+        // Each output row's input row, for the fields repeated beside the bag's (none for
+        // a bare FLATTEN).
+        let mut indices: Option<UInt32Array> = None;
         let mut columns = Vec::with_capacity(self.schema.fields().len());
         for item in &self.items {
             match item {
                 Item::Field(e) => {
+                    let indices = indices.get_or_insert_with(|| {
+                        let mut v = Vec::with_capacity(total);
+                        for (row, &n) in counts.iter().enumerate() {
+                            v.extend(std::iter::repeat_n(row as u32, n as usize));
+                        }
+                        UInt32Array::from(v)
+                    });
                     let values = e.evaluate(batch)?.into_array(batch.num_rows())?;
-                    columns.push(take(&values, &indices, None)?);
+                    columns.push(take(&values, indices, None)?);
                 }
                 Item::Bag(_) => columns.append(&mut bag_columns),
             }
