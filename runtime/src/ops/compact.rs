@@ -65,9 +65,11 @@ pub fn compact(batch: RecordBatch) -> DFResult<RecordBatch> {
 }
 
 /// The array with its strings in one compact buffer, when its buffers hold more than a
-/// quarter more bytes than its views use.
+/// quarter more bytes than its views use. A buffer is counted at its capacity, as the
+/// memory pool charges it: arrow's batch coalescer copies strings into blocks that grow to
+/// megabytes and may be half empty.
 fn compacted<T: ByteViewType>(a: &GenericByteViewArray<T>) -> Option<ArrayRef> {
-    let held: usize = a.data_buffers().iter().map(|b| b.len()).sum();
+    let held: usize = a.data_buffers().iter().map(|b| b.capacity()).sum();
     if held == 0 {
         return None;
     }
