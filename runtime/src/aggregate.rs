@@ -332,9 +332,19 @@ impl Accumulator for PigAccumulator {
         for i in 0..rows {
             tuple.clear();
             if self.arg_types.is_empty() {
+                // Rows of unknown schema, encoded whole: the bag's tuples are the fields the
+                // call projects (`a.$1`), or whole rows.
                 let encoded = values[0].as_binary::<i32>();
                 if encoded.is_valid(i) {
-                    tuple = decode_tuple(encoded.value(i));
+                    let row = decode_tuple(encoded.value(i));
+                    match &self.agg.fields {
+                        Some(fields) => tuple.extend(
+                            fields
+                                .iter()
+                                .map(|&f| row.get(f).cloned().unwrap_or(Value::Null)),
+                        ),
+                        None => tuple = row,
+                    }
                 }
             } else {
                 tuple.extend(
