@@ -5,7 +5,12 @@
 //! bigdecimals, tuples, bags and maps are `Binary` columns holding [`codec::encode`]d values.
 //! Each Arrow field carries the Pig type in its metadata under [`PIG_TYPE_KEY`].
 //!
-//! A chararray is a `Utf8View`: a string of up to 12 bytes sits in its view, a longer one is
+//! Why encoded: a Pig datetime keeps its own zone offset (an Arrow timestamp column has one
+//! zone), bigintegers and bigdecimals have no fixed precision (an Arrow decimal has one), and
+//! a tuple, bag or map field's inner schema is often unknown or partly untyped (`{(x)}`,
+//! `map[]`), while its values must round-trip exactly.
+//!
+//! A chararray is a `Utf8View` (a bytearray a `BinaryView`, alike): a string of up to 12 bytes sits in its view, a longer one is
 //! a view into a buffer the column shares with the column it came from, so a token cut from a
 //! line, a projection or a shuffle copies no text. Readers also accept `Utf8` and `LargeUtf8`
 //! (from Parquet files and DataFusion's own functions).
@@ -14,9 +19,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, AsArray, BinaryBuilder, BooleanBuilder, Float32Builder, Float64Builder,
-    GenericBinaryArray, GenericStringArray, Int32Builder, Int64Builder, StringViewArray,
-    StringViewBuilder,
+    Array, ArrayRef, AsArray, BinaryBuilder, BinaryViewArray, BinaryViewBuilder, BooleanBuilder,
+    Float32Builder, Float64Builder, GenericBinaryArray, GenericStringArray, Int32Builder,
+    Int64Builder, StringViewArray, StringViewBuilder,
 };
 use arrow::datatypes::{DataType, Float32Type, Float64Type, Int32Type, Int64Type, SchemaRef};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
@@ -38,8 +43,8 @@ pub fn arrow_type(t: &PigType) -> DataType {
         PigType::Float => DataType::Float32,
         PigType::Double => DataType::Float64,
         PigType::Chararray => DataType::Utf8View,
-        PigType::Bytearray
-        | PigType::Datetime
+        PigType::Bytearray => DataType::BinaryView,
+        PigType::Datetime
         | PigType::BigInteger
         | PigType::BigDecimal
         | PigType::Tuple(_)
@@ -109,7 +114,7 @@ enum ColumnBuilder {
     Float(Float32Builder),
     Double(Float64Builder),
     Str(StringViewBuilder),
-    Bytes(BinaryBuilder),
+    Bytes(BinaryViewBuilder),
     /// A binary column of `codec`-encoded values, with a scratch buffer.
     Encoded(BinaryBuilder, Vec<u8>),
 }
@@ -123,9 +128,7 @@ impl ColumnBuilder {
             PigType::Float => ColumnBuilder::Float(Float32Builder::with_capacity(capacity)),
             PigType::Double => ColumnBuilder::Double(Float64Builder::with_capacity(capacity)),
             PigType::Chararray => ColumnBuilder::Str(StringViewBuilder::with_capacity(capacity)),
-            PigType::Bytearray => {
-                ColumnBuilder::Bytes(BinaryBuilder::with_capacity(capacity, capacity * 8))
-            }
+            PigType::Bytearray => ColumnBuilder::Bytes(BinaryViewBuilder::with_capacity(capacity)),
             _ => ColumnBuilder::Encoded(
                 BinaryBuilder::with_capacity(capacity, capacity * 16),
                 Vec::new(),
@@ -185,7 +188,8 @@ impl ColumnBuilder {
             ColumnBuilder::Float(mut b) => Arc::new(b.finish()),
             ColumnBuilder::Double(mut b) => Arc::new(b.finish()),
             ColumnBuilder::Str(mut b) => Arc::new(b.finish()),
-            ColumnBuilder::Bytes(mut b) | ColumnBuilder::Encoded(mut b, _) => Arc::new(b.finish()),
+            ColumnBuilder::Bytes(mut b) => Arc::new(b.finish()),
+            ColumnBuilder::Encoded(mut b, _) => Arc::new(b.finish()),
         }
     }
 }
@@ -212,6 +216,7 @@ enum ColumnReader<'a> {
     StrView(&'a StringViewArray),
     Bytes(&'a GenericBinaryArray<i32>),
     LargeBytes(&'a GenericBinaryArray<i64>),
+    BytesView(&'a BinaryViewArray),
     /// A column of a type Pig values are never stored in: reads as nulls.
     Unknown,
 }
@@ -231,6 +236,7 @@ impl<'a> ColumnReader<'a> {
             DataType::Utf8View => a.as_string_view_opt().map(ColumnReader::StrView),
             DataType::Binary => a.as_binary_opt::<i32>().map(ColumnReader::Bytes),
             DataType::LargeBinary => a.as_binary_opt::<i64>().map(ColumnReader::LargeBytes),
+            DataType::BinaryView => a.as_binary_view_opt().map(ColumnReader::BytesView),
             _ => None,
         };
         r.unwrap_or(ColumnReader::Unknown)
@@ -248,6 +254,7 @@ impl<'a> ColumnReader<'a> {
             ColumnReader::StrView(a) => *a,
             ColumnReader::Bytes(a) => *a,
             ColumnReader::LargeBytes(a) => *a,
+            ColumnReader::BytesView(a) => *a,
             ColumnReader::Unknown => return None,
         })
     }
@@ -270,6 +277,7 @@ impl<'a> ColumnReader<'a> {
             ColumnReader::StrView(a) => text_value(a.value(row), t),
             ColumnReader::Bytes(a) => binary_value(a.value(row), t),
             ColumnReader::LargeBytes(a) => binary_value(a.value(row), t),
+            ColumnReader::BytesView(a) => binary_value(a.value(row), t),
             ColumnReader::Unknown => Value::Null,
         };
         if v.is_null() || fits(&v, t) {
@@ -453,7 +461,8 @@ mod tests {
         assert_eq!(a.field(3).data_type(), &DataType::Float32);
         assert_eq!(a.field(4).data_type(), &DataType::Float64);
         assert_eq!(a.field(5).data_type(), &DataType::Utf8View);
-        for i in 6..13 {
+        assert_eq!(a.field(6).data_type(), &DataType::BinaryView);
+        for i in 7..13 {
             assert_eq!(a.field(i).data_type(), &DataType::Binary);
         }
         assert!(a.fields().iter().all(|f| f.is_nullable()));

@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, BinaryArray, PrimitiveArray, StringViewArray, StringViewBuilder,
+    Array, ArrayRef, BinaryViewArray, PrimitiveArray, StringViewArray, StringViewBuilder,
 };
 use arrow::compute::unary;
 use arrow::datatypes::{DataType, Float32Type, Float64Type, Int32Type, Int64Type};
@@ -67,8 +67,8 @@ impl Cast {
                     Value::Chararray(String::from_utf8_lossy(b).into_owned())
                 }))
             }
-            DataType::Binary => {
-                let a: &BinaryArray = downcast(x, "cast")?;
+            DataType::BinaryView => {
+                let a: &BinaryViewArray = downcast(x, "cast")?;
                 Ok(self.text(a.iter(), |b| Value::Bytearray(b.to_vec())))
             }
             _ => numeric(x, &self.to),

@@ -55,7 +55,7 @@ pub(super) fn compare(op: CmpOp, l: &dyn Datum, r: &dyn Datum) -> DFResult<Boole
         | DataType::Int64
         | DataType::Boolean
         | DataType::Utf8View
-        | DataType::Binary => kernel(op, l, r),
+        | DataType::BinaryView => kernel(op, l, r),
         other => Err(type_err("comparison", other)),
     }
 }

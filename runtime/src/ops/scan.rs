@@ -12,8 +12,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BinaryArray, BinaryBuilder, BooleanBuilder, Float32Builder, Float64Builder,
-    Int32Builder, Int64Builder, StringArray, StringViewArray, new_null_array,
+    ArrayRef, BinaryArray, BinaryBuilder, BinaryViewArray, BooleanBuilder, Float32Builder,
+    Float64Builder, Int32Builder, Int64Builder, StringArray, StringViewArray, new_null_array,
 };
 use arrow::datatypes::{DataType, SchemaRef};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
@@ -602,7 +602,8 @@ impl Column {
             Column::Float(mut b) => Arc::new(b.finish()),
             Column::Double(mut b) => Arc::new(b.finish()),
             Column::Str(mut b) => Arc::new(utf8(b.finish())),
-            Column::Bytes(mut b) => Arc::new(b.finish()),
+            // Views into the fields' buffer: no copy.
+            Column::Bytes(mut b) => Arc::new(BinaryViewArray::from(&b.finish())),
             Column::Values(vs) => arrow_layout::to_array(&vs, t),
         }
     }
