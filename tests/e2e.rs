@@ -1470,3 +1470,37 @@ fn explain_lists_the_stages_that_run() {
         assert_eq!(explained, ran, "{name}:\n{text}");
     }
 }
+
+/// `-p` and `-m` values are read as Pig reads them: quotes go, and a value may use the parameters given before it; text
+/// after `$` that is no parameter name (Perl's `$_`) stays as written.
+#[test]
+fn parameters_are_read_as_pig_reads_them() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "data", "b c\t1\nit's\t2\nx\t3\n");
+    write(tmp.path(), "params", "# a comment\nfirst = 'b c'\n");
+    write(
+        tmp.path(),
+        "s.pig",
+        "A = LOAD '$file' AS (s:chararray, n:int);\nB = FILTER A BY s == '$first' OR n == $second;\nC = STREAM B THROUGH `perl -ne 'print $_'` AS (s:chararray, n:int);\nDUMP C;\n",
+    );
+    let out = ok(&run(
+        tmp.path(),
+        &[
+            "run",
+            "s.pig",
+            "-m",
+            "params",
+            "-p",
+            "dir='.'",
+            "-p",
+            "file=\"$dir/data\"",
+            "-p",
+            "second=\"2\"",
+        ],
+    ));
+    assert_eq!(out, "(b c,1)\n(it's,2)\n");
+    let out = run(tmp.path(), &["run", "s.pig", "-p", "file=$nope"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`nope`") && err.contains("`file`"), "{err}");
+}

@@ -32,7 +32,7 @@ impl Planned {
 }
 
 fn params(args: &ScriptArgs) -> Result<Vec<(String, String)>, Vec<Report>> {
-    let mut out = Vec::new();
+    let mut loader = pigrs_grammar::params::ParamLoader::new();
     for f in &args.param_files {
         let text = std::fs::read_to_string(f).map_err(|e| {
             vec![plain(format!(
@@ -40,19 +40,16 @@ fn params(args: &ScriptArgs) -> Result<Vec<(String, String)>, Vec<Report>> {
                 f.display()
             ))]
         })?;
-        let pairs = pigrs_grammar::params::parse_param_file(&text)
+        loader
+            .file(&text)
             .map_err(|e| vec![plain(format!("{}: {}", f.display(), e.message))])?;
-        out.extend(pairs);
     }
     for p in &args.params {
-        let Some((k, v)) = p.split_once('=') else {
-            return Err(vec![plain(format!(
-                "parameter '{p}' must be written name=value"
-            ))]);
-        };
-        out.push((k.trim().to_string(), v.to_string()));
+        loader
+            .arg(p)
+            .map_err(|e| vec![plain(format!("parameter '{p}': {}", e.message))])?;
     }
-    Ok(out)
+    Ok(loader.into_params())
 }
 
 /// Reads and plans a script; every error is returned rendered.
