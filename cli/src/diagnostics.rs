@@ -65,7 +65,10 @@ impl Source {
         self.report(Problem {
             message: msg,
             code: "pigrs::syntax",
-            labels: vec![label(e.span, Some("here".into()), self.text.len())],
+            labels: std::iter::once((e.span, "here".to_string()))
+                .chain(e.related.iter().cloned())
+                .map(|(s, l)| label(s, Some(l), self.text.len()))
+                .collect(),
             help: e.help.clone(),
         })
     }

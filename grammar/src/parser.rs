@@ -216,6 +216,7 @@ fn convert(
                 span: sp(location.min(src_len), src_len),
                 expected: cap(expected),
                 help,
+                related: Vec::new(),
             }
         }
         LalrpopError::UnrecognizedToken {
@@ -240,6 +241,7 @@ fn convert(
                 span: sp(s, e),
                 expected: cap(expected),
                 help,
+                related: Vec::new(),
             }
         }
         LalrpopError::ExtraToken { token: (s, tok, e) } => {

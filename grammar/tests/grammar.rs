@@ -820,6 +820,68 @@ fn macros_import_nested_and_errors() {
     assert!(e[0].message.contains("missing.pig"));
 }
 
+#[test]
+fn a_quoted_macro_argument_loses_its_quotes() {
+    // Pig passes arguments through its parameter loader: `'myfile.txt'` becomes
+    // `myfile.txt`, and the body writes the quotes (`LOAD '$path'`).
+    let src = "DEFINE m(path, out) RETURNS void { D = LOAD '$path'; STORE D INTO '$out'; };\nm('my file.txt', '/tmp/o');";
+    let p = expand(src, &[]).unwrap().to_string();
+    assert_eq!(
+        p,
+        "macro_m_D_0 = LOAD 'my file.txt';\nSTORE macro_m_D_0 INTO '/tmp/o';\n"
+    );
+}
+
+#[test]
+fn macro_definitions_are_checked_as_pig_checks_them() {
+    let e = expand(
+        "DEFINE m(a) RETURNS b { $b = FILTER $a BY x; };\nDEFINE m(a) RETURNS b { $b = $a; };\nX = m(Y);",
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].message, "Duplicated macro name `m`");
+    assert_eq!((e[0].span.start, e[0].related[0].0.start), (55, 7));
+
+    // Also when the first definition is imported.
+    let e = expand(
+        "IMPORT 'lib.pig';\nDEFINE m(a) RETURNS b { $b = $a; };",
+        &[("lib.pig", "DEFINE m(a) RETURNS b { $b = $a; };")],
+    )
+    .unwrap_err();
+    assert!(e[0].message.contains("Duplicated macro name"), "{e:?}");
+
+    let e = expand(
+        "DEFINE m(a, b) RETURNS b { $b = FILTER $a BY x; };\nX = m(Y, Z);",
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(e.len(), 1, "the call adds no error: {e:?}");
+    assert!(
+        e[0].message
+            .contains("parameter and a return alias both named `b`"),
+        "{e:?}"
+    );
+
+    // `b = ...` (no `$`), a commented `$b = ...` and `$b == ...` do not define `b`.
+    let e = expand(
+        "DEFINE m(a) RETURNS b { b = FILTER $a BY x; /* $b = $a; */ -- $b = $a;\nc = FILTER $a BY $b == 1; };",
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(
+        e[0].message,
+        "Invalid macro definition: Macro `m` missing return alias: b"
+    );
+
+    // SPLIT branches and several outputs of a call define their aliases.
+    let ok = "DEFINE two(a) RETURNS x, y { SPLIT $a INTO $x IF f > 1, $y OTHERWISE; };\n\
+              DEFINE pair(a) RETURNS p, q { $p, $q = two($a); };\n\
+              P, Q = pair(R);";
+    let p = expand(ok, &[]).unwrap().to_string();
+    assert_eq!(p, "SPLIT R INTO P IF f > 1, Q OTHERWISE;\n");
+}
+
 // ------------------------------------------------------------------ conformance corpus
 
 fn conformance_scripts() -> Option<Vec<(std::path::PathBuf, String)>> {
