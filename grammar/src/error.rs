@@ -118,6 +118,7 @@ pub(crate) fn pretty_expected(raw: &[String]) -> Vec<String> {
             "RAWTEXT" => "command text".to_string(),
             "MACROBODY" => "a macro body `{ ... }`".to_string(),
             "BADTOKEN" => continue,
+            "[list" => "`[`".to_string(),
             other => format!("`{}`", other.replace("\\\"", "\"")),
         };
         if !out.contains(&pretty) {

@@ -625,7 +625,7 @@ fn case_calls_constructors_casts() {
         matches!(expr("CONCAT(a, 'x', b)").node, ExprKind::Call { ref args, .. } if args.len() == 3)
     );
     assert!(matches!(expr("(1, 'a')").node, ExprKind::Tuple(ref v) if v.len() == 2));
-    assert!(matches!(expr("{(1), (2, 3)}").node, ExprKind::Bag(ref v) if v.len() == 2));
+    assert!(matches!(expr("{(1, 2), (3, 4)}").node, ExprKind::Bag(ref v) if v.len() == 2));
     assert!(matches!(expr("{}").node, ExprKind::Bag(ref v) if v.is_empty()));
     assert!(matches!(expr("['a'#1, 'b'#x + 1]").node, ExprKind::Map(ref v) if v.len() == 2));
     assert!(matches!(
@@ -651,6 +651,49 @@ fn case_calls_constructors_casts() {
         assert!(matches!(e.node, ExprKind::Cast { .. }), "{src}");
         assert_eq!(e.to_string(), want);
     }
+}
+
+#[test]
+fn pig_shorthands_and_string_comparisons() {
+    // `{a, b}` is TOBAG and `[k, v]` TOMAP (Pig's QueryParser.g curly_expr/bracket_expr);
+    // `(1)` in a bag is the number 1, so `{(1), (2, 3)}` is TOBAG too.
+    canonical(
+        "B = FOREACH A GENERATE {a, b}, [k, v], {(1), (2, 3)}, {(1, 2)}, ['k'#1], {}, [];",
+        "B = FOREACH A GENERATE TOBAG(a, b), TOMAP(k, v), TOBAG(1, (2, 3)), {(1, 2)}, ['k'#1], {}, [];",
+    );
+    // A bincond branch and a map type after `:` are told apart.
+    canonical(
+        "B = FOREACH A GENERATE (x > 0 ? [a, b] : [c, d]);",
+        "B = FOREACH A GENERATE (x > 0 ? TOMAP(a, b) : TOMAP(c, d));",
+    );
+    canonical(
+        "A = LOAD 'x' AS (m:[], n:[int], t:map[]);",
+        "A = LOAD 'x' AS (m:map[], n:map[int], t:map[]);",
+    );
+    // eq/neq/lt/lte/gt/gte compare like the symbols, and stay names elsewhere.
+    canonical(
+        "B = FILTER A BY s eq 'a' OR s NEQ 'b' OR s lt t OR s lte t OR s gt t OR s gte t;",
+        "B = FILTER A BY s == 'a' OR s != 'b' OR s < t OR s <= t OR s > t OR s >= t;",
+    );
+    canonical(
+        "B = FOREACH A GENERATE eq, lt AS gt;",
+        "B = FOREACH A GENERATE eq, lt AS gt;",
+    );
+    // `@` is the previous relation, resolved by the planner.
+    canonical(
+        "A = LOAD 'x';\nB = FILTER @ BY $0 > 1;\nDUMP @;\nDESCRIBE @;",
+        "A = LOAD 'x';\nB = FILTER @ BY $0 > 1;\nDUMP @;\nDESCRIBE @;",
+    );
+}
+
+#[test]
+fn set_may_end_at_the_end_of_its_line() {
+    canonical(
+        "set default_parallel 3\nset job.name 'x'\nA = LOAD 'x';\nSET debug on;\nset",
+        "SET default_parallel 3;\nSET job.name 'x';\nA = LOAD 'x';\nSET debug 'on';\nSET;",
+    );
+    // A SET statement cannot run on into the next line.
+    assert!(parse_script("set default_parallel\n3;", 0).is_err());
 }
 
 #[test]

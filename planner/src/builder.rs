@@ -73,6 +73,8 @@ pub struct Session {
     /// Every node planned so far.
     pub plan: LogicalPlan,
     aliases: HashMap<String, (NodeId, Span)>,
+    /// The alias the latest statement defined: what `@` names.
+    last_alias: Option<String>,
     broken: HashSet<String>,
     defines: HashMap<String, FuncRef>,
     /// Streaming commands bound by ``DEFINE alias `command` ...``.
@@ -171,6 +173,7 @@ impl Session {
                     Ok(id) => {
                         self.broken.remove(&alias.node);
                         self.aliases.insert(alias.node.clone(), (id, alias.span));
+                        self.last_alias = Some(alias.node.clone());
                     }
                     Err(e) => {
                         self.aliases.remove(&alias.node);
@@ -247,6 +250,7 @@ impl Session {
                         span,
                     });
                     self.aliases.insert(alias.node.clone(), (id, alias.span));
+                    self.last_alias = Some(alias.node.clone());
                 }
                 if let Some(alias) = otherwise {
                     let any = conds
@@ -271,6 +275,7 @@ impl Session {
                         span,
                     });
                     self.aliases.insert(alias.node.clone(), (id, alias.span));
+                    self.last_alias = Some(alias.node.clone());
                 }
                 Ok(vec![])
             }
@@ -328,6 +333,7 @@ impl Session {
             .first()
             .ok_or_else(|| PlanError::internal("empty DESCRIBE"))?;
         let id = self.alias_ref(first)?;
+        let first = &self.previous(first)?;
         if path.len() == 2 {
             let key = (first.node.clone(), path[1].node.clone());
             return match self.nested_schemas.get(&key) {
@@ -345,7 +351,23 @@ impl Session {
         })
     }
 
+    /// `@` as the alias it names (the one the latest statement defined); other aliases
+    /// as they are.
+    fn previous(&self, alias: &Ident) -> Result<Ident> {
+        if alias.node != "@" {
+            return Ok(alias.clone());
+        }
+        match &self.last_alias {
+            Some(a) => Ok(Spanned::new(a.clone(), alias.span)),
+            None => Err(PlanError::plan(
+                alias.span,
+                "`@` names the previous relation, but no relation is defined yet",
+            )),
+        }
+    }
+
     fn alias_ref(&self, alias: &Ident) -> Result<NodeId> {
+        let alias = &self.previous(alias)?;
         if let Some((id, _)) = self.aliases.get(&alias.node) {
             return Ok(*id);
         }
@@ -374,6 +396,7 @@ impl Session {
 
     fn relation_name(&self, r: &RelRef, id: NodeId) -> String {
         match r {
+            RelRef::Alias(a) if a.node == "@" => self.last_alias.clone().unwrap_or_default(),
             RelRef::Alias(a) => a.node.clone(),
             RelRef::Inline(_) => format!("__inline{id}"),
         }
