@@ -18,8 +18,8 @@ use pigrs_udf::{Field, PigType, Schema, Value};
 use crate::error::{PlanError, Result, did_you_mean};
 use crate::expr::{ArithOp, CmpOp, Expr, ExprKind};
 use crate::logical::{
-    FuncRef, GenItem, GroupKeys, JoinStrategy, JoinType, LogicalPlan, NestedStep, Node, NodeId,
-    Operator, SortKey,
+    Amount, FuncRef, GenItem, GroupKeys, JoinStrategy, JoinType, LogicalPlan, NestedStep, Node,
+    NodeId, Operator, SortKey,
 };
 use crate::typing::{arithmetic, castable, common, schema_of, type_of};
 
@@ -706,7 +706,7 @@ impl Session {
             a::Op::Limit { input, count } => {
                 let input = self.relation(input)?;
                 let schema = self.plan.node(input).schema.clone();
-                let n = const_count(count)?;
+                let n = self.limit_count(count, schema.as_ref())?;
                 Ok(self.add(Operator::Limit { n }, vec![input], schema, alias, span))
             }
             a::Op::Distinct {
@@ -727,7 +727,7 @@ impl Session {
             a::Op::Sample { input, fraction } => {
                 let input = self.relation(input)?;
                 let schema = self.plan.node(input).schema.clone();
-                let fraction = const_fraction(fraction)?;
+                let fraction = self.sample_fraction(fraction, schema.as_ref())?;
                 Ok(self.add(
                     Operator::Sample { fraction },
                     vec![input],
@@ -1421,16 +1421,93 @@ impl Session {
         })
     }
 
+    /// LIMIT's count: a non-negative integer, or a scalar expression (`LIMIT A C.n / 10`),
+    /// which Pig evaluates once, as a long.
+    fn limit_count(&self, e: &a::Expr, input: Option<&Schema>) -> Result<Amount<u64>> {
+        if matches!(e.node, a::ExprKind::Literal(_)) {
+            return const_count(e).map(Amount::Const);
+        }
+        let x = self.scalar_amount(e, input, "LIMIT's count")?;
+        match x.ty {
+            PigType::Int | PigType::Long | PigType::Bytearray => {
+                Ok(Amount::Scalar(x.cast_to(&PigType::Long)))
+            }
+            ref other => Err(PlanError::plan(
+                e.span,
+                format!("LIMIT's count must be an int or a long, not a {other}"),
+            )),
+        }
+    }
+
+    /// SAMPLE's fraction: a number between 0 and 1, or a scalar expression evaluated
+    /// once, as a double.
+    fn sample_fraction(&self, e: &a::Expr, input: Option<&Schema>) -> Result<Amount<f64>> {
+        if matches!(e.node, a::ExprKind::Literal(_)) {
+            return const_fraction(e).map(Amount::Const);
+        }
+        let x = self.scalar_amount(e, input, "SAMPLE's fraction")?;
+        if x.ty.is_numeric() || x.ty == PigType::Bytearray {
+            Ok(Amount::Scalar(x.cast_to(&PigType::Double)))
+        } else {
+            Err(PlanError::plan(
+                e.span,
+                format!("SAMPLE's fraction must be a number, not a {}", x.ty),
+            ))
+        }
+    }
+
+    /// An expression of constants and relations used as scalars (no field of the input,
+    /// whose schema is `input`).
+    fn scalar_amount(&self, e: &a::Expr, input: Option<&Schema>, what: &str) -> Result<Expr> {
+        let scope = Scope {
+            schema: input,
+            slots: &[],
+        };
+        let x = self.expr(e, &scope)?;
+        let mut row = None;
+        x.visit(&mut |y| {
+            if matches!(
+                y.kind,
+                ExprKind::Column(_) | ExprKind::WholeRow | ExprKind::Slot(_) | ExprKind::Outer(_)
+            ) {
+                row.get_or_insert(y.span);
+            }
+        });
+        if let Some(at) = row {
+            return Err(PlanError::plan(
+                at,
+                format!("{what} cannot use a field of the input: it is computed once"),
+            )
+            .with_help("use constants and relations as scalars, like `C.n / 10`"));
+        }
+        Ok(x)
+    }
+
     fn sort_keys(&self, keys: &[a::OrderKey], scope: &Scope<'_>) -> Result<Vec<SortKey>> {
         let mut out = Vec::new();
         for k in keys {
+            if let a::ExprKind::Range { from, to } = &k.expr.node {
+                for i in self.range(from.as_ref(), to.as_ref(), scope, k.expr.span)? {
+                    let ty = scope
+                        .schema
+                        .map(|s| s.fields[i].ty.clone())
+                        .unwrap_or(PigType::Bytearray);
+                    out.push(SortKey {
+                        expr: Expr::new(ExprKind::Column(i), ty, k.expr.span),
+                        desc: k.desc,
+                    });
+                }
+                continue;
+            }
             if matches!(k.expr.node, a::ExprKind::Star) {
-                let width = scope.schema.map(|s| s.fields.len()).ok_or_else(|| {
-                    PlanError::not_implemented(
-                        k.expr.span,
-                        "ORDER BY * on a relation with an unknown schema",
-                    )
-                })?;
+                let Some(width) = scope.schema.map(|s| s.fields.len()) else {
+                    // With no schema the rows are compared whole, as Pig compares tuples.
+                    out.push(SortKey {
+                        expr: Expr::new(ExprKind::WholeRow, PigType::Tuple(None), k.expr.span),
+                        desc: k.desc,
+                    });
+                    continue;
+                };
                 for i in 0..width {
                     let ty = scope
                         .schema
