@@ -1079,6 +1079,8 @@ impl Session {
         let mut keys = Vec::new();
         let mut inner = Vec::new();
         let mut bag_fields = Vec::new();
+        // The names of the first input's keys name the fields of a tuple `group`.
+        let mut key_names: Option<Vec<Option<String>>> = None;
         for gi in inputs {
             let id = self.relation(&gi.input)?;
             let name = self.relation_name(&gi.input, id);
@@ -1089,17 +1091,19 @@ impl Session {
             };
             keys.push(match &gi.key {
                 a::GroupKey::All(_) => GroupKeys::All,
-                a::GroupKey::Exprs(es) => GroupKeys::Exprs(
-                    es.iter()
-                        .map(|e| self.expr(e, &scope))
-                        .collect::<Result<_>>()?,
-                ),
+                a::GroupKey::Exprs(es) => {
+                    let (exprs, names) = self.key_exprs(es, &scope)?.into_iter().unzip();
+                    if key_names.is_none() {
+                        key_names = Some(names);
+                    }
+                    GroupKeys::Exprs(exprs)
+                }
             });
             inner.push(gi.inner);
             bag_fields.push(Field::new(name, PigType::Bag(schema)));
             ids.push(id);
         }
-        let group_field = self.unify_keys(&mut keys, inputs, span)?;
+        let group_field = self.unify_keys(&mut keys, &key_names.unwrap_or_default(), span)?;
         let mut fields = vec![group_field];
         fields.extend(bag_fields);
         Ok(self.add(
@@ -1119,7 +1123,7 @@ impl Session {
     fn unify_keys(
         &self,
         keys: &mut [GroupKeys],
-        inputs: &[a::GroupInput],
+        key_names: &[Option<String>],
         span: Span,
     ) -> Result<Field> {
         let exprs: Vec<&Vec<Expr>> = keys
@@ -1157,7 +1161,7 @@ impl Session {
                     )
                 })?;
             }
-            names.push(key_name(inputs, i));
+            names.push(key_names.get(i).cloned().flatten());
             types.push(ty);
         }
         for k in keys.iter_mut() {
@@ -1238,10 +1242,10 @@ impl Session {
                 slots: &[],
             };
             keys.push(
-                ji.keys
-                    .iter()
-                    .map(|e| self.expr(e, &scope))
-                    .collect::<Result<Vec<_>>>()?,
+                self.key_exprs(&ji.keys, &scope)?
+                    .into_iter()
+                    .map(|(e, _)| e)
+                    .collect::<Vec<_>>(),
             );
             ids.push(id);
         }
@@ -1481,6 +1485,33 @@ impl Session {
             .with_help("use constants and relations as scalars, like `C.n / 10`"));
         }
         Ok(x)
+    }
+
+    /// GROUP/COGROUP/JOIN keys with their names; a project-range (`b .. c`) gives one key
+    /// per field, as in Pig.
+    fn key_exprs(&self, es: &[a::Expr], scope: &Scope<'_>) -> Result<Vec<(Expr, Option<String>)>> {
+        let mut out = Vec::new();
+        for e in es {
+            if let a::ExprKind::Range { from, to } = &e.node {
+                if to.is_none() && scope.schema.is_none() {
+                    return Err(PlanError::plan(
+                        e.span,
+                        "a key range to the end (`x ..`) needs a known schema",
+                    ));
+                }
+                for i in self.range(from.as_ref(), to.as_ref(), scope, e.span)? {
+                    let field = scope.schema.and_then(|s| s.fields.get(i));
+                    let ty = field.map_or(PigType::Bytearray, |f| f.ty.clone());
+                    let name = field
+                        .and_then(|f| f.name.as_ref())
+                        .map(|n| n.rsplit("::").next().unwrap_or(n).to_string());
+                    out.push((Expr::new(ExprKind::Column(i), ty, e.span), name));
+                }
+                continue;
+            }
+            out.push((self.expr(e, scope)?, expr_name_ast(e)));
+        }
+        Ok(out)
     }
 
     fn sort_keys(&self, keys: &[a::OrderKey], scope: &Scope<'_>) -> Result<Vec<SortKey>> {
@@ -2189,13 +2220,6 @@ struct Scope<'s> {
     schema: Option<&'s Schema>,
     /// Nested-block aliases defined so far.
     slots: &'s [(String, PigType)],
-}
-
-fn key_name(inputs: &[a::GroupInput], i: usize) -> Option<String> {
-    let a::GroupKey::Exprs(es) = &inputs.first()?.key else {
-        return None;
-    };
-    expr_name_ast(es.get(i)?)
 }
 
 fn expr_name_ast(e: &a::Expr) -> Option<String> {

@@ -28,3 +28,12 @@ NONE = SAMPLE A (N.n - 4) * 1.0;
 BOTH = UNION ALLROWS, NONE;
 O = ORDER BOTH BY n;
 DUMP O;
+-- Ranges as GROUP and JOIN keys; a tuple group's fields by name.
+K = GROUP A BY s .. n;
+DESCRIBE K;
+KC = FOREACH K GENERATE group.s, group.n, COUNT(A);
+KO = ORDER KC BY s, n;
+DUMP KO;
+J = JOIN A BY $0 .. $1, KC BY s .. n;
+JO = ORDER J BY A::n;
+DUMP JO;
