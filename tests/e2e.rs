@@ -1504,3 +1504,28 @@ fn parameters_are_read_as_pig_reads_them() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("`nope`") && err.contains("`file`"), "{err}");
 }
+
+/// Pig checks every statement before running any: an unknown load or store function is
+/// an error even on a relation no output uses, and nothing runs.
+#[test]
+fn every_statement_is_checked_even_one_no_output_uses() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "data", "1\n");
+    for (script, wanted) in [
+        (
+            "A = LOAD 'data' AS (n:int);\nDUMP A;\nZ = LOAD 'data' USING NoSuchLoader();\n",
+            "unknown load function: NoSuchLoader",
+        ),
+        (
+            "A = LOAD 'data' AS (n:int);\nDUMP A;\nSTORE A INTO 'out' USING NoSuchStorer();\n",
+            "unknown store function: NoSuchStorer",
+        ),
+    ] {
+        write(tmp.path(), "s.pig", script);
+        let out = run(tmp.path(), &["run", "s.pig"]);
+        assert!(!out.status.success(), "{script}");
+        assert!(out.stdout.is_empty(), "{script}: something ran");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(wanted) && err.contains("s.pig:3:"), "{err}");
+    }
+}

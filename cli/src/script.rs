@@ -103,12 +103,40 @@ pub fn plan_text(name: String, text: String, dir: Option<&Path>) -> Result<Plann
                 .map(|e| crate::include::source_of(e.span.file, &source, &called).plan(e))
                 .collect::<Vec<_>>()
         })?;
+    let errors = check_functions(&session.plan);
+    if !errors.is_empty() {
+        return Err(errors
+            .iter()
+            .map(|e| crate::include::source_of(e.span.file, &source, &called).plan(e))
+            .collect());
+    }
     Ok(Planned {
         source,
         session,
         actions,
         called,
     })
+}
+
+/// Pig checks every statement before it runs any: a LOAD or STORE naming an unknown
+/// function (or giving it bad arguments) is an error even when no output uses it.
+fn check_functions(plan: &pigrs_planner::LogicalPlan) -> Vec<pigrs_planner::PlanError> {
+    use pigrs_planner::Operator;
+    use pigrs_runtime::io::funcs::{load_func, store_func};
+    let mut errors = Vec::new();
+    for node in &plan.nodes {
+        let checked = match &node.op {
+            Operator::Load { func, .. } => load_func(&func.name, &func.args).map(|_| ()),
+            Operator::Store { func, .. } => store_func(&func.name, &func.args).map(|_| ()),
+            _ => continue,
+        };
+        if let (Err(message), Operator::Load { func, .. } | Operator::Store { func, .. }) =
+            (checked, &node.op)
+        {
+            errors.push(pigrs_planner::PlanError::plan(func.span, message));
+        }
+    }
+    errors
 }
 
 /// Applies the optimizer's rules to a plan for the sinks `actions` run; input sizes
