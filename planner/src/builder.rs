@@ -21,7 +21,10 @@ use crate::logical::{
     Amount, FuncRef, GenItem, GroupKeys, JoinStrategy, JoinType, LogicalPlan, NestedStep, Node,
     NodeId, Operator, SortKey,
 };
-use crate::typing::{arithmetic, castable, common, schema_of, type_of};
+use crate::typing::{
+    arithmetic, castable, check_field_names, check_type_names, common, comparable, schema_of,
+    type_of,
+};
 
 /// What running a statement does, in script order.
 #[derive(Clone, Debug)]
@@ -75,6 +78,8 @@ pub struct Session {
     aliases: HashMap<String, (NodeId, Span)>,
     /// The alias the latest statement defined: what `@` names.
     last_alias: Option<String>,
+    /// How many UDF columns were named after Pig's `getSchemaName` (TOTUPLE's).
+    schema_ids: std::cell::Cell<u32>,
     broken: HashSet<String>,
     defines: HashMap<String, FuncRef>,
     /// Streaming commands bound by ``DEFINE alias `command` ...``.
@@ -562,7 +567,10 @@ impl Session {
             a::Op::Load { path, func, schema } => {
                 let func = self.func_ref(func.as_ref(), "PigStorage", span);
                 let schema = match (schema, &self.schemas) {
-                    (Some(s), _) => Some(schema_of(s)),
+                    (Some(s), _) => {
+                        check_field_names(&s.fields)?;
+                        Some(schema_of(s))
+                    }
                     (None, Some(p)) => p
                         .load_schema(&func.name, &func.args, &path.node)
                         .map_err(|m| PlanError::plan(span, m))?,
@@ -788,6 +796,9 @@ impl Session {
                 command,
                 schema,
             } => {
+                if let Some(s) = schema {
+                    check_field_names(&s.fields)?;
+                }
                 let id = self.relation(input)?;
                 let (command, ship) = match command {
                     a::StreamThrough::Inline(c) => (c.node.clone(), vec![]),
@@ -1636,7 +1647,19 @@ impl Session {
                                 })
                                 .collect()
                         }),
-                        PigType::Map(_) => None,
+                        // One row per entry: `m::key` and `m::value` (Pig's LOGenerate);
+                        // an untyped map's values have no schema, nor then the output.
+                        PigType::Map(Some(value)) => {
+                            let name = |part: &str| match &prefix {
+                                Some(p) => format!("{p}::{part}"),
+                                None => part.to_string(),
+                            };
+                            Some(vec![
+                                Field::new(name("key"), PigType::Chararray),
+                                Field::new(name("value"), (**value).clone()),
+                            ])
+                        }
+                        PigType::Map(None) => None,
                         other => Some(vec![Field {
                             name: prefix.clone(),
                             ty: other.clone(),
@@ -1655,7 +1678,7 @@ impl Session {
                 _ => {
                     let e = self.expr(&item.expr, scope)?;
                     let f = Field {
-                        name: expr_name(&e, scope),
+                        name: self.item_name(&e, scope),
                         ty: e.ty.clone(),
                     };
                     produced.push((
@@ -1669,6 +1692,7 @@ impl Session {
                 }
             }
             if let Some(alias) = &item.alias {
+                check_field_names(alias)?;
                 let total: Option<usize> =
                     produced.iter().map(|(_, f)| f.as_ref().map(Vec::len)).sum();
                 if let Some(total) = total
@@ -1901,6 +1925,7 @@ impl Session {
                 }
             }
             a::ExprKind::Cast { ty, expr } => {
+                check_type_names(ty)?;
                 let x = self.expr(expr, scope)?;
                 let to = type_of(ty);
                 if !castable(&x.ty, &to) {
@@ -1960,7 +1985,7 @@ impl Session {
                     .collect::<Result<Vec<_>>>()?;
                 let mut ty = x.ty.clone();
                 for i in &items {
-                    ty = common(&ty, &i.ty).ok_or_else(|| {
+                    ty = comparable(&ty, &i.ty).ok_or_else(|| {
                         PlanError::plan(
                             i.span,
                             format!(
@@ -2200,9 +2225,17 @@ impl Session {
         }
         // A relation-level `*` passed to an aggregate is the bag of the whole input.
         let types: Vec<PigType> = checked.iter().map(|e| e.ty.clone()).collect();
-        let ty = f
+        let mut ty = f
             .return_type(&types)
             .map_err(|msg| PlanError::plan(span, format!("{}: {msg}", func.node)))?;
+        // TOTUPLE's fields keep its arguments' names (Pig's TOTUPLE.outputSchema).
+        if f.name() == "TOTUPLE"
+            && let PigType::Tuple(Some(schema)) = &mut ty
+        {
+            for (field, arg) in schema.fields.iter_mut().zip(&checked) {
+                field.name = expr_name(arg, scope);
+            }
+        }
         Ok(Expr::new(
             ExprKind::Call {
                 func: f,
@@ -2212,6 +2245,56 @@ impl Session {
             span,
         ))
     }
+
+    /// The name of a GENERATE item with no AS: a field's own name, and, as Pig names a
+    /// TOTUPLE column, `org.apache.pig.builtin.totuple_<an argument's name>_<n>`
+    /// (`EvalFunc.getSchemaName`; `n` counts such names in the script).
+    fn item_name(&self, e: &Expr, scope: &Scope<'_>) -> Option<String> {
+        if let ExprKind::Call { func, args } = &e.kind
+            && func.name() == "TOTUPLE"
+        {
+            let names: Vec<String> = args.iter().filter_map(|a| expr_name(a, scope)).collect();
+            let id = self.schema_ids.get() + 1;
+            self.schema_ids.set(id);
+            return Some(match java_first_key(&names) {
+                Some(alias) => format!("org.apache.pig.builtin.totuple_{alias}_{id}"),
+                None => format!("org.apache.pig.builtin.totuple_{id}"),
+            });
+        }
+        if let ExprKind::Cond { then, .. } = &e.kind {
+            return self.item_name(then, scope);
+        }
+        expr_name(e, scope)
+    }
+}
+
+/// The key Java 7's `HashMap` iterates first after `names` are put in order into one
+/// with the default capacity, as a Pig `Schema`'s aliases are: Pig names a UDF's column
+/// after it. Buckets come from `String.hashCode` spread as Java 7 spreads it; within a
+/// bucket the latest key comes first.
+fn java_first_key(names: &[String]) -> Option<&str> {
+    let mut distinct: Vec<&str> = Vec::new();
+    for n in names {
+        if !distinct.contains(&n.as_str()) {
+            distinct.push(n);
+        }
+    }
+    let mut capacity: u32 = 16;
+    while distinct.len() as u64 > u64::from(capacity) * 3 / 4 {
+        capacity *= 2;
+    }
+    let bucket = |s: &str| {
+        let mut h = s
+            .encode_utf16()
+            .fold(0u32, |h, c| h.wrapping_mul(31).wrapping_add(u32::from(c)));
+        h ^= (h >> 20) ^ (h >> 12);
+        (h ^ (h >> 7) ^ (h >> 4)) & (capacity - 1)
+    };
+    distinct
+        .iter()
+        .enumerate()
+        .min_by_key(|(i, s)| (bucket(s), std::cmp::Reverse(*i)))
+        .map(|(_, s)| *s)
 }
 
 /// Where names resolve while checking an expression.
@@ -2248,6 +2331,8 @@ fn expr_name(e: &Expr, scope: &Scope<'_>) -> Option<String> {
             _ => None,
         },
         ExprKind::Cast(inner) => expr_name(inner, scope),
+        // A bincond is named after its first branch (Pig's BinCondExpression).
+        ExprKind::Cond { then, .. } => expr_name(then, scope),
         _ => None,
     }
 }
@@ -2388,12 +2473,54 @@ fn boolean(e: Expr, span: Span) -> Result<Expr> {
     }
 }
 
+/// Whether two types are alike but for field names; an unknown schema is like any.
+fn same_shape(a: &PigType, b: &PigType) -> bool {
+    let schemas = |x: &Option<Schema>, y: &Option<Schema>| match (x, y) {
+        (Some(x), Some(y)) => {
+            x.fields.len() == y.fields.len()
+                && x.fields
+                    .iter()
+                    .zip(&y.fields)
+                    .all(|(f, g)| same_shape(&f.ty, &g.ty))
+        }
+        _ => true,
+    };
+    match (a, b) {
+        (PigType::Tuple(x), PigType::Tuple(y)) | (PigType::Bag(x), PigType::Bag(y)) => {
+            schemas(x, y)
+        }
+        (PigType::Map(x), PigType::Map(y)) => match (x, y) {
+            (Some(x), Some(y)) => same_shape(x, y),
+            _ => true,
+        },
+        _ => a == b,
+    }
+}
+
 fn conditional(c: Expr, t: Expr, o: Expr, span: Span) -> Result<Expr> {
     let is_null = |e: &Expr| matches!(e.kind, ExprKind::Const(Value::Null));
     let ty = if is_null(&t) {
         o.ty.clone()
     } else if is_null(&o) {
         t.ty.clone()
+    } else if t.ty.is_complex() && std::mem::discriminant(&t.ty) == std::mem::discriminant(&o.ty) {
+        // Tuples, bags and maps need matching schemas (names aside); the result has the
+        // first branch's (Pig's BinCondExpression), so its names.
+        if !same_shape(&t.ty, &o.ty) {
+            return Err(PlanError::plan(
+                span,
+                format!(
+                    "Two inputs of BinCond must have compatible schemas: {} and {}",
+                    t.ty, o.ty
+                ),
+            ));
+        }
+        match (&t.ty, &o.ty) {
+            (PigType::Tuple(None), PigType::Tuple(Some(_)))
+            | (PigType::Bag(None), PigType::Bag(Some(_)))
+            | (PigType::Map(None), PigType::Map(Some(_))) => o.ty.clone(),
+            _ => t.ty.clone(),
+        }
     } else {
         common(&t.ty, &o.ty).ok_or_else(|| {
             PlanError::plan(
@@ -2445,7 +2572,7 @@ fn binary(op: a::BinaryOp, l: Expr, r: Expr, span: Span) -> Result<Expr> {
         } else if null_lit(&r) {
             l.ty.clone()
         } else {
-            common(&l.ty, &r.ty).ok_or_else(|| {
+            comparable(&l.ty, &r.ty).ok_or_else(|| {
                 PlanError::plan(span, format!("cannot compare {} with {}", l.ty, r.ty))
             })?
         };
@@ -2578,5 +2705,144 @@ fn describe_type(ty: &PigType) -> String {
     match ty {
         PigType::Bag(Some(s)) => format!("{{{s}}}"),
         other => format!("{{{other}}}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn describe(script: &str) -> Vec<String> {
+        let ast = pigrs_grammar::parse_script(script, 0).expect("parses");
+        let (_, actions) = plan_script(&ast).expect("plans");
+        actions
+            .into_iter()
+            .filter_map(|a| match a {
+                Action::Print(t) => Some(t),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn error(script: &str) -> PlanError {
+        let ast = pigrs_grammar::parse_script(script, 0).expect("parses");
+        plan_script(&ast).expect_err("fails").remove(0)
+    }
+
+    #[test]
+    fn a_udf_column_takes_the_first_key_java_iterates() {
+        // Pig's e2e nightly tests expect these (`totuple_id_`, `totuple_intnum100_`).
+        let names = |v: &[&str]| v.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            java_first_key(&names(&["intnum1000", "id", "intnum5"])),
+            Some("id")
+        );
+        assert_eq!(
+            java_first_key(&names(&["intnum5", "intnum100", "intnum"])),
+            Some("intnum100")
+        );
+        assert_eq!(java_first_key(&names(&["x", "x"])), Some("x"));
+        assert_eq!(java_first_key(&[]), None);
+    }
+
+    #[test]
+    fn totuple_tobag_and_bincond_columns_are_named_as_in_pig() {
+        let d = describe(
+            "A = LOAD 'x' AS (intnum1000: int, id: int, s: chararray);\n\
+             T = FOREACH A GENERATE TOTUPLE(intnum1000, id, $0), TOBAG($0, $1), TOBAG(s, id), TOTUPLE(1, 2);\n\
+             DESCRIBE T;",
+        );
+        assert_eq!(
+            d,
+            [
+                "T: {org.apache.pig.builtin.totuple_id_1: (intnum1000: int,id: int,intnum1000: int),{(int)},{()},org.apache.pig.builtin.totuple_2: (int,int)}"
+            ]
+        );
+        // Pig's cmdline e2e test 13: a bincond has its first branch's schema and name.
+        let d = describe(
+            "A = LOAD 'a' AS (name: chararray, age: int, gpa: float);\n\
+             B = LOAD 'b' AS (name: chararray, age: int, registration: chararray, contributions: float);\n\
+             C = COGROUP A BY name, B BY name;\n\
+             D = FOREACH C GENERATE group, flatten((not IsEmpty(A) ? A : (bag{tuple(chararray, int, float)}){(null, null, null)})), flatten((not IsEmpty(B) ? B : (bag{tuple(chararray, int, chararray, float)}){(null,null,null, null)}));\n\
+             DESCRIBE D;",
+        );
+        assert_eq!(
+            d,
+            [
+                "D: {group: chararray,A::name: chararray,A::age: int,A::gpa: float,B::name: chararray,B::age: int,B::registration: chararray,B::contributions: float}"
+            ]
+        );
+        let e = error(
+            "A = LOAD 'a' AS (n: chararray, a: int);\nC = GROUP A BY n;\nD = FOREACH C GENERATE (group == 'x' ? A : (bag{tuple(int)}){(1)});",
+        );
+        assert!(e.message.contains("compatible schemas"), "{}", e.message);
+    }
+
+    #[test]
+    fn flatten_of_a_map_gives_key_and_value() {
+        let d = describe(
+            "A = LOAD 'x' AS (s: chararray, m: map[int], u: map[]);\n\
+             B = FOREACH A GENERATE s, FLATTEN(m);\nDESCRIBE B;\n\
+             C = FOREACH A GENERATE s, FLATTEN(u);\nDESCRIBE C;",
+        );
+        assert_eq!(
+            d,
+            [
+                "B: {s: chararray,m::key: chararray,m::value: int}",
+                "Schema for C unknown."
+            ]
+        );
+    }
+
+    #[test]
+    fn a_duplicate_name_in_a_declared_schema_is_rejected() {
+        for script in [
+            "A = LOAD 'x' AS (a: int, b: int, a: chararray);",
+            "A = LOAD 'x' AS (t: tuple(a: int, a: int));",
+            "A = LOAD 'x' AS (b: bag{(a: int, a: int)});",
+            "A = LOAD 'x';\nB = FOREACH A GENERATE $0 AS (a, a);",
+            "A = LOAD 'x';\nB = FOREACH A GENERATE (tuple(a: int, a: int))$0;",
+        ] {
+            let e = error(script);
+            assert_eq!(e.message, "Duplicated alias in schema: `a`", "{script}");
+            assert_eq!(e.related.len(), 1, "{script}");
+        }
+    }
+
+    #[test]
+    fn numbers_of_any_types_compare() {
+        // Pig casts the lower type to the higher, biginteger and bigdecimal above double.
+        describe(
+            "A = LOAD 'x' AS (i: biginteger, d: bigdecimal, f: double);\n\
+             B = FILTER A BY i IN (1, 2L, 3BI) AND d IN (1.5, 2BD) AND i == 2.0 AND d > f AND i < d;",
+        );
+        let e = error("A = LOAD 'x' AS (i: biginteger);\nB = FILTER A BY i == 'x';");
+        assert!(e.message.contains("cannot compare"), "{}", e.message);
+    }
+
+    #[test]
+    fn limit_and_sample_take_scalar_expressions_but_no_fields() {
+        describe(
+            "A = LOAD 'x' AS (n: int);\nC = FOREACH (GROUP A ALL) GENERATE COUNT(A) AS c;\n\
+             B = LIMIT A C.c / 10;\nS = SAMPLE A 1.0 / C.c;",
+        );
+        let e = error("A = LOAD 'x' AS (n: int);\nB = LIMIT A n + 1;");
+        assert!(e.message.contains("cannot use a field"), "{}", e.message);
+        let e = error(
+            "A = LOAD 'x' AS (n: int);\nC = FOREACH (GROUP A ALL) GENERATE 'x' AS c;\nB = LIMIT A C.c;",
+        );
+        assert!(e.message.contains("int or a long"), "{}", e.message);
+    }
+
+    #[test]
+    fn at_names_the_previous_relation() {
+        let d = describe("A = LOAD 'x' AS (n: int);\nB = FILTER @ BY n > 1;\nDESCRIBE @;");
+        assert_eq!(d, ["B: {n: int}"]);
+        let e = error("B = FILTER @ BY n > 1;");
+        assert!(
+            e.message.contains("no relation is defined yet"),
+            "{}",
+            e.message
+        );
     }
 }
