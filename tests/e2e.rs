@@ -1529,3 +1529,66 @@ fn every_statement_is_checked_even_one_no_output_uses() {
         assert!(err.contains(wanted) && err.contains("s.pig:3:"), "{err}");
     }
 }
+
+/// Where Pig numbers a mistake, the diagnostic carries Pig's code and the gist of its
+/// message, and keeps pigrs's location and "did you mean".
+#[test]
+fn errors_carry_pig_codes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let load = "A = LOAD 'data' AS (name:chararray, age:int);\n";
+    for (body, code, gist, help) in [
+        (
+            "B = FOREACH A GENERATE nmae;",
+            "ERROR 1025",
+            "Invalid field projection. Projected field [nmae] does not exist",
+            Some("did you mean `name`?"),
+        ),
+        (
+            "B = FOREACH A GENERAT name;",
+            "ERROR 1000",
+            "Error during parsing: unexpected `GENERAT`",
+            None,
+        ),
+        (
+            "B = FOREACH A GENERATE SUMM(age);",
+            "ERROR 1070",
+            "Could not resolve `SUMM`",
+            Some("did you mean `SUM`?"),
+        ),
+        (
+            "B = FOREACH A GENERATE name + 1;",
+            "ERROR 1039",
+            "incompatible types in Add Operator left hand side:chararray right hand side:int",
+            None,
+        ),
+        (
+            "B = FOREACH A GENERATE name, age AS name;",
+            "ERROR 1108",
+            "Duplicate schema alias: `name`",
+            None,
+        ),
+        (
+            "B = FOREACH X GENERATE name;",
+            "ERROR 1000",
+            "Undefined alias: `X`",
+            None,
+        ),
+    ] {
+        write(tmp.path(), "s.pig", &format!("{load}{body}\n"));
+        let out = run(tmp.path(), &["run", "s.pig"]);
+        assert!(!out.status.success(), "{body}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        // miette wraps long messages: compare with the line breaks and bars removed.
+        let flat = err
+            .lines()
+            .map(|l| l.trim().trim_start_matches(['×', '│']).trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(err.contains(code), "{body}: {err}");
+        assert!(flat.contains(gist), "{body}: {err}");
+        assert!(err.contains("s.pig:2:"), "{body}: {err}");
+        if let Some(h) = help {
+            assert!(err.contains(h), "{body}: {err}");
+        }
+    }
+}

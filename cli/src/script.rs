@@ -118,6 +118,12 @@ pub fn plan_text(name: String, text: String, dir: Option<&Path>) -> Result<Plann
     })
 }
 
+/// Whether a load/store function error says the function does not exist (Pig's 1070,
+/// "Could not resolve").
+fn message_is_unknown(message: &str) -> bool {
+    message.starts_with("unknown load function") || message.starts_with("unknown store function")
+}
+
 /// Pig checks every statement before it runs any: a LOAD or STORE naming an unknown
 /// function (or giving it bad arguments) is an error even when no output uses it.
 fn check_functions(plan: &pigrs_planner::LogicalPlan) -> Vec<pigrs_planner::PlanError> {
@@ -133,7 +139,12 @@ fn check_functions(plan: &pigrs_planner::LogicalPlan) -> Vec<pigrs_planner::Plan
         if let (Err(message), Operator::Load { func, .. } | Operator::Store { func, .. }) =
             (checked, &node.op)
         {
-            errors.push(pigrs_planner::PlanError::plan(func.span, message));
+            let error = pigrs_planner::PlanError::plan(func.span, message);
+            errors.push(if message_is_unknown(&error.message) {
+                error.with_pig_code(1070)
+            } else {
+                error
+            });
         }
     }
     errors

@@ -385,7 +385,8 @@ impl Session {
                 ),
             ));
         }
-        let mut err = PlanError::plan(alias.span, format!("undefined alias `{}`", alias.node));
+        let mut err = PlanError::plan(alias.span, format!("Undefined alias: `{}`", alias.node))
+            .with_pig_code(1000);
         if let Some(s) = did_you_mean(&alias.node, self.aliases.keys().map(String::as_str)) {
             err = err.with_help(format!("did you mean `{s}`?"));
         }
@@ -1838,7 +1839,7 @@ impl Session {
                                 .chain(scope.slots.iter().map(|(n, _)| n.as_str()));
                             let mut err = PlanError::plan(n.span, format!(
                                 "Invalid field projection. Projected field [{}] does not exist in schema: {s}.", n.node
-                            ));
+                            )).with_pig_code(1025);
                             if let Some(c) = did_you_mean(&n.node, candidates) {
                                 err = err.with_help(format!("did you mean `{c}`?"));
                             }
@@ -1846,8 +1847,8 @@ impl Session {
                         }
                     },
                     None => Err(PlanError::plan(n.span, format!(
-                        "cannot find field `{}`: the input's schema is unknown", n.node
-                    )).with_help("declare a schema with AS (...) in the LOAD, or refer to fields by position ($0, $1, ...)")),
+                        "Invalid field projection. Projected field [{}] does not exist: the input's schema is unknown", n.node
+                    )).with_pig_code(1025).with_help("declare a schema with AS (...) in the LOAD, or refer to fields by position ($0, $1, ...)")),
                 }
             }
         }
@@ -2192,8 +2193,11 @@ impl Session {
                             format!("unknown function `{}`: a REGISTER failed", func.node),
                         );
                     }
-                    let mut err =
-                        PlanError::plan(func.span, format!("unknown function `{}`", func.node));
+                    let mut err = PlanError::plan(
+                        func.span,
+                        format!("Could not resolve `{}`: unknown function", func.node),
+                    )
+                    .with_pig_code(1070);
                     let plugins = self.plugin_names();
                     let names = builtin_names()
                         .into_iter()
@@ -2369,8 +2373,9 @@ fn check_duplicates(fields: &[Field], span: Span) -> Result<()> {
         {
             return Err(PlanError::plan(
                 span,
-                format!("duplicate field name `{n}` in the GENERATE list"),
+                format!("Duplicate schema alias: `{n}` in the GENERATE list"),
             )
+            .with_pig_code(1108)
             .with_help("rename one of them with AS"));
         }
     }
@@ -2396,10 +2401,10 @@ fn deref(base: Expr, fields: &[FieldRef], span: Span) -> Result<Expr> {
         let i = match (f, &schema) {
             (FieldRef::Position(p), _) => p.node as usize,
             (FieldRef::Name(n), Some(s)) => s.index_of(&n.node).ok_or_else(|| {
-                PlanError::plan(n.span, format!("Invalid field projection. Projected field [{}] does not exist in schema: {s}.", n.node))
+                PlanError::plan(n.span, format!("Invalid field projection. Projected field [{}] does not exist in schema: {s}.", n.node)).with_pig_code(1025)
             })?,
             (FieldRef::Name(n), None) => {
-                return Err(PlanError::plan(n.span, format!("cannot find field `{}`: the schema is unknown", n.node)));
+                return Err(PlanError::plan(n.span, format!("Invalid field projection. Projected field [{}] does not exist: the schema is unknown", n.node)).with_pig_code(1025));
             }
         };
         let field = match &schema {
@@ -2513,7 +2518,8 @@ fn conditional(c: Expr, t: Expr, o: Expr, span: Span) -> Result<Expr> {
                     "Two inputs of BinCond must have compatible schemas: {} and {}",
                     t.ty, o.ty
                 ),
-            ));
+            )
+            .with_pig_code(1048));
         }
         match (&t.ty, &o.ty) {
             (PigType::Tuple(None), PigType::Tuple(Some(_)))
@@ -2551,8 +2557,14 @@ fn binary(op: a::BinaryOp, l: Expr, r: Expr, span: Span) -> Result<Expr> {
         let ty = arithmetic(&l.ty, &r.ty).ok_or_else(|| {
             PlanError::plan(
                 span,
-                format!("arithmetic `{aop}` is not defined on {} and {}", l.ty, r.ty),
+                format!(
+                    "incompatible types in {} Operator left hand side:{} right hand side:{}: arithmetic `{aop}` is not defined on them",
+                    aop.pig_name(),
+                    l.ty,
+                    r.ty
+                ),
             )
+            .with_pig_code(1039)
         })?;
         let (l, r) = (l.cast_to(&ty), r.cast_to(&ty));
         Ok(Expr::new(

@@ -42,6 +42,7 @@ pub fn check_field_names(fields: &[pigrs_grammar::ast::FieldSchema]) -> Result<(
                     n.span,
                     format!("Duplicated alias in schema: `{}`", n.node),
                 )
+                .with_pig_code(1000)
                 .with_related(first.span, "first named here")
                 .with_help("every field of a tuple needs its own name"));
             }
