@@ -681,8 +681,8 @@ fn pig_shorthands_and_string_comparisons() {
     );
     // `@` is the previous relation, resolved by the planner.
     canonical(
-        "A = LOAD 'x';\nB = FILTER @ BY $0 > 1;\nDUMP @;\nDESCRIBE @;",
-        "A = LOAD 'x';\nB = FILTER @ BY $0 > 1;\nDUMP @;\nDESCRIBE @;",
+        "A = LOAD 'x';\nB = FILTER @ BY $0 > 1;\nDUMP @;\nDESCRIBE @;\nEXPLAIN @;\nILLUSTRATE @;",
+        "A = LOAD 'x';\nB = FILTER @ BY $0 > 1;\nDUMP @;\nDESCRIBE @;\nEXPLAIN @;\nILLUSTRATE @;",
     );
 }
 
