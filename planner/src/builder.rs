@@ -1529,6 +1529,35 @@ impl Session {
     fn sort_keys(&self, keys: &[a::OrderKey], scope: &Scope<'_>) -> Result<Vec<SortKey>> {
         let mut out = Vec::new();
         for k in keys {
+            if let a::ExprKind::Range { from, to: None } = &k.expr.node
+                && scope.schema.is_none()
+            {
+                // With no schema, `$k ..` is the rest of each row, compared as a tuple;
+                // Pig allows it as the last sort key only.
+                if !std::ptr::eq(k, keys.last().unwrap_or(k)) {
+                    return Err(PlanError::plan(
+                        k.expr.span,
+                        "a range to the end (`x ..`) of a relation with no schema can only be the last ORDER BY key",
+                    ));
+                }
+                let start = match from {
+                    Some(f) => self.field_index(f, scope)?,
+                    None => 0,
+                };
+                let row = Expr::new(ExprKind::WholeRow, PigType::Tuple(None), k.expr.span);
+                out.push(SortKey {
+                    expr: Expr::new(
+                        ExprKind::Call {
+                            func: Arc::new(RowFrom(start)),
+                            args: vec![row],
+                        },
+                        PigType::Tuple(None),
+                        k.expr.span,
+                    ),
+                    desc: k.desc,
+                });
+                continue;
+            }
             if let a::ExprKind::Range { from, to } = &k.expr.node {
                 for i in self.range(from.as_ref(), to.as_ref(), scope, k.expr.span)? {
                     let ty = scope
@@ -2299,6 +2328,30 @@ fn java_first_key(names: &[String]) -> Option<&str> {
         .enumerate()
         .min_by_key(|(i, s)| (bucket(s), std::cmp::Reverse(*i)))
         .map(|(_, s)| *s)
+}
+
+/// The fields of a row from a position on, as a tuple: the sort key `$k ..` of a
+/// relation with no schema.
+#[derive(Debug)]
+struct RowFrom(usize);
+
+impl pigrs_udf::func::EvalFunc for RowFrom {
+    fn name(&self) -> &str {
+        "(fields to the end)"
+    }
+
+    fn return_type(&self, _args: &[PigType]) -> std::result::Result<PigType, String> {
+        Ok(PigType::Tuple(None))
+    }
+
+    fn eval(&self, args: &[Value]) -> std::result::Result<Value, pigrs_udf::func::UdfError> {
+        Ok(match args.first() {
+            Some(Value::Tuple(t)) => {
+                Value::Tuple(Box::new(t.iter().skip(self.0).cloned().collect()))
+            }
+            _ => Value::Null,
+        })
+    }
 }
 
 /// Where names resolve while checking an expression.

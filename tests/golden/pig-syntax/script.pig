@@ -37,3 +37,7 @@ DUMP KO;
 J = JOIN A BY $0 .. $1, KC BY s .. n;
 JO = ORDER J BY A::n;
 DUMP JO;
+-- With no schema, `$k ..` as the last ORDER BY key is the rest of each row, compared
+-- as Pig compares tuples (shorter first).
+RT = ORDER R BY $0, $1 .. DESC;
+DUMP RT;
