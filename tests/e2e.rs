@@ -1482,3 +1482,125 @@ fn explain_lists_the_stages_that_run() {
         assert_eq!(explained, ran, "{name}:\n{text}");
     }
 }
+
+/// `-p` and `-m` values are read as Pig reads them: quotes go, and a value may use the parameters given before it; text
+/// after `$` that is no parameter name (Perl's `$_`) stays as written.
+#[test]
+fn parameters_are_read_as_pig_reads_them() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "data", "b c\t1\nit's\t2\nx\t3\n");
+    write(tmp.path(), "params", "# a comment\nfirst = 'b c'\n");
+    write(
+        tmp.path(),
+        "s.pig",
+        "A = LOAD '$file' AS (s:chararray, n:int);\nB = FILTER A BY s == '$first' OR n == $second;\nC = STREAM B THROUGH `perl -ne 'print $_'` AS (s:chararray, n:int);\nDUMP C;\n",
+    );
+    let out = ok(&run(
+        tmp.path(),
+        &[
+            "run",
+            "s.pig",
+            "-m",
+            "params",
+            "-p",
+            "dir='.'",
+            "-p",
+            "file=\"$dir/data\"",
+            "-p",
+            "second=\"2\"",
+        ],
+    ));
+    assert_eq!(out, "(b c,1)\n(it's,2)\n");
+    let out = run(tmp.path(), &["run", "s.pig", "-p", "file=$nope"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`nope`") && err.contains("`file`"), "{err}");
+}
+
+/// Pig checks every statement before running any: an unknown load or store function is
+/// an error even on a relation no output uses, and nothing runs.
+#[test]
+fn every_statement_is_checked_even_one_no_output_uses() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "data", "1\n");
+    for (script, wanted) in [
+        (
+            "A = LOAD 'data' AS (n:int);\nDUMP A;\nZ = LOAD 'data' USING NoSuchLoader();\n",
+            "unknown load function: NoSuchLoader",
+        ),
+        (
+            "A = LOAD 'data' AS (n:int);\nDUMP A;\nSTORE A INTO 'out' USING NoSuchStorer();\n",
+            "unknown store function: NoSuchStorer",
+        ),
+    ] {
+        write(tmp.path(), "s.pig", script);
+        let out = run(tmp.path(), &["run", "s.pig"]);
+        assert!(!out.status.success(), "{script}");
+        assert!(out.stdout.is_empty(), "{script}: something ran");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(wanted) && err.contains("s.pig:3:"), "{err}");
+    }
+}
+
+/// Where Pig numbers a mistake, the diagnostic carries Pig's code and the gist of its
+/// message, and keeps pigrs's location and "did you mean".
+#[test]
+fn errors_carry_pig_codes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let load = "A = LOAD 'data' AS (name:chararray, age:int);\n";
+    for (body, code, gist, help) in [
+        (
+            "B = FOREACH A GENERATE nmae;",
+            "ERROR 1025",
+            "Invalid field projection. Projected field [nmae] does not exist",
+            Some("did you mean `name`?"),
+        ),
+        (
+            "B = FOREACH A GENERAT name;",
+            "ERROR 1000",
+            "Error during parsing: unexpected `GENERAT`",
+            None,
+        ),
+        (
+            "B = FOREACH A GENERATE SUMM(age);",
+            "ERROR 1070",
+            "Could not resolve `SUMM`",
+            Some("did you mean `SUM`?"),
+        ),
+        (
+            "B = FOREACH A GENERATE name + 1;",
+            "ERROR 1039",
+            "incompatible types in Add Operator left hand side:chararray right hand side:int",
+            None,
+        ),
+        (
+            "B = FOREACH A GENERATE name, age AS name;",
+            "ERROR 1108",
+            "Duplicate schema alias: `name`",
+            None,
+        ),
+        (
+            "B = FOREACH X GENERATE name;",
+            "ERROR 1000",
+            "Undefined alias: `X`",
+            None,
+        ),
+    ] {
+        write(tmp.path(), "s.pig", &format!("{load}{body}\n"));
+        let out = run(tmp.path(), &["run", "s.pig"]);
+        assert!(!out.status.success(), "{body}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        // miette wraps long messages: compare with the line breaks and bars removed.
+        let flat = err
+            .lines()
+            .map(|l| l.trim().trim_start_matches(['×', '│']).trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(err.contains(code), "{body}: {err}");
+        assert!(flat.contains(gist), "{body}: {err}");
+        assert!(err.contains("s.pig:2:"), "{body}: {err}");
+        if let Some(h) = help {
+            assert!(err.contains(h), "{body}: {err}");
+        }
+    }
+}

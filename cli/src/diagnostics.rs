@@ -12,14 +12,15 @@ use pigrs_runtime::RunError;
 #[error("{message}")]
 pub struct Problem {
     message: String,
-    code: &'static str,
+    /// `ERROR nnnn` where Apache Pig numbers the same mistake, else pigrs's kind.
+    code: String,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
 }
 
 impl Diagnostic for Problem {
     fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        Some(Box::new(self.code))
+        Some(Box::new(&self.code))
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
@@ -62,20 +63,25 @@ impl Source {
         if !e.expected.is_empty() && !msg.contains("expected") {
             msg.push_str(&format!(", expected one of {}", e.expected.join(", ")));
         }
+        // Pig reports every error of parsing (macros included) as ERROR 1000.
         self.report(Problem {
-            message: msg,
-            code: "pigrs::syntax",
-            labels: vec![label(e.span, Some("here".into()), self.text.len())],
+            message: format!("Error during parsing: {msg}"),
+            code: "ERROR 1000".to_string(),
+            labels: std::iter::once((e.span, "here".to_string()))
+                .chain(e.related.iter().cloned())
+                .map(|(s, l)| label(s, Some(l), self.text.len()))
+                .collect(),
             help: e.help.clone(),
         })
     }
 
     /// A planning error.
     pub fn plan(&self, e: &PlanError) -> Report {
-        let code = match e.kind {
-            ErrorKind::Plan | ErrorKind::FollowOn => "pigrs::plan",
-            ErrorKind::NotImplemented => "pigrs::not_supported",
-            ErrorKind::Internal => "pigrs::internal",
+        let code = match (e.kind, e.pig_code) {
+            (ErrorKind::Plan | ErrorKind::FollowOn, Some(n)) => format!("ERROR {n}"),
+            (ErrorKind::Plan | ErrorKind::FollowOn, None) => "pigrs::plan".to_string(),
+            (ErrorKind::NotImplemented, _) => "pigrs::not_supported".to_string(),
+            (ErrorKind::Internal, _) => "pigrs::internal".to_string(),
         };
         let mut labels = Vec::new();
         if e.kind != ErrorKind::Internal {
@@ -108,7 +114,8 @@ impl Source {
             "pigrs::internal"
         } else {
             "pigrs::run"
-        };
+        }
+        .to_string();
         self.report(Problem {
             message: e.message.clone(),
             code,
@@ -121,7 +128,7 @@ impl Source {
     pub fn param(&self, message: &str, offset: usize) -> Report {
         self.report(Problem {
             message: message.to_string(),
-            code: "pigrs::parameter",
+            code: "pigrs::parameter".to_string(),
             labels: vec![label(
                 Span::new(offset, offset + 1),
                 Some("here".into()),
@@ -136,7 +143,7 @@ impl Source {
 pub fn plain(message: impl Into<String>) -> Report {
     Report::new(Problem {
         message: message.into(),
-        code: "pigrs",
+        code: "pigrs".to_string(),
         labels: vec![],
         help: None,
     })

@@ -86,20 +86,20 @@ fn read_called(call: &ScriptCall, dir: &Path) -> Result<(PathBuf, String), Strin
     }
     let text =
         std::fs::read_to_string(&path).map_err(|e| format!("cannot read script {name}: {e}"))?;
-    let mut params = Vec::new();
+    let mut loader = pigrs_grammar::params::ParamLoader::new();
     for f in &call.param_files {
         let t = std::fs::read_to_string(&f.node)
             .map_err(|e| format!("cannot read parameter file {}: {e}", f.node))?;
-        let pairs = pigrs_grammar::params::parse_param_file(&t)
+        loader
+            .file(&t)
             .map_err(|e| format!("{}: {}", f.node, e.message))?;
-        params.extend(pairs);
     }
     for p in &call.params {
-        let Some((k, v)) = p.node.split_once('=') else {
-            return Err(format!("parameter '{}' must be written name=value", p.node));
-        };
-        params.push((k.trim().to_string(), v.to_string()));
+        loader
+            .arg(&p.node)
+            .map_err(|e| format!("parameter '{}': {}", p.node, e.message))?;
     }
+    let params = loader.into_params();
     let text = pigrs_grammar::params::substitute(&text, &params)
         .map_err(|e| format!("in {name}: {}", e.message))?;
     Ok((path, text))

@@ -32,7 +32,7 @@ impl Planned {
 }
 
 fn params(args: &ScriptArgs) -> Result<Vec<(String, String)>, Vec<Report>> {
-    let mut out = Vec::new();
+    let mut loader = pigrs_grammar::params::ParamLoader::new();
     for f in &args.param_files {
         let text = std::fs::read_to_string(f).map_err(|e| {
             vec![plain(format!(
@@ -40,19 +40,16 @@ fn params(args: &ScriptArgs) -> Result<Vec<(String, String)>, Vec<Report>> {
                 f.display()
             ))]
         })?;
-        let pairs = pigrs_grammar::params::parse_param_file(&text)
+        loader
+            .file(&text)
             .map_err(|e| vec![plain(format!("{}: {}", f.display(), e.message))])?;
-        out.extend(pairs);
     }
     for p in &args.params {
-        let Some((k, v)) = p.split_once('=') else {
-            return Err(vec![plain(format!(
-                "parameter '{p}' must be written name=value"
-            ))]);
-        };
-        out.push((k.trim().to_string(), v.to_string()));
+        loader
+            .arg(p)
+            .map_err(|e| vec![plain(format!("parameter '{p}': {}", e.message))])?;
     }
-    Ok(out)
+    Ok(loader.into_params())
 }
 
 /// Reads and plans a script; every error is returned rendered.
@@ -106,12 +103,51 @@ pub fn plan_text(name: String, text: String, dir: Option<&Path>) -> Result<Plann
                 .map(|e| crate::include::source_of(e.span.file, &source, &called).plan(e))
                 .collect::<Vec<_>>()
         })?;
+    let errors = check_functions(&session.plan);
+    if !errors.is_empty() {
+        return Err(errors
+            .iter()
+            .map(|e| crate::include::source_of(e.span.file, &source, &called).plan(e))
+            .collect());
+    }
     Ok(Planned {
         source,
         session,
         actions,
         called,
     })
+}
+
+/// Whether a load/store function error says the function does not exist (Pig's 1070,
+/// "Could not resolve").
+fn message_is_unknown(message: &str) -> bool {
+    message.starts_with("unknown load function") || message.starts_with("unknown store function")
+}
+
+/// Pig checks every statement before it runs any: a LOAD or STORE naming an unknown
+/// function (or giving it bad arguments) is an error even when no output uses it.
+fn check_functions(plan: &pigrs_planner::LogicalPlan) -> Vec<pigrs_planner::PlanError> {
+    use pigrs_planner::Operator;
+    use pigrs_runtime::io::funcs::{load_func_of, store_func_of};
+    let mut errors = Vec::new();
+    for node in &plan.nodes {
+        let checked = match &node.op {
+            Operator::Load { func, .. } => load_func_of(func).map(|_| ()),
+            Operator::Store { func, .. } => store_func_of(func).map(|_| ()),
+            _ => continue,
+        };
+        if let (Err(message), Operator::Load { func, .. } | Operator::Store { func, .. }) =
+            (checked, &node.op)
+        {
+            let error = pigrs_planner::PlanError::plan(func.span, message);
+            errors.push(if message_is_unknown(&error.message) {
+                error.with_pig_code(1070)
+            } else {
+                error
+            });
+        }
+    }
+    errors
 }
 
 /// Applies the optimizer's rules to a plan for the sinks `actions` run; input sizes

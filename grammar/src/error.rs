@@ -15,6 +15,8 @@ pub struct ParseError {
     pub expected: Vec<String>,
     /// A hint for fixing it.
     pub help: Option<String>,
+    /// Other places the error involves, with their labels ("first defined here").
+    pub related: Vec<(Span, String)>,
 }
 
 impl ParseError {
@@ -26,7 +28,22 @@ impl ParseError {
             span,
             expected: Vec::new(),
             help: None,
+            related: Vec::new(),
         }
+    }
+
+    /// Adds a hint.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a secondary location.
+    #[must_use]
+    pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.related.push((span, label.into()));
+        self
     }
 }
 
@@ -101,6 +118,7 @@ pub(crate) fn pretty_expected(raw: &[String]) -> Vec<String> {
             "RAWTEXT" => "command text".to_string(),
             "MACROBODY" => "a macro body `{ ... }`".to_string(),
             "BADTOKEN" => continue,
+            "[list" => "`[`".to_string(),
             other => format!("`{}`", other.replace("\\\"", "\"")),
         };
         if !out.contains(&pretty) {

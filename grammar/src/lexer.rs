@@ -332,6 +332,11 @@ pub enum Punct {
     Minus,
     /// `?` bincond.
     Question,
+    /// `[` opening a list `[k, v, ...]`: Pig's shorthand for `TOMAP(k, v, ...)`, told
+    /// apart from a map constant `[k#v]` and a map type `map[int]` by the lexer.
+    LBracketList,
+    /// `@`: the relation the previous statement defined.
+    At,
 }
 
 impl Punct {
@@ -363,6 +368,8 @@ impl Punct {
             Punct::Plus => "+",
             Punct::Minus => "-",
             Punct::Question => "?",
+            Punct::LBracketList => "[",
+            Punct::At => "@",
         }
     }
 }
@@ -579,6 +586,7 @@ enum RawTok {
     #[token("+", |_| Punct::Plus)]
     #[token("-", |_| Punct::Minus)]
     #[token("?", |_| Punct::Question)]
+    #[token("@", |_| Punct::At)]
     P(Punct),
 }
 
@@ -794,10 +802,20 @@ pub fn tokenize(src: &str) -> (Vec<SpannedTok>, Vec<LexError>) {
         });
         toks.push((start, Tok::Error, end));
     };
+    // The end of the line of a `SET` statement: Pig's `set key value` may end there.
+    let mut set_line_end: Option<usize> = None;
     while let Some(res) = lex.next() {
         let span = lex.span();
         let (start, end) = (span.start, span.end);
         let slice = lex.slice();
+        if let Some(nl) = set_line_end
+            && start > nl
+        {
+            set_line_end = None;
+            if !matches!(toks.last(), Some((_, Tok::P(Punct::Semi), _))) {
+                toks.push((nl, Tok::P(Punct::Semi), nl));
+            }
+        }
         let at_stmt_start = matches!(
             toks.last(),
             None | Some((_, Tok::P(Punct::Semi) | Tok::Raw(_), _))
@@ -811,6 +829,21 @@ pub fn tokenize(src: &str) -> (Vec<SpannedTok>, Vec<LexError>) {
             }
         };
         let tok = match raw {
+            RawTok::Kw(Kw::Set) if at_stmt_start => {
+                set_line_end = Some(src[end..].find('\n').map_or(src.len(), |i| end + i));
+                Tok::Kw(Kw::Set)
+            }
+            RawTok::P(Punct::LBracket)
+                if bracket_is_list(toks.last().map(|t| &t.1), lex.remainder()) =>
+            {
+                Tok::P(Punct::LBracketList)
+            }
+            RawTok::Ident
+                if toks.last().is_some_and(|t| is_operand_end(&t.1))
+                    && string_comparison(slice).is_some() =>
+            {
+                Tok::P(string_comparison(slice).unwrap_or(Punct::EqEq))
+            }
             RawTok::Kw(Kw::Returns) => {
                 after_returns = true;
                 Tok::Kw(Kw::Returns)
@@ -1008,8 +1041,89 @@ pub fn tokenize(src: &str) -> (Vec<SpannedTok>, Vec<LexError>) {
         };
         toks.push((start, tok, end));
     }
+    if set_line_end.is_some() && !matches!(toks.last(), Some((_, Tok::P(Punct::Semi), _))) {
+        toks.push((src.len(), Tok::P(Punct::Semi), src.len()));
+    }
     merge_dotted(&mut toks, src);
     (toks, errors)
+}
+
+/// Pig's string comparison operators `eq`, `neq`, `lt`, `lte`, `gt`, `gte` (any case),
+/// which compare as `==`, `!=`, `<`, `<=`, `>`, `>=` do. They are operators only after an
+/// operand, so they stay usable as names elsewhere.
+fn string_comparison(word: &str) -> Option<Punct> {
+    Some(match word.to_ascii_lowercase().as_str() {
+        "eq" => Punct::EqEq,
+        "neq" => Punct::Ne,
+        "lt" => Punct::Lt,
+        "lte" => Punct::Le,
+        "gt" => Punct::Gt,
+        "gte" => Punct::Ge,
+        _ => return None,
+    })
+}
+
+/// Whether the `[` before `rest` opens Pig's list shorthand `[k, v, ...]` (TOMAP) rather
+/// than a map constant `[k#v, ...]` or a map type: a map type follows `map` or a
+/// schema's `:` and is empty or starts with a type; a map constant has a `#` at its top
+/// level.
+fn bracket_is_list(prev: Option<&Tok>, rest: &str) -> bool {
+    if matches!(prev, Some(Tok::Kw(Kw::Map))) {
+        return false;
+    }
+    let b = rest.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    let mut hash = false;
+    while i < b.len() {
+        match b[i] {
+            b'\'' | b'`' => {
+                let q = b[i];
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b'}' => depth = depth.saturating_sub(1),
+            b']' if depth == 0 => break,
+            b']' => depth -= 1,
+            b'#' if depth == 0 => hash = true,
+            b';' if depth == 0 => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    let content = rest[..i.min(rest.len())].trim_start();
+    if content.is_empty() || hash {
+        return false;
+    }
+    if matches!(prev, Some(Tok::P(Punct::Colon))) {
+        let word: String = content
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let is_type = content.starts_with(['(', '{', '['])
+            || matches!(
+                word.as_str(),
+                "int"
+                    | "long"
+                    | "float"
+                    | "double"
+                    | "biginteger"
+                    | "bigdecimal"
+                    | "chararray"
+                    | "bytearray"
+                    | "boolean"
+                    | "datetime"
+                    | "tuple"
+                    | "bag"
+                    | "map"
+            );
+        return !is_type;
+    }
+    true
 }
 
 /// Whether the last token is a `-` written directly before `start` in operand position,

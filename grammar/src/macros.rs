@@ -18,11 +18,13 @@ use std::collections::{HashMap, HashSet};
 
 use crate::ast::{MacroArg, MacroDef, Script, Statement, StatementKind};
 use crate::error::ParseError;
-use crate::lexer::{self, Tok, escape};
+use crate::lexer::{self, Tok};
 use crate::span::Span;
 
 struct Expander<'a> {
     defs: HashMap<String, MacroDef>,
+    /// Macros whose definition was rejected: their calls add no error of their own.
+    rejected: HashSet<String>,
     calls: HashMap<String, usize>,
     next_file: u32,
     imported: HashSet<String>,
@@ -46,6 +48,7 @@ pub fn expand_macros(
         + 1;
     let mut ex = Expander {
         defs: HashMap::new(),
+        rejected: HashSet::new(),
         calls: HashMap::new(),
         next_file,
         imported: HashSet::new(),
@@ -66,9 +69,7 @@ impl Expander<'_> {
         for st in stmts {
             let span = st.span;
             match st.node {
-                StatementKind::MacroDef(def) => {
-                    self.defs.insert(def.name.node.clone(), def);
-                }
+                StatementKind::MacroDef(def) => self.define(def),
                 StatementKind::Import(path) => self.import_file(&path.node, path.span),
                 StatementKind::MacroCall {
                     outputs,
@@ -76,12 +77,13 @@ impl Expander<'_> {
                     args,
                 } => {
                     let Some(def) = self.defs.get(&name.node).cloned() else {
-                        self.errors.push(ParseError {
-                            message: format!("unknown macro `{}`", name.node),
-                            span: name.span,
-                            expected: Vec::new(),
-                            help: Some("define it with DEFINE name(...) RETURNS ... { ... }; or IMPORT its file before the call".into()),
-                        });
+                        if self.rejected.contains(&name.node) {
+                            continue;
+                        }
+                        self.errors.push(
+                            ParseError::new(format!("unknown macro `{}`", name.node), name.span)
+                                .with_help("define it with DEFINE name(...) RETURNS ... { ... }; or IMPORT its file before the call"),
+                        );
                         continue;
                     };
                     if stack.contains(&name.node) {
@@ -126,9 +128,12 @@ impl Expander<'_> {
                     };
                     let mut subst: HashMap<String, String> = HashMap::new();
                     for (p, a) in def.params.iter().zip(&args) {
+                        // As in Pig, a quoted argument loses its quotes: the body
+                        // quotes it where it needs a string (`LOAD '$path'`).
                         let v = match &a.node {
-                            MacroArg::Name(s) | MacroArg::Number(s) => s.clone(),
-                            MacroArg::String(s) => format!("'{}'", escape(s)),
+                            MacroArg::Name(s) | MacroArg::Number(s) | MacroArg::String(s) => {
+                                s.clone()
+                            }
                         };
                         subst.insert(p.node.clone(), v);
                     }
@@ -155,6 +160,63 @@ impl Expander<'_> {
                 }
                 other => out.push(crate::span::Spanned::new(other, span)),
             }
+        }
+    }
+
+    /// Records a definition after Pig's checks: names are global and defined once, no
+    /// parameter shares a return alias's name, and the body defines every return alias.
+    fn define(&mut self, def: MacroDef) {
+        let name = &def.name;
+        if let Some(first) = self.defs.get(&name.node) {
+            self.errors.push(
+                ParseError::new(format!("Duplicated macro name `{}`", name.node), name.span)
+                    .with_related(first.name.span, "first defined here")
+                    .with_help("macro names are global: rename one of the macros"),
+            );
+            return;
+        }
+        let mut ok = true;
+        for r in &def.returns {
+            if let Some(p) = def.params.iter().find(|p| p.node == r.node) {
+                self.errors.push(
+                    ParseError::new(
+                        format!(
+                            "macro `{}` has a parameter and a return alias both named `{}`",
+                            name.node, r.node
+                        ),
+                        p.span,
+                    )
+                    .with_related(r.span, "return alias")
+                    .with_help("`$name` in the body could only mean one of them: rename one"),
+                );
+                ok = false;
+            }
+        }
+        if ok {
+            let defined = defined_dollar_aliases(&def.body.node);
+            for r in &def.returns {
+                if !defined.contains(&r.node) {
+                    self.errors.push(
+                        ParseError::new(
+                            format!(
+                                "Invalid macro definition: Macro `{}` missing return alias: {}",
+                                name.node, r.node
+                            ),
+                            r.span,
+                        )
+                        .with_help(format!(
+                            "the body must assign the alias it returns: `${} = ...;`",
+                            r.node
+                        )),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        if ok {
+            self.defs.insert(name.node.clone(), def);
+        } else {
+            self.rejected.insert(name.node.clone());
         }
     }
 
@@ -320,5 +382,89 @@ fn rename_aliases(text: &str, internal: &HashSet<String>, macro_name: &str, n: u
         }
     }
     out.push_str(&text[last..]);
+    out
+}
+
+/// The `$alias`es a macro body assigns, found as Pig finds them (`PigMacro.validate`):
+/// `$a = ...` (not `==`), `$a, $b = m(...)`, and SPLIT branches `$a IF ...` /
+/// `$a OTHERWISE`. Comments and quoted strings are skipped.
+fn defined_dollar_aliases(body: &str) -> HashSet<String> {
+    #[derive(PartialEq)]
+    enum T<'a> {
+        Dollar(&'a str),
+        Word(&'a str),
+        Punct(u8),
+    }
+    let b = body.as_bytes();
+    let mut toks = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'-' && b.get(i + 1) == Some(&b'-') {
+            while i < b.len() && b[i] != b'\n' {
+                i += 1;
+            }
+        } else if c == b'/' && b.get(i + 1) == Some(&b'*') {
+            i += 2;
+            while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
+                i += 1;
+            }
+            i += 2;
+        } else if c == b'\'' {
+            i += 1;
+            while i < b.len() && b[i] != b'\'' {
+                i += if b[i] == b'\\' { 2 } else { 1 };
+            }
+            i += 1;
+            toks.push(T::Punct(b'\''));
+        } else if c == b'$' || c.is_ascii_alphanumeric() || c == b'_' {
+            let start = i;
+            i += 1;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            toks.push(if c == b'$' {
+                T::Dollar(&body[start + 1..i])
+            } else {
+                T::Word(&body[start..i])
+            });
+        } else {
+            if !c.is_ascii_whitespace() {
+                toks.push(T::Punct(c));
+            }
+            i += 1;
+        }
+    }
+    let mut out = HashSet::new();
+    let word = |t: Option<&T>, w: &str| matches!(t, Some(T::Word(x)) if x.eq_ignore_ascii_case(w));
+    for (k, t) in toks.iter().enumerate() {
+        let T::Dollar(name) = t else { continue };
+        if name.is_empty() {
+            continue;
+        }
+        let next = toks.get(k + 1);
+        let assigned = next == Some(&T::Punct(b'=')) && toks.get(k + 2) != Some(&T::Punct(b'='));
+        if assigned || word(next, "if") || word(next, "otherwise") {
+            out.insert((*name).to_string());
+            continue;
+        }
+        // `$a, $b, ... =`: every alias of the list is assigned.
+        let mut j = k + 1;
+        let mut list = vec![*name];
+        while toks.get(j) == Some(&T::Punct(b',')) {
+            match toks.get(j + 1) {
+                Some(T::Dollar(n)) => list.push(n),
+                Some(T::Word(_)) => {}
+                _ => break,
+            }
+            j += 2;
+        }
+        if j > k + 1
+            && toks.get(j) == Some(&T::Punct(b'='))
+            && toks.get(j + 1) != Some(&T::Punct(b'='))
+        {
+            out.extend(list.iter().map(|n| (*n).to_string()));
+        }
+    }
     out
 }

@@ -1,7 +1,13 @@
 //! Pig's parameter substitution, run on the script text before parsing.
 //!
 //! - `$name` and `${name}` are replaced everywhere except inside comments (also inside
-//!   quoted strings, as Pig does). `$0`-style positions are left alone.
+//!   quoted strings, as Pig does). As in Pig, a name is `_*[a-zA-Z]\w*`: any other text
+//!   after a `$` (`$0` positions, Perl's `$_` in a streaming command) is left as written,
+//!   and `\$name` is not substituted.
+//! - Values given with `-param`/`-param_file` ([`ParamLoader`]) are read as Pig's
+//!   `ParamLoader` reads them: a quoted value loses its quotes (`\'`/`\"` inside stand for
+//!   the quote), a value in backticks is a shell command whose output is the value, and
+//!   a value may use the parameters given before it.
 //! - `%declare name value` and `%default name value` lines define parameters; the lines
 //!   are blanked out so line numbers stay the same. Values may be quoted, may use other
 //!   parameters, and a value in backticks is a shell command whose output is the value.
@@ -28,6 +34,21 @@ fn is_name_start(c: u8) -> bool {
     c.is_ascii_alphabetic() || c == b'_'
 }
 
+/// The length of the parameter name at the start of `b`: Pig's `_*[a-zA-Z]\w*`.
+fn name_len(b: &[u8]) -> Option<usize> {
+    let underscores = b.iter().take_while(|&&c| c == b'_').count();
+    if !b.get(underscores)?.is_ascii_alphabetic() {
+        return None;
+    }
+    Some(
+        underscores
+            + b[underscores..]
+                .iter()
+                .take_while(|&&c| is_name_char(c))
+                .count(),
+    )
+}
+
 fn is_name_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
@@ -43,6 +64,12 @@ fn subst_value(
     let mut i = 0;
     let mut last = 0;
     while i < b.len() {
+        if b[i] == b'\\' && b.get(i + 1) == Some(&b'$') {
+            out.push_str(&text[last..i]);
+            last = i + 1;
+            i += 2;
+            continue;
+        }
         if b[i] == b'$'
             && let Some((name, len)) = param_at(text, i)
         {
@@ -76,16 +103,13 @@ fn param_at(text: &str, i: usize) -> Option<(&str, usize)> {
         Some(b'{') => {
             let close = text[i + 2..].find('}')?;
             let name = &text[i + 2..i + 2 + close];
-            (!name.is_empty() && name.bytes().all(is_name_char)).then_some((name, close + 3))
+            (name_len(name.as_bytes()) == Some(name.len())).then_some((name, close + 3))
         }
-        Some(&c) if is_name_start(c) => {
-            let mut j = i + 1;
-            while j < b.len() && is_name_char(b[j]) {
-                j += 1;
-            }
-            Some((&text[i + 1..j], j - i))
+        Some(_) => {
+            let len = name_len(&b[i + 1..])?;
+            Some((&text[i + 1..i + 1 + len], len + 1))
         }
-        _ => None,
+        None => None,
     }
 }
 
@@ -244,6 +268,12 @@ pub fn substitute(source: &str, params: &[(String, String)]) -> Result<String, P
             }
             if c == b'\'' {
                 in_string = !in_string;
+            } else if c == b'\\' && b.get(i + 1) == Some(&b'$') {
+                // `\$` keeps a `$` from substitution; the backslash goes, as in Pig.
+                out.push_str(&line[last..i]);
+                last = i + 1;
+                i += 2;
+                continue;
             } else if c == b'\\' && in_string {
                 i += 2;
                 continue;
@@ -278,34 +308,141 @@ pub fn substitute(source: &str, params: &[(String, String)]) -> Result<String, P
     Ok(out)
 }
 
-/// Parses a parameter file (`-param_file`/`-m`): `key=value` or `key = value` lines,
-/// `#` comments and blank lines. Quoted values are unquoted.
-pub fn parse_param_file(text: &str) -> Result<Vec<(String, String)>, ParamError> {
-    let mut out = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let here = offset;
-        offset += line.len();
-        let t = line.trim();
-        if t.is_empty() || t.starts_with('#') {
-            continue;
-        }
-        let Some(eq) = t.find('=') else {
-            return Err(ParamError {
-                message: format!("expected `name=value`, found `{t}`"),
+/// Reads `-param_file` files and `-param` values in the order Pig does (files first,
+/// then the command line), each value as Pig's `ParamLoader` reads it.
+///
+/// A later value of a name replaces an earlier one.
+#[derive(Debug, Default, Clone)]
+pub struct ParamLoader {
+    values: Vec<(String, String)>,
+}
+
+impl ParamLoader {
+    /// An empty loader.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads a parameter file: `name=value` (or `name = value`) lines, `#` comments and
+    /// blank lines. An error's offset is the start of its line in `text`.
+    pub fn file(&mut self, text: &str) -> Result<(), ParamError> {
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let here = offset;
+            offset += line.len();
+            let t = line.trim();
+            if t.is_empty() || t.starts_with('#') {
+                continue;
+            }
+            self.assignment(t).map_err(|message| ParamError {
+                message,
                 offset: here,
-            });
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Reads one `-param name=value` argument.
+    pub fn arg(&mut self, arg: &str) -> Result<(), ParamError> {
+        self.assignment(arg.trim())
+            .map_err(|message| ParamError { message, offset: 0 })
+    }
+
+    /// The parameters read so far, each name once, in the order first given.
+    pub fn into_params(self) -> Vec<(String, String)> {
+        self.values
+    }
+
+    fn assignment(&mut self, t: &str) -> Result<(), String> {
+        let Some(eq) = t.find('=') else {
+            return Err(format!("expected `name=value`, found `{t}`"));
         };
         let key = t[..eq].trim();
-        if key.is_empty() || !key.bytes().all(is_name_char) {
-            return Err(ParamError {
-                message: format!("invalid parameter name `{key}`"),
-                offset: here,
-            });
+        if name_len(key.as_bytes()) != Some(key.len()) {
+            return Err(format!(
+                "invalid parameter name `{key}`: a name is letters, digits and `_`, starting with a letter (after any `_`)"
+            ));
         }
-        out.push((key.to_string(), unquote(&t[eq + 1..]).to_string()));
+        let value = self.value(key, t[eq + 1..].trim())?;
+        match self.values.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.values.push((key.to_string(), value)),
+        }
+        Ok(())
     }
-    Ok(out)
+
+    /// A value: quoted (quotes removed, `\'`/`\"` stand for the quote), a shell command in
+    /// backticks, or plain text; parameters given before it are substituted.
+    fn value(&self, key: &str, raw: &str) -> Result<String, String> {
+        let vars: HashMap<String, String> = self.values.iter().cloned().collect();
+        let subst = |text: &str| {
+            subst_value(text, &vars, 0).map_err(|e| {
+                format!(
+                    "{} found when trying to find the value of `{key}`",
+                    e.message
+                )
+            })
+        };
+        let Some(first) = raw.chars().next() else {
+            return Ok(String::new());
+        };
+        match first {
+            '`' => {
+                let Some(end) = raw[1..].find('`') else {
+                    return Err(format!(
+                        "the command in the value of `{key}` has no closing `"
+                    ));
+                };
+                trailing(key, &raw[end + 2..])?;
+                run_shell(&subst(&raw[1..=end])?, 0).map_err(|e| e.message)
+            }
+            '\'' | '"' => {
+                let mut text = String::new();
+                let mut chars = raw[1..].char_indices();
+                loop {
+                    match chars.next() {
+                        Some((_, '\\')) => match chars.next() {
+                            Some((_, c)) if c == first => text.push(c),
+                            Some((_, c)) => {
+                                text.push('\\');
+                                text.push(c);
+                            }
+                            None => text.push('\\'),
+                        },
+                        Some((i, c)) if c == first => {
+                            trailing(key, &raw[i + 2..])?;
+                            break;
+                        }
+                        Some((_, c)) => text.push(c),
+                        None => {
+                            return Err(format!("the value of `{key}` has no closing {first}"));
+                        }
+                    }
+                }
+                subst(&text)
+            }
+            _ => subst(raw),
+        }
+    }
+}
+
+/// Pig reads nothing after a quoted or backquoted value but a comment.
+fn trailing(key: &str, rest: &str) -> Result<(), String> {
+    let rest = rest.trim();
+    if rest.is_empty() || rest.starts_with('#') {
+        Ok(())
+    } else {
+        Err(format!(
+            "unexpected `{rest}` after the quoted value of `{key}`"
+        ))
+    }
+}
+
+/// Parses a parameter file (`-param_file`/`-m`) on its own; see [`ParamLoader::file`].
+pub fn parse_param_file(text: &str) -> Result<Vec<(String, String)>, ParamError> {
+    let mut loader = ParamLoader::new();
+    loader.file(text)?;
+    Ok(loader.into_params())
 }
 
 #[cfg(test)]
@@ -369,5 +506,79 @@ mod tests {
         let v = parse_param_file("# c\na=1\n b = 'two words'\n\n").unwrap();
         assert_eq!(v, vec![p("a", "1"), p("b", "two words")]);
         assert!(parse_param_file("nope\n").is_err());
+    }
+
+    #[test]
+    fn only_pig_names_are_parameters() {
+        // Pig substitutes `\$[_]*[a-zA-Z]\w*` only: Perl's `$_` and `$__` stay as written.
+        let src = "B = STREAM A THROUGH `perl -ne 'print $_ if $__;'`;";
+        assert_eq!(substitute(src, &[]).unwrap(), src);
+        assert_eq!(substitute("X ${_} $_1", &[]).unwrap(), "X ${_} $_1");
+        assert_eq!(
+            substitute("X $_a ${__b}", &[p("_a", "1"), p("__b", "2")]).unwrap(),
+            "X 1 2"
+        );
+        assert!(substitute("X $_a", &[]).is_err());
+    }
+
+    #[test]
+    fn an_escaped_dollar_is_kept_without_its_backslash() {
+        let s = substitute("A = LOAD '\\$in' AS (x); B = FILTER A BY x == \\$in;", &[]).unwrap();
+        assert_eq!(s, "A = LOAD '$in' AS (x); B = FILTER A BY x == $in;");
+    }
+
+    #[test]
+    fn loader_unquotes_like_pig() {
+        let mut l = ParamLoader::new();
+        l.arg("a='b c'").unwrap();
+        l.arg("q=\"it\\\"s\"").unwrap();
+        l.arg("s='it\\'s'").unwrap();
+        l.arg("plain=x y").unwrap();
+        l.arg("path=$plain/z").unwrap();
+        l.arg("both='$a!'").unwrap();
+        l.arg("cmd=`echo $a`").unwrap();
+        l.arg("empty=").unwrap();
+        assert_eq!(
+            l.into_params(),
+            vec![
+                p("a", "b c"),
+                p("q", "it\"s"),
+                p("s", "it's"),
+                p("plain", "x y"),
+                p("path", "x y/z"),
+                p("both", "b c!"),
+                p("cmd", "b c"),
+                p("empty", ""),
+            ]
+        );
+    }
+
+    #[test]
+    fn loader_errors_and_overrides() {
+        let mut l = ParamLoader::new();
+        l.file("a = '1'\nb=\"2\" # two\n").unwrap();
+        l.arg("a=3").unwrap();
+        assert_eq!(l.clone().into_params(), vec![p("a", "3"), p("b", "2")]);
+        let e = l.arg("c=$nope").unwrap_err();
+        assert!(
+            e.message.contains("`nope`") && e.message.contains("`c`"),
+            "{}",
+            e.message
+        );
+        assert!(l.arg("d='open").unwrap_err().message.contains("no closing"));
+        assert!(
+            l.arg("e='x' y")
+                .unwrap_err()
+                .message
+                .contains("after the quoted value")
+        );
+        assert!(
+            l.arg("1x=2")
+                .unwrap_err()
+                .message
+                .contains("invalid parameter name")
+        );
+        let e = l.file("ok=1\nbad\n").unwrap_err();
+        assert_eq!(e.offset, 5);
     }
 }

@@ -41,6 +41,19 @@ pub(crate) fn bin(op: BinaryOp, left: Expr, right: Expr) -> ExprKind {
     ExprKind::Binary { op, left, right }
 }
 
+/// `{...}` in an expression: a bag constant when every item is a tuple `(..)`, else Pig's
+/// shorthand for `TOBAG(items)` (`brace` is the span of the `{`).
+pub(crate) fn bag_or_tobag(items: Vec<Expr>, brace: Span) -> ExprKind {
+    if items.iter().all(|e| matches!(e.node, ExprKind::Tuple(_))) {
+        ExprKind::Bag(items)
+    } else {
+        ExprKind::Call {
+            func: Spanned::new("TOBAG".to_string(), brace),
+            args: items,
+        }
+    }
+}
+
 /// `BY (a, b)` parses as a tuple; as a key list it means two keys.
 pub(crate) fn keys_of(e: Expr) -> Vec<Expr> {
     match e.node {
@@ -216,6 +229,7 @@ fn convert(
                 span: sp(location.min(src_len), src_len),
                 expected: cap(expected),
                 help,
+                related: Vec::new(),
             }
         }
         LalrpopError::UnrecognizedToken {
@@ -240,6 +254,7 @@ fn convert(
                 span: sp(s, e),
                 expected: cap(expected),
                 help,
+                related: Vec::new(),
             }
         }
         LalrpopError::ExtraToken { token: (s, tok, e) } => {

@@ -625,7 +625,7 @@ fn case_calls_constructors_casts() {
         matches!(expr("CONCAT(a, 'x', b)").node, ExprKind::Call { ref args, .. } if args.len() == 3)
     );
     assert!(matches!(expr("(1, 'a')").node, ExprKind::Tuple(ref v) if v.len() == 2));
-    assert!(matches!(expr("{(1), (2, 3)}").node, ExprKind::Bag(ref v) if v.len() == 2));
+    assert!(matches!(expr("{(1, 2), (3, 4)}").node, ExprKind::Bag(ref v) if v.len() == 2));
     assert!(matches!(expr("{}").node, ExprKind::Bag(ref v) if v.is_empty()));
     assert!(matches!(expr("['a'#1, 'b'#x + 1]").node, ExprKind::Map(ref v) if v.len() == 2));
     assert!(matches!(
@@ -651,6 +651,49 @@ fn case_calls_constructors_casts() {
         assert!(matches!(e.node, ExprKind::Cast { .. }), "{src}");
         assert_eq!(e.to_string(), want);
     }
+}
+
+#[test]
+fn pig_shorthands_and_string_comparisons() {
+    // `{a, b}` is TOBAG and `[k, v]` TOMAP (Pig's QueryParser.g curly_expr/bracket_expr);
+    // `(1)` in a bag is the number 1, so `{(1), (2, 3)}` is TOBAG too.
+    canonical(
+        "B = FOREACH A GENERATE {a, b}, [k, v], {(1), (2, 3)}, {(1, 2)}, ['k'#1], {}, [];",
+        "B = FOREACH A GENERATE TOBAG(a, b), TOMAP(k, v), TOBAG(1, (2, 3)), {(1, 2)}, ['k'#1], {}, [];",
+    );
+    // A bincond branch and a map type after `:` are told apart.
+    canonical(
+        "B = FOREACH A GENERATE (x > 0 ? [a, b] : [c, d]);",
+        "B = FOREACH A GENERATE (x > 0 ? TOMAP(a, b) : TOMAP(c, d));",
+    );
+    canonical(
+        "A = LOAD 'x' AS (m:[], n:[int], t:map[]);",
+        "A = LOAD 'x' AS (m:map[], n:map[int], t:map[]);",
+    );
+    // eq/neq/lt/lte/gt/gte compare like the symbols, and stay names elsewhere.
+    canonical(
+        "B = FILTER A BY s eq 'a' OR s NEQ 'b' OR s lt t OR s lte t OR s gt t OR s gte t;",
+        "B = FILTER A BY s == 'a' OR s != 'b' OR s < t OR s <= t OR s > t OR s >= t;",
+    );
+    canonical(
+        "B = FOREACH A GENERATE eq, lt AS gt;",
+        "B = FOREACH A GENERATE eq, lt AS gt;",
+    );
+    // `@` is the previous relation, resolved by the planner.
+    canonical(
+        "A = LOAD 'x';\nB = FILTER @ BY $0 > 1;\nDUMP @;\nDESCRIBE @;\nEXPLAIN @;\nILLUSTRATE @;",
+        "A = LOAD 'x';\nB = FILTER @ BY $0 > 1;\nDUMP @;\nDESCRIBE @;\nEXPLAIN @;\nILLUSTRATE @;",
+    );
+}
+
+#[test]
+fn set_may_end_at_the_end_of_its_line() {
+    canonical(
+        "set default_parallel 3\nset job.name 'x'\nA = LOAD 'x';\nSET debug on;\nset",
+        "SET default_parallel 3;\nSET job.name 'x';\nA = LOAD 'x';\nSET debug 'on';\nSET;",
+    );
+    // A SET statement cannot run on into the next line.
+    assert!(parse_script("set default_parallel\n3;", 0).is_err());
 }
 
 #[test]
@@ -818,6 +861,68 @@ fn macros_import_nested_and_errors() {
     assert!(e[0].message.contains("calls itself"), "{}", e[0].message);
     let e = expand("IMPORT 'missing.pig';", &[]).unwrap_err();
     assert!(e[0].message.contains("missing.pig"));
+}
+
+#[test]
+fn a_quoted_macro_argument_loses_its_quotes() {
+    // Pig passes arguments through its parameter loader: `'myfile.txt'` becomes
+    // `myfile.txt`, and the body writes the quotes (`LOAD '$path'`).
+    let src = "DEFINE m(path, out) RETURNS void { D = LOAD '$path'; STORE D INTO '$out'; };\nm('my file.txt', '/tmp/o');";
+    let p = expand(src, &[]).unwrap().to_string();
+    assert_eq!(
+        p,
+        "macro_m_D_0 = LOAD 'my file.txt';\nSTORE macro_m_D_0 INTO '/tmp/o';\n"
+    );
+}
+
+#[test]
+fn macro_definitions_are_checked_as_pig_checks_them() {
+    let e = expand(
+        "DEFINE m(a) RETURNS b { $b = FILTER $a BY x; };\nDEFINE m(a) RETURNS b { $b = $a; };\nX = m(Y);",
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].message, "Duplicated macro name `m`");
+    assert_eq!((e[0].span.start, e[0].related[0].0.start), (55, 7));
+
+    // Also when the first definition is imported.
+    let e = expand(
+        "IMPORT 'lib.pig';\nDEFINE m(a) RETURNS b { $b = $a; };",
+        &[("lib.pig", "DEFINE m(a) RETURNS b { $b = $a; };")],
+    )
+    .unwrap_err();
+    assert!(e[0].message.contains("Duplicated macro name"), "{e:?}");
+
+    let e = expand(
+        "DEFINE m(a, b) RETURNS b { $b = FILTER $a BY x; };\nX = m(Y, Z);",
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(e.len(), 1, "the call adds no error: {e:?}");
+    assert!(
+        e[0].message
+            .contains("parameter and a return alias both named `b`"),
+        "{e:?}"
+    );
+
+    // `b = ...` (no `$`), a commented `$b = ...` and `$b == ...` do not define `b`.
+    let e = expand(
+        "DEFINE m(a) RETURNS b { b = FILTER $a BY x; /* $b = $a; */ -- $b = $a;\nc = FILTER $a BY $b == 1; };",
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(
+        e[0].message,
+        "Invalid macro definition: Macro `m` missing return alias: b"
+    );
+
+    // SPLIT branches and several outputs of a call define their aliases.
+    let ok = "DEFINE two(a) RETURNS x, y { SPLIT $a INTO $x IF f > 1, $y OTHERWISE; };\n\
+              DEFINE pair(a) RETURNS p, q { $p, $q = two($a); };\n\
+              P, Q = pair(R);";
+    let p = expand(ok, &[]).unwrap().to_string();
+    assert_eq!(p, "SPLIT R INTO P IF f > 1, Q OTHERWISE;\n");
 }
 
 // ------------------------------------------------------------------ conformance corpus

@@ -18,10 +18,13 @@ use pigrs_udf::{Field, PigType, Schema, Value};
 use crate::error::{PlanError, Result, did_you_mean};
 use crate::expr::{ArithOp, CmpOp, Expr, ExprKind};
 use crate::logical::{
-    FuncRef, GenItem, GroupKeys, JoinStrategy, JoinType, LogicalPlan, NestedStep, Node, NodeId,
-    Operator, SortKey,
+    Amount, FuncRef, GenItem, GroupKeys, JoinStrategy, JoinType, LogicalPlan, NestedStep, Node,
+    NodeId, Operator, SortKey,
 };
-use crate::typing::{arithmetic, castable, common, schema_of, type_of};
+use crate::typing::{
+    arithmetic, castable, check_field_names, check_type_names, common, comparable, schema_of,
+    type_of,
+};
 
 /// What running a statement does, in script order.
 #[derive(Clone, Debug)]
@@ -73,6 +76,10 @@ pub struct Session {
     /// Every node planned so far.
     pub plan: LogicalPlan,
     aliases: HashMap<String, (NodeId, Span)>,
+    /// The alias the latest statement defined: what `@` names.
+    last_alias: Option<String>,
+    /// How many UDF columns were named after Pig's `getSchemaName` (TOTUPLE's).
+    schema_ids: std::cell::Cell<u32>,
     broken: HashSet<String>,
     defines: HashMap<String, FuncRef>,
     /// Streaming commands bound by ``DEFINE alias `command` ...``.
@@ -171,6 +178,7 @@ impl Session {
                     Ok(id) => {
                         self.broken.remove(&alias.node);
                         self.aliases.insert(alias.node.clone(), (id, alias.span));
+                        self.last_alias = Some(alias.node.clone());
                     }
                     Err(e) => {
                         self.aliases.remove(&alias.node);
@@ -256,6 +264,7 @@ impl Session {
                         span,
                     });
                     self.aliases.insert(alias.node.clone(), (id, alias.span));
+                    self.last_alias = Some(alias.node.clone());
                 }
                 if let Some(alias) = otherwise {
                     let any = conds
@@ -280,6 +289,7 @@ impl Session {
                         span,
                     });
                     self.aliases.insert(alias.node.clone(), (id, alias.span));
+                    self.last_alias = Some(alias.node.clone());
                 }
                 Ok(vec![])
             }
@@ -337,6 +347,7 @@ impl Session {
             .first()
             .ok_or_else(|| PlanError::internal("empty DESCRIBE"))?;
         let id = self.alias_ref(first)?;
+        let first = &self.previous(first)?;
         if path.len() == 2 {
             let key = (first.node.clone(), path[1].node.clone());
             return match self.nested_schemas.get(&key) {
@@ -354,7 +365,23 @@ impl Session {
         })
     }
 
+    /// `@` as the alias it names (the one the latest statement defined); other aliases
+    /// as they are.
+    fn previous(&self, alias: &Ident) -> Result<Ident> {
+        if alias.node != "@" {
+            return Ok(alias.clone());
+        }
+        match &self.last_alias {
+            Some(a) => Ok(Spanned::new(a.clone(), alias.span)),
+            None => Err(PlanError::plan(
+                alias.span,
+                "`@` names the previous relation, but no relation is defined yet",
+            )),
+        }
+    }
+
     fn alias_ref(&self, alias: &Ident) -> Result<NodeId> {
+        let alias = &self.previous(alias)?;
         if let Some((id, _)) = self.aliases.get(&alias.node) {
             return Ok(*id);
         }
@@ -367,7 +394,8 @@ impl Session {
                 ),
             ));
         }
-        let mut err = PlanError::plan(alias.span, format!("undefined alias `{}`", alias.node));
+        let mut err = PlanError::plan(alias.span, format!("Undefined alias: `{}`", alias.node))
+            .with_pig_code(1000);
         if let Some(s) = did_you_mean(&alias.node, self.aliases.keys().map(String::as_str)) {
             err = err.with_help(format!("did you mean `{s}`?"));
         }
@@ -383,6 +411,7 @@ impl Session {
 
     fn relation_name(&self, r: &RelRef, id: NodeId) -> String {
         match r {
+            RelRef::Alias(a) if a.node == "@" => self.last_alias.clone().unwrap_or_default(),
             RelRef::Alias(a) => a.node.clone(),
             RelRef::Inline(_) => format!("__inline{id}"),
         }
@@ -589,7 +618,10 @@ impl Session {
                 let func = self.func_ref(func.as_ref(), "PigStorage", span);
                 let func = self.with_record_func(func, true)?;
                 let schema = match (schema, &self.schemas, &func.plugin) {
-                    (Some(s), _, _) => Some(schema_of(s)),
+                    (Some(s), _, _) => {
+                        check_field_names(&s.fields)?;
+                        Some(schema_of(s))
+                    }
                     (None, _, Some(f)) => f
                         .0
                         .load_schema()
@@ -737,7 +769,7 @@ impl Session {
             a::Op::Limit { input, count } => {
                 let input = self.relation(input)?;
                 let schema = self.plan.node(input).schema.clone();
-                let n = const_count(count)?;
+                let n = self.limit_count(count, schema.as_ref())?;
                 Ok(self.add(Operator::Limit { n }, vec![input], schema, alias, span))
             }
             a::Op::Distinct {
@@ -758,7 +790,7 @@ impl Session {
             a::Op::Sample { input, fraction } => {
                 let input = self.relation(input)?;
                 let schema = self.plan.node(input).schema.clone();
-                let fraction = const_fraction(fraction)?;
+                let fraction = self.sample_fraction(fraction, schema.as_ref())?;
                 Ok(self.add(
                     Operator::Sample { fraction },
                     vec![input],
@@ -819,6 +851,9 @@ impl Session {
                 command,
                 schema,
             } => {
+                if let Some(s) = schema {
+                    check_field_names(&s.fields)?;
+                }
                 let id = self.relation(input)?;
                 let (command, ship) = match command {
                     a::StreamThrough::Inline(c) => (c.node.clone(), vec![]),
@@ -1110,6 +1145,8 @@ impl Session {
         let mut keys = Vec::new();
         let mut inner = Vec::new();
         let mut bag_fields = Vec::new();
+        // The names of the first input's keys name the fields of a tuple `group`.
+        let mut key_names: Option<Vec<Option<String>>> = None;
         for gi in inputs {
             let id = self.relation(&gi.input)?;
             let name = self.relation_name(&gi.input, id);
@@ -1120,17 +1157,19 @@ impl Session {
             };
             keys.push(match &gi.key {
                 a::GroupKey::All(_) => GroupKeys::All,
-                a::GroupKey::Exprs(es) => GroupKeys::Exprs(
-                    es.iter()
-                        .map(|e| self.expr(e, &scope))
-                        .collect::<Result<_>>()?,
-                ),
+                a::GroupKey::Exprs(es) => {
+                    let (exprs, names) = self.key_exprs(es, &scope)?.into_iter().unzip();
+                    if key_names.is_none() {
+                        key_names = Some(names);
+                    }
+                    GroupKeys::Exprs(exprs)
+                }
             });
             inner.push(gi.inner);
             bag_fields.push(Field::new(name, PigType::Bag(schema)));
             ids.push(id);
         }
-        let group_field = self.unify_keys(&mut keys, inputs, span)?;
+        let group_field = self.unify_keys(&mut keys, &key_names.unwrap_or_default(), span)?;
         let mut fields = vec![group_field];
         fields.extend(bag_fields);
         Ok(self.add(
@@ -1150,7 +1189,7 @@ impl Session {
     fn unify_keys(
         &self,
         keys: &mut [GroupKeys],
-        inputs: &[a::GroupInput],
+        key_names: &[Option<String>],
         span: Span,
     ) -> Result<Field> {
         let exprs: Vec<&Vec<Expr>> = keys
@@ -1188,7 +1227,7 @@ impl Session {
                     )
                 })?;
             }
-            names.push(key_name(inputs, i));
+            names.push(key_names.get(i).cloned().flatten());
             types.push(ty);
         }
         for k in keys.iter_mut() {
@@ -1269,10 +1308,10 @@ impl Session {
                 slots: &[],
             };
             keys.push(
-                ji.keys
-                    .iter()
-                    .map(|e| self.expr(e, &scope))
-                    .collect::<Result<Vec<_>>>()?,
+                self.key_exprs(&ji.keys, &scope)?
+                    .into_iter()
+                    .map(|(e, _)| e)
+                    .collect::<Vec<_>>(),
             );
             ids.push(id);
         }
@@ -1452,16 +1491,149 @@ impl Session {
         })
     }
 
+    /// LIMIT's count: a non-negative integer, or a scalar expression (`LIMIT A C.n / 10`),
+    /// which Pig evaluates once, as a long.
+    fn limit_count(&self, e: &a::Expr, input: Option<&Schema>) -> Result<Amount<u64>> {
+        if matches!(e.node, a::ExprKind::Literal(_)) {
+            return const_count(e).map(Amount::Const);
+        }
+        let x = self.scalar_amount(e, input, "LIMIT's count")?;
+        match x.ty {
+            PigType::Int | PigType::Long | PigType::Bytearray => {
+                Ok(Amount::Scalar(x.cast_to(&PigType::Long)))
+            }
+            ref other => Err(PlanError::plan(
+                e.span,
+                format!("LIMIT's count must be an int or a long, not a {other}"),
+            )),
+        }
+    }
+
+    /// SAMPLE's fraction: a number between 0 and 1, or a scalar expression evaluated
+    /// once, as a double.
+    fn sample_fraction(&self, e: &a::Expr, input: Option<&Schema>) -> Result<Amount<f64>> {
+        if matches!(e.node, a::ExprKind::Literal(_)) {
+            return const_fraction(e).map(Amount::Const);
+        }
+        let x = self.scalar_amount(e, input, "SAMPLE's fraction")?;
+        if x.ty.is_numeric() || x.ty == PigType::Bytearray {
+            Ok(Amount::Scalar(x.cast_to(&PigType::Double)))
+        } else {
+            Err(PlanError::plan(
+                e.span,
+                format!("SAMPLE's fraction must be a number, not a {}", x.ty),
+            ))
+        }
+    }
+
+    /// An expression of constants and relations used as scalars (no field of the input,
+    /// whose schema is `input`).
+    fn scalar_amount(&self, e: &a::Expr, input: Option<&Schema>, what: &str) -> Result<Expr> {
+        let scope = Scope {
+            schema: input,
+            slots: &[],
+        };
+        let x = self.expr(e, &scope)?;
+        let mut row = None;
+        x.visit(&mut |y| {
+            if matches!(
+                y.kind,
+                ExprKind::Column(_) | ExprKind::WholeRow | ExprKind::Slot(_) | ExprKind::Outer(_)
+            ) {
+                row.get_or_insert(y.span);
+            }
+        });
+        if let Some(at) = row {
+            return Err(PlanError::plan(
+                at,
+                format!("{what} cannot use a field of the input: it is computed once"),
+            )
+            .with_help("use constants and relations as scalars, like `C.n / 10`"));
+        }
+        Ok(x)
+    }
+
+    /// GROUP/COGROUP/JOIN keys with their names; a project-range (`b .. c`) gives one key
+    /// per field, as in Pig.
+    fn key_exprs(&self, es: &[a::Expr], scope: &Scope<'_>) -> Result<Vec<(Expr, Option<String>)>> {
+        let mut out = Vec::new();
+        for e in es {
+            if let a::ExprKind::Range { from, to } = &e.node {
+                if to.is_none() && scope.schema.is_none() {
+                    return Err(PlanError::plan(
+                        e.span,
+                        "a key range to the end (`x ..`) needs a known schema",
+                    ));
+                }
+                for i in self.range(from.as_ref(), to.as_ref(), scope, e.span)? {
+                    let field = scope.schema.and_then(|s| s.fields.get(i));
+                    let ty = field.map_or(PigType::Bytearray, |f| f.ty.clone());
+                    let name = field
+                        .and_then(|f| f.name.as_ref())
+                        .map(|n| n.rsplit("::").next().unwrap_or(n).to_string());
+                    out.push((Expr::new(ExprKind::Column(i), ty, e.span), name));
+                }
+                continue;
+            }
+            out.push((self.expr(e, scope)?, expr_name_ast(e)));
+        }
+        Ok(out)
+    }
+
     fn sort_keys(&self, keys: &[a::OrderKey], scope: &Scope<'_>) -> Result<Vec<SortKey>> {
         let mut out = Vec::new();
         for k in keys {
-            if matches!(k.expr.node, a::ExprKind::Star) {
-                let width = scope.schema.map(|s| s.fields.len()).ok_or_else(|| {
-                    PlanError::not_implemented(
+            if let a::ExprKind::Range { from, to: None } = &k.expr.node
+                && scope.schema.is_none()
+            {
+                // With no schema, `$k ..` is the rest of each row, compared as a tuple;
+                // Pig allows it as the last sort key only.
+                if !std::ptr::eq(k, keys.last().unwrap_or(k)) {
+                    return Err(PlanError::plan(
                         k.expr.span,
-                        "ORDER BY * on a relation with an unknown schema",
-                    )
-                })?;
+                        "a range to the end (`x ..`) of a relation with no schema can only be the last ORDER BY key",
+                    ));
+                }
+                let start = match from {
+                    Some(f) => self.field_index(f, scope)?,
+                    None => 0,
+                };
+                let row = Expr::new(ExprKind::WholeRow, PigType::Tuple(None), k.expr.span);
+                out.push(SortKey {
+                    expr: Expr::new(
+                        ExprKind::Call {
+                            func: Arc::new(RowFrom(start)),
+                            args: vec![row],
+                        },
+                        PigType::Tuple(None),
+                        k.expr.span,
+                    ),
+                    desc: k.desc,
+                });
+                continue;
+            }
+            if let a::ExprKind::Range { from, to } = &k.expr.node {
+                for i in self.range(from.as_ref(), to.as_ref(), scope, k.expr.span)? {
+                    let ty = scope
+                        .schema
+                        .map(|s| s.fields[i].ty.clone())
+                        .unwrap_or(PigType::Bytearray);
+                    out.push(SortKey {
+                        expr: Expr::new(ExprKind::Column(i), ty, k.expr.span),
+                        desc: k.desc,
+                    });
+                }
+                continue;
+            }
+            if matches!(k.expr.node, a::ExprKind::Star) {
+                let Some(width) = scope.schema.map(|s| s.fields.len()) else {
+                    // With no schema the rows are compared whole, as Pig compares tuples.
+                    out.push(SortKey {
+                        expr: Expr::new(ExprKind::WholeRow, PigType::Tuple(None), k.expr.span),
+                        desc: k.desc,
+                    });
+                    continue;
+                };
                 for i in 0..width {
                     let ty = scope
                         .schema
@@ -1559,7 +1731,19 @@ impl Session {
                                 })
                                 .collect()
                         }),
-                        PigType::Map(_) => None,
+                        // One row per entry: `m::key` and `m::value` (Pig's LOGenerate);
+                        // an untyped map's values have no schema, nor then the output.
+                        PigType::Map(Some(value)) => {
+                            let name = |part: &str| match &prefix {
+                                Some(p) => format!("{p}::{part}"),
+                                None => part.to_string(),
+                            };
+                            Some(vec![
+                                Field::new(name("key"), PigType::Chararray),
+                                Field::new(name("value"), (**value).clone()),
+                            ])
+                        }
+                        PigType::Map(None) => None,
                         other => Some(vec![Field {
                             name: prefix.clone(),
                             ty: other.clone(),
@@ -1578,7 +1762,7 @@ impl Session {
                 _ => {
                     let e = self.expr(&item.expr, scope)?;
                     let f = Field {
-                        name: expr_name(&e, scope),
+                        name: self.item_name(&e, scope),
                         ty: e.ty.clone(),
                     };
                     produced.push((
@@ -1592,6 +1776,7 @@ impl Session {
                 }
             }
             if let Some(alias) = &item.alias {
+                check_field_names(alias)?;
                 let total: Option<usize> =
                     produced.iter().map(|(_, f)| f.as_ref().map(Vec::len)).sum();
                 if let Some(total) = total
@@ -1737,7 +1922,7 @@ impl Session {
                                 .chain(scope.slots.iter().map(|(n, _)| n.as_str()));
                             let mut err = PlanError::plan(n.span, format!(
                                 "Invalid field projection. Projected field [{}] does not exist in schema: {s}.", n.node
-                            ));
+                            )).with_pig_code(1025);
                             if let Some(c) = did_you_mean(&n.node, candidates) {
                                 err = err.with_help(format!("did you mean `{c}`?"));
                             }
@@ -1745,8 +1930,8 @@ impl Session {
                         }
                     },
                     None => Err(PlanError::plan(n.span, format!(
-                        "cannot find field `{}`: the input's schema is unknown", n.node
-                    )).with_help("declare a schema with AS (...) in the LOAD, or refer to fields by position ($0, $1, ...)")),
+                        "Invalid field projection. Projected field [{}] does not exist: the input's schema is unknown", n.node
+                    )).with_pig_code(1025).with_help("declare a schema with AS (...) in the LOAD, or refer to fields by position ($0, $1, ...)")),
                 }
             }
         }
@@ -1824,6 +2009,7 @@ impl Session {
                 }
             }
             a::ExprKind::Cast { ty, expr } => {
+                check_type_names(ty)?;
                 let x = self.expr(expr, scope)?;
                 let to = type_of(ty);
                 if !castable(&x.ty, &to) {
@@ -1883,7 +2069,7 @@ impl Session {
                     .collect::<Result<Vec<_>>>()?;
                 let mut ty = x.ty.clone();
                 for i in &items {
-                    ty = common(&ty, &i.ty).ok_or_else(|| {
+                    ty = comparable(&ty, &i.ty).ok_or_else(|| {
                         PlanError::plan(
                             i.span,
                             format!(
@@ -2090,8 +2276,11 @@ impl Session {
                             format!("unknown function `{}`: a REGISTER failed", func.node),
                         );
                     }
-                    let mut err =
-                        PlanError::plan(func.span, format!("unknown function `{}`", func.node));
+                    let mut err = PlanError::plan(
+                        func.span,
+                        format!("Could not resolve `{}`: unknown function", func.node),
+                    )
+                    .with_pig_code(1070);
                     let plugins = self.plugin_names();
                     let names = builtin_names()
                         .into_iter()
@@ -2123,9 +2312,17 @@ impl Session {
         }
         // A relation-level `*` passed to an aggregate is the bag of the whole input.
         let types: Vec<PigType> = checked.iter().map(|e| e.ty.clone()).collect();
-        let ty = f
+        let mut ty = f
             .return_type(&types)
             .map_err(|msg| PlanError::plan(span, format!("{}: {msg}", func.node)))?;
+        // TOTUPLE's fields keep its arguments' names (Pig's TOTUPLE.outputSchema).
+        if f.name() == "TOTUPLE"
+            && let PigType::Tuple(Some(schema)) = &mut ty
+        {
+            for (field, arg) in schema.fields.iter_mut().zip(&checked) {
+                field.name = expr_name(arg, scope);
+            }
+        }
         Ok(Expr::new(
             ExprKind::Call {
                 func: f,
@@ -2135,6 +2332,80 @@ impl Session {
             span,
         ))
     }
+
+    /// The name of a GENERATE item with no AS: a field's own name, and, as Pig names a
+    /// TOTUPLE column, `org.apache.pig.builtin.totuple_<an argument's name>_<n>`
+    /// (`EvalFunc.getSchemaName`; `n` counts such names in the script).
+    fn item_name(&self, e: &Expr, scope: &Scope<'_>) -> Option<String> {
+        if let ExprKind::Call { func, args } = &e.kind
+            && func.name() == "TOTUPLE"
+        {
+            let names: Vec<String> = args.iter().filter_map(|a| expr_name(a, scope)).collect();
+            let id = self.schema_ids.get() + 1;
+            self.schema_ids.set(id);
+            return Some(match java_first_key(&names) {
+                Some(alias) => format!("org.apache.pig.builtin.totuple_{alias}_{id}"),
+                None => format!("org.apache.pig.builtin.totuple_{id}"),
+            });
+        }
+        if let ExprKind::Cond { then, .. } = &e.kind {
+            return self.item_name(then, scope);
+        }
+        expr_name(e, scope)
+    }
+}
+
+/// The key Java 7's `HashMap` iterates first after `names` are put in order into one
+/// with the default capacity, as a Pig `Schema`'s aliases are: Pig names a UDF's column
+/// after it. Buckets come from `String.hashCode` spread as Java 7 spreads it; within a
+/// bucket the latest key comes first.
+fn java_first_key(names: &[String]) -> Option<&str> {
+    let mut distinct: Vec<&str> = Vec::new();
+    for n in names {
+        if !distinct.contains(&n.as_str()) {
+            distinct.push(n);
+        }
+    }
+    let mut capacity: u32 = 16;
+    while distinct.len() as u64 > u64::from(capacity) * 3 / 4 {
+        capacity *= 2;
+    }
+    let bucket = |s: &str| {
+        let mut h = s
+            .encode_utf16()
+            .fold(0u32, |h, c| h.wrapping_mul(31).wrapping_add(u32::from(c)));
+        h ^= (h >> 20) ^ (h >> 12);
+        (h ^ (h >> 7) ^ (h >> 4)) & (capacity - 1)
+    };
+    distinct
+        .iter()
+        .enumerate()
+        .min_by_key(|(i, s)| (bucket(s), std::cmp::Reverse(*i)))
+        .map(|(_, s)| *s)
+}
+
+/// The fields of a row from a position on, as a tuple: the sort key `$k ..` of a
+/// relation with no schema.
+#[derive(Debug)]
+struct RowFrom(usize);
+
+impl pigrs_udf::func::EvalFunc for RowFrom {
+    fn name(&self) -> &str {
+        "(fields to the end)"
+    }
+
+    fn return_type(&self, _args: &[PigType]) -> std::result::Result<PigType, String> {
+        Ok(PigType::Tuple(None))
+    }
+
+    fn eval(&self, args: &[Value]) -> std::result::Result<Value, pigrs_udf::func::UdfError> {
+        Ok(match args.first() {
+            Some(Value::Tuple(t)) => {
+                Value::Tuple(Box::new(t.iter().skip(self.0).cloned().collect()))
+            }
+            _ => Value::Null,
+        })
+    }
 }
 
 /// Where names resolve while checking an expression.
@@ -2143,13 +2414,6 @@ struct Scope<'s> {
     schema: Option<&'s Schema>,
     /// Nested-block aliases defined so far.
     slots: &'s [(String, PigType)],
-}
-
-fn key_name(inputs: &[a::GroupInput], i: usize) -> Option<String> {
-    let a::GroupKey::Exprs(es) = &inputs.first()?.key else {
-        return None;
-    };
-    expr_name_ast(es.get(i)?)
 }
 
 fn expr_name_ast(e: &a::Expr) -> Option<String> {
@@ -2178,6 +2442,8 @@ fn expr_name(e: &Expr, scope: &Scope<'_>) -> Option<String> {
             _ => None,
         },
         ExprKind::Cast(inner) => expr_name(inner, scope),
+        // A bincond is named after its first branch (Pig's BinCondExpression).
+        ExprKind::Cond { then, .. } => expr_name(then, scope),
         _ => None,
     }
 }
@@ -2214,8 +2480,9 @@ fn check_duplicates(fields: &[Field], span: Span) -> Result<()> {
         {
             return Err(PlanError::plan(
                 span,
-                format!("duplicate field name `{n}` in the GENERATE list"),
+                format!("Duplicate schema alias: `{n}` in the GENERATE list"),
             )
+            .with_pig_code(1108)
             .with_help("rename one of them with AS"));
         }
     }
@@ -2241,10 +2508,10 @@ fn deref(base: Expr, fields: &[FieldRef], span: Span) -> Result<Expr> {
         let i = match (f, &schema) {
             (FieldRef::Position(p), _) => p.node as usize,
             (FieldRef::Name(n), Some(s)) => s.index_of(&n.node).ok_or_else(|| {
-                PlanError::plan(n.span, format!("Invalid field projection. Projected field [{}] does not exist in schema: {s}.", n.node))
+                PlanError::plan(n.span, format!("Invalid field projection. Projected field [{}] does not exist in schema: {s}.", n.node)).with_pig_code(1025)
             })?,
             (FieldRef::Name(n), None) => {
-                return Err(PlanError::plan(n.span, format!("cannot find field `{}`: the schema is unknown", n.node)));
+                return Err(PlanError::plan(n.span, format!("Invalid field projection. Projected field [{}] does not exist: the schema is unknown", n.node)).with_pig_code(1025));
             }
         };
         let field = match &schema {
@@ -2318,12 +2585,55 @@ fn boolean(e: Expr, span: Span) -> Result<Expr> {
     }
 }
 
+/// Whether two types are alike but for field names; an unknown schema is like any.
+fn same_shape(a: &PigType, b: &PigType) -> bool {
+    let schemas = |x: &Option<Schema>, y: &Option<Schema>| match (x, y) {
+        (Some(x), Some(y)) => {
+            x.fields.len() == y.fields.len()
+                && x.fields
+                    .iter()
+                    .zip(&y.fields)
+                    .all(|(f, g)| same_shape(&f.ty, &g.ty))
+        }
+        _ => true,
+    };
+    match (a, b) {
+        (PigType::Tuple(x), PigType::Tuple(y)) | (PigType::Bag(x), PigType::Bag(y)) => {
+            schemas(x, y)
+        }
+        (PigType::Map(x), PigType::Map(y)) => match (x, y) {
+            (Some(x), Some(y)) => same_shape(x, y),
+            _ => true,
+        },
+        _ => a == b,
+    }
+}
+
 fn conditional(c: Expr, t: Expr, o: Expr, span: Span) -> Result<Expr> {
     let is_null = |e: &Expr| matches!(e.kind, ExprKind::Const(Value::Null));
     let ty = if is_null(&t) {
         o.ty.clone()
     } else if is_null(&o) {
         t.ty.clone()
+    } else if t.ty.is_complex() && std::mem::discriminant(&t.ty) == std::mem::discriminant(&o.ty) {
+        // Tuples, bags and maps need matching schemas (names aside); the result has the
+        // first branch's (Pig's BinCondExpression), so its names.
+        if !same_shape(&t.ty, &o.ty) {
+            return Err(PlanError::plan(
+                span,
+                format!(
+                    "Two inputs of BinCond must have compatible schemas: {} and {}",
+                    t.ty, o.ty
+                ),
+            )
+            .with_pig_code(1048));
+        }
+        match (&t.ty, &o.ty) {
+            (PigType::Tuple(None), PigType::Tuple(Some(_)))
+            | (PigType::Bag(None), PigType::Bag(Some(_)))
+            | (PigType::Map(None), PigType::Map(Some(_))) => o.ty.clone(),
+            _ => t.ty.clone(),
+        }
     } else {
         common(&t.ty, &o.ty).ok_or_else(|| {
             PlanError::plan(
@@ -2354,8 +2664,14 @@ fn binary(op: a::BinaryOp, l: Expr, r: Expr, span: Span) -> Result<Expr> {
         let ty = arithmetic(&l.ty, &r.ty).ok_or_else(|| {
             PlanError::plan(
                 span,
-                format!("arithmetic `{aop}` is not defined on {} and {}", l.ty, r.ty),
+                format!(
+                    "incompatible types in {} Operator left hand side:{} right hand side:{}: arithmetic `{aop}` is not defined on them",
+                    aop.pig_name(),
+                    l.ty,
+                    r.ty
+                ),
             )
+            .with_pig_code(1039)
         })?;
         let (l, r) = (l.cast_to(&ty), r.cast_to(&ty));
         Ok(Expr::new(
@@ -2375,7 +2691,7 @@ fn binary(op: a::BinaryOp, l: Expr, r: Expr, span: Span) -> Result<Expr> {
         } else if null_lit(&r) {
             l.ty.clone()
         } else {
-            common(&l.ty, &r.ty).ok_or_else(|| {
+            comparable(&l.ty, &r.ty).ok_or_else(|| {
                 PlanError::plan(span, format!("cannot compare {} with {}", l.ty, r.ty))
             })?
         };
@@ -2508,5 +2824,144 @@ fn describe_type(ty: &PigType) -> String {
     match ty {
         PigType::Bag(Some(s)) => format!("{{{s}}}"),
         other => format!("{{{other}}}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn describe(script: &str) -> Vec<String> {
+        let ast = pigrs_grammar::parse_script(script, 0).expect("parses");
+        let (_, actions) = plan_script(&ast).expect("plans");
+        actions
+            .into_iter()
+            .filter_map(|a| match a {
+                Action::Print(t) => Some(t),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn error(script: &str) -> PlanError {
+        let ast = pigrs_grammar::parse_script(script, 0).expect("parses");
+        plan_script(&ast).expect_err("fails").remove(0)
+    }
+
+    #[test]
+    fn a_udf_column_takes_the_first_key_java_iterates() {
+        // Pig's e2e nightly tests expect these (`totuple_id_`, `totuple_intnum100_`).
+        let names = |v: &[&str]| v.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            java_first_key(&names(&["intnum1000", "id", "intnum5"])),
+            Some("id")
+        );
+        assert_eq!(
+            java_first_key(&names(&["intnum5", "intnum100", "intnum"])),
+            Some("intnum100")
+        );
+        assert_eq!(java_first_key(&names(&["x", "x"])), Some("x"));
+        assert_eq!(java_first_key(&[]), None);
+    }
+
+    #[test]
+    fn totuple_tobag_and_bincond_columns_are_named_as_in_pig() {
+        let d = describe(
+            "A = LOAD 'x' AS (intnum1000: int, id: int, s: chararray);\n\
+             T = FOREACH A GENERATE TOTUPLE(intnum1000, id, $0), TOBAG($0, $1), TOBAG(s, id), TOTUPLE(1, 2);\n\
+             DESCRIBE T;",
+        );
+        assert_eq!(
+            d,
+            [
+                "T: {org.apache.pig.builtin.totuple_id_1: (intnum1000: int,id: int,intnum1000: int),{(int)},{()},org.apache.pig.builtin.totuple_2: (int,int)}"
+            ]
+        );
+        // Pig's cmdline e2e test 13: a bincond has its first branch's schema and name.
+        let d = describe(
+            "A = LOAD 'a' AS (name: chararray, age: int, gpa: float);\n\
+             B = LOAD 'b' AS (name: chararray, age: int, registration: chararray, contributions: float);\n\
+             C = COGROUP A BY name, B BY name;\n\
+             D = FOREACH C GENERATE group, flatten((not IsEmpty(A) ? A : (bag{tuple(chararray, int, float)}){(null, null, null)})), flatten((not IsEmpty(B) ? B : (bag{tuple(chararray, int, chararray, float)}){(null,null,null, null)}));\n\
+             DESCRIBE D;",
+        );
+        assert_eq!(
+            d,
+            [
+                "D: {group: chararray,A::name: chararray,A::age: int,A::gpa: float,B::name: chararray,B::age: int,B::registration: chararray,B::contributions: float}"
+            ]
+        );
+        let e = error(
+            "A = LOAD 'a' AS (n: chararray, a: int);\nC = GROUP A BY n;\nD = FOREACH C GENERATE (group == 'x' ? A : (bag{tuple(int)}){(1)});",
+        );
+        assert!(e.message.contains("compatible schemas"), "{}", e.message);
+    }
+
+    #[test]
+    fn flatten_of_a_map_gives_key_and_value() {
+        let d = describe(
+            "A = LOAD 'x' AS (s: chararray, m: map[int], u: map[]);\n\
+             B = FOREACH A GENERATE s, FLATTEN(m);\nDESCRIBE B;\n\
+             C = FOREACH A GENERATE s, FLATTEN(u);\nDESCRIBE C;",
+        );
+        assert_eq!(
+            d,
+            [
+                "B: {s: chararray,m::key: chararray,m::value: int}",
+                "Schema for C unknown."
+            ]
+        );
+    }
+
+    #[test]
+    fn a_duplicate_name_in_a_declared_schema_is_rejected() {
+        for script in [
+            "A = LOAD 'x' AS (a: int, b: int, a: chararray);",
+            "A = LOAD 'x' AS (t: tuple(a: int, a: int));",
+            "A = LOAD 'x' AS (b: bag{(a: int, a: int)});",
+            "A = LOAD 'x';\nB = FOREACH A GENERATE $0 AS (a, a);",
+            "A = LOAD 'x';\nB = FOREACH A GENERATE (tuple(a: int, a: int))$0;",
+        ] {
+            let e = error(script);
+            assert_eq!(e.message, "Duplicated alias in schema: `a`", "{script}");
+            assert_eq!(e.related.len(), 1, "{script}");
+        }
+    }
+
+    #[test]
+    fn numbers_of_any_types_compare() {
+        // Pig casts the lower type to the higher, biginteger and bigdecimal above double.
+        describe(
+            "A = LOAD 'x' AS (i: biginteger, d: bigdecimal, f: double);\n\
+             B = FILTER A BY i IN (1, 2L, 3BI) AND d IN (1.5, 2BD) AND i == 2.0 AND d > f AND i < d;",
+        );
+        let e = error("A = LOAD 'x' AS (i: biginteger);\nB = FILTER A BY i == 'x';");
+        assert!(e.message.contains("cannot compare"), "{}", e.message);
+    }
+
+    #[test]
+    fn limit_and_sample_take_scalar_expressions_but_no_fields() {
+        describe(
+            "A = LOAD 'x' AS (n: int);\nC = FOREACH (GROUP A ALL) GENERATE COUNT(A) AS c;\n\
+             B = LIMIT A C.c / 10;\nS = SAMPLE A 1.0 / C.c;",
+        );
+        let e = error("A = LOAD 'x' AS (n: int);\nB = LIMIT A n + 1;");
+        assert!(e.message.contains("cannot use a field"), "{}", e.message);
+        let e = error(
+            "A = LOAD 'x' AS (n: int);\nC = FOREACH (GROUP A ALL) GENERATE 'x' AS c;\nB = LIMIT A C.c;",
+        );
+        assert!(e.message.contains("int or a long"), "{}", e.message);
+    }
+
+    #[test]
+    fn at_names_the_previous_relation() {
+        let d = describe("A = LOAD 'x' AS (n: int);\nB = FILTER @ BY n > 1;\nDESCRIBE @;");
+        assert_eq!(d, ["B: {n: int}"]);
+        let e = error("B = FILTER @ BY n > 1;");
+        assert!(
+            e.message.contains("no relation is defined yet"),
+            "{}",
+            e.message
+        );
     }
 }

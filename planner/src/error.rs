@@ -31,6 +31,8 @@ pub struct PlanError {
     pub related: Vec<(Span, String)>,
     /// A hint on how to fix it.
     pub help: Option<String>,
+    /// Apache Pig's number for this mistake (`ERROR 1025`), where Pig has one.
+    pub pig_code: Option<u16>,
 }
 
 impl PlanError {
@@ -43,6 +45,7 @@ impl PlanError {
             span,
             related: vec![],
             help: None,
+            pig_code: None,
         }
     }
 
@@ -55,6 +58,7 @@ impl PlanError {
             span,
             related: vec![],
             help: None,
+            pig_code: None,
         }
     }
 
@@ -67,12 +71,19 @@ impl PlanError {
             span: Span::default(),
             related: vec![],
             help: None,
+            pig_code: None,
         }
     }
 
     /// Adds a hint.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Gives the error Apache Pig's number for the same mistake.
+    pub fn with_pig_code(mut self, code: u16) -> Self {
+        self.pig_code = Some(code);
         self
     }
 

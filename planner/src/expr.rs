@@ -324,6 +324,19 @@ impl Expr {
     }
 }
 
+impl ArithOp {
+    /// The operator's name in Pig's messages ("incompatible types in Add Operator").
+    pub fn pig_name(self) -> &'static str {
+        match self {
+            ArithOp::Add => "Add",
+            ArithOp::Sub => "Subtract",
+            ArithOp::Mul => "Multiply",
+            ArithOp::Div => "Divide",
+            ArithOp::Mod => "Mod",
+        }
+    }
+}
+
 impl fmt::Display for ArithOp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

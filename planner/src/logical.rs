@@ -26,6 +26,25 @@ pub struct FuncRef {
     pub plugin: Option<pigrs_udf::func::RecordFuncRef>,
 }
 
+/// A LIMIT count or a SAMPLE fraction: a constant, or a scalar expression (Pig's
+/// `LIMIT A C.n / 10`) over relations used as scalars, evaluated once when the query runs.
+#[derive(Clone, Debug)]
+pub enum Amount<T> {
+    /// Written as a number.
+    Const(T),
+    /// Computed from scalars; its type is the amount's (long or double).
+    Scalar(Expr),
+}
+
+impl<T: fmt::Display> fmt::Display for Amount<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Amount::Const(v) => write!(f, "{v}"),
+            Amount::Scalar(e) => write!(f, "{e}"),
+        }
+    }
+}
+
 /// One item of a GENERATE list.
 #[derive(Clone, Debug)]
 pub struct GenItem {
@@ -213,7 +232,7 @@ pub enum Operator {
     /// LIMIT.
     Limit {
         /// How many rows.
-        n: u64,
+        n: Amount<u64>,
     },
     /// DISTINCT.
     Distinct {
@@ -223,7 +242,7 @@ pub enum Operator {
     /// SAMPLE.
     Sample {
         /// Fraction kept.
-        fraction: f64,
+        fraction: Amount<f64>,
     },
     /// GROUP of one input whose bags only feed algebraic aggregates, followed by the
     /// FOREACH using them (made by the `combiner` rule): partial aggregates are computed
@@ -374,6 +393,12 @@ impl Operator {
             Operator::Order { keys, .. } | Operator::Rank { keys, .. } => {
                 out.extend(keys.iter().map(|k| &k.expr));
             }
+            Operator::Limit {
+                n: Amount::Scalar(e),
+            }
+            | Operator::Sample {
+                fraction: Amount::Scalar(e),
+            } => out.push(e),
             Operator::Load { .. }
             | Operator::Cross { .. }
             | Operator::Union

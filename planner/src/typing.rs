@@ -4,6 +4,8 @@
 use pigrs_grammar::ast::{ScalarType, TypeAst};
 use pigrs_udf::{Field, PigType, Schema};
 
+use crate::error::PlanError;
+
 /// The type of a declared schema field or cast target.
 pub fn type_of(ast: &TypeAst) -> PigType {
     match ast {
@@ -26,6 +28,42 @@ fn scalar(s: ScalarType) -> PigType {
         ScalarType::Bytearray => PigType::Bytearray,
         ScalarType::Boolean => PigType::Boolean,
         ScalarType::Datetime => PigType::Datetime,
+    }
+}
+
+/// Rejects a declared schema naming two fields of one tuple alike, at any depth, as Pig
+/// does ("Duplicated alias in schema").
+pub fn check_field_names(fields: &[pigrs_grammar::ast::FieldSchema]) -> Result<(), PlanError> {
+    let mut seen: Vec<&pigrs_grammar::ast::Ident> = Vec::new();
+    for f in fields {
+        if let Some(n) = &f.name {
+            if let Some(first) = seen.iter().find(|s| s.node == n.node) {
+                return Err(PlanError::plan(
+                    n.span,
+                    format!("Duplicated alias in schema: `{}`", n.node),
+                )
+                .with_pig_code(1000)
+                .with_related(first.span, "first named here")
+                .with_help("every field of a tuple needs its own name"));
+            }
+            seen.push(n);
+        }
+        if let Some(t) = &f.ty {
+            check_type_names(t)?;
+        }
+    }
+    Ok(())
+}
+
+/// [`check_field_names`] for the schemas inside a type.
+pub fn check_type_names(ty: &TypeAst) -> Result<(), PlanError> {
+    match ty {
+        TypeAst::Scalar(_) | TypeAst::Tuple(None) | TypeAst::Bag { schema: None, .. } => Ok(()),
+        TypeAst::Tuple(Some(s))
+        | TypeAst::Bag {
+            schema: Some(s), ..
+        } => check_field_names(&s.fields),
+        TypeAst::Map(v) => v.as_deref().map_or(Ok(()), check_type_names),
     }
 }
 
@@ -85,6 +123,16 @@ pub fn common(a: &PigType, b: &PigType) -> Option<PigType> {
         (PigType::Bag(_), PigType::Bag(_)) => Some(PigType::Bag(None)),
         (PigType::Map(_), PigType::Map(_)) => Some(PigType::Map(None)),
         _ => arithmetic(a, b),
+    }
+}
+
+/// The type two values are compared in (`==`, `<`, IN ...). As [`common`], except that
+/// any two numbers compare: Pig casts the one of lower type to the other's, where
+/// biginteger and bigdecimal rank above double (`TypeCheckingExpVisitor`).
+pub fn comparable(a: &PigType, b: &PigType) -> Option<PigType> {
+    match (numeric_rank(a), numeric_rank(b)) {
+        (Some(ra), Some(rb)) => Some(if ra >= rb { a.clone() } else { b.clone() }),
+        _ => common(a, b),
     }
 }
 

@@ -808,7 +808,9 @@ impl Runner {
                 // the load now reads the sample.
                 let load = sampled.add(n.clone());
                 sampled.nodes[id] = pigrs_planner::Node {
-                    op: Operator::Limit { n: ILLUSTRATE_ROWS },
+                    op: Operator::Limit {
+                        n: pigrs_planner::logical::Amount::Const(ILLUSTRATE_ROWS),
+                    },
                     inputs: vec![load],
                     schema: n.schema.clone(),
                     alias: n.alias.clone(),

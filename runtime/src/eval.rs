@@ -821,6 +821,17 @@ impl EvalCtx {
                     parts.push(tuples.into_iter().map(|t| pad(t, item.width)).collect());
                 }
                 Value::Tuple(t) => parts.push(vec![pad(*t, item.width)]),
+                // A map flattens to one row per key/value pair, as a bag of pairs would.
+                Value::Map(m) => {
+                    if m.is_empty() {
+                        return Ok(());
+                    }
+                    parts.push(
+                        m.into_iter()
+                            .map(|(k, v)| vec![Value::Chararray(k), v])
+                            .collect(),
+                    );
+                }
                 Value::Null => parts.push(vec![vec![Value::Null; item.width.unwrap_or(1)]]),
                 other => parts.push(vec![vec![other]]),
             }

@@ -16,9 +16,9 @@ use datafusion::physical_plan::filter::FilterExec;
 use datafusion::physical_plan::projection::ProjectionExec;
 use pigrs_planner::expr::{Expr, ExprKind};
 use pigrs_planner::logical::{
-    GenItem, GroupKeys, JoinStrategy, JoinType, LogicalPlan, NodeId, Operator, SortKey,
+    Amount, GenItem, GroupKeys, JoinStrategy, JoinType, LogicalPlan, NodeId, Operator, SortKey,
 };
-use pigrs_udf::{Field, PigType, Schema};
+use pigrs_udf::{Field, PigType, Schema, Value};
 
 use crate::error::RunError;
 use crate::eval::EvalCtx;
@@ -364,9 +364,32 @@ impl Lowering<'_> {
                     generate: generate.clone(),
                 },
             )?,
-            Operator::Sample { fraction } => self.then(input(0), Step::Sample(*fraction))?,
+            Operator::Sample { fraction } => {
+                let fraction = match fraction {
+                    Amount::Const(f) => *f,
+                    // Pig samples with `RANDOM() <= fraction`: a null fraction keeps no row.
+                    Amount::Scalar(e) => match self.amount(e)? {
+                        Value::Double(f) => f,
+                        _ => 0.0,
+                    },
+                };
+                self.then(input(0), Step::Sample(fraction))?
+            }
             Operator::Limit { n } => {
-                let n = usize::try_from(*n).unwrap_or(usize::MAX);
+                let n = match n {
+                    Amount::Const(n) => *n,
+                    Amount::Scalar(e) => match self.amount(e)? {
+                        Value::Long(n) if n >= 0 => n.unsigned_abs(),
+                        Value::Long(n) => {
+                            return Err(RunError::plan(
+                                e.span,
+                                format!("LIMIT's count is {n}: it must not be negative"),
+                            ));
+                        }
+                        _ => return Err(RunError::plan(e.span, "LIMIT's count is null")),
+                    },
+                };
+                let n = usize::try_from(n).unwrap_or(usize::MAX);
                 let inner = self.plan.node(input(0));
                 if let Operator::Order { keys, .. } = &inner.op {
                     // ORDER then LIMIT: the sort keeps only the first n; with top-k
@@ -697,6 +720,13 @@ impl Lowering<'_> {
     }
 
     /// Fuses a row step onto the stage computing `input`.
+    /// A LIMIT count or SAMPLE fraction computed from scalars (known before lowering).
+    fn amount(&self, e: &Expr) -> Result<Value, RunError> {
+        self.ctx
+            .eval(e, &[], &[])
+            .map_err(|err| RunError::plan(err.span, err.message))
+    }
+
     fn then(&self, input: NodeId, step: Step) -> Result<Pending, RunError> {
         Ok(self.then_pending(self.lower(input)?, step))
     }

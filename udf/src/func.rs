@@ -19,13 +19,16 @@ pub fn builtin(name: &str) -> Option<Arc<dyn EvalFunc>> {
 }
 
 /// Looks up a built-in with constructor arguments, as `DEFINE alias NAME('arg', ...)`
-/// binds them: `PluckTuple` is configured by them (and is an error without them); the
-/// other built-ins take none and ignore them. `Ok(None)`: no such built-in.
+/// binds them: `PluckTuple` is configured by them (and is an error without them), `TOP`
+/// takes its order (`'ASC'` or `'DESC'`); the other built-ins take none and ignore them. `Ok(None)`: no such built-in.
 pub fn builtin_with_args(name: &str, args: &[String]) -> Result<Option<Arc<dyn EvalFunc>>, String> {
     let name = name.strip_prefix(PIG_BUILTIN_PREFIX).unwrap_or(name);
     if name == "PluckTuple" {
         let f = crate::builtins::eval::PluckTuple::with_args(args)?;
         return Ok(Some(Arc::new(f)));
+    }
+    if name == "TOP" {
+        return Ok(Some(Arc::new(crate::builtins::eval::Top::with_args(args)?)));
     }
     Ok(builtin(name))
 }

@@ -341,20 +341,56 @@ builtin_fn! {
     }
 }
 
-builtin_fn! {
-    /// `TOP(n, column, bag)`
-    ///
-    /// ## What it does
-    /// The `n` tuples of the bag with the largest values in field `column` (from 0), as a
-    /// bag, largest first. Null when an argument is null.
-    ///
-    /// ## Example
-    /// ```pig
-    /// B = GROUP A BY k;
-    /// C = FOREACH B GENERATE group, FLATTEN(TOP(2, 2, A));
-    /// ```
-    Top, "TOP",
-    |args| {
+/// `TOP(n, column, bag)`; `DEFINE name TOP('ASC')` or `TOP('DESC')` sets the order
+///
+/// ## What it does
+/// The `n` tuples of the bag with the largest values in field `column` (from 0), as a
+/// bag, largest first; bound with `DEFINE` to `TOP('ASC')`, the `n` smallest, smallest
+/// first (`TOP('DESC')` is the default order). Null when an argument is null.
+///
+/// ## Example
+/// ```pig
+/// B = GROUP A BY k;
+/// C = FOREACH B GENERATE group, FLATTEN(TOP(2, 2, A));
+/// DEFINE BOTTOM TOP('ASC');
+/// D = FOREACH B GENERATE group, FLATTEN(BOTTOM(2, 2, A));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Top {
+    /// Largest first (Pig's default) or smallest first.
+    descending: bool,
+}
+
+impl Default for Top {
+    fn default() -> Self {
+        Top { descending: true }
+    }
+}
+
+impl Top {
+    /// `TOP('ASC')` or `TOP('DESC')` (any case), as bound with `DEFINE`.
+    pub fn with_args(args: &[String]) -> Result<Self, String> {
+        match args {
+            [] => Ok(Top::default()),
+            [order] if order.eq_ignore_ascii_case("asc") => Ok(Top { descending: false }),
+            [order] if order.eq_ignore_ascii_case("desc") => Ok(Top { descending: true }),
+            [order] => Err(format!(
+                "TOP's order must be 'ASC' or 'DESC', not '{order}'"
+            )),
+            _ => Err(format!(
+                "TOP takes one argument, 'ASC' or 'DESC', got {}",
+                args.len()
+            )),
+        }
+    }
+}
+
+impl EvalFunc for Top {
+    fn name(&self) -> &str {
+        "TOP"
+    }
+
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
         check_arity("TOP", args, 3, 3)?;
         super::want_int("TOP", args, 0)?;
         super::want_int("TOP", args, 1)?;
@@ -362,16 +398,22 @@ builtin_fn! {
             PigType::Bag(_) => Ok(args[2].clone()),
             t => Err(super::bad_arg("TOP", 2, "a bag", t)),
         }
-    },
-    |args| {
+    }
+
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
         if args.len() != 3 {
-            return Err(UdfError(format!("TOP expects 3 arguments, got {}", args.len())));
+            return Err(UdfError(format!(
+                "TOP expects 3 arguments, got {}",
+                args.len()
+            )));
         }
         if any_null(args) {
             return Ok(Value::Null);
         }
         let (Some(n), Some(col)) = (as_i64(&args[0]), as_i64(&args[1])) else {
-            return Err(UdfError("TOP: the count and the column must be integers".into()));
+            return Err(UdfError(
+                "TOP: the count and the column must be integers".into(),
+            ));
         };
         let Value::Bag(bag) = &args[2] else {
             return Err(super::type_err("TOP", "a bag", &args[2]));
@@ -384,8 +426,14 @@ builtin_fn! {
         let all = bag.tuples()?;
         let mut rows: Vec<&Tuple> = all.iter().collect();
         // Stable: among equal keys the earlier tuple comes first.
-        rows.sort_by(|a, b| super::compare(&key(b), &key(a)));
-        Ok(Value::Bag(Box::new(rows.into_iter().take(n).cloned().collect())))
+        if self.descending {
+            rows.sort_by(|a, b| super::compare(&key(b), &key(a)));
+        } else {
+            rows.sort_by(|a, b| super::compare(&key(a), &key(b)));
+        }
+        Ok(Value::Bag(Box::new(
+            rows.into_iter().take(n).cloned().collect(),
+        )))
     }
 }
 
@@ -757,7 +805,7 @@ mod tests {
             vec![s("g"), s("b"), Value::Int(9)],
             vec![s("g"), s("c"), Value::Int(7)],
         ]);
-        match Top
+        match Top::default()
             .eval(&[Value::Int(2), Value::Int(2), data.clone()])
             .unwrap()
         {
@@ -769,19 +817,59 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(
-            matches!(Top.eval(&[Value::Int(5), Value::Int(2), data.clone()]).unwrap(), Value::Bag(b) if b.len() == 3)
+            matches!(Top::default().eval(&[Value::Int(5), Value::Int(2), data.clone()]).unwrap(), Value::Bag(b) if b.len() == 3)
         );
         assert!(matches!(
-            Top.eval(&[Value::Null, Value::Int(2), data.clone()])
+            Top::default()
+                .eval(&[Value::Null, Value::Int(2), data.clone()])
                 .unwrap(),
             Value::Null
         ));
-        assert!(Top.eval(&[Value::Int(1), Value::Int(-1), data]).is_err());
         assert!(
-            Top.return_type(&[PigType::Int, PigType::Int, PigType::Int])
+            Top::default()
+                .eval(&[Value::Int(1), Value::Int(-1), data])
                 .is_err()
         );
-        assert!(Top.return_type(&[PigType::Int, PigType::Int]).is_err());
+        assert!(
+            Top::default()
+                .return_type(&[PigType::Int, PigType::Int, PigType::Int])
+                .is_err()
+        );
+        assert!(
+            Top::default()
+                .return_type(&[PigType::Int, PigType::Int])
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn top_with_an_order() {
+        let data = bag(vec![
+            vec![s("a"), Value::Int(5)],
+            vec![s("b"), Value::Null],
+            vec![s("c"), Value::Int(7)],
+            vec![s("d"), Value::Int(5)],
+        ]);
+        let firsts = |f: Top, n: i32| match f.eval(&[Value::Int(n), Value::Int(1), data.clone()]) {
+            Ok(Value::Bag(b)) => b
+                .in_memory()
+                .iter()
+                .map(|t| t[0].to_string())
+                .collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        let asc = Top::with_args(&["asc".into()]).unwrap();
+        let desc = Top::with_args(&["DESC".into()]).unwrap();
+        // Ascending keeps the smallest (a null is smallest, as Pig compares), stably.
+        assert_eq!(firsts(asc, 3), ["b", "a", "d"]);
+        assert_eq!(firsts(desc, 2), ["c", "a"]);
+        assert_eq!(firsts(Top::with_args(&[]).unwrap(), 2), ["c", "a"]);
+        assert!(
+            Top::with_args(&["up".into()])
+                .unwrap_err()
+                .contains("'ASC' or 'DESC'")
+        );
+        assert!(Top::with_args(&["ASC".into(), "x".into()]).is_err());
     }
 
     fn pluck_input() -> PigType {
