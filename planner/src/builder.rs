@@ -73,7 +73,8 @@ pub struct Session {
     /// Every node planned so far.
     pub plan: LogicalPlan,
     aliases: HashMap<String, (NodeId, Span)>,
-    broken: HashSet<String>,
+    /// Aliases whose defining statement failed, with that statement's span.
+    broken: HashMap<String, Span>,
     defines: HashMap<String, FuncRef>,
     /// Streaming commands bound by ``DEFINE alias `command` ...``.
     commands: HashMap<String, a::StreamCommand>,
@@ -84,9 +85,9 @@ pub struct Session {
     plugin_dir: Option<PathBuf>,
     /// The plugin libraries registered so far, with the path of their REGISTER.
     plugins: Vec<(Arc<pigrs_plugin_host::Library>, Span)>,
-    /// Whether a REGISTER failed: calls of unknown qualified functions are then follow-on
-    /// errors, not reported again.
-    failed_register: bool,
+    /// The path of the first REGISTER that failed: calls of unknown qualified functions
+    /// are then follow-on errors, not reported again.
+    failed_register: Option<Span>,
 }
 
 /// An error caused by an earlier failed statement: a script does not report it again (the
@@ -162,6 +163,15 @@ impl Session {
         self.aliases.keys().map(String::as_str)
     }
 
+    /// The functions a call may name besides the built-ins: the DEFINEd names and the
+    /// qualified names of the registered plugins' functions, sorted.
+    pub fn function_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.defines.keys().cloned().collect();
+        names.extend(self.plugin_names());
+        names.sort();
+        names
+    }
+
     /// Plans one statement; on error, nothing it would define stays defined.
     pub fn statement(&mut self, stmt: &a::Statement) -> Result<Vec<Action>> {
         let span = stmt.span;
@@ -174,7 +184,7 @@ impl Session {
                     }
                     Err(e) => {
                         self.aliases.remove(&alias.node);
-                        self.broken.insert(alias.node.clone());
+                        self.broken.insert(alias.node.clone(), span);
                         return Err(e);
                     }
                 }
@@ -233,44 +243,16 @@ impl Session {
                 branches,
                 otherwise,
             } => {
-                let input = self.relation(input)?;
-                let schema = self.plan.node(input).schema.clone();
-                let mut conds = Vec::new();
-                for (alias, cond) in branches {
-                    let cond = self.condition(cond, schema.as_ref())?;
-                    conds.push(cond.clone());
-                    let id = self.plan.add(Node {
-                        op: Operator::Filter { cond },
-                        inputs: vec![input],
-                        schema: schema.clone(),
-                        alias: Some(alias.node.clone()),
-                        span,
-                    });
-                    self.aliases.insert(alias.node.clone(), (id, alias.span));
+                let outputs = || branches.iter().map(|(a, _)| a).chain(otherwise);
+                if let Err(e) = self.split(input, branches, otherwise.as_ref(), span) {
+                    for alias in outputs() {
+                        self.aliases.remove(&alias.node);
+                        self.broken.insert(alias.node.clone(), span);
+                    }
+                    return Err(e);
                 }
-                if let Some(alias) = otherwise {
-                    let any = conds
-                        .into_iter()
-                        .reduce(|l, r| {
-                            Expr::new(
-                                ExprKind::Or(Box::new(l), Box::new(r)),
-                                PigType::Boolean,
-                                span,
-                            )
-                        })
-                        .ok_or_else(|| {
-                            PlanError::plan(span, "SPLIT needs at least one IF branch")
-                        })?;
-                    let cond =
-                        Expr::new(ExprKind::Not(Box::new(any)), PigType::Boolean, alias.span);
-                    let id = self.plan.add(Node {
-                        op: Operator::Filter { cond },
-                        inputs: vec![input],
-                        schema,
-                        alias: Some(alias.node.clone()),
-                        span,
-                    });
-                    self.aliases.insert(alias.node.clone(), (id, alias.span));
+                for alias in outputs() {
+                    self.broken.remove(&alias.node);
                 }
                 Ok(vec![])
             }
@@ -293,7 +275,9 @@ impl Session {
             ))),
             StatementKind::Register { path, using: None } => {
                 let registered = self.register(&path.node, path.span);
-                self.failed_register |= registered.is_err();
+                if registered.is_err() {
+                    self.failed_register.get_or_insert(path.span);
+                }
                 registered.map(|()| vec![])
             }
             StatementKind::Register {
@@ -323,6 +307,53 @@ impl Session {
         }
     }
 
+    /// `SPLIT input INTO a IF cond, ... [, z OTHERWISE]`: one FILTER per output.
+    fn split(
+        &mut self,
+        input: &RelRef,
+        branches: &[(Ident, a::Expr)],
+        otherwise: Option<&Ident>,
+        span: Span,
+    ) -> Result<()> {
+        let input = self.relation(input)?;
+        let schema = self.plan.node(input).schema.clone();
+        let mut conds = Vec::new();
+        for (alias, cond) in branches {
+            let cond = self.condition(cond, schema.as_ref())?;
+            conds.push(cond.clone());
+            let id = self.plan.add(Node {
+                op: Operator::Filter { cond },
+                inputs: vec![input],
+                schema: schema.clone(),
+                alias: Some(alias.node.clone()),
+                span,
+            });
+            self.aliases.insert(alias.node.clone(), (id, alias.span));
+        }
+        if let Some(alias) = otherwise {
+            let any = conds
+                .into_iter()
+                .reduce(|l, r| {
+                    Expr::new(
+                        ExprKind::Or(Box::new(l), Box::new(r)),
+                        PigType::Boolean,
+                        span,
+                    )
+                })
+                .ok_or_else(|| PlanError::plan(span, "SPLIT needs at least one IF branch"))?;
+            let cond = Expr::new(ExprKind::Not(Box::new(any)), PigType::Boolean, alias.span);
+            let id = self.plan.add(Node {
+                op: Operator::Filter { cond },
+                inputs: vec![input],
+                schema,
+                alias: Some(alias.node.clone()),
+                span,
+            });
+            self.aliases.insert(alias.node.clone(), (id, alias.span));
+        }
+        Ok(())
+    }
+
     fn describe(&self, path: &[Ident]) -> Result<String> {
         let first = path
             .first()
@@ -349,14 +380,19 @@ impl Session {
         if let Some((id, _)) = self.aliases.get(&alias.node) {
             return Ok(*id);
         }
-        if self.broken.contains(&alias.node) {
+        if let Some(&failed) = self.broken.get(&alias.node) {
             return Err(follow_on(
                 alias.span,
                 format!(
                     "`{}` is not defined: the statement defining it failed",
                     alias.node
                 ),
-            ));
+            )
+            .with_related(failed, format!("`{}` was defined here", alias.node))
+            .with_help(format!(
+                "fix this statement and enter it again to define `{}`",
+                alias.node
+            )));
         }
         let mut err = PlanError::plan(alias.span, format!("undefined alias `{}`", alias.node));
         if let Some(s) = did_you_mean(&alias.node, self.aliases.keys().map(String::as_str)) {
@@ -2030,11 +2066,14 @@ impl Session {
                 .plugin_func(&name, ctor_args, func.span)
                 .map_err(with_define)?
                 .ok_or_else(|| {
-                    if self.failed_register && name.contains('.') {
+                    if let Some(at) = self.failed_register
+                        && name.contains('.')
+                    {
                         return follow_on(
                             func.span,
                             format!("unknown function `{}`: a REGISTER failed", func.node),
-                        );
+                        )
+                        .with_related(at, "this REGISTER failed");
                     }
                     let mut err =
                         PlanError::plan(func.span, format!("unknown function `{}`", func.node));
