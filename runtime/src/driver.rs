@@ -94,7 +94,8 @@ impl Default for RunOptions {
 /// the REPL can run statement by statement.
 pub struct Runner {
     opts: RunOptions,
-    runtime: tokio::runtime::Runtime,
+    /// Always there until the runner drops (then it shuts down without waiting).
+    runtime: Option<tokio::runtime::Runtime>,
     ctx: EvalCtx,
     warnings: Arc<Warnings>,
     stats: Arc<Stats>,
@@ -112,7 +113,7 @@ impl Runner {
             .map_err(|e| RunError::other(format!("cannot start the worker threads: {e}")))?;
         Ok(Runner {
             opts,
-            runtime,
+            runtime: Some(runtime),
             ctx: EvalCtx::default(),
             warnings: Arc::new(Warnings::new()),
             stats: Arc::new(Stats::default()),
@@ -131,7 +132,10 @@ impl Runner {
     /// tasks. A job that fails once the flag is set counts as cancelled: a terminal's
     /// Ctrl-C also interrupts the job's streaming commands, which then fail.
     fn block_on<T>(&self, job: impl Future<Output = Result<T, RunError>>) -> Result<T, RunError> {
-        let result = self.runtime.block_on(async {
+        let Some(runtime) = &self.runtime else {
+            return Err(RunError::internal("the runner's threads are gone"));
+        };
+        let result = runtime.block_on(async {
             tokio::select! {
                 biased;
                 () = self.cancel.cancelled() => Err(RunError::cancelled()),
@@ -654,6 +658,17 @@ impl SinkJob {
                 stats.add_output(&location, self.written.load(Ordering::Relaxed), bytes);
                 Ok(())
             }
+        }
+    }
+}
+
+impl Drop for Runner {
+    /// Stops the worker threads without waiting for blocking work a cancelled job left
+    /// behind (a streaming command that ignored the interrupt): leaving the shell must not
+    /// wait for it.
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
         }
     }
 }
