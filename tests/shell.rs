@@ -337,4 +337,6 @@ fn set_help_kill_and_parameters() {
     assert!(stdout.ends_with("(alice,30)\n(carol,30)\n"), "{stdout}");
     assert!(stderr.contains("no job is running"), "{stderr}");
     assert!(stderr.contains("unknown shell command `\\x`"), "{stderr}");
+    // Piped statements are a script, not a user's history.
+    assert!(!tmp.path().join("history").exists());
 }

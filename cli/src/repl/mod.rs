@@ -79,14 +79,15 @@ pub fn run() -> Result<(), Vec<Report>> {
     let mut helper = PigHelper::new();
     helper.names = shell.names();
     editor.set_helper(Some(helper));
-    let history = history_path();
+    let interactive = std::io::stdin().is_terminal();
+    // Statements piped in are a script, not a user's history.
+    let history = history_path().filter(|_| interactive);
     if let Some(path) = &history
         && path.exists()
         && let Err(e) = editor.load_history(path)
     {
         eprintln!("warning: cannot read the history {}: {e}", path.display());
     }
-    let interactive = std::io::stdin().is_terminal();
     let mut history_warned = false;
     loop {
         let text = match editor.readline("pigrs> ") {
