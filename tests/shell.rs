@@ -340,3 +340,18 @@ fn set_help_kill_and_parameters() {
     // Piped statements are a script, not a user's history.
     assert!(!tmp.path().join("history").exists());
 }
+
+#[test]
+fn a_macro_defined_in_one_statement_is_called_in_later_ones() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    people(tmp.path());
+    let (stdout, stderr) = piped(
+        tmp.path(),
+        &format!(
+            "DEFINE older(rel, age) RETURNS out {{\n  $out = FILTER $rel BY age > $age;\n}};\n{LOAD_PEOPLE}\nold = older(people, 26);\nDUMP old;\nyoung = older(people, 40);\nDUMP young;\nbad = nosuch(people);\nquit\n"
+        ),
+    );
+    assert_eq!(stdout, "(alice,30)\n(carol,30)\n", "{stderr}");
+    assert!(stderr.contains("unknown macro `nosuch`"), "{stderr}");
+    assert!(!stderr.contains("internal"), "{stderr}");
+}

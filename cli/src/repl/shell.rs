@@ -51,6 +51,8 @@ pub struct Shell {
     settings: BTreeMap<String, String>,
     /// The alias `\d` and friends use when none is named.
     last_alias: Option<String>,
+    /// The macro definitions and IMPORTs entered so far, in order.
+    macros: Vec<Statement>,
 }
 
 impl Shell {
@@ -72,6 +74,7 @@ impl Shell {
             params: Vec::new(),
             settings: BTreeMap::new(),
             last_alias: None,
+            macros: Vec::new(),
         })
     }
 
@@ -223,7 +226,7 @@ impl Shell {
         self.params = params;
         self.inputs.push(Source { name, text });
         let current = &self.inputs[n];
-        let script = match pigrs_grammar::parse_statement(&current.text, file) {
+        let mut script = match pigrs_grammar::parse_statement(&current.text, file) {
             Ok(s) => s,
             Err(errs) => {
                 for e in &errs {
@@ -232,6 +235,20 @@ impl Shell {
                 return Outcome::Failed;
             }
         };
+        // Macros defined (or IMPORTed) in earlier inputs can be called: their definitions
+        // go first.
+        let defines: Vec<Statement> = script
+            .statements
+            .iter()
+            .filter(|st| {
+                matches!(
+                    st.node,
+                    StatementKind::MacroDef(_) | StatementKind::Import(_)
+                )
+            })
+            .cloned()
+            .collect();
+        script.statements.splice(0..0, self.macros.iter().cloned());
         let mut import = |p: &str| -> Result<String, String> {
             std::fs::read_to_string(p).map_err(|e| format!("cannot read {p}: {e}"))
         };
@@ -240,11 +257,14 @@ impl Shell {
             Ok(s) => s,
             Err(errs) => {
                 for e in &errs {
-                    eprintln!("{:?}", current.parse(e));
+                    // An error in an earlier input's macro body points into that input.
+                    let at = self.source(e.span.file).unwrap_or(current);
+                    eprintln!("{:?}", at.parse(e));
                 }
                 return Outcome::Failed;
             }
         };
+        self.macros.extend(defines);
         let outcome = self.run_statements(script.statements, n);
         for w in self.runner.warning_summary() {
             eprintln!("{w}");
@@ -380,7 +400,10 @@ impl Shell {
                         self.settings.insert(k.clone(), v.clone());
                     }
                 }
-                Err(e) if e.cancelled => return Outcome::Cancelled,
+                // A command interrupted by the same Ctrl-C (`sh`) fails: it was cancelled.
+                Err(e) if e.cancelled || self.cancel.is_cancelled() => {
+                    return Outcome::Cancelled;
+                }
                 Err(e) => {
                     eprintln!("{:?}", self.run_report(&e, current));
                     return Outcome::Failed;
