@@ -246,7 +246,10 @@ fn a_statement_using_a_failed_alias_names_it_and_where_it_was_defined() {
         "{out}"
     );
     // The note shows the failed statement, in the input it was entered in.
-    assert!(out.contains("`names` was defined here"), "{out}");
+    assert!(
+        out.contains("`names` was defined here, by a statement that failed"),
+        "{out}"
+    );
     assert!(out.contains("<shell #2>"), "{out}");
     assert!(
         out.contains("names = FOREACH people GENERATE nmae;"),

@@ -388,9 +388,15 @@ impl Session {
                     alias.node
                 ),
             )
-            .with_related(failed, format!("`{}` was defined here", alias.node))
+            .with_related(
+                failed,
+                format!(
+                    "`{}` was defined here, by a statement that failed",
+                    alias.node
+                ),
+            )
             .with_help(format!(
-                "fix this statement and enter it again to define `{}`",
+                "fix the statement that defines `{}` and enter it again",
                 alias.node
             )));
         }

@@ -214,7 +214,7 @@ fn a_use_of_an_alias_whose_statement_failed_points_at_that_statement() {
         panic!("one related location: {follow:?}");
     };
     assert_eq!(&src[at.range()], "B = FOREACH A GENERATE nope;");
-    assert_eq!(label, "`B` was defined here");
+    assert_eq!(label, "`B` was defined here, by a statement that failed");
 }
 
 #[test]
