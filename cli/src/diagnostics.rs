@@ -16,6 +16,31 @@ pub struct Problem {
     code: String,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
+    /// Locations in other texts (an earlier statement of the shell).
+    notes: Vec<Note>,
+}
+
+/// A secondary location in another text than the error's, shown after it with that text.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+struct Note {
+    message: String,
+    label: LabeledSpan,
+    text: NamedSource<String>,
+}
+
+impl Diagnostic for Note {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.text)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(self.label.clone())))
+    }
 }
 
 impl Diagnostic for Problem {
@@ -34,6 +59,14 @@ impl Diagnostic for Problem {
             None
         } else {
             Some(Box::new(self.labels.clone().into_iter()))
+        }
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.notes.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.notes.iter().map(|n| n as &dyn Diagnostic)))
         }
     }
 }
@@ -72,11 +105,18 @@ impl Source {
                 .map(|(s, l)| label(s, Some(l), self.text.len()))
                 .collect(),
             help: e.help.clone(),
+            notes: vec![],
         })
     }
 
     /// A planning error.
     pub fn plan(&self, e: &PlanError) -> Report {
+        self.plan_in(e, &|_| None)
+    }
+
+    /// A planning error whose secondary locations may lie in other texts: `other` finds
+    /// the text of a file id (the shell's earlier statements); those are shown as notes.
+    pub fn plan_in<'a>(&self, e: &PlanError, other: &dyn Fn(u32) -> Option<&'a Source>) -> Report {
         let code = match (e.kind, e.pig_code) {
             (ErrorKind::Plan | ErrorKind::FollowOn, Some(n)) => format!("ERROR {n}"),
             (ErrorKind::Plan | ErrorKind::FollowOn, None) => "pigrs::plan".to_string(),
@@ -87,8 +127,16 @@ impl Source {
         if e.kind != ErrorKind::Internal {
             labels.push(label(e.span, Some("here".into()), self.text.len()));
         }
+        let mut notes = Vec::new();
         for (s, l) in &e.related {
-            labels.push(label(*s, Some(l.clone()), self.text.len()));
+            match other(s.file).filter(|_| s.file != e.span.file) {
+                Some(src) => notes.push(Note {
+                    message: l.clone(),
+                    label: label(*s, Some("here".into()), src.text.len()),
+                    text: NamedSource::new(src.name.clone(), src.text.clone()),
+                }),
+                None => labels.push(label(*s, Some(l.clone()), self.text.len())),
+            }
         }
         let help = match e.kind {
             ErrorKind::Internal => {
@@ -101,6 +149,7 @@ impl Source {
             code,
             labels,
             help,
+            notes,
         })
     }
 
@@ -121,6 +170,7 @@ impl Source {
             code,
             labels,
             help: e.help.clone(),
+            notes: vec![],
         })
     }
 
@@ -135,6 +185,7 @@ impl Source {
                 self.text.len(),
             )],
             help: Some("pass it with -p name=value, or declare it with %default".into()),
+            notes: vec![],
         })
     }
 }
@@ -146,5 +197,17 @@ pub fn plain(message: impl Into<String>) -> Report {
         code: "pigrs".to_string(),
         labels: vec![],
         help: None,
+        notes: vec![],
+    })
+}
+
+/// A plain error with no script location and a hint.
+pub fn plain_with_help(message: impl Into<String>, help: impl Into<String>) -> Report {
+    Report::new(Problem {
+        message: message.into(),
+        code: "pigrs".to_string(),
+        labels: vec![],
+        help: Some(help.into()),
+        notes: vec![],
     })
 }

@@ -67,9 +67,13 @@ pub fn expand(
 
 /// The source a span's file id refers to: a called script's, else the main script's.
 pub fn source_of<'a>(file: u32, main: &'a Source, sources: &'a [Source]) -> &'a Source {
+    called(file, sources).unwrap_or(main)
+}
+
+/// The called script a file id refers to, if it is one.
+pub fn called(file: u32, sources: &[Source]) -> Option<&Source> {
     file.checked_sub(FIRST_FILE)
         .and_then(|i| sources.get(i as usize))
-        .unwrap_or(main)
 }
 
 /// Reads the called script (relative to the calling script's folder, else the working

@@ -92,7 +92,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse_from(argv);
     let result = match cli.command {
         None => repl::run(),
-        Some(Command::Run { args, opts }) => script::run(&args, &opts),
+        Some(Command::Run { args, opts }) => script::run(&args, &opts, None),
         Some(Command::Explain { args, verbose }) => script::explain(&args, verbose),
         Some(Command::Check { args }) => script::check(&args),
     };

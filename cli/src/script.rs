@@ -174,8 +174,12 @@ fn optimize(planned: &mut Planned) -> Result<Vec<pigrs_planner::optimizer::Appli
 
 /// `pigrs run`: runs the actions in order, then prints the warnings and the run
 /// statistics on stderr (and writes them as JSON with `--stats-json`), also after a failed
-/// action.
-pub fn run(args: &ScriptArgs, run_args: &RunArgs) -> Result<(), Vec<Report>> {
+/// action. `cancel`, when given, stops the run (the shell's `exec` and Ctrl-C).
+pub fn run(
+    args: &ScriptArgs,
+    run_args: &RunArgs,
+    cancel: Option<pigrs_runtime::Cancel>,
+) -> Result<(), Vec<Report>> {
     let opts = RunOptions {
         optimize: !run_args.no_optimize,
         multi_query: !run_args.no_multiquery,
@@ -187,6 +191,9 @@ pub fn run(args: &ScriptArgs, run_args: &RunArgs) -> Result<(), Vec<Report>> {
         optimize(&mut planned)?;
     }
     let mut runner = Runner::new(opts).map_err(|e| vec![planned.source.run(&e)])?;
+    if let Some(cancel) = cancel {
+        runner.set_cancel(cancel);
+    }
     let plan = &planned.session.plan;
     runner
         .check_outputs(plan, &planned.actions)

@@ -187,6 +187,16 @@ fn directive(line: &str) -> Option<(bool, &str, &str, usize)> {
 
 /// Runs Pig parameter substitution on a script; see the module docs for the rules.
 pub fn substitute(source: &str, params: &[(String, String)]) -> Result<String, ParamError> {
+    substitute_with_vars(source, params).map(|(text, _)| text)
+}
+
+/// [`substitute`], also returning every parameter's value at the end of the text: `params`
+/// and those the text's `%declare` and `%default` lines gave (the shell keeps them for
+/// its next statements).
+pub fn substitute_with_vars(
+    source: &str,
+    params: &[(String, String)],
+) -> Result<(String, Vec<(String, String)>), ParamError> {
     let mut vars: HashMap<String, String> = params.iter().cloned().collect();
     let cli: std::collections::HashSet<&str> = params.iter().map(|(k, _)| k.as_str()).collect();
     let mut out = String::with_capacity(source.len());
@@ -305,7 +315,9 @@ pub fn substitute(source: &str, params: &[(String, String)]) -> Result<String, P
         }
         out.push_str(&line[last..]);
     }
-    Ok(out)
+    let mut vars: Vec<(String, String)> = vars.into_iter().collect();
+    vars.sort();
+    Ok((out, vars))
 }
 
 /// Reads `-param_file` files and `-param` values in the order Pig does (files first,
@@ -461,6 +473,24 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s, "A = LOAD 'x' AS (a:int); -- $nope\n/* $no */ B = A;");
+    }
+
+    #[test]
+    fn the_values_at_the_end_include_declared_and_default_ones() {
+        let (text, vars) = substitute_with_vars(
+            "%declare day '2024-01-01'\n%default out '$day.out'\n%default day 'never'\nSTORE A INTO '$out';",
+            &[p("in", "x")],
+        )
+        .unwrap();
+        assert_eq!(text, "\n\n\nSTORE A INTO '2024-01-01.out';");
+        assert_eq!(
+            vars,
+            [
+                p("day", "2024-01-01"),
+                p("in", "x"),
+                p("out", "2024-01-01.out")
+            ]
+        );
     }
 
     #[test]

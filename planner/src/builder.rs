@@ -80,7 +80,8 @@ pub struct Session {
     last_alias: Option<String>,
     /// How many UDF columns were named after Pig's `getSchemaName` (TOTUPLE's).
     schema_ids: std::cell::Cell<u32>,
-    broken: HashSet<String>,
+    /// Aliases whose defining statement failed, with that statement's span.
+    broken: HashMap<String, Span>,
     defines: HashMap<String, FuncRef>,
     /// Streaming commands bound by ``DEFINE alias `command` ...``.
     commands: HashMap<String, a::StreamCommand>,
@@ -91,9 +92,9 @@ pub struct Session {
     plugin_dir: Option<PathBuf>,
     /// The plugin libraries registered so far, with the path of their REGISTER.
     plugins: Vec<(Arc<pigrs_plugin_host::Library>, Span)>,
-    /// Whether a REGISTER failed: calls of unknown qualified functions are then follow-on
-    /// errors, not reported again.
-    failed_register: bool,
+    /// The path of the first REGISTER that failed: calls of unknown qualified functions
+    /// are then follow-on errors, not reported again.
+    failed_register: Option<Span>,
 }
 
 /// An error caused by an earlier failed statement: a script does not report it again (the
@@ -169,6 +170,15 @@ impl Session {
         self.aliases.keys().map(String::as_str)
     }
 
+    /// The functions a call may name besides the built-ins: the DEFINEd names and the
+    /// qualified names of the registered plugins' functions, sorted.
+    pub fn function_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.defines.keys().cloned().collect();
+        names.extend(self.plugin_names());
+        names.sort();
+        names
+    }
+
     /// Plans one statement; on error, nothing it would define stays defined.
     pub fn statement(&mut self, stmt: &a::Statement) -> Result<Vec<Action>> {
         let span = stmt.span;
@@ -182,7 +192,7 @@ impl Session {
                     }
                     Err(e) => {
                         self.aliases.remove(&alias.node);
-                        self.broken.insert(alias.node.clone());
+                        self.broken.insert(alias.node.clone(), span);
                         return Err(e);
                     }
                 }
@@ -250,46 +260,16 @@ impl Session {
                 branches,
                 otherwise,
             } => {
-                let input = self.relation(input)?;
-                let schema = self.plan.node(input).schema.clone();
-                let mut conds = Vec::new();
-                for (alias, cond) in branches {
-                    let cond = self.condition(cond, schema.as_ref())?;
-                    conds.push(cond.clone());
-                    let id = self.plan.add(Node {
-                        op: Operator::Filter { cond },
-                        inputs: vec![input],
-                        schema: schema.clone(),
-                        alias: Some(alias.node.clone()),
-                        span,
-                    });
-                    self.aliases.insert(alias.node.clone(), (id, alias.span));
-                    self.last_alias = Some(alias.node.clone());
+                let outputs = || branches.iter().map(|(a, _)| a).chain(otherwise);
+                if let Err(e) = self.split(input, branches, otherwise.as_ref(), span) {
+                    for alias in outputs() {
+                        self.aliases.remove(&alias.node);
+                        self.broken.insert(alias.node.clone(), span);
+                    }
+                    return Err(e);
                 }
-                if let Some(alias) = otherwise {
-                    let any = conds
-                        .into_iter()
-                        .reduce(|l, r| {
-                            Expr::new(
-                                ExprKind::Or(Box::new(l), Box::new(r)),
-                                PigType::Boolean,
-                                span,
-                            )
-                        })
-                        .ok_or_else(|| {
-                            PlanError::plan(span, "SPLIT needs at least one IF branch")
-                        })?;
-                    let cond =
-                        Expr::new(ExprKind::Not(Box::new(any)), PigType::Boolean, alias.span);
-                    let id = self.plan.add(Node {
-                        op: Operator::Filter { cond },
-                        inputs: vec![input],
-                        schema,
-                        alias: Some(alias.node.clone()),
-                        span,
-                    });
-                    self.aliases.insert(alias.node.clone(), (id, alias.span));
-                    self.last_alias = Some(alias.node.clone());
+                for alias in outputs() {
+                    self.broken.remove(&alias.node);
                 }
                 Ok(vec![])
             }
@@ -312,7 +292,9 @@ impl Session {
             ))),
             StatementKind::Register { path, using: None } => {
                 let registered = self.register(&path.node, path.span);
-                self.failed_register |= registered.is_err();
+                if registered.is_err() {
+                    self.failed_register.get_or_insert(path.span);
+                }
                 registered.map(|()| vec![])
             }
             StatementKind::Register {
@@ -340,6 +322,55 @@ impl Session {
                 "exec/run of another script",
             )),
         }
+    }
+
+    /// `SPLIT input INTO a IF cond, ... [, z OTHERWISE]`: one FILTER per output.
+    fn split(
+        &mut self,
+        input: &RelRef,
+        branches: &[(Ident, a::Expr)],
+        otherwise: Option<&Ident>,
+        span: Span,
+    ) -> Result<()> {
+        let input = self.relation(input)?;
+        let schema = self.plan.node(input).schema.clone();
+        let mut conds = Vec::new();
+        for (alias, cond) in branches {
+            let cond = self.condition(cond, schema.as_ref())?;
+            conds.push(cond.clone());
+            let id = self.plan.add(Node {
+                op: Operator::Filter { cond },
+                inputs: vec![input],
+                schema: schema.clone(),
+                alias: Some(alias.node.clone()),
+                span,
+            });
+            self.aliases.insert(alias.node.clone(), (id, alias.span));
+            self.last_alias = Some(alias.node.clone());
+        }
+        if let Some(alias) = otherwise {
+            let any = conds
+                .into_iter()
+                .reduce(|l, r| {
+                    Expr::new(
+                        ExprKind::Or(Box::new(l), Box::new(r)),
+                        PigType::Boolean,
+                        span,
+                    )
+                })
+                .ok_or_else(|| PlanError::plan(span, "SPLIT needs at least one IF branch"))?;
+            let cond = Expr::new(ExprKind::Not(Box::new(any)), PigType::Boolean, alias.span);
+            let id = self.plan.add(Node {
+                op: Operator::Filter { cond },
+                inputs: vec![input],
+                schema,
+                alias: Some(alias.node.clone()),
+                span,
+            });
+            self.aliases.insert(alias.node.clone(), (id, alias.span));
+            self.last_alias = Some(alias.node.clone());
+        }
+        Ok(())
     }
 
     fn describe(&self, path: &[Ident]) -> Result<String> {
@@ -385,14 +416,25 @@ impl Session {
         if let Some((id, _)) = self.aliases.get(&alias.node) {
             return Ok(*id);
         }
-        if self.broken.contains(&alias.node) {
+        if let Some(&failed) = self.broken.get(&alias.node) {
             return Err(follow_on(
                 alias.span,
                 format!(
                     "`{}` is not defined: the statement defining it failed",
                     alias.node
                 ),
-            ));
+            )
+            .with_related(
+                failed,
+                format!(
+                    "`{}` was defined here, by a statement that failed",
+                    alias.node
+                ),
+            )
+            .with_help(format!(
+                "fix the statement that defines `{}` and enter it again",
+                alias.node
+            )));
         }
         let mut err = PlanError::plan(alias.span, format!("Undefined alias: `{}`", alias.node))
             .with_pig_code(1000);
@@ -2270,11 +2312,14 @@ impl Session {
                 .plugin_func(&name, ctor_args, func.span)
                 .map_err(with_define)?
                 .ok_or_else(|| {
-                    if self.failed_register && name.contains('.') {
+                    if let Some(at) = self.failed_register
+                        && name.contains('.')
+                    {
                         return follow_on(
                             func.span,
                             format!("unknown function `{}`: a REGISTER failed", func.node),
-                        );
+                        )
+                        .with_related(at, "this REGISTER failed");
                     }
                     let mut err = PlanError::plan(
                         func.span,

@@ -190,3 +190,47 @@ fn register_loads_plugins_only_where_the_driver_allows_it() {
         "cannot read plugin /no/such/dir/libx.so: No such file or directory (os error 2)"
     );
 }
+
+/// Plans each statement of `src` on its own, as the shell does: the errors, in order.
+fn statement_errors(src: &str) -> Vec<PlanError> {
+    let script = pigrs_grammar::parse_script(src, 0).expect("script parses");
+    let mut session = Session::default();
+    script
+        .statements
+        .iter()
+        .filter_map(|st| session.statement(st).err())
+        .collect()
+}
+
+#[test]
+fn a_use_of_an_alias_whose_statement_failed_points_at_that_statement() {
+    let src = "A = LOAD 'a' AS (x:int);\nB = FOREACH A GENERATE nope;\nC = FILTER B BY x > 0;\n";
+    let errs = statement_errors(src);
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    let follow = &errs[1];
+    assert_eq!(follow.kind, pigrs_planner::ErrorKind::FollowOn);
+    assert_eq!(&src[follow.span.range()], "B");
+    let [(at, label)] = follow.related.as_slice() else {
+        panic!("one related location: {follow:?}");
+    };
+    assert_eq!(&src[at.range()], "B = FOREACH A GENERATE nope;");
+    assert_eq!(label, "`B` was defined here, by a statement that failed");
+}
+
+#[test]
+fn a_failed_split_leaves_none_of_its_outputs_defined() {
+    let src = "A = LOAD 'a' AS (x:int);\nSPLIT A INTO P IF x > 0, Q IF nope > 0, R OTHERWISE;\nDUMP P;\nDUMP R;\n";
+    let errs = statement_errors(src);
+    assert_eq!(errs.len(), 3, "{errs:?}");
+    for e in &errs[1..] {
+        assert_eq!(e.kind, pigrs_planner::ErrorKind::FollowOn, "{e:?}");
+        assert!(
+            e.message.contains("the statement defining it failed"),
+            "{e:?}"
+        );
+        assert!(
+            src[e.related[0].0.range()].starts_with("SPLIT A INTO"),
+            "{e:?}"
+        );
+    }
+}

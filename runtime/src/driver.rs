@@ -19,6 +19,7 @@ use pigrs_planner::logical::{LogicalPlan, NodeId, Operator};
 use pigrs_planner::{features, multi_query};
 use pigrs_udf::{Tuple, Value};
 
+use crate::cancel::Cancel;
 use crate::error::RunError;
 use crate::eval::EvalCtx;
 use crate::exec::PigExec;
@@ -95,10 +96,12 @@ impl Default for RunOptions {
 /// the REPL can run statement by statement.
 pub struct Runner {
     opts: RunOptions,
-    runtime: tokio::runtime::Runtime,
+    /// Always there until the runner drops (then it shuts down without waiting).
+    runtime: Option<tokio::runtime::Runtime>,
     ctx: EvalCtx,
     warnings: Arc<Warnings>,
     stats: Arc<Stats>,
+    cancel: Cancel,
 }
 
 impl Runner {
@@ -112,11 +115,39 @@ impl Runner {
             .map_err(|e| RunError::other(format!("cannot start the worker threads: {e}")))?;
         Ok(Runner {
             opts,
-            runtime,
+            runtime: Some(runtime),
             ctx: EvalCtx::default(),
             warnings: Arc::new(Warnings::new()),
             stats: Arc::new(Stats::default()),
+            cancel: Cancel::new(),
         })
+    }
+
+    /// Lets `cancel` stop this runner's jobs: once it is set, the job running returns
+    /// [`RunError::cancelled`] (and so does every later one until the flag is reset).
+    pub fn set_cancel(&mut self, cancel: Cancel) {
+        self.cancel = cancel;
+    }
+
+    /// Runs `job` on the worker threads until it completes or the runner's [`Cancel`] is
+    /// set; then the job's future is dropped, which drops its streams and aborts its
+    /// tasks. A job that fails once the flag is set counts as cancelled: a terminal's
+    /// Ctrl-C also interrupts the job's streaming commands, which then fail.
+    fn block_on<T>(&self, job: impl Future<Output = Result<T, RunError>>) -> Result<T, RunError> {
+        let Some(runtime) = &self.runtime else {
+            return Err(RunError::internal("the runner's threads are gone"));
+        };
+        let result = runtime.block_on(async {
+            tokio::select! {
+                biased;
+                () = self.cancel.cancelled() => Err(RunError::cancelled()),
+                r = job => r,
+            }
+        });
+        match result {
+            Err(_) if self.cancel.is_cancelled() => Err(RunError::cancelled()),
+            r => r,
+        }
     }
 
     /// The run statistics so far.
@@ -407,10 +438,23 @@ impl Runner {
         drop(lowering);
         let task_ctx = self.task_context()?;
         let mut progress = Progress::start(self.stats.clone(), first_stage, self.opts.progress);
-        let results: Vec<Result<Option<Vec<Tuple>>, RunError>> = self.runtime.block_on(
-            futures::future::join_all(jobs.iter().map(|job| job.run(task_ctx.clone()))),
-        );
+        let results = self.block_on(async {
+            Ok(futures::future::join_all(jobs.iter().map(|job| job.run(task_ctx.clone()))).await)
+        });
         progress.finish();
+        let results: Vec<Result<Option<Vec<Tuple>>, RunError>> = match results {
+            Ok(r) => r,
+            Err(e) => {
+                // Tasks still winding down write into removed files; the output never
+                // appears.
+                for job in &jobs {
+                    if let Target::Store { dir, .. } = &job.target {
+                        let _ = std::fs::remove_dir_all(dir.temp_path());
+                    }
+                }
+                return Err(e);
+            }
+        };
         let mut seen = HashSet::new();
         for job in &jobs {
             count_spills(&job.phys, &mut seen);
@@ -550,7 +594,7 @@ impl SinkJob {
                 self.written.clone(),
                 *kind,
             );
-            tasks.push(tokio::spawn(async move {
+            tasks.push(AbortOnDrop(tokio::spawn(async move {
                 let mut writer = dir.part_writer(kind, p, &store, schema.as_ref())?;
                 let mut stream = phys.execute(p, ctx)?;
                 while let Some(batch) = stream.next().await {
@@ -560,11 +604,11 @@ impl SinkJob {
                 }
                 writer.finish()?;
                 Ok::<(), RunError>(())
-            }));
+            })));
         }
         let mut first_error = None;
-        for t in tasks {
-            let done = t
+        for mut t in tasks {
+            let done = (&mut t.0)
                 .await
                 .map_err(|e| RunError::internal(format!("a task panicked: {e}")))
                 .and_then(|r| r);
@@ -616,6 +660,27 @@ impl SinkJob {
                 Ok(())
             }
         }
+    }
+}
+
+impl Drop for Runner {
+    /// Stops the worker threads without waiting for blocking work a cancelled job left
+    /// behind (a streaming command that ignored the interrupt): leaving the shell must not
+    /// wait for it.
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// A task that is aborted when its handle is dropped: a cancelled job's writers stop
+/// instead of running on detached.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -761,11 +826,9 @@ impl Runner {
             let mut lowering = self.lowering(plan, self.stats.clone());
             lowering.ctx.scalars = Arc::new(inner);
             let (phys, layout) = lowering.rows(rel)?;
-            let rows = self.runtime.block_on(crate::exec::collect_rows(
-                phys,
-                &layout,
-                self.task_context()?,
-            ))?;
+            let ctx = self.task_context()?;
+            let rows =
+                self.block_on(async { Ok(crate::exec::collect_rows(phys, &layout, ctx).await?) })?;
             if rows.len() > 1 {
                 let show = |r: &Tuple| Value::Tuple(Box::new(r.clone())).to_string();
                 return Err(RunError::plan(
@@ -825,11 +888,9 @@ impl Runner {
             let mut lowering = self.lowering(&sampled, Arc::new(Stats::default()));
             lowering.ctx.scalars = Arc::new(self.scalars(&sampled, id, &mut Vec::new())?);
             let (phys, layout) = lowering.rows(id)?;
-            let rows = self.runtime.block_on(crate::exec::collect_rows(
-                phys,
-                &layout,
-                self.task_context()?,
-            ))?;
+            let ctx = self.task_context()?;
+            let rows =
+                self.block_on(async { Ok(crate::exec::collect_rows(phys, &layout, ctx).await?) })?;
             let n = plan.node(id);
             let name = n.alias.clone().unwrap_or_else(|| format!("node{id}"));
             text.push_str(&illustrate_table(&name, n.schema.as_ref(), &rows));

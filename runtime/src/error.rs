@@ -15,6 +15,8 @@ pub struct RunError {
     pub help: Option<String>,
     /// Whether this is a pigrs bug rather than a problem with the script or its data.
     pub internal: bool,
+    /// Whether the job was cancelled (Ctrl-C in the shell) rather than failed.
+    pub cancelled: bool,
 }
 
 impl RunError {
@@ -26,6 +28,7 @@ impl RunError {
             span: Some(span),
             help: None,
             internal: false,
+            cancelled: false,
         }
     }
 
@@ -37,6 +40,7 @@ impl RunError {
             span: None,
             help: None,
             internal: false,
+            cancelled: false,
         }
     }
 
@@ -48,6 +52,19 @@ impl RunError {
             span: None,
             help: None,
             internal: true,
+            cancelled: false,
+        }
+    }
+
+    /// The job was cancelled before it finished; nothing it would have stored is left.
+    #[cold]
+    pub fn cancelled() -> Self {
+        RunError {
+            message: "cancelled".into(),
+            span: None,
+            help: None,
+            internal: false,
+            cancelled: true,
         }
     }
 

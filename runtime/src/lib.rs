@@ -2,6 +2,7 @@
 //! on every core of the local machine.
 
 pub mod aggregate;
+pub mod cancel;
 pub mod driver;
 pub mod error;
 pub mod eval;
@@ -20,5 +21,6 @@ pub mod stats;
 pub mod stream;
 pub mod tee;
 
+pub use cancel::Cancel;
 pub use driver::{RunOptions, Runner};
 pub use error::RunError;
