@@ -316,7 +316,7 @@ fn run_keeps_a_scripts_aliases_and_exec_does_not() {
         "run -param min=26 adults.pig\nDUMP adults;\nexec young.pig\nDUMP young;\nquit\n",
     );
     assert_eq!(stdout, "(alice,30)\n(carol,30)\n(bob,25)\n", "{stderr}");
-    assert!(stderr.contains("undefined alias `young`"), "{stderr}");
+    assert!(stderr.contains("Undefined alias: `young`"), "{stderr}");
 }
 
 #[test]
