@@ -560,3 +560,24 @@ DUMP B;
         "{err}"
     );
 }
+
+/// Sort keys that call a plugin function: a nested ORDER and a RANK order by the function's
+/// results (the calls go in batches, see `EvalCtx::sort_keys`).
+#[test]
+fn nested_order_and_rank_sort_by_plugin_keys() {
+    let tmp = workdir();
+    std::fs::write(tmp.path().join("kv.txt"), "a\tzb\na\tya\na\txc\nb\tq\n").expect("data");
+    let body = "K = LOAD 'kv.txt' AS (k: chararray, w: chararray);
+G = GROUP K BY k;
+S = FOREACH G { o = ORDER K BY myudfs.Reverse(w); GENERATE group, o.w; };
+R = RANK K BY myudfs.Reverse(w) DESC;
+DUMP S;
+DUMP R;
+";
+    let out = ok(&with_myudfs(tmp.path(), body));
+    // Reversed: bz, ay, cx, q; ascending in the bag: ya, zb, xc; descending in the rank.
+    assert_eq!(
+        out,
+        "(a,{(ya),(zb),(xc)})\n(b,{(q)})\n(1,b,q)\n(2,a,xc)\n(3,a,zb)\n(4,a,ya)\n"
+    );
+}

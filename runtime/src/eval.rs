@@ -193,7 +193,37 @@ impl HoistedCall {
     }
 }
 
+/// How many tuples' sort keys one batch of calls to batched (plugin) functions computes.
+const KEY_BATCH: usize = 4096;
+
 impl EvalCtx {
+    /// The sort keys of `rows`, in order. A key that calls a function preferring batches (a
+    /// plugin's) has the calls made once per [`KEY_BATCH`] rows, not once per row.
+    pub fn sort_keys(&self, keys: &[SortKey], rows: &[Tuple]) -> R<Vec<Vec<Value>>> {
+        if !keys.iter().any(|k| calls_batched(&k.expr)) {
+            return rows
+                .iter()
+                .map(|r| keys.iter().map(|k| self.eval(&k.expr, r, &[])).collect())
+                .collect();
+        }
+        let mut calls = Vec::new();
+        let hoisted: Vec<Expr> = keys.iter().map(|k| hoist(&k.expr, 0, &mut calls)).collect();
+        let mut out = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(KEY_BATCH) {
+            let mut slots = vec![Vec::new(); chunk.len()];
+            self.eval_hoisted(&calls, chunk, &mut slots)?;
+            for (r, s) in chunk.iter().zip(&slots) {
+                out.push(
+                    hoisted
+                        .iter()
+                        .map(|e| self.eval(e, r, s))
+                        .collect::<R<Vec<_>>>()?,
+                );
+            }
+        }
+        Ok(out)
+    }
+
     /// Evaluates hoisted `calls` on `rows`, in order, appending each call's result on row
     /// `i` to `slots[i]` (which already holds the row's slots before the calls').
     pub fn eval_hoisted(
@@ -729,25 +759,41 @@ impl EvalCtx {
             return Ok(Bag::from(self.sort(tuples, keys)?));
         };
         let k = keys.len();
-        let mut failed: Option<EvalError> = None;
-        let keyed = bag.iter().map_while(|t| {
-            let t = match t {
-                Ok(t) => t.into_owned(),
-                Err(e) => return Some(Err(bag_err(e))),
-            };
-            let mut keyed = Vec::with_capacity(k + t.len());
-            for key in keys {
-                match self.eval(&key.expr, &t, &[]) {
-                    Ok(v) => keyed.push(v),
-                    Err(e) => {
-                        failed = Some(e);
-                        return None;
-                    }
+        let failed: std::cell::RefCell<Option<EvalError>> = std::cell::RefCell::new(None);
+        let mut tuples = bag.iter();
+        // The keys of a chunk of tuples at a time (plugin calls in them once per chunk),
+        // each tuple with its keys in front.
+        let keyed = std::iter::from_fn(|| {
+            if failed.borrow().is_some() {
+                return None;
+            }
+            let mut chunk = Vec::with_capacity(KEY_BATCH);
+            for t in tuples.by_ref().take(KEY_BATCH) {
+                match t {
+                    Ok(t) => chunk.push(t.into_owned()),
+                    Err(e) => return Some(vec![Err(bag_err(e))]),
                 }
             }
-            keyed.extend(t);
-            Some(Ok(keyed))
-        });
+            if chunk.is_empty() {
+                return None;
+            }
+            match self.sort_keys(keys, &chunk) {
+                Ok(ks) => Some(
+                    ks.into_iter()
+                        .zip(chunk)
+                        .map(|(mut keyed, t)| {
+                            keyed.extend(t);
+                            Ok(keyed)
+                        })
+                        .collect(),
+                ),
+                Err(e) => {
+                    *failed.borrow_mut() = Some(e);
+                    None
+                }
+            }
+        })
+        .flatten();
         let sorted = sort_tuples(
             keyed,
             &memory,
@@ -755,7 +801,7 @@ impl EvalCtx {
             false,
             k,
         );
-        if let Some(e) = failed {
+        if let Some(e) = failed.into_inner() {
             return Err(e);
         }
         sorted.map_err(|e| bag_error(e, span))
@@ -763,14 +809,8 @@ impl EvalCtx {
 
     /// Sorts tuples by keys (stable; nulls first ascending, last descending).
     pub fn sort(&self, bag: Vec<Tuple>, keys: &[SortKey]) -> R<Vec<Tuple>> {
-        let mut keyed = Vec::with_capacity(bag.len());
-        for t in bag {
-            let k = keys
-                .iter()
-                .map(|k| self.eval(&k.expr, &t, &[]))
-                .collect::<R<Vec<_>>>()?;
-            keyed.push((k, t));
-        }
+        let mut keyed: Vec<(Vec<Value>, Tuple)> =
+            self.sort_keys(keys, &bag)?.into_iter().zip(bag).collect();
         keyed.sort_by(|(a, _), (b, _)| compare_keys(a, b, keys));
         Ok(keyed.into_iter().map(|(_, t)| t).collect())
     }
@@ -1008,6 +1048,41 @@ mod tests {
         assert_eq!(got[0], vec![chars("aB0")]);
         assert_eq!(f.batches.load(Relaxed::Relaxed), 1);
         assert_eq!(f.row_calls.load(Relaxed::Relaxed), 5);
+    }
+
+    /// Sort keys that call a plugin function (a nested ORDER's, RANK's) call it once per
+    /// batch of rows, and order as the keys evaluated row by row do.
+    #[test]
+    fn sort_keys_call_plugins_once_per_batch() {
+        let f = batched("LCFIRST", None);
+        let col = Expr::new(ExprKind::Column(0), PigType::Chararray, Span::new(1, 2));
+        let keys = vec![SortKey {
+            expr: call_of(&f, vec![col]),
+            desc: true,
+        }];
+        let words = ["Bb", "aC", "Ab", "ba", "Ca"];
+        let rows: Vec<Tuple> = (0..3 * KEY_BATCH)
+            .map(|i| vec![chars(words[i % words.len()]), Value::Int(i as i32)])
+            .collect();
+        let ctx = EvalCtx::default();
+        let sorted = ctx.sort(rows.clone(), &keys).expect("sorts");
+        assert_eq!(f.batches.load(Relaxed::Relaxed), 3);
+        assert_eq!(f.row_calls.load(Relaxed::Relaxed), 0);
+        // Descending by the key, ties in input order (a stable sort).
+        assert_eq!(sorted[0], vec![chars("Ca"), Value::Int(4)]);
+        let mut want = rows;
+        want.sort_by(|a, b| {
+            let lc = |t: &Tuple| match &t[0] {
+                Value::Chararray(s) => {
+                    let mut c = s.chars();
+                    c.next()
+                        .map(|f| f.to_lowercase().chain(c).collect::<String>())
+                }
+                _ => None,
+            };
+            lc(b).cmp(&lc(a))
+        });
+        assert_eq!(sorted, want);
     }
 
     /// A nested block's assignment calls its plugin function once for all the rows, after

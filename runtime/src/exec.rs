@@ -538,14 +538,8 @@ fn rank_rows(
             .map(|(i, r)| prepend(i as i64 + 1, r))
             .collect());
     }
-    let mut keyed = Vec::with_capacity(rows.len());
-    for r in rows {
-        let k = keys
-            .iter()
-            .map(|k| ctx.eval(&k.expr, &r, &[]))
-            .collect::<Result<Vec<_>, _>>()?;
-        keyed.push((k, r));
-    }
+    let mut keyed: Vec<(Vec<Value>, Tuple)> =
+        ctx.sort_keys(keys, &rows)?.into_iter().zip(rows).collect();
     keyed.sort_by(|a, b| compare_keys(&a.0, &b.0, keys));
     let mut out = Vec::with_capacity(keyed.len());
     let mut rank = 0i64;
