@@ -83,43 +83,107 @@ pub struct HoistedCall {
     /// The arguments, whose own hoisted calls are slots.
     args: Vec<Expr>,
     span: Span,
+    /// The rows it runs on: those where every guard holds (a call under a branch runs only
+    /// on the rows that take the branch, as the row evaluator would run it).
+    guards: Vec<Guard>,
 }
 
-/// `e` with the calls of functions that prefer batches that run on every row replaced by
-/// slots `first + k`, the calls pushed to `calls` (a call's arguments read only the slots
-/// of calls before it). A call under a branch that some rows skip (the right side of
-/// `AND`/`OR`, a bincond's branches, `IN`'s candidates) stays, so that it runs, and fails,
-/// on exactly the rows it would.
+/// A condition on a row for a hoisted call under a branch, over the hoisted expressions
+/// (their own calls' slots filled already).
+#[derive(Clone, Debug)]
+enum Guard {
+    /// The expression is not false: `AND`'s right side runs.
+    NotFalse(Expr),
+    /// The expression is not true: `OR`'s right side runs.
+    NotTrue(Expr),
+    /// The expression is true: a bincond's first branch runs.
+    True(Expr),
+    /// The expression is false: a bincond's second branch runs; `IN`'s candidate runs when
+    /// the operand is in none of the candidates before it.
+    False(Expr),
+}
+
+/// `e` with the calls of functions that prefer batches replaced by slots `first + k`, the
+/// calls pushed to `calls` (a call's arguments and guards read only the slots of calls
+/// before it). A call under a branch that some rows skip (the right side of `AND`/`OR`, a
+/// bincond's branches, `IN`'s candidates) is guarded by the branch's condition, so that it
+/// runs, and fails, on exactly the rows it would.
 pub fn hoist(e: &Expr, first: usize, calls: &mut Vec<HoistedCall>) -> Expr {
+    hoist_guarded(e, first, calls, &[])
+}
+
+fn hoist_guarded(e: &Expr, first: usize, calls: &mut Vec<HoistedCall>, guards: &[Guard]) -> Expr {
     let rebuilt = |kind: ExprKind| Expr::new(kind, e.ty.clone(), e.span);
+    // The guards of a branch: these, and the branch's condition.
+    let with = |g: Guard| -> Vec<Guard> {
+        let mut all = guards.to_vec();
+        all.push(g);
+        all
+    };
     match &e.kind {
         ExprKind::Call { func, args } if func.prefers_batches() => {
-            let args = args.iter().map(|a| hoist(a, first, calls)).collect();
+            let args = args
+                .iter()
+                .map(|a| hoist_guarded(a, first, calls, guards))
+                .collect();
             calls.push(HoistedCall {
                 func: func.clone(),
                 args,
                 span: e.span,
+                guards: guards.to_vec(),
             });
             rebuilt(ExprKind::Slot(first + calls.len() - 1))
         }
-        // Only the first operand runs on every row.
-        ExprKind::And(l, r) => rebuilt(ExprKind::And(Box::new(hoist(l, first, calls)), r.clone())),
-        ExprKind::Or(l, r) => rebuilt(ExprKind::Or(Box::new(hoist(l, first, calls)), r.clone())),
-        ExprKind::In { expr, list } => rebuilt(ExprKind::In {
-            expr: Box::new(hoist(expr, first, calls)),
-            list: list.clone(),
-        }),
+        ExprKind::And(l, r) => {
+            let l = hoist_guarded(l, first, calls, guards);
+            let r = hoist_guarded(r, first, calls, &with(Guard::NotFalse(l.clone())));
+            rebuilt(ExprKind::And(Box::new(l), Box::new(r)))
+        }
+        ExprKind::Or(l, r) => {
+            let l = hoist_guarded(l, first, calls, guards);
+            let r = hoist_guarded(r, first, calls, &with(Guard::NotTrue(l.clone())));
+            rebuilt(ExprKind::Or(Box::new(l), Box::new(r)))
+        }
+        ExprKind::In { expr, list } => {
+            let x = hoist_guarded(expr, first, calls, guards);
+            let mut done: Vec<Expr> = Vec::with_capacity(list.len());
+            for item in list {
+                let before = Expr::new(
+                    ExprKind::In {
+                        expr: Box::new(x.clone()),
+                        list: done.clone(),
+                    },
+                    PigType::Boolean,
+                    item.span,
+                );
+                done.push(hoist_guarded(
+                    item,
+                    first,
+                    calls,
+                    &with(Guard::False(before)),
+                ));
+            }
+            rebuilt(ExprKind::In {
+                expr: Box::new(x),
+                list: done,
+            })
+        }
         ExprKind::Cond {
             cond,
             then,
             otherwise,
-        } => rebuilt(ExprKind::Cond {
-            cond: Box::new(hoist(cond, first, calls)),
-            then: then.clone(),
-            otherwise: otherwise.clone(),
-        }),
+        } => {
+            let c = hoist_guarded(cond, first, calls, guards);
+            let t = hoist_guarded(then, first, calls, &with(Guard::True(c.clone())));
+            let o = hoist_guarded(otherwise, first, calls, &with(Guard::False(c.clone())));
+            rebuilt(ExprKind::Cond {
+                cond: Box::new(c),
+                then: Box::new(t),
+                otherwise: Box::new(o),
+            })
+        }
         _ => e
-            .map_children(&mut |c| Some(hoist(c, first, calls)))
+            .map_children(&mut |c| Some(hoist_guarded(c, first, calls, guards)))
             .unwrap_or_else(|| e.clone()),
     }
 }
@@ -137,6 +201,27 @@ impl HoistedCall {
     /// The function's arguments on a row.
     pub fn args(&self, ctx: &EvalCtx, row: &[Value], slots: &[Value]) -> R<Tuple> {
         self.args.iter().map(|a| ctx.eval(a, row, slots)).collect()
+    }
+
+    /// Whether it runs on every row (it is under no branch).
+    pub fn unguarded(&self) -> bool {
+        self.guards.is_empty()
+    }
+
+    /// Whether the row takes the branches the call is under.
+    fn runs_on(&self, ctx: &EvalCtx, row: &[Value], slots: &[Value]) -> R<bool> {
+        for g in &self.guards {
+            let holds = match g {
+                Guard::NotFalse(e) => ctx.eval(e, row, slots)?.as_bool() != Some(false),
+                Guard::NotTrue(e) => ctx.eval(e, row, slots)?.as_bool() != Some(true),
+                Guard::True(e) => ctx.eval(e, row, slots)?.as_bool() == Some(true),
+                Guard::False(e) => ctx.eval(e, row, slots)?.as_bool() == Some(false),
+            };
+            if !holds {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// The arguments, as expressions (their hoisted calls are slots).
@@ -233,13 +318,40 @@ impl EvalCtx {
         slots: &mut [Vec<Value>],
     ) -> R<()> {
         for call in calls {
-            let args = rows
-                .iter()
-                .zip(slots.iter())
-                .map(|(row, s)| call.args(self, row, s))
-                .collect::<R<Vec<Tuple>>>()?;
-            for (s, v) in slots.iter_mut().zip(call.eval(&args)?) {
-                s.push(v);
+            if call.unguarded() {
+                let args = rows
+                    .iter()
+                    .zip(slots.iter())
+                    .map(|(row, s)| call.args(self, row, s))
+                    .collect::<R<Vec<Tuple>>>()?;
+                for (s, v) in slots.iter_mut().zip(call.eval(&args)?) {
+                    s.push(v);
+                }
+                continue;
+            }
+            // Under a branch: one call for the rows that take it; the others' slots are
+            // never read.
+            let mut runs = Vec::with_capacity(rows.len());
+            let mut args = Vec::new();
+            for (row, s) in rows.iter().zip(slots.iter()) {
+                let run = call.runs_on(self, row, s)?;
+                if run {
+                    args.push(call.args(self, row, s)?);
+                }
+                runs.push(run);
+            }
+            let results = if args.is_empty() {
+                Vec::new()
+            } else {
+                call.eval(&args)?
+            };
+            let mut results = results.into_iter();
+            for (s, run) in slots.iter_mut().zip(runs) {
+                s.push(if run {
+                    results.next().unwrap_or(Value::Null)
+                } else {
+                    Value::Null
+                });
             }
         }
         Ok(())
@@ -1048,6 +1160,82 @@ mod tests {
         assert_eq!(got[0], vec![chars("aB0")]);
         assert_eq!(f.batches.load(Relaxed::Relaxed), 1);
         assert_eq!(f.row_calls.load(Relaxed::Relaxed), 5);
+    }
+
+    /// Calls on the right of an OR and among IN's candidates run in one batch of the rows
+    /// that reach them, and give what row-by-row evaluation gives.
+    #[test]
+    fn calls_under_or_and_in_run_on_the_rows_that_reach_them() {
+        let f = batched("LCFIRST", None);
+        let g = batched("LCFIRST", None);
+        let sp = Span::new(1, 2);
+        let s0 = Expr::new(ExprKind::Column(0), PigType::Chararray, sp);
+        let b1 = Expr::new(ExprKind::Column(1), PigType::Boolean, sp);
+        let or = Expr::new(
+            ExprKind::Or(
+                Box::new(b1),
+                Box::new(Expr::new(
+                    ExprKind::IsNull {
+                        expr: Box::new(call_of(&f, vec![s0.clone()])),
+                        negated: false,
+                    },
+                    PigType::Boolean,
+                    sp,
+                )),
+            ),
+            PigType::Boolean,
+            sp,
+        );
+        let a = Expr::new(ExprKind::Const(chars("Ab")), PigType::Chararray, sp);
+        let ab = Expr::new(ExprKind::Const(chars("ab")), PigType::Chararray, sp);
+        let is_in = Expr::new(
+            ExprKind::In {
+                expr: Box::new(call_of(&g, vec![s0.clone()])),
+                list: vec![ab, call_of(&f, vec![a])],
+            },
+            PigType::Boolean,
+            sp,
+        );
+        let rows: Vec<Tuple> = vec![
+            vec![chars("Ab"), Value::Boolean(true)],
+            vec![chars("Cd"), Value::Boolean(false)],
+            vec![Value::Null, Value::Null],
+            vec![chars("Ef"), Value::Boolean(false)],
+        ];
+        let ctx = EvalCtx::default();
+        let by_row: Vec<(Value, Value)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    ctx.eval(&or, r, &[]).unwrap(),
+                    ctx.eval(&is_in, r, &[]).unwrap(),
+                )
+            })
+            .collect();
+        let f_rows = f.row_calls.load(Relaxed::Relaxed);
+        let mut calls = Vec::new();
+        let or_h = hoist(&or, 0, &mut calls);
+        let in_h = hoist(&is_in, 0, &mut calls);
+        let mut slots = vec![Vec::new(); rows.len()];
+        ctx.eval_hoisted(&calls, &rows, &mut slots)
+            .expect("hoisted");
+        let batched: Vec<(Value, Value)> = rows
+            .iter()
+            .zip(&slots)
+            .map(|(r, s)| {
+                (
+                    ctx.eval(&or_h, r, s).unwrap(),
+                    ctx.eval(&in_h, r, s).unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(batched, by_row);
+        // OR's right side: the three rows whose left is not true. IN's second candidate:
+        // the rows whose operand is not null and not `ab` (two).
+        assert_eq!(f.batches.load(Relaxed::Relaxed), 2);
+        assert_eq!(f.batch_rows.load(Relaxed::Relaxed), 3 + 2);
+        assert_eq!(f.row_calls.load(Relaxed::Relaxed), f_rows);
+        assert_eq!(g.batch_rows.load(Relaxed::Relaxed), 4);
     }
 
     /// Sort keys that call a plugin function (a nested ORDER's, RANK's) call it once per

@@ -6,8 +6,8 @@
 //! them on every row: their arguments are evaluated row by row, then the function is
 //! called once for the whole batch with [`EvalFunc::eval_batch`](pigrs_udf::func::EvalFunc::eval_batch), and the expression reads
 //! each row's result from a slot ([`hoist`]). A call under a branch that some rows skip
-//! stays in the row loop, so that it runs, and fails, on exactly the rows it would without
-//! hoisting.
+//! is called once for the rows that take the branch, so that it runs, and fails, on exactly
+//! the rows it would without hoisting.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};

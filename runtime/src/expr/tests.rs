@@ -691,7 +691,7 @@ fn physical_expr_protocol() {
 pub(crate) struct Batched {
     inner: Arc<dyn EvalFunc>,
     pub(crate) batches: AtomicUsize,
-    batch_rows: AtomicUsize,
+    pub(crate) batch_rows: AtomicUsize,
     pub(crate) row_calls: AtomicUsize,
     fail_at: Option<usize>,
 }
@@ -783,20 +783,32 @@ fn functions_that_prefer_batches_are_called_once_per_batch() {
 #[test]
 fn calls_some_rows_skip_run_on_exactly_the_rows_that_reach_them() {
     let rows = rows(Text::Ascii);
-    // In the row evaluator, the branch of a bincond stays in the row loop.
+    // In the row evaluator, a call in a bincond's branch is hoisted with the branch's
+    // condition: one batch of the rows that take the branch.
     let f = batched("LCFIRST", None);
+    let g = batched("LCFIRST", None);
     let e = call(
         "UCFIRST",
         vec![cond(
             col(P),
             call_of(&f, vec![col(S)]),
-            lit(Value::Chararray("x".into()), Chararray),
+            call_of(&g, vec![col(S)]),
         )],
     );
     evaluate(&e).expect("evaluates");
-    assert_eq!(f.batches.load(Ordering::Relaxed), 0);
     let true_rows = rows.iter().filter(|r| r[P] == Value::Boolean(true)).count();
-    assert_eq!(f.row_calls.load(Ordering::Relaxed), true_rows);
+    let false_rows = rows
+        .iter()
+        .filter(|r| r[P] == Value::Boolean(false))
+        .count();
+    assert!(true_rows > 0 && false_rows > 0 && true_rows + false_rows < rows.len());
+    assert_eq!(f.batches.load(Ordering::Relaxed), 1);
+    assert_eq!(f.batch_rows.load(Ordering::Relaxed), true_rows);
+    assert_eq!(g.batches.load(Ordering::Relaxed), 1);
+    assert_eq!(g.batch_rows.load(Ordering::Relaxed), false_rows);
+    assert_eq!(f.row_calls.load(Ordering::Relaxed), 0);
+    // The same values as the row evaluator, which calls them row by row on those rows.
+    with_rows(e);
     // Under a native AND, the call gets one batch of the rows the left side does not decide.
     let g = batched("IsEmpty", None);
     let bag = ex(
