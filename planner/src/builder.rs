@@ -1654,16 +1654,20 @@ impl Session {
                 });
                 continue;
             }
+            // Field `i` of the input as a key.
+            let column = |i: usize| {
+                let ty = scope
+                    .schema
+                    .map(|s| s.fields[i].ty.clone())
+                    .unwrap_or(PigType::Bytearray);
+                SortKey {
+                    expr: Expr::new(ExprKind::Column(i), ty, k.expr.span),
+                    desc: k.desc,
+                }
+            };
             if let a::ExprKind::Range { from, to } = &k.expr.node {
                 for i in self.range(from.as_ref(), to.as_ref(), scope, k.expr.span)? {
-                    let ty = scope
-                        .schema
-                        .map(|s| s.fields[i].ty.clone())
-                        .unwrap_or(PigType::Bytearray);
-                    out.push(SortKey {
-                        expr: Expr::new(ExprKind::Column(i), ty, k.expr.span),
-                        desc: k.desc,
-                    });
+                    out.push(column(i));
                 }
                 continue;
             }
@@ -1676,16 +1680,7 @@ impl Session {
                     });
                     continue;
                 };
-                for i in 0..width {
-                    let ty = scope
-                        .schema
-                        .map(|s| s.fields[i].ty.clone())
-                        .unwrap_or(PigType::Bytearray);
-                    out.push(SortKey {
-                        expr: Expr::new(ExprKind::Column(i), ty, k.expr.span),
-                        desc: k.desc,
-                    });
-                }
+                out.extend((0..width).map(column));
                 continue;
             }
             let expr = self.expr(&k.expr, scope)?;

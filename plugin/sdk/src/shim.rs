@@ -473,14 +473,13 @@ extern "C" fn drop_instance(handle: u64) {
     });
 }
 
-/// `f` of each row, in order, as a tuple of results; the first row that fails or panics
+/// Runs `f` on each row, in order, writing into `out`; the first row that fails or panics
 /// fails the call, naming the row.
-fn rows_each(
+fn each_row(
     rows: &[Vec<Value>],
-    f: impl Fn(&Vec<Value>) -> Result<Value, UdfError>,
-) -> Result<Vec<u8>, Failed> {
-    let mut bytes = Vec::new();
-    codec::encode_tuple_header(rows.len(), &mut bytes);
+    out: &mut Vec<u8>,
+    f: impl Fn(&Vec<Value>, &mut Vec<u8>) -> Result<(), UdfError>,
+) -> Result<(), Failed> {
     for (i, row) in rows.iter().enumerate() {
         let failed = |code, message| {
             Failed(
@@ -491,12 +490,27 @@ fn rows_each(
                 },
             )
         };
-        match catch_unwind(AssertUnwindSafe(|| f(row))) {
-            Ok(Ok(v)) => codec::encode(&v, &mut bytes),
+        match catch_unwind(AssertUnwindSafe(|| f(row, &mut *out))) {
+            Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(failed(status::ERROR, e.to_string())),
             Err(p) => return Err(failed(status::PANIC, panic_message(&*p))),
         }
     }
+    Ok(())
+}
+
+/// `f` of each row, in order, as a tuple of results; the first row that fails or panics
+/// fails the call, naming the row.
+fn rows_each(
+    rows: &[Vec<Value>],
+    f: impl Fn(&Vec<Value>) -> Result<Value, UdfError>,
+) -> Result<Vec<u8>, Failed> {
+    let mut bytes = Vec::new();
+    codec::encode_tuple_header(rows.len(), &mut bytes);
+    each_row(rows, &mut bytes, |row, out| {
+        codec::encode(&f(row)?, out);
+        Ok(())
+    })?;
     Ok(bytes)
 }
 
@@ -627,22 +641,7 @@ extern "C" fn call(handle: u64, op: u32, input: &Source, out: &Sink) -> u32 {
                 };
                 let f = f.single().map_err(Failed::error)?;
                 let mut out = Vec::new();
-                for (i, row) in rows.in_memory().iter().enumerate() {
-                    let failed = |code, message| {
-                        Failed(
-                            code,
-                            Failure {
-                                row: Some(i),
-                                message,
-                            },
-                        )
-                    };
-                    match catch_unwind(AssertUnwindSafe(|| f.format(row, &mut out))) {
-                        Ok(Ok(())) => {}
-                        Ok(Err(e)) => return Err(failed(status::ERROR, e.to_string())),
-                        Err(p) => return Err(failed(status::PANIC, panic_message(&*p))),
-                    }
-                }
+                each_row(rows.in_memory(), &mut out, |row, out| f.format(row, out))?;
                 Ok(codec::encode_to_vec(&Value::Bytearray(out)))
             }
             abi::op::RETURN_TYPE => {

@@ -119,13 +119,11 @@ pub fn open_reader_filtered(
         }
         LoadFunc::BinStorage => Box::new(BinReader::new(parts)),
         LoadFunc::Plugin(f) => Box::new(PluginReader {
-            parts: parts.into_iter(),
+            parts: Parts::new(parts, splittable),
             cur: None,
             func: f.0.clone(),
-            splittable,
             schema: schema.cloned(),
             warnings,
-            spare: Vec::new(),
             lines: Vec::new(),
             ends: Vec::new(),
         }),
@@ -252,6 +250,11 @@ impl PartLines {
         &self.range.file.path
     }
 
+    /// Whether the part begins at its file's first byte.
+    fn starts_file(&self) -> bool {
+        self.range.start == 0
+    }
+
     /// Reads more input after the unread bytes; sets `eof` at the end.
     fn fill(&mut self) -> Result<(), IoError> {
         if self.pos > 0 {
@@ -371,15 +374,49 @@ trait LineFormat: Send {
     }
 }
 
-struct LineReader<F: LineFormat> {
-    parts: std::vec::IntoIter<FileRange>,
-    cur: Option<PartLines>,
-    format: F,
+/// The file ranges of a split, opened one after the other as lines, with one line buffer
+/// passed from each to the next.
+struct Parts {
+    ranges: std::vec::IntoIter<FileRange>,
     splittable: bool,
-    skip_header: bool,
-    warnings: Arc<Warnings>,
     /// The line buffer, kept between parts.
     spare: Vec<u8>,
+}
+
+impl Parts {
+    fn new(ranges: Vec<FileRange>, splittable: bool) -> Self {
+        Parts {
+            ranges: ranges.into_iter(),
+            splittable,
+            spare: Vec::new(),
+        }
+    }
+
+    /// The next part to read (skipping the cut pieces of files read whole), or `None` at
+    /// the end of the split.
+    fn open_next(&mut self) -> Result<Option<PartLines>, IoError> {
+        for range in self.ranges.by_ref() {
+            if PartLines::skipped(&range, self.splittable) {
+                continue;
+            }
+            let buf = std::mem::take(&mut self.spare);
+            return PartLines::open(&range, self.splittable, buf).map(Some);
+        }
+        Ok(None)
+    }
+
+    /// A part read to its end: its buffer serves the next.
+    fn close(&mut self, part: PartLines) {
+        self.spare = part.buf;
+    }
+}
+
+struct LineReader<F: LineFormat> {
+    parts: Parts,
+    cur: Option<PartLines>,
+    format: F,
+    skip_header: bool,
+    warnings: Arc<Warnings>,
 }
 
 impl<F: LineFormat> LineReader<F> {
@@ -391,13 +428,11 @@ impl<F: LineFormat> LineReader<F> {
         warnings: Arc<Warnings>,
     ) -> Self {
         LineReader {
-            parts: parts.into_iter(),
+            parts: Parts::new(parts, splittable),
             cur: None,
             format,
-            splittable,
             skip_header,
             warnings,
-            spare: Vec::new(),
         }
     }
 }
@@ -408,19 +443,13 @@ impl<F: LineFormat> RecordReader for LineReader<F> {
         let max_rows = max_rows.max(1);
         while out.len() - before < max_rows {
             let Some(cur) = self.cur.as_mut() else {
-                let Some(range) = self.parts.next() else {
+                let Some(mut part) = self.parts.open_next()? else {
                     break;
                 };
-                if PartLines::skipped(&range, self.splittable) {
-                    continue;
+                if self.skip_header && part.starts_file() {
+                    part.next_line()?;
                 }
-                let buf = std::mem::take(&mut self.spare);
-                let c = self
-                    .cur
-                    .insert(PartLines::open(&range, self.splittable, buf)?);
-                if self.skip_header && range.start == 0 {
-                    c.next_line()?;
-                }
+                self.cur = Some(part);
                 continue;
             };
             let (fails, done) = match cur.next_line()? {
@@ -437,7 +466,7 @@ impl<F: LineFormat> RecordReader for LineReader<F> {
                 }
             }
             if done && let Some(c) = self.cur.take() {
-                self.spare = c.buf;
+                self.parts.close(c);
             }
         }
         Ok(out.len() > before)
@@ -452,14 +481,11 @@ const PLUGIN_LINES: usize = 4096;
 /// schema as Pig casts a loader's fields to an `AS` clause (a missing field is null, one
 /// past the schema dropped, one that fails to cast null and counted).
 struct PluginReader {
-    parts: std::vec::IntoIter<FileRange>,
+    parts: Parts,
     cur: Option<PartLines>,
     func: Arc<dyn RecordFunc>,
-    splittable: bool,
     schema: Option<Schema>,
     warnings: Arc<Warnings>,
-    /// The line buffer, kept between parts.
-    spare: Vec<u8>,
     /// The lines of the call being gathered, end to end, and where each ends.
     lines: Vec<u8>,
     ends: Vec<usize>,
@@ -521,14 +547,10 @@ impl RecordReader for PluginReader {
         let max_rows = max_rows.max(1);
         while out.len() - before < max_rows {
             let Some(cur) = self.cur.as_mut() else {
-                let Some(range) = self.parts.next() else {
+                let Some(part) = self.parts.open_next()? else {
                     break;
                 };
-                if PartLines::skipped(&range, self.splittable) {
-                    continue;
-                }
-                let buf = std::mem::take(&mut self.spare);
-                self.cur = Some(PartLines::open(&range, self.splittable, buf)?);
+                self.cur = Some(part);
                 continue;
             };
             let line = cur.next_line()?;
@@ -544,7 +566,7 @@ impl RecordReader for PluginReader {
             if line.is_none()
                 && let Some(c) = self.cur.take()
             {
-                self.spare = c.buf;
+                self.parts.close(c);
             }
         }
         Ok(out.len() > before)
