@@ -437,7 +437,12 @@ impl Runner {
         }
         drop(lowering);
         let task_ctx = self.task_context()?;
-        let mut progress = Progress::start(self.stats.clone(), first_stage, self.opts.progress);
+        let mut edges = Vec::new();
+        for job in &jobs {
+            stage_edges(job.phys.as_ref(), None, &mut edges);
+        }
+        let mut progress =
+            Progress::start(self.stats.clone(), first_stage, edges, self.opts.progress);
         let results = self.block_on(async {
             Ok(futures::future::join_all(jobs.iter().map(|job| job.run(task_ctx.clone()))).await)
         });
