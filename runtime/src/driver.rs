@@ -50,7 +50,7 @@ pub struct RunOptions {
     /// Memory for DataFusion's sorts and shuffle buffers, which spill to disk beyond it
     /// (`SET pigrs.memory`; default a quarter of the machine's memory).
     pub memory: usize,
-    /// Whether to show a progress line on stderr during long actions (only ever shown
+    /// Whether to show the progress bars on stderr during long jobs (only ever shown
     /// when stderr is a terminal).
     pub progress: bool,
     /// Reducers per shuffle set by `SET default_parallel`; otherwise they follow the
