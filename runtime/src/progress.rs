@@ -18,7 +18,7 @@
 //! or `TERM` is `dumb`. Dropping the [`Progress`] guard stops the thread and erases the
 //! bars, so nothing is left behind when the job ends: success, failure or cancellation.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
@@ -233,12 +233,38 @@ pub fn header(elapsed: Duration, done: usize, stages: usize, left: Option<Durati
     line
 }
 
+/// How far back a stage's rate looks: long enough to smooth out its batches, short enough
+/// to follow a change of pace (a stage that stalls drops to 0).
+const WINDOW: Duration = Duration::from_secs(3);
+
+/// Recent counts of a stage's records in, for its current rate.
+#[derive(Debug, Default)]
+pub struct Pace {
+    samples: VecDeque<(Instant, u64)>,
+}
+
+impl Pace {
+    /// Adds the count `records` seen at `at` (later than the ones before); returns the
+    /// records per second over the last [`WINDOW`], or since the first count while the
+    /// stage has run for less.
+    pub fn record(&mut self, at: Instant, records: u64) -> f64 {
+        self.samples.push_back((at, records));
+        // Keep one count at or before the window's start: the rate spans all of it.
+        while self
+            .samples
+            .get(1)
+            .is_some_and(|&(t, _)| at.duration_since(t) >= WINDOW)
+        {
+            self.samples.pop_front();
+        }
+        let (t0, r0) = self.samples.front().copied().unwrap_or((at, records));
+        rate(records.saturating_sub(r0), at.duration_since(t0))
+    }
+}
+
 /// The text after a stage's bar: rows per second and, for a scan, bytes read of total.
-pub fn stage_message(s: &Snapshot, running_for: Duration) -> String {
-    let mut msg = format!(
-        "{} rows/s",
-        human_bytes(rate(s.records_in, running_for).round() as u64)
-    );
+pub fn stage_message(s: &Snapshot, rows_per_sec: f64) -> String {
+    let mut msg = format!("{} rows/s", human_bytes(rows_per_sec.round() as u64));
     if s.bytes_total > 0 {
         msg.push_str(&format!(
             "  {}/{}",
@@ -254,8 +280,8 @@ struct Display {
     bars: MultiProgress,
     header: ProgressBar,
     style: ProgressStyle,
-    /// Stage id -> (its bar, when it was first seen running).
-    running: HashMap<usize, (ProgressBar, Instant)>,
+    /// Stage id -> its bar and its pace.
+    running: HashMap<usize, (ProgressBar, Pace)>,
     /// Stage id -> the ids of the stages feeding it.
     inputs: HashMap<usize, Vec<usize>>,
 }
@@ -324,14 +350,14 @@ impl Display {
             if !stage.ran() && !self.running.contains_key(&stage.id) {
                 continue;
             }
-            let (bar, since) = self.running.entry(stage.id).or_insert_with(|| {
+            let (bar, pace) = self.running.entry(stage.id).or_insert_with(|| {
                 let bar = self.bars.add(ProgressBar::new(SCALE));
                 bar.set_style(self.style.clone());
                 bar.set_prefix(format!("{:>3} {}", stage.id, stage.name));
-                (bar, now)
+                (bar, Pace::default())
             });
             bar.set_position((fraction * SCALE as f64) as u64);
-            bar.set_message(stage_message(&snap, now.duration_since(*since)));
+            bar.set_message(stage_message(&snap, pace.record(now, snap.records_in)));
         }
     }
 
@@ -447,14 +473,30 @@ mod tests {
             ..snap(2, 0)
         };
         assert_eq!(
-            stage_message(&scan, Duration::from_secs(2)),
+            stage_message(&scan, 1_210_000.4),
             "1.21M rows/s  52.4M/138M"
         );
         let reduce = Snapshot {
             records_in: 700,
             ..snap(2, 0)
         };
-        assert_eq!(stage_message(&reduce, Duration::from_secs(1)), "700 rows/s");
+        assert_eq!(stage_message(&reduce, 700.0), "700 rows/s");
+    }
+
+    #[test]
+    fn the_pace_is_the_rate_over_the_last_seconds() {
+        let t = Instant::now();
+        let at = |ms: u64| t + Duration::from_millis(ms);
+        let mut pace = Pace::default();
+        assert_eq!(pace.record(at(0), 500), 0.0, "a first count has no rate");
+        assert_eq!(pace.record(at(1000), 1500), 1000.0);
+        assert_eq!(pace.record(at(2000), 3500), 1500.0);
+        // The window starts at the count 3 s back: (3500 - 1500) / 3 s.
+        let r = pace.record(at(4000), 3500);
+        assert!((r - 2000.0 / 3.0).abs() < 1e-9, "{r}");
+        // Stalled for the whole window: 0.
+        assert_eq!(pace.record(at(5000), 3500), 0.0);
+        assert_eq!(pace.record(at(7000), 3500), 0.0);
     }
 
     #[test]
