@@ -48,7 +48,7 @@ pub struct RunArgs {
     /// Also write the run statistics (printed on stderr at the end) as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub stats_json: Option<PathBuf>,
-    /// Never show the progress line (it only shows on a terminal anyway).
+    /// Never show the progress bars (they only show on a terminal anyway).
     #[arg(long)]
     pub no_progress: bool,
     /// Accepted for compatibility: statistics are always printed.
@@ -80,6 +80,41 @@ enum Command {
     },
 }
 
+/// The exit status of a run stopped by Ctrl-C: 128 + SIGINT, as shells report it.
+const CANCELLED: u8 = 130;
+
+/// `pigrs run`: Ctrl-C cancels the job (its temporary output is removed) and exits with
+/// [`CANCELLED`] after one line, instead of the process dying mid-write; a second Ctrl-C
+/// exits at once.
+fn run(args: &ScriptArgs, opts: &RunArgs) -> ExitCode {
+    let cancel = pigrs_runtime::Cancel::new();
+    let flag = cancel.clone();
+    let handler = move || {
+        if flag.is_cancelled() {
+            // A second Ctrl-C: the cancellation is stuck (a command that ignores
+            // signals), and the user asked twice.
+            std::process::exit(i32::from(CANCELLED));
+        }
+        flag.cancel();
+    };
+    if let Err(e) = ctrlc::set_handler(handler) {
+        eprintln!("warning: cannot watch for Ctrl-C ({e}); it will end pigrs at once");
+    }
+    match script::run(args, opts, Some(cancel.clone())) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) if cancel.is_cancelled() => {
+            eprintln!("cancelled");
+            ExitCode::from(CANCELLED)
+        }
+        Err(reports) => {
+            for r in reports {
+                eprintln!("{r:?}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let mut argv: Vec<String> = std::env::args().collect();
     // `pigrs script.pig ...` runs the script, like `pig script.pig`.
@@ -92,7 +127,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse_from(argv);
     let result = match cli.command {
         None => repl::run(),
-        Some(Command::Run { args, opts }) => script::run(&args, &opts, None),
+        Some(Command::Run { args, opts }) => return run(&args, &opts),
         Some(Command::Explain { args, verbose }) => script::explain(&args, verbose),
         Some(Command::Check { args }) => script::check(&args),
     };

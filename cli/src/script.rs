@@ -6,7 +6,7 @@ use std::path::Path;
 
 use miette::Report;
 use pigrs_planner::{Action, Session, multi_query};
-use pigrs_runtime::{RunOptions, Runner};
+use pigrs_runtime::{Cancel, RunOptions, Runner};
 
 use crate::diagnostics::{Source, plain};
 use crate::{RunArgs, ScriptArgs};
@@ -174,11 +174,12 @@ fn optimize(planned: &mut Planned) -> Result<Vec<pigrs_planner::optimizer::Appli
 
 /// `pigrs run`: runs the actions in order, then prints the warnings and the run
 /// statistics on stderr (and writes them as JSON with `--stats-json`), also after a failed
-/// action. `cancel`, when given, stops the run (the shell's `exec` and Ctrl-C).
+/// action. `cancel`, when given, stops the run (Ctrl-C in `pigrs run` and in the shell);
+/// a cancelled run prints nothing more and returns its error for the caller to report.
 pub fn run(
     args: &ScriptArgs,
     run_args: &RunArgs,
-    cancel: Option<pigrs_runtime::Cancel>,
+    cancel: Option<Cancel>,
 ) -> Result<(), Vec<Report>> {
     let opts = RunOptions {
         optimize: !run_args.no_optimize,
@@ -191,8 +192,8 @@ pub fn run(
         optimize(&mut planned)?;
     }
     let mut runner = Runner::new(opts).map_err(|e| vec![planned.source.run(&e)])?;
-    if let Some(cancel) = cancel {
-        runner.set_cancel(cancel);
+    if let Some(cancel) = &cancel {
+        runner.set_cancel(cancel.clone());
     }
     let plan = &planned.session.plan;
     runner
@@ -223,6 +224,10 @@ pub fn run(
         }
     }
     out.flush().ok();
+    if failed.is_some() && cancel.as_ref().is_some_and(Cancel::is_cancelled) {
+        // The caller says so in one line; statistics of a stopped run would mislead.
+        return Err(failed.unwrap_or_default());
+    }
     for w in runner.warning_summary() {
         eprintln!("{w}");
     }

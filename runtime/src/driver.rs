@@ -50,7 +50,7 @@ pub struct RunOptions {
     /// Memory for DataFusion's sorts and shuffle buffers, which spill to disk beyond it
     /// (`SET pigrs.memory`; default a quarter of the machine's memory).
     pub memory: usize,
-    /// Whether to show a progress line on stderr during long actions (only ever shown
+    /// Whether to show the progress bars on stderr during long jobs (only ever shown
     /// when stderr is a terminal).
     pub progress: bool,
     /// Reducers per shuffle set by `SET default_parallel`; otherwise they follow the
@@ -437,7 +437,12 @@ impl Runner {
         }
         drop(lowering);
         let task_ctx = self.task_context()?;
-        let mut progress = Progress::start(self.stats.clone(), first_stage, self.opts.progress);
+        let mut edges = Vec::new();
+        for job in &jobs {
+            stage_edges(job.phys.as_ref(), None, &mut edges);
+        }
+        let mut progress =
+            Progress::start(self.stats.clone(), first_stage, edges, self.opts.progress);
         let results = self.block_on(async {
             Ok(futures::future::join_all(jobs.iter().map(|job| job.run(task_ctx.clone()))).await)
         });

@@ -385,7 +385,10 @@ impl PigExec {
                 let mut reader =
                     open_reader_filtered(split, load, schema.as_ref(), warnings.clone(), prefilter)
                         .map_err(|e| DataFusionError::External(Box::new(e)))?;
-                emitter.stats.add_bytes_read(split.bytes());
+                let split_bytes = split.bytes();
+                // Bytes are counted as they are read (for the progress display), the whole
+                // split once it is done.
+                let mut counted = 0u64;
                 // Reading is synchronous: each poll reads and processes one batch.
                 let mut done = false;
                 let mut pending: Option<std::vec::IntoIter<RecordBatch>> = None;
@@ -396,7 +399,14 @@ impl PigExec {
                     }
                     while !done {
                         let mut rows = Vec::with_capacity(BATCH_ROWS);
-                        match reader.next_batch(BATCH_ROWS, &mut rows) {
+                        let next = reader.next_batch(BATCH_ROWS, &mut rows);
+                        let read = match next {
+                            Ok(false) => split_bytes,
+                            _ => reader.bytes_done().min(split_bytes),
+                        };
+                        emitter.stats.add_bytes_read(read.saturating_sub(counted));
+                        counted = counted.max(read);
+                        match next {
                             Ok(more) => done = !more,
                             Err(e) => {
                                 done = true;

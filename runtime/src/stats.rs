@@ -35,6 +35,8 @@ pub struct StageStats {
     combine_in: AtomicU64,
     combine_out: AtomicU64,
     bytes_read: AtomicU64,
+    /// The bytes a scan stage's splits cover (0 for other stages).
+    bytes_total: AtomicU64,
     bytes_written: AtomicU64,
     spilled: AtomicU64,
     tasks_done: AtomicU64,
@@ -61,6 +63,7 @@ impl StageStats {
             combine_in: AtomicU64::new(0),
             combine_out: AtomicU64::new(0),
             bytes_read: AtomicU64::new(0),
+            bytes_total: AtomicU64::new(0),
             bytes_written: AtomicU64::new(0),
             spilled: AtomicU64::new(0),
             tasks_done: AtomicU64::new(0),
@@ -100,7 +103,7 @@ impl StageStats {
     }
 
     /// Names the files a scan stage reads, from its splits (the run's inputs are named
-    /// after them).
+    /// after them), and counts the bytes they cover.
     pub fn set_input_files(&self, splits: &[Split]) {
         let mut files: Vec<PathBuf> = Vec::new();
         for part in splits.iter().flat_map(|s| &s.parts) {
@@ -111,6 +114,14 @@ impl StageStats {
         if let Ok(mut f) = self.input_files.lock() {
             *f = files;
         }
+        self.bytes_total
+            .store(splits.iter().map(Split::bytes).sum(), Ordering::Relaxed);
+    }
+
+    /// The bytes a scan stage's splits cover, which its bytes read reach when it is done
+    /// (0 for other stages).
+    pub fn bytes_total(&self) -> u64 {
+        self.bytes_total.load(Ordering::Relaxed)
     }
 
     /// The files a scan stage reads (empty for other stages).

@@ -24,6 +24,12 @@ pub trait RecordReader: Send {
     /// Appends up to `max_rows` tuples to `out`. Returns `false` when the split is
     /// exhausted and nothing was appended; `true` when at least one tuple was.
     fn next_batch(&mut self, max_rows: usize, out: &mut Vec<Tuple>) -> Result<bool, IoError>;
+
+    /// Bytes of the split read so far (on disk), for the progress display. A reader that
+    /// cannot tell says 0; the scan counts the whole split when it is done either way.
+    fn bytes_done(&self) -> u64 {
+        0
+    }
 }
 
 /// Opens a reader of `split` with the rules of `load`.
@@ -255,6 +261,22 @@ impl PartLines {
         self.range.start == 0
     }
 
+    /// The range's bytes on disk: its share of the split.
+    pub(crate) fn range_bytes(&self) -> u64 {
+        self.range.end.saturating_sub(self.range.start)
+    }
+
+    /// How many of [`PartLines::range_bytes`] are read so far: the offset reached in an
+    /// uncompressed file; 0 in a compressed one, whose offsets count decompressed bytes.
+    pub(crate) fn bytes_done(&self) -> u64 {
+        if self.range.file.compression != Compression::None {
+            return 0;
+        }
+        self.offset
+            .saturating_sub(self.range.start)
+            .min(self.range_bytes())
+    }
+
     /// Reads more input after the unread bytes; sets `eof` at the end.
     fn fill(&mut self) -> Result<(), IoError> {
         if self.pos > 0 {
@@ -381,6 +403,8 @@ struct Parts {
     splittable: bool,
     /// The line buffer, kept between parts.
     spare: Vec<u8>,
+    /// The bytes of the parts done (read or skipped).
+    parts_done: u64,
 }
 
 impl Parts {
@@ -389,6 +413,7 @@ impl Parts {
             ranges: ranges.into_iter(),
             splittable,
             spare: Vec::new(),
+            parts_done: 0,
         }
     }
 
@@ -397,6 +422,7 @@ impl Parts {
     fn open_next(&mut self) -> Result<Option<PartLines>, IoError> {
         for range in self.ranges.by_ref() {
             if PartLines::skipped(&range, self.splittable) {
+                self.parts_done += range.end.saturating_sub(range.start);
                 continue;
             }
             let buf = std::mem::take(&mut self.spare);
@@ -407,7 +433,13 @@ impl Parts {
 
     /// A part read to its end: its buffer serves the next.
     fn close(&mut self, part: PartLines) {
+        self.parts_done += part.range_bytes();
         self.spare = part.buf;
+    }
+
+    /// Bytes of the split read so far, `cur` being the part open now.
+    fn bytes_done(&self, cur: Option<&PartLines>) -> u64 {
+        self.parts_done + cur.map_or(0, PartLines::bytes_done)
     }
 }
 
@@ -438,6 +470,10 @@ impl<F: LineFormat> LineReader<F> {
 }
 
 impl<F: LineFormat> RecordReader for LineReader<F> {
+    fn bytes_done(&self) -> u64 {
+        self.parts.bytes_done(self.cur.as_ref())
+    }
+
     fn next_batch(&mut self, max_rows: usize, out: &mut Vec<Tuple>) -> Result<bool, IoError> {
         let before = out.len();
         let max_rows = max_rows.max(1);
@@ -542,6 +578,10 @@ impl PluginReader {
 }
 
 impl RecordReader for PluginReader {
+    fn bytes_done(&self) -> u64 {
+        self.parts.bytes_done(self.cur.as_ref())
+    }
+
     fn next_batch(&mut self, max_rows: usize, out: &mut Vec<Tuple>) -> Result<bool, IoError> {
         let before = out.len();
         let max_rows = max_rows.max(1);
@@ -1046,6 +1086,28 @@ mod tests {
         let splits = plan_splits_opts(&files, 1, 1, load.splittable());
         let w = Arc::new(Warnings::new());
         (read_all_splits(&splits, load, schema, &w), w)
+    }
+
+    #[test]
+    fn bytes_done_follows_the_lines_read_to_the_splits_bytes() {
+        let t = tempfile::tempdir().unwrap();
+        let body = "aaaa\nbb\ncccccc\n";
+        std::fs::write(t.path().join("a.txt"), body).unwrap();
+        std::fs::write(t.path().join("b.txt"), "dd\n").unwrap();
+        let load = load_func("TextLoader", &[]).unwrap();
+        let files = resolve_input("*.txt", t.path()).unwrap();
+        let splits = plan_splits_opts(&files, 1, 1, load.splittable());
+        assert_eq!(splits.len(), 1);
+        let split = &splits[0];
+        let mut r = open_reader(split, &load, None, Arc::new(Warnings::new())).unwrap();
+        let mut seen = vec![r.bytes_done()];
+        let mut batch = Vec::new();
+        while r.next_batch(1, &mut batch).unwrap() {
+            seen.push(r.bytes_done());
+        }
+        // Line by line: "aaaa\n", "bb\n", "cccccc\n", then the second file's "dd\n".
+        assert_eq!(seen, vec![0, 5, 8, 15, 18]);
+        assert_eq!(split.bytes(), 18);
     }
 
     fn show(t: &[Tuple]) -> Vec<String> {

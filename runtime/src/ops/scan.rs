@@ -215,7 +215,7 @@ impl ExecutionPlan for ScanExec {
         let Some(split) = self.splits.get(partition) else {
             return Ok(Box::pin(EmptyRecordBatchStream::new(schema)));
         };
-        self.stats.add_bytes_read(split.bytes());
+        let split_bytes = split.bytes();
         let mut reader = SplitReader::new(
             split,
             &self.load,
@@ -227,6 +227,9 @@ impl ExecutionPlan for ScanExec {
         let stats = self.stats.clone();
         let metrics = BaselineMetrics::new(&self.metrics, partition);
         let mut done = false;
+        // Bytes are counted as they are read (for the progress display), the whole split
+        // once it is done: the total is the same either way.
+        let mut counted = 0u64;
         // Reading is synchronous, as the row scan's: each poll reads one batch.
         let batches = std::iter::from_fn(move || {
             if done {
@@ -235,6 +238,12 @@ impl ExecutionPlan for ScanExec {
             let timer = metrics.elapsed_compute().timer();
             let next = reader.next_batch();
             timer.done();
+            let read = match next {
+                Ok(None) => split_bytes,
+                _ => reader.bytes_done().min(split_bytes),
+            };
+            stats.add_bytes_read(read.saturating_sub(counted));
+            counted = counted.max(read);
             match next {
                 Ok(Some(batch)) => {
                     stats.add_in(batch.num_rows() as u64);
@@ -279,6 +288,8 @@ struct SplitReader {
     cur: Option<PartLines>,
     /// The line buffer, kept between parts.
     spare: Vec<u8>,
+    /// The bytes of the parts done (read or skipped).
+    parts_done: u64,
     format: Format,
     types: Vec<PigType>,
     columns: Vec<Column>,
@@ -319,12 +330,18 @@ impl SplitReader {
             splittable: load.splittable(),
             cur: None,
             spare: Vec::new(),
+            parts_done: 0,
             format,
             types,
             columns,
             arrow,
             warnings,
         }
+    }
+
+    /// Bytes of the split read so far (on disk).
+    fn bytes_done(&self) -> u64 {
+        self.parts_done + self.cur.as_ref().map_or(0, PartLines::bytes_done)
     }
 
     /// The next batch of up to [`BATCH_ROWS`] lines; `None` when the split is done.
@@ -342,7 +359,9 @@ impl SplitReader {
                 let Some(range) = self.parts.next() else {
                     break;
                 };
-                if !PartLines::skipped(&range, self.splittable) {
+                if PartLines::skipped(&range, self.splittable) {
+                    self.parts_done += range.end.saturating_sub(range.start);
+                } else {
                     let buf = std::mem::take(&mut self.spare);
                     self.cur = Some(PartLines::open(&range, self.splittable, buf)?);
                 }
@@ -350,6 +369,7 @@ impl SplitReader {
             };
             let Some((a, b)) = cur.next_line()? else {
                 if let Some(done) = self.cur.take() {
+                    self.parts_done += done.range_bytes();
                     self.spare = done.buf;
                 }
                 continue;
