@@ -959,7 +959,10 @@ mod tests {
     fn quantile_reads_the_bag_in_its_order_streaming_sorts_it() {
         let unsorted = ints(&[9, 10, 2, 3, 5, 8, 1, 4, 6, 7]);
         let q = Quantile::with_args(Q, &args(&["0.0", "1.0"]), false).unwrap();
-        assert_eq!(q.eval(&[unsorted.clone()]).unwrap(), doubles(&[9.0, 7.0]));
+        assert_eq!(
+            q.eval(std::slice::from_ref(&unsorted)).unwrap(),
+            doubles(&[9.0, 7.0])
+        );
         let sq = Quantile::with_args(SQ, &args(&["0.0", "0.5", "1.0"]), true).unwrap();
         assert_eq!(sq.eval(&[unsorted]).unwrap(), doubles(&[1.0, 5.5, 10.0]));
         let m = Quantile::median("datafu.pig.stats.StreamingMedian", true);
