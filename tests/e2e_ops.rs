@@ -307,7 +307,7 @@ DUMP q;
 w = LOAD 'words' AS (word:chararray);
 r = FOREACH w GENERATE org.apache.pig.piggybank.evaluation.string.Reverse(word),
   org.apache.pig.piggybank.evaluation.string.UPPER(word),
-  org.apache.pig.piggybank.evaluation.string.LENGTH(word);
+  org.apache.pig.piggybank.evaluation.string.LENGTH(word), datafu.pig.hash.SHA(word);
 DUMP r;
 g = GROUP w ALL;
 e = FOREACH g {
@@ -331,7 +331,13 @@ DUMP e;
     assert_eq!(lines[1], "((1.0,5.5,10.0),(5.5),8.25)");
     let mut words = lines[2..4].to_vec();
     words.sort_unstable();
-    assert_eq!(words, ["(gip,PIG,3)", "(goh,HOG,3)"]);
+    assert_eq!(
+        words,
+        [
+            "(gip,PIG,3,f0b8c9d84dd2b877e0b952130b73e218106fec04c23852271d390213a1ff96f4)",
+            "(goh,HOG,3,96e436883f4940841fc9f1f7e935bada3859d2ffb0e5455952438d844f8e9c26)"
+        ]
+    );
     assert_eq!(lines[4], "e: {{(word: chararray,i: long)}}");
     assert_eq!(lines[5], "({(hog,1),(pig,2)})");
     assert_eq!(lines.len(), 6, "{stdout}");

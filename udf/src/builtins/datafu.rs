@@ -791,6 +791,94 @@ impl EvalFunc for DistinctBy {
 }
 
 // ---------------------------------------------------------------------------------------
+// Hashes
+
+/// The SHA-2 digest a [`Sha`] computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ShaBits {
+    B256,
+    B384,
+    B512,
+}
+
+/// `datafu.pig.hash.SHA(s)`: the SHA-2 hash of a string, in hex.
+///
+/// ## What it does
+/// Returns the SHA-256 digest of the string's UTF-8 bytes as lowercase hex (64 digits);
+/// `SHA('384')` and `SHA('512')` compute SHA-384 and SHA-512. DataFu's `SHA('1')` (SHA-1)
+/// is not provided. A null gives null.
+///
+/// ## Example
+/// ```text
+/// DEFINE SHA datafu.pig.hash.SHA();
+/// h = FOREACH A GENERATE SHA(name);   -- 'abc' -> 'ba7816bf8f01cfea...f20015ad'
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Sha {
+    bits: ShaBits,
+}
+
+impl Sha {
+    /// `SHA()` or `SHA('256' | '384' | '512')`.
+    pub fn with_args(args: &[String]) -> Result<Self, String> {
+        let bits = match args {
+            [] => ShaBits::B256,
+            [a] => match a.trim() {
+                "256" => ShaBits::B256,
+                "384" => ShaBits::B384,
+                "512" => ShaBits::B512,
+                "1" => {
+                    return Err(
+                        "SHA: pigrs provides SHA-256, SHA-384 and SHA-512 ('256', '384', '512'), not SHA-1"
+                            .to_string(),
+                    );
+                }
+                other => return Err(format!("SHA: unknown algorithm SHA-{other}")),
+            },
+            _ => {
+                return Err(format!(
+                    "SHA takes at most one constructor argument (the bits), got {}",
+                    args.len()
+                ));
+            }
+        };
+        Ok(Sha { bits })
+    }
+}
+
+impl EvalFunc for Sha {
+    fn name(&self) -> &str {
+        "datafu.pig.hash.SHA"
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        check_arity("SHA", args, 1, 1)?;
+        super::want_str("SHA", args, 0)?;
+        Ok(PigType::Chararray)
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        use sha2::Digest as _;
+        use std::fmt::Write as _;
+        want_args("SHA", args, 1, 1)?;
+        let bytes: &[u8] = match &args[0] {
+            Value::Null => return Ok(Value::Null),
+            Value::Chararray(s) => s.as_bytes(),
+            Value::Bytearray(b) => b,
+            v => return Err(super::type_err("SHA", "a chararray", v)),
+        };
+        let digest: Vec<u8> = match self.bits {
+            ShaBits::B256 => sha2::Sha256::digest(bytes).to_vec(),
+            ShaBits::B384 => sha2::Sha384::digest(bytes).to_vec(),
+            ShaBits::B512 => sha2::Sha512::digest(bytes).to_vec(),
+        };
+        let mut hex = String::with_capacity(digest.len() * 2);
+        for b in digest {
+            let _ = write!(hex, "{b:02x}");
+        }
+        Ok(Value::Chararray(hex))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // Sets
 
 /// Which set operation a [`SetOp`] is.
@@ -1125,6 +1213,34 @@ mod tests {
         assert!(DistinctBy::with_args(&args(&["x"])).is_err());
         let one = PigType::Bag(Some(Schema::new(vec![Field::new("a", PigType::Int)])));
         assert!(by_both.return_type(&[one]).is_err());
+    }
+
+    #[test]
+    fn sha_hex_digests() {
+        let sha = Sha::with_args(&[]).unwrap();
+        assert_eq!(
+            sha.eval(&[s("abc")]).unwrap(),
+            s("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        );
+        assert_eq!(
+            sha.eval(&[s("")]).unwrap(),
+            s("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        );
+        let sha384 = Sha::with_args(&args(&["384"])).unwrap();
+        assert_eq!(
+            sha384.eval(&[s("abc")]).unwrap(),
+            s(
+                "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7"
+            )
+        );
+        let sha512 = Sha::with_args(&args(&["512"])).unwrap();
+        let Value::Chararray(h) = sha512.eval(&[s("abc")]).unwrap() else {
+            panic!("not a string");
+        };
+        assert!(h.starts_with("ddaf35a193617aba") && h.len() == 128, "{h}");
+        assert_eq!(sha.eval(&[Value::Null]).unwrap(), Value::Null);
+        assert!(Sha::with_args(&args(&["1"])).is_err());
+        assert!(Sha::with_args(&args(&["999"])).is_err());
     }
 
     #[test]
