@@ -3,10 +3,11 @@
 //! `REGISTER piggybank.jar;`: pigrs runs them as built-ins, no Java involved.
 //!
 //! Piggybank's `UPPER` and `LOWER` are Pig's own `UPPER` and `LOWER` (see
-//! [`crate::func::java_class`]).
+//! [`crate::func::java_class`]). Its date conversions (`datetime.convert.ISOToUnix`,
+//! `UnixToISO`, `CustomFormatToISO`) read and print dates as Pig's `ToDate` does.
 
 use super::{as_str, builtin_fn, check_arity, want_str};
-use crate::func::UdfError;
+use crate::func::{EvalFunc as _, UdfError};
 use crate::types::PigType;
 use crate::value::Value;
 
@@ -76,10 +77,121 @@ builtin_fn!(
     })
 );
 
+/// The datetime `ToDate` makes of these arguments; `Ok(None)` for a null.
+fn to_date(args: &[Value]) -> Result<Option<chrono::DateTime<chrono::FixedOffset>>, UdfError> {
+    match super::datetime::ToDate.eval(args)? {
+        Value::Datetime(d) => Ok(Some(d)),
+        _ => Ok(None),
+    }
+}
+
+builtin_fn!(
+    /// `org.apache.pig.piggybank.evaluation.datetime.convert.ISOToUnix(iso)`: milliseconds
+    /// since the epoch of an ISO-8601 date.
+    ///
+    /// ## What it does
+    /// Reads an ISO-8601 date (`2009-01-07T01:07:01.000Z`, `2009-01-07`; UTC when it has no
+    /// offset) and returns the milliseconds since 1970-01-01T00:00:00Z, as a long. A null
+    /// gives null; text that is not an ISO date is an error.
+    ///
+    /// ## Example
+    /// ```text
+    /// DEFINE ISOToUnix org.apache.pig.piggybank.evaluation.datetime.convert.ISOToUnix();
+    /// B = FOREACH A GENERATE ISOToUnix(dt);   -- '2009-01-07T01:07:01.000Z' -> 1231290421000
+    /// ```
+    IsoToUnix, "org.apache.pig.piggybank.evaluation.datetime.convert.ISOToUnix",
+    |args| {
+        check_arity("ISOToUnix", args, 1, 1)?;
+        want_str("ISOToUnix", args, 0)?;
+        Ok(PigType::Long)
+    },
+    |args| {
+        if args.len() != 1 {
+            return Err(UdfError(format!("ISOToUnix expects 1 argument, got {}", args.len())));
+        }
+        Ok(match to_date(args)? {
+            Some(d) => Value::Long(d.timestamp_millis()),
+            None => Value::Null,
+        })
+    }
+);
+
+builtin_fn!(
+    /// `org.apache.pig.piggybank.evaluation.datetime.convert.UnixToISO(millis)`: the ISO-8601
+    /// text, in UTC, of milliseconds since the epoch.
+    ///
+    /// ## What it does
+    /// Returns the date `millis` milliseconds after 1970-01-01T00:00:00Z as Joda-Time prints
+    /// it in UTC: `2009-01-07T01:07:01.000Z`. A null gives null.
+    ///
+    /// ## Example
+    /// ```text
+    /// DEFINE UnixToISO org.apache.pig.piggybank.evaluation.datetime.convert.UnixToISO();
+    /// B = FOREACH A GENERATE UnixToISO(ms);   -- 1231290421000 -> '2009-01-07T01:07:01.000Z'
+    /// ```
+    UnixToIso, "org.apache.pig.piggybank.evaluation.datetime.convert.UnixToISO",
+    |args| {
+        check_arity("UnixToISO", args, 1, 1)?;
+        super::want_int("UnixToISO", args, 0)?;
+        Ok(PigType::Chararray)
+    },
+    |args| {
+        if args.len() != 1 {
+            return Err(UdfError(format!("UnixToISO expects 1 argument, got {}", args.len())));
+        }
+        if matches!(args[0], Value::Null) {
+            return Ok(Value::Null);
+        }
+        let millis = super::as_i64(&args[0])
+            .ok_or_else(|| super::type_err("UnixToISO", "a long", &args[0]))?;
+        Ok(match to_date(&[Value::Long(millis)])? {
+            Some(d) => Value::Chararray(super::datetime::iso_string(&d)),
+            None => Value::Null,
+        })
+    }
+);
+
+builtin_fn!(
+    /// `org.apache.pig.piggybank.evaluation.datetime.convert.CustomFormatToISO(s, format)`:
+    /// a date in a custom format, as ISO-8601 text.
+    ///
+    /// ## What it does
+    /// Reads `s` with the Joda-Time pattern `format` (`yyyy-MM-dd HH:mm:ss`; UTC unless the
+    /// text has an offset) and returns its ISO-8601 text, `2009-01-07T01:07:01.000Z`. Text
+    /// that does not match the pattern gives null, as in Piggybank; a null gives null.
+    ///
+    /// ## Example
+    /// ```text
+    /// DEFINE CustomFormatToISO org.apache.pig.piggybank.evaluation.datetime.convert.CustomFormatToISO();
+    /// B = FOREACH A GENERATE CustomFormatToISO(s, 'yyyy-MM-dd HH:mm:ss');
+    /// -- '2009-01-07 01:07:01' -> '2009-01-07T01:07:01.000Z'
+    /// ```
+    CustomFormatToIso, "org.apache.pig.piggybank.evaluation.datetime.convert.CustomFormatToISO",
+    |args| {
+        check_arity("CustomFormatToISO", args, 2, 2)?;
+        want_str("CustomFormatToISO", args, 0)?;
+        want_str("CustomFormatToISO", args, 1)?;
+        Ok(PigType::Chararray)
+    },
+    |args| {
+        if args.len() != 2 {
+            return Err(UdfError(format!(
+                "CustomFormatToISO expects 2 arguments, got {}",
+                args.len()
+            )));
+        }
+        // Piggybank returns null for a date its pattern cannot read.
+        Ok(match to_date(args) {
+            Ok(Some(d)) => Value::Chararray(super::datetime::iso_string(&d)),
+            Ok(None) | Err(_) => Value::Null,
+        })
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::func::{EvalFunc, java_class};
+    use crate::func::java_class;
 
     fn s(x: &str) -> Value {
         Value::Chararray(x.into())
@@ -104,6 +216,40 @@ mod tests {
             Length.return_type(&[PigType::Chararray]).unwrap(),
             PigType::Int
         );
+    }
+
+    #[test]
+    fn iso_and_unix_conversions() {
+        assert_eq!(
+            IsoToUnix.eval(&[s("2009-01-07T01:07:01.000Z")]).unwrap(),
+            Value::Long(1_231_290_421_000)
+        );
+        assert_eq!(
+            IsoToUnix
+                .eval(&[s("2009-01-07T09:07:01.000+08:00")])
+                .unwrap(),
+            Value::Long(1_231_290_421_000)
+        );
+        assert_eq!(IsoToUnix.eval(&[Value::Null]).unwrap(), Value::Null);
+        assert!(IsoToUnix.eval(&[s("yesterday")]).is_err());
+        assert_eq!(
+            UnixToIso.eval(&[Value::Long(1_231_290_421_000)]).unwrap(),
+            s("2009-01-07T01:07:01.000Z")
+        );
+        assert_eq!(UnixToIso.eval(&[Value::Null]).unwrap(), Value::Null);
+        assert_eq!(
+            CustomFormatToIso
+                .eval(&[s("2009-01-07 01:07:01"), s("yyyy-MM-dd HH:mm:ss")])
+                .unwrap(),
+            s("2009-01-07T01:07:01.000Z")
+        );
+        assert_eq!(
+            CustomFormatToIso
+                .eval(&[s("not a date"), s("yyyy-MM-dd HH:mm:ss")])
+                .unwrap(),
+            Value::Null
+        );
+        assert!(UnixToIso.return_type(&[PigType::Chararray]).is_err());
     }
 
     #[test]
