@@ -1,5 +1,5 @@
 //! End-to-end tests of UNION ONSCHEMA, relations used as scalars, ASSERT, RANK, CUBE/ROLLUP,
-//! STREAM and PluckTuple: run the `pigrs` binary on small scripts and check what DUMP
+//! STREAM, PluckTuple and DataFu's and Piggybank's functions: run the `pigrs` binary on small scripts and check what DUMP
 //! prints and how failures are reported.
 
 use std::path::Path;
@@ -282,4 +282,99 @@ fn pluck_tuple_picks_fields_by_prefix_from_define_arguments() {
         &format!("{head}f = FOREACH c GENERATE PluckTuple(*);\nDUMP f;\n"),
     );
     assert!(err.contains("PluckTuple needs a prefix"), "{err}");
+}
+
+#[test]
+fn datafu_and_piggybank_functions_run_by_their_class_names() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // DataFu's documented examples: Quantile of 9,10,2,3,5,8,1,4,6,7 and VAR of 1..10.
+    write(tmp.path(), "vals", "9\n10\n2\n3\n5\n8\n1\n4\n6\n7\n");
+    write(tmp.path(), "words", "pig\nhog\n");
+    let script = "REGISTER datafu-pig-1.6.1.jar;
+REGISTER /usr/lib/pig/piggybank.jar;
+DEFINE Quantile datafu.pig.stats.Quantile('0.0','0.5','1.0');
+DEFINE Median datafu.pig.stats.StreamingMedian();
+DEFINE VAR datafu.pig.stats.VAR();
+DEFINE Enumerate datafu.pig.bags.Enumerate('1');
+input = LOAD 'vals' AS (val:int);
+grouped = GROUP input ALL;
+q = FOREACH grouped {
+  sorted = ORDER input BY val;
+  GENERATE Quantile(sorted), Median(input.val), VAR(input.val) AS variance;
+}
+DESCRIBE q;
+DUMP q;
+w = LOAD 'words' AS (word:chararray);
+r = FOREACH w GENERATE org.apache.pig.piggybank.evaluation.string.Reverse(word),
+  org.apache.pig.piggybank.evaluation.string.UPPER(word),
+  org.apache.pig.piggybank.evaluation.string.LENGTH(word), datafu.pig.hash.SHA(word);
+DUMP r;
+g = GROUP w ALL;
+e = FOREACH g {
+  sorted = ORDER w BY word;
+  GENERATE Enumerate(sorted);
+}
+DESCRIBE e;
+DUMP e;
+";
+    let out = run_script(tmp.path(), script);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "pigrs failed:\n{stderr}");
+    // One note, for the first jar.
+    assert_eq!(stderr.matches("pigrs loads no Java").count(), 1, "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "q: {(quantile_0_0: double,quantile_0_5: double,quantile_1_0: double),(quantile_0_5: double),variance: double}"
+    );
+    assert_eq!(lines[1], "((1.0,5.5,10.0),(5.5),8.25)");
+    let mut words = lines[2..4].to_vec();
+    words.sort_unstable();
+    assert_eq!(
+        words,
+        [
+            "(gip,PIG,3,f0b8c9d84dd2b877e0b952130b73e218106fec04c23852271d390213a1ff96f4)",
+            "(goh,HOG,3,96e436883f4940841fc9f1f7e935bada3859d2ffb0e5455952438d844f8e9c26)"
+        ]
+    );
+    assert_eq!(lines[4], "e: {{(word: chararray,i: long)}}");
+    assert_eq!(lines[5], "({(hog,1),(pig,2)})");
+    assert_eq!(lines.len(), 6, "{stdout}");
+}
+
+#[test]
+fn java_classes_pigrs_does_not_provide_are_errors_naming_the_rust_route() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "a", "1\n");
+    let err = failure(
+        tmp.path(),
+        "REGISTER datafu-pig-1.6.1.jar;\nDEFINE Foo datafu.pig.util.NoSuchThing();\na = LOAD 'a' AS (x:int);\nb = FOREACH a GENERATE Foo(x);\nDUMP b;\n",
+    );
+    assert!(err.contains("pigrs cannot run Java"), "{err}");
+    assert!(err.contains("datafu.pig.util.NoSuchThing"), "{err}");
+    assert!(err.contains("REGISTER 'libmyudfs.so'"), "{err}");
+    // Reported at the DEFINE, which names the class.
+    assert!(err.contains("s.pig:2:12"), "{err}");
+    // A class of another package, once a DataFu jar is registered, is Java too.
+    let err = failure(
+        tmp.path(),
+        "REGISTER datafu-pig-1.6.1.jar;\na = LOAD 'a' AS (x:int);\nb = FOREACH a GENERATE com.acme.pig.Score(x);\nDUMP b;\n",
+    );
+    assert!(err.contains("pigrs cannot run Java"), "{err}");
+    // A jar that is not DataFu or Piggybank is refused at its REGISTER.
+    let err = failure(
+        tmp.path(),
+        "REGISTER acme-udfs.jar;\na = LOAD 'a' AS (x:int);\nDUMP a;\n",
+    );
+    assert!(err.contains("pigrs cannot run Java"), "{err}");
+    assert!(err.contains("acme-udfs.jar"), "{err}");
+    assert!(err.contains("s.pig:1:"), "{err}");
+    // Bad constructor arguments point at the call, with the DEFINE.
+    let err = failure(
+        tmp.path(),
+        "DEFINE Q datafu.pig.stats.Quantile('2.5');\na = LOAD 'a' AS (x:int);\nb = FOREACH (GROUP a ALL) GENERATE Q(a.x);\nDUMP b;\n",
+    );
+    assert!(err.contains("is neither a quantile"), "{err}");
+    assert!(err.contains("defined here"), "{err}");
 }

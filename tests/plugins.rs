@@ -267,6 +267,11 @@ fn libraries_for_another_abi_and_files_that_are_not_plugins_are_refused() {
     assert!(err.contains("cannot read plugin libmissing.so"), "{err}");
 
     let err = register(tmp.path(), "myudfs.jar");
+    assert!(err.contains("pigrs cannot run Java"), "{err}");
+    assert!(err.contains("REGISTER 'libmyudfs.so'"), "{err}");
+    assert!(err.contains("r.pig:1:10"), "{err}");
+
+    let err = register(tmp.path(), "myudfs.py");
     assert!(err.contains("REGISTER of Java or script UDFs"), "{err}");
 }
 

@@ -50,6 +50,8 @@ pub enum Action {
     Sh(String),
     /// `SET key value`.
     Set(String, String),
+    /// Print a note on stderr (a REGISTER of a jar whose functions pigrs provides).
+    Note(String),
 }
 
 /// What the planner asks about a LOAD with no `AS` clause: the schema its load function
@@ -95,7 +97,12 @@ pub struct Session {
     /// The path of the first REGISTER that failed: calls of unknown qualified functions
     /// are then follow-on errors, not reported again.
     failed_register: Option<Span>,
+    /// The first REGISTER of a DataFu or Piggybank jar: their functions are built in.
+    java_jar: Option<Span>,
 }
+
+/// The help of the errors for Java: the route pigrs offers instead.
+const JAVA_HELP: &str = "write the functions as a Rust plugin and REGISTER 'libmyudfs.so'; (see the README, \"UDF plugins\")";
 
 /// An error caused by an earlier failed statement: a script does not report it again (the
 /// shell, which runs statements one by one, shows `message`).
@@ -295,7 +302,7 @@ impl Session {
                 if registered.is_err() {
                     self.failed_register.get_or_insert(path.span);
                 }
-                registered.map(|()| vec![])
+                registered
             }
             StatementKind::Register {
                 path,
@@ -462,11 +469,21 @@ impl Session {
     /// `REGISTER 'path';`: loads the plugin libraries `pattern` names (a path or a glob,
     /// relative to the script's folder) and makes their functions callable by their
     /// qualified names, `namespace.Name`.
-    fn register(&mut self, pattern: &str, span: Span) -> Result<()> {
+    ///
+    /// A DataFu or Piggybank jar loads nothing (pigrs provides their functions built in):
+    /// the first one gives a note. Any other jar is an error: pigrs cannot run Java.
+    fn register(&mut self, pattern: &str, span: Span) -> Result<Vec<Action>> {
         let path = Path::new(pattern);
+        if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("jar"))
+        {
+            return self.register_jar(path, span);
+        }
         if matches!(
             path.extension().and_then(|e| e.to_str()),
-            Some("jar" | "py" | "js" | "rb" | "groovy")
+            Some("py" | "js" | "rb" | "groovy")
         ) {
             return Err(
                 PlanError::not_implemented(span, "REGISTER of Java or script UDFs")
@@ -524,7 +541,44 @@ impl Session {
                 None => self.plugins.push((lib, span)),
             }
         }
-        Ok(())
+        Ok(vec![])
+    }
+
+    /// `REGISTER 'x.jar';`: accepted for DataFu's and Piggybank's jars, whose functions
+    /// pigrs provides built in, by their class names (a note says so once); any other jar
+    /// is an error, since pigrs cannot run Java.
+    fn register_jar(&mut self, path: &Path, span: Span) -> Result<Vec<Action>> {
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if !(file.starts_with("datafu") || file.starts_with("piggybank")) {
+            return Err(PlanError::plan(
+                span,
+                format!(
+                    "pigrs cannot run Java: `{}` is not DataFu or Piggybank, whose functions pigrs provides built in",
+                    path.display()
+                ),
+            )
+            .with_help(JAVA_HELP));
+        }
+        if self.java_jar.replace(span).is_some() {
+            return Ok(vec![]);
+        }
+        Ok(vec![Action::Note(format!(
+            "note: REGISTER {}: pigrs loads no Java; it provides DataFu's and Piggybank's functions built in, by their class names",
+            path.display()
+        ))])
+    }
+
+    /// Whether `name`, which no built-in or plugin provides, names a Java class: one of
+    /// DataFu's or Piggybank's packages, or any qualified name once their jar is registered
+    /// (with no plugin of that namespace).
+    fn is_java_class(&self, name: &str) -> bool {
+        pigrs_udf::func::JAVA_LIBRARY_PACKAGES
+            .iter()
+            .any(|p| name.starts_with(p))
+            || (self.java_jar.is_some() && name.contains('.'))
     }
 
     /// The plugin function `name` (`namespace.Name`) with constructor arguments; `Ok(None)`
@@ -2315,6 +2369,18 @@ impl Session {
                             format!("unknown function `{}`: a REGISTER failed", func.node),
                         )
                         .with_related(at, "this REGISTER failed");
+                    }
+                    if self.is_java_class(&name) {
+                        return with_define(
+                            PlanError::plan(
+                                func.span,
+                                format!(
+                                    "pigrs cannot run Java: `{name}` is not one of the DataFu or Piggybank functions pigrs provides"
+                                ),
+                            )
+                            .with_pig_code(1070)
+                            .with_help(JAVA_HELP),
+                        );
                     }
                     let mut err = PlanError::plan(
                         func.span,

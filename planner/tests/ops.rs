@@ -167,7 +167,7 @@ fn cube_needs_a_schema_and_register_is_refused_clearly() {
     let msg = error("S = LOAD 's';\nC = CUBE S BY CUBE($0);\n");
     assert!(msg.contains("schema"), "{msg}");
     let msg = error("REGISTER 'myudfs.jar';\n");
-    assert!(msg.contains("REGISTER"), "{msg}");
+    assert!(msg.contains("pigrs cannot run Java"), "{msg}");
 }
 
 #[test]
@@ -179,7 +179,25 @@ fn register_loads_plugins_only_where_the_driver_allows_it() {
     );
     assert_eq!(
         error("REGISTER 'udfs.jar';\n"),
+        "pigrs cannot run Java: `udfs.jar` is not DataFu or Piggybank, whose functions pigrs provides built in"
+    );
+    assert_eq!(
+        error("REGISTER 'udfs.py';\n"),
         "REGISTER of Java or script UDFs is not supported by pigrs yet"
+    );
+    // DataFu's and Piggybank's jars load nothing, even here: one note for both.
+    let script = pigrs_grammar::parse_script(
+        "REGISTER datafu-pig-1.6.1.jar;\nREGISTER /usr/lib/pig/piggybank.jar;\n",
+        0,
+    )
+    .expect("parses");
+    let (_, actions) = pigrs_planner::plan_script(&script).expect("plans");
+    let [pigrs_planner::Action::Note(note)] = &actions[..] else {
+        panic!("expected one note, got {actions:?}");
+    };
+    assert_eq!(
+        note,
+        "note: REGISTER datafu-pig-1.6.1.jar: pigrs loads no Java; it provides DataFu's and Piggybank's functions built in, by their class names"
     );
     // With a folder, a relative path is read from it.
     let script = pigrs_grammar::parse_script("REGISTER 'libx.so';\n", 0).expect("parses");

@@ -323,6 +323,10 @@ impl Runner {
             Action::Rmf(p) => remove_path(&self.path(p)).map_err(RunError::from),
             Action::Fs(args) => crate::fs::run_fs(args, &self.opts.base_dir, out),
             Action::Sh(cmd) => crate::fs::run_sh(cmd, &self.opts.base_dir, out),
+            Action::Note(text) => {
+                eprintln!("{text}");
+                Ok(())
+            }
             Action::Set(k, v) => {
                 if k == "default_parallel" {
                     let n: usize = v.parse().map_err(|_| {

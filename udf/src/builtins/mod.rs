@@ -16,9 +16,11 @@ use crate::value::Value;
 
 pub mod aggregate;
 pub mod collection;
+pub mod datafu;
 pub mod datetime;
 pub mod eval;
 pub mod math;
+pub mod piggybank;
 pub mod relational;
 pub mod string;
 

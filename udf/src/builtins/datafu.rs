@@ -1,0 +1,1287 @@
+//! Apache DataFu's Pig functions, called by their Java class names (`datafu.pig.stats.Quantile`,
+//! `datafu.pig.bags.Enumerate`, ...) after `REGISTER datafu-pig-1.6.1.jar;`: pigrs runs them
+//! as built-ins, no Java involved. Each follows DataFu's documentation; where DataFu only
+//! approximates (`StreamingQuantile`, `StreamingMedian`) pigrs computes the exact value.
+//!
+//! Where DataFu fails with a Java `NullPointerException` on a null bag (`Enumerate`,
+//! `AppendToBag`, ...), pigrs gives null, as Pig's own bag functions do.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{check_arity, type_name};
+use crate::bag::Bag;
+use crate::func::{EvalFunc, UdfError};
+use crate::types::{Field, PigType, Schema};
+use crate::value::{Tuple, Value};
+
+// ---------------------------------------------------------------------------------------
+// Shared argument handling.
+
+/// The bag argument `i`; `Ok(None)` for a null.
+fn bag_at<'a>(name: &str, args: &'a [Value], i: usize) -> Result<Option<&'a Bag>, UdfError> {
+    match args.get(i) {
+        Some(Value::Bag(b)) => Ok(Some(b)),
+        Some(Value::Null) | None => Ok(None),
+        Some(v) => Err(UdfError(format!(
+            "{name}: argument {} must be a bag, got {}",
+            i + 1,
+            type_name(v)
+        ))),
+    }
+}
+
+/// Checks the number of arguments at run time.
+fn want_args(name: &str, args: &[Value], min: usize, max: usize) -> Result<(), UdfError> {
+    if args.len() < min || args.len() > max {
+        return Err(UdfError(format!(
+            "{name} expects {} arguments, got {}",
+            if min == max {
+                min.to_string()
+            } else {
+                format!("{min} to {max}")
+            },
+            args.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The schema of the tuples of bag argument `i` (`None` when unknown), or a type error.
+fn bag_schema<'a>(name: &str, args: &'a [PigType], i: usize) -> Result<Option<&'a Schema>, String> {
+    match args.get(i) {
+        Some(PigType::Bag(s)) => Ok(s.as_ref()),
+        // An untyped argument (a `null` literal, a field of unknown type) may be a bag.
+        Some(PigType::Bytearray) | None => Ok(None),
+        Some(t) => Err(super::bad_arg(name, i, "a bag", t)),
+    }
+}
+
+/// A bag type with these tuple fields.
+fn bag_with(fields: Vec<Field>) -> PigType {
+    PigType::Bag(Some(Schema::new(fields)))
+}
+
+/// A number as a double; `None` for anything else (a null, a string, a tuple).
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(_)
+        | Value::Long(_)
+        | Value::Float(_)
+        | Value::Double(_)
+        | Value::BigInteger(_)
+        | Value::BigDecimal(_)
+        | Value::Bytearray(_) => super::as_f64(v),
+        _ => None,
+    }
+}
+
+/// Requires the tuples of bag argument 0 to hold a number (or an untyped value) first.
+fn numeric_bag(name: &str, args: &[PigType]) -> Result<(), String> {
+    check_arity(name, args, 1, 1)?;
+    if let Some(s) = bag_schema(name, args, 0)?
+        && let Some(f) = s.fields.first()
+        && !(f.ty.is_numeric() || f.ty == PigType::Bytearray)
+    {
+        return Err(format!(
+            "{name}: the bag's values must be numbers, got {}",
+            f.ty
+        ));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Quantiles.
+
+/// DataFu's `Quantile` family: `Quantile`, `Median` (exact, on a sorted bag) and
+/// `StreamingQuantile`, `StreamingMedian` (any bag order).
+///
+/// ## What it does
+/// Takes a bag whose tuples hold a number first and returns a tuple of doubles, one per
+/// quantile asked for, estimated with type R-2 (the average of the two middle values where
+/// a quantile falls between two). The constructor arguments are either the quantiles
+/// (`'0.0','0.5','1.0'`, each between 0 and 1) or one number of evenly spaced quantiles
+/// (`'5'`: the min, the quartiles and the max). The output fields are named
+/// `quantile_0_5` after each quantile, or `quantile_0`, `quantile_1`, ... for a number of
+/// quantiles. `Quantile` and `Median` read the bag in its order, which must be sorted
+/// (`ORDER` it in a nested FOREACH); `StreamingQuantile` and `StreamingMedian` sort it
+/// themselves and, unlike DataFu's approximate Munro-Paterson estimate, give the exact
+/// quantiles. An empty or null bag gives null; a null or non-numeric value in the bag is an
+/// error, as in DataFu.
+///
+/// ## Example
+/// ```text
+/// DEFINE Quantile datafu.pig.stats.Quantile('0.0','0.5','1.0');
+/// -- input: 9,10,2,3,5,8,1,4,6,7
+/// input = LOAD 'input' AS (val:int);
+/// grouped = GROUP input ALL;
+/// quantiles = FOREACH grouped {
+///   sorted = ORDER input BY val;
+///   GENERATE Quantile(sorted);   -- (1.0,5.5,10.0)
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Quantile {
+    name: &'static str,
+    quantiles: Vec<f64>,
+    /// Fields named `quantile_0, quantile_1, ...` (a number of quantiles was given).
+    ordinal: bool,
+    /// Whether the function sorts the bag itself (the Streaming variants).
+    sorts: bool,
+}
+
+impl Quantile {
+    /// `name('q1', 'q2', ...)` or `name('n')`; `sorts` for the Streaming variants.
+    pub fn with_args(name: &'static str, args: &[String], sorts: bool) -> Result<Self, String> {
+        let short = name.rsplit('.').next().unwrap_or(name);
+        let values = args
+            .iter()
+            .map(|a| {
+                super::parse_java_double(a.trim())
+                    .filter(|q| !q.is_nan())
+                    .ok_or_else(|| format!("{short}: '{a}' is not a number"))
+            })
+            .collect::<Result<Vec<f64>, String>>()?;
+        if values.is_empty() {
+            return Err(format!(
+                "{short} needs the quantiles to compute: {short}('0.0','0.5','1.0') or a number of them, {short}('5')"
+            ));
+        }
+        if let [n] = values[..]
+            && n > 1.0
+        {
+            let count: u32 = args[0].trim().parse().map_err(|_| {
+                format!(
+                    "{short}: '{}' is neither a quantile between 0.0 and 1.0 nor a whole number of quantiles",
+                    args[0]
+                )
+            })?;
+            let divisor = f64::from(count - 1);
+            return Ok(Quantile {
+                name,
+                quantiles: (0..count).map(|q| f64::from(q) / divisor).collect(),
+                ordinal: true,
+                sorts,
+            });
+        }
+        if let Some(bad) = args
+            .iter()
+            .zip(&values)
+            .find(|(_, q)| !(0.0..=1.0).contains(*q))
+        {
+            return Err(format!(
+                "{short}: quantile '{}' must be between 0.0 and 1.0",
+                bad.0
+            ));
+        }
+        Ok(Quantile {
+            name,
+            quantiles: values,
+            ordinal: false,
+            sorts,
+        })
+    }
+
+    /// The median: the quantile 0.5.
+    pub fn median(name: &'static str, sorts: bool) -> Self {
+        Quantile {
+            name,
+            quantiles: vec![0.5],
+            ordinal: false,
+            sorts,
+        }
+    }
+
+    fn short(&self) -> &str {
+        self.name.rsplit('.').next().unwrap_or(self.name)
+    }
+
+    /// The 1-based positions of the two values averaged for quantile `k` of `n` values.
+    fn positions(k: f64, n: usize) -> (usize, usize) {
+        let h = n as f64 * k + 0.5;
+        let clamp = |x: f64| (x.max(1.0) as usize).min(n);
+        (clamp((h - 0.5).ceil()), clamp((h + 0.5).floor()))
+    }
+
+    fn not_numeric(&self, v: &Value) -> UdfError {
+        UdfError(format!(
+            "{}: the bag must hold numbers, and no nulls; got {}",
+            self.short(),
+            type_name(v)
+        ))
+    }
+
+    fn quantiles_of(&self, bag: &Bag) -> Result<Value, UdfError> {
+        let n = bag.len();
+        if n == 0 {
+            return Ok(Value::Null);
+        }
+        let value_at: Box<dyn Fn(usize) -> f64> = if self.sorts {
+            let mut all = Vec::with_capacity(n);
+            for t in bag.iter() {
+                let t = t?;
+                let v = t.first().unwrap_or(&Value::Null);
+                all.push(number(v).ok_or_else(|| self.not_numeric(v))?);
+            }
+            all.sort_by(f64::total_cmp);
+            Box::new(move |i| all[i - 1])
+        } else {
+            // Only the values at the positions needed, read in the bag's (sorted) order.
+            let mut wanted: HashMap<usize, f64> = HashMap::new();
+            for &k in &self.quantiles {
+                let (a, b) = Self::positions(k, n);
+                wanted.insert(a, f64::NAN);
+                wanted.insert(b, f64::NAN);
+            }
+            let last = wanted.keys().copied().max().unwrap_or(1);
+            for (i, t) in bag.iter().enumerate().take(last) {
+                let t = t?;
+                if let Some(slot) = wanted.get_mut(&(i + 1)) {
+                    let v = t.first().unwrap_or(&Value::Null);
+                    *slot = number(v).ok_or_else(|| self.not_numeric(v))?;
+                }
+            }
+            Box::new(move |i| wanted[&i])
+        };
+        let out: Tuple = self
+            .quantiles
+            .iter()
+            .map(|&k| {
+                let (a, b) = Self::positions(k, n);
+                Value::Double(f64::midpoint(value_at(a), value_at(b)))
+            })
+            .collect();
+        Ok(Value::Tuple(Box::new(out)))
+    }
+
+    /// The output fields: `quantile_0_5` for quantile 0.5 (Java's text of the double with
+    /// `_` for `.`), or `quantile_<i>` for a number of quantiles.
+    fn fields(&self) -> Vec<Field> {
+        self.quantiles
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                let name = if self.ordinal {
+                    format!("quantile_{i}")
+                } else {
+                    format!(
+                        "quantile_{}",
+                        pigrs_value::javafmt::fmt_double(*q).replace('.', "_")
+                    )
+                };
+                Field::new(name, PigType::Double)
+            })
+            .collect()
+    }
+}
+
+impl EvalFunc for Quantile {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        numeric_bag(self.short(), args)?;
+        Ok(PigType::Tuple(Some(Schema::new(self.fields()))))
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        want_args(self.short(), args, 1, 1)?;
+        match bag_at(self.short(), args, 0)? {
+            Some(b) => self.quantiles_of(b),
+            None => Ok(Value::Null),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// VAR
+
+/// `datafu.pig.stats.VAR(bag)`: the variance of a bag of numbers.
+///
+/// ## What it does
+/// Returns the population variance, `avg(x²) - avg(x)²`, of the first field of the bag's
+/// tuples, as a double. Nulls are skipped; an empty bag, or one holding only nulls, gives
+/// null.
+///
+/// ## Example
+/// ```text
+/// DEFINE VAR datafu.pig.stats.VAR();
+/// -- input: 1,2,3,4,10,5,6,7,8,9
+/// input = LOAD 'input' AS (val:int);
+/// grouped = GROUP input ALL;
+/// variance = FOREACH grouped GENERATE VAR(input.val) AS variance;   -- (8.25)
+/// ```
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Var;
+
+impl EvalFunc for Var {
+    fn name(&self) -> &str {
+        "datafu.pig.stats.VAR"
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        numeric_bag("VAR", args)?;
+        Ok(PigType::Double)
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        want_args("VAR", args, 1, 1)?;
+        let Some(bag) = bag_at("VAR", args, 0)? else {
+            return Ok(Value::Null);
+        };
+        let (mut n, mut sum, mut sum_sq) = (0u64, 0.0, 0.0);
+        for t in bag.iter() {
+            let t = t?;
+            match t.first().unwrap_or(&Value::Null) {
+                Value::Null => {}
+                v => {
+                    let x = number(v).ok_or_else(|| {
+                        UdfError(format!("VAR: expected numbers, got {}", type_name(v)))
+                    })?;
+                    n += 1;
+                    sum += x;
+                    sum_sq += x * x;
+                }
+            }
+        }
+        if n == 0 {
+            return Ok(Value::Null);
+        }
+        let avg = sum / n as f64;
+        Ok(Value::Double(sum_sq / n as f64 - avg * avg))
+    }
+    fn is_aggregate(&self) -> bool {
+        true
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Bags
+
+/// `datafu.pig.bags.Enumerate(bag)`: numbers the tuples of a bag.
+///
+/// ## What it does
+/// Appends to each tuple its position in the bag, a long field `i`, counting from 0 or from
+/// the constructor argument (`Enumerate('1')`). A null bag gives null.
+///
+/// ## Example
+/// ```text
+/// DEFINE Enumerate datafu.pig.bags.Enumerate('1');
+/// -- input: ({(100),(200),(300),(400)})
+/// input = LOAD 'input' AS (B: bag{T: tuple(v2:INT)});
+/// output = FOREACH input GENERATE Enumerate(B);   -- ({(100,1),(200,2),(300,3),(400,4)})
+/// ```
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Enumerate {
+    start: i64,
+}
+
+impl Enumerate {
+    /// `Enumerate()` or `Enumerate('start')`.
+    pub fn with_args(args: &[String]) -> Result<Self, String> {
+        match args {
+            [] => Ok(Enumerate { start: 0 }),
+            [s] => s
+                .trim()
+                .parse::<i32>()
+                .map(|start| Enumerate {
+                    start: i64::from(start),
+                })
+                .map_err(|_| format!("Enumerate: the start '{s}' is not an integer")),
+            _ => Err(format!(
+                "Enumerate takes at most one constructor argument (the start), got {}",
+                args.len()
+            )),
+        }
+    }
+}
+
+impl EvalFunc for Enumerate {
+    fn name(&self) -> &str {
+        "datafu.pig.bags.Enumerate"
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        check_arity("Enumerate", args, 1, 1)?;
+        Ok(match bag_schema("Enumerate", args, 0)? {
+            Some(s) => {
+                let mut fields = s.fields.clone();
+                fields.push(Field::new("i", PigType::Long));
+                bag_with(fields)
+            }
+            None => PigType::Bag(None),
+        })
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        want_args("Enumerate", args, 1, 1)?;
+        let Some(bag) = bag_at("Enumerate", args, 0)? else {
+            return Ok(Value::Null);
+        };
+        let mut out = Vec::with_capacity(bag.len());
+        for (i, t) in (self.start..).zip(bag.iter()) {
+            let mut t = t?.into_owned();
+            t.push(Value::Long(i));
+            out.push(t);
+        }
+        Ok(Value::Bag(Box::new(Bag::from(out))))
+    }
+}
+
+/// Where [`AddToBag`] puts the tuple.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    Front,
+    Back,
+}
+
+/// `datafu.pig.bags.AppendToBag(bag, tuple)` and `datafu.pig.bags.PrependToBag(bag, tuple)`:
+/// a bag with one more tuple.
+///
+/// ## What it does
+/// Returns the bag with the tuple added at its end (`AppendToBag`) or at its start
+/// (`PrependToBag`). A null bag gives null; a null tuple leaves the bag as it is.
+///
+/// ## Example
+/// ```text
+/// DEFINE AppendToBag datafu.pig.bags.AppendToBag();
+/// DEFINE PrependToBag datafu.pig.bags.PrependToBag();
+/// -- input: ({(1),(2),(3)},(4))
+/// input = LOAD 'input' AS (B: bag{T: tuple(v:INT)}, T: tuple(v:INT));
+/// a = FOREACH input GENERATE AppendToBag(B,T) AS B;    -- ({(1),(2),(3),(4)})
+/// p = FOREACH input GENERATE PrependToBag(B,T) AS B;   -- ({(4),(1),(2),(3)})
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct AddToBag {
+    end: End,
+}
+
+impl AddToBag {
+    /// `AppendToBag`.
+    pub const APPEND: AddToBag = AddToBag { end: End::Back };
+    /// `PrependToBag`.
+    pub const PREPEND: AddToBag = AddToBag { end: End::Front };
+
+    fn short(&self) -> &'static str {
+        match self.end {
+            End::Back => "AppendToBag",
+            End::Front => "PrependToBag",
+        }
+    }
+}
+
+impl EvalFunc for AddToBag {
+    fn name(&self) -> &str {
+        match self.end {
+            End::Back => "datafu.pig.bags.AppendToBag",
+            End::Front => "datafu.pig.bags.PrependToBag",
+        }
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        check_arity(self.short(), args, 2, 2)?;
+        let schema = bag_schema(self.short(), args, 0)?;
+        if !matches!(args[1], PigType::Tuple(_) | PigType::Bytearray) {
+            return Err(super::bad_arg(self.short(), 1, "a tuple", &args[1]));
+        }
+        Ok(PigType::Bag(schema.cloned()))
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        want_args(self.short(), args, 2, 2)?;
+        let Some(bag) = bag_at(self.short(), args, 0)? else {
+            return Ok(Value::Null);
+        };
+        let extra = match &args[1] {
+            Value::Tuple(t) => Some((**t).clone()),
+            Value::Null => None,
+            v => {
+                return Err(UdfError(format!(
+                    "{}: argument 2 must be a tuple, got {}",
+                    self.short(),
+                    type_name(v)
+                )));
+            }
+        };
+        let mut out = Vec::with_capacity(bag.len() + 1);
+        if self.end == End::Front {
+            out.extend(extra.clone());
+        }
+        out.extend(bag.tuples()?.iter().cloned());
+        if self.end == End::Back {
+            out.extend(extra);
+        }
+        Ok(Value::Bag(Box::new(Bag::from(out))))
+    }
+}
+
+/// `datafu.pig.bags.BagConcat(bag1, bag2, ...)` or `BagConcat(bag_of_bags)`: one bag of
+/// every tuple of several bags.
+///
+/// ## What it does
+/// With two or more arguments, each a bag, returns all their tuples in order in one bag.
+/// With one argument, a bag whose tuples each hold a bag first, returns the tuples of all
+/// those inner bags. Null bags add nothing.
+///
+/// ## Example
+/// ```text
+/// DEFINE BagConcat datafu.pig.bags.BagConcat();
+/// -- input: ({(1),(2),(3)},{(3),(4),(5)})
+/// input = LOAD 'input' AS (A: bag{T: tuple(v:INT)}, B: bag{T: tuple(v:INT)});
+/// output = FOREACH input GENERATE BagConcat(A,B);   -- ({(1),(2),(3),(3),(4),(5)})
+/// ```
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BagConcat;
+
+impl EvalFunc for BagConcat {
+    fn name(&self) -> &str {
+        "datafu.pig.bags.BagConcat"
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        check_arity("BagConcat", args, 1, usize::MAX)?;
+        if let [one] = args {
+            return match one {
+                PigType::Bag(Some(s)) => match s.fields.first().map(|f| &f.ty) {
+                    Some(PigType::Bag(inner)) => Ok(PigType::Bag(inner.clone())),
+                    Some(PigType::Bytearray) | None => Ok(PigType::Bag(None)),
+                    Some(t) => Err(format!(
+                        "BagConcat of one argument takes a bag of bags; its tuples hold {t}"
+                    )),
+                },
+                PigType::Bag(None) | PigType::Bytearray => Ok(PigType::Bag(None)),
+                t => Err(super::bad_arg("BagConcat", 0, "a bag", t)),
+            };
+        }
+        let mut schema = None;
+        for i in 0..args.len() {
+            if let Some(s) = bag_schema("BagConcat", args, i)? {
+                schema.get_or_insert(s);
+            }
+        }
+        Ok(PigType::Bag(schema.cloned()))
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        want_args("BagConcat", args, 1, usize::MAX)?;
+        let mut out = Vec::new();
+        if args.len() == 1 {
+            if let Some(outer) = bag_at("BagConcat", args, 0)? {
+                for t in outer.iter() {
+                    let t = t?;
+                    match t.first() {
+                        Some(Value::Bag(b)) => out.extend(b.tuples()?.iter().cloned()),
+                        Some(Value::Null) | None => {}
+                        Some(v) => {
+                            return Err(UdfError(format!(
+                                "BagConcat: expected a bag of bags, found a {} in the bag",
+                                type_name(v)
+                            )));
+                        }
+                    }
+                }
+            }
+        } else {
+            for i in 0..args.len() {
+                if let Some(b) = bag_at("BagConcat", args, i)? {
+                    out.extend(b.tuples()?.iter().cloned());
+                }
+            }
+        }
+        Ok(Value::Bag(Box::new(Bag::from(out))))
+    }
+}
+
+/// `datafu.pig.bags.FirstTupleFromBag(bag, default)`: the first tuple of a bag.
+///
+/// ## What it does
+/// Returns the bag's first tuple, or `default` (often `null`) when the bag is empty or
+/// null.
+///
+/// ## Example
+/// ```text
+/// DEFINE FirstTupleFromBag datafu.pig.bags.FirstTupleFromBag();
+/// -- input: ({(a,1)})
+/// input = LOAD 'input' AS (B: bag {T: tuple(alpha:CHARARRAY, numeric:INT)});
+/// output = FOREACH input GENERATE FirstTupleFromBag(B, null);   -- ((a,1))
+/// ```
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FirstTupleFromBag;
+
+impl EvalFunc for FirstTupleFromBag {
+    fn name(&self) -> &str {
+        "datafu.pig.bags.FirstTupleFromBag"
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        check_arity("FirstTupleFromBag", args, 2, 2)?;
+        let schema = bag_schema("FirstTupleFromBag", args, 0)?;
+        if !matches!(args[1], PigType::Tuple(_) | PigType::Bytearray) {
+            return Err(super::bad_arg("FirstTupleFromBag", 1, "a tuple", &args[1]));
+        }
+        Ok(PigType::Tuple(schema.cloned()))
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        want_args("FirstTupleFromBag", args, 2, 2)?;
+        if let Some(bag) = bag_at("FirstTupleFromBag", args, 0)?
+            && let Some(first) = bag.iter().next()
+        {
+            return Ok(Value::Tuple(Box::new(first?.into_owned())));
+        }
+        Ok(args[1].clone())
+    }
+}
+
+/// `datafu.pig.bags.CountEach(bag)`: how many times each distinct tuple appears in a bag.
+///
+/// ## What it does
+/// Returns a bag of `(tuple, count)`, one per distinct tuple, in the order each first
+/// appears (DataFu's order is its hash map's). `CountEach('flatten')` puts the count after
+/// the tuple's own fields instead: `(fields..., count)`. The count is an int. A null bag
+/// is an error, as in DataFu.
+///
+/// ## Example
+/// ```text
+/// DEFINE CountEach datafu.pig.bags.CountEach();
+/// DEFINE CountEachFlatten datafu.pig.bags.CountEach('flatten');
+/// -- input: ({(A),(A),(C),(B)})
+/// output = FOREACH input GENERATE CountEach(B);                -- ({((A),2),((C),1),((B),1)})
+/// output_flatten = FOREACH input GENERATE CountEachFlatten(B); -- ({(A,2),(C,1),(B,1)})
+/// ```
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CountEach {
+    flatten: bool,
+}
+
+impl CountEach {
+    /// `CountEach()` or `CountEach('flatten')` (any other argument: not flattened, as in
+    /// DataFu).
+    pub fn with_args(args: &[String]) -> Result<Self, String> {
+        match args {
+            [] => Ok(CountEach { flatten: false }),
+            [a] => Ok(CountEach {
+                flatten: a.eq_ignore_ascii_case("flatten"),
+            }),
+            _ => Err(format!(
+                "CountEach takes at most one constructor argument ('flatten'), got {}",
+                args.len()
+            )),
+        }
+    }
+}
+
+impl EvalFunc for CountEach {
+    fn name(&self) -> &str {
+        "datafu.pig.bags.CountEach"
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        check_arity("CountEach", args, 1, 1)?;
+        let inner = bag_schema("CountEach", args, 0)?
+            .cloned()
+            .unwrap_or_default();
+        let count = Field::new("count", PigType::Int);
+        Ok(if self.flatten {
+            let mut fields = inner.fields;
+            fields.push(count);
+            bag_with(fields)
+        } else {
+            bag_with(vec![
+                Field::new("tuple_schema", PigType::Tuple(Some(inner))),
+                count,
+            ])
+        })
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        want_args("CountEach", args, 1, 1)?;
+        let Some(bag) = bag_at("CountEach", args, 0)? else {
+            return Err(UdfError("CountEach: expected a bag, got null".into()));
+        };
+        let mut order: Vec<(Tuple, i32)> = Vec::new();
+        let mut index: HashMap<Tuple, usize> = HashMap::new();
+        for t in bag.iter() {
+            let t = t?.into_owned();
+            match index.get(&t) {
+                Some(&i) => order[i].1 += 1,
+                None => {
+                    index.insert(t.clone(), order.len());
+                    order.push((t, 1));
+                }
+            }
+        }
+        let out: Vec<Tuple> = order
+            .into_iter()
+            .map(|(mut t, n)| {
+                if self.flatten {
+                    t.push(Value::Int(n));
+                    t
+                } else {
+                    vec![Value::Tuple(Box::new(t)), Value::Int(n)]
+                }
+            })
+            .collect();
+        Ok(Value::Bag(Box::new(Bag::from(out))))
+    }
+}
+
+/// `datafu.pig.bags.DistinctBy('0', ...)`: the tuples of a bag, distinct by some fields.
+///
+/// ## What it does
+/// Keeps the first tuple of each distinct combination of the fields at the positions given
+/// to the constructor (0-based), in the bag's order; the output has the input's schema. A
+/// position past the end of a tuple is left out of its key, as in DataFu. A null bag gives
+/// null.
+///
+/// ## Example
+/// ```text
+/// DEFINE DistinctBy datafu.pig.bags.DistinctBy('0');
+/// -- input: ({(a,1),(a,1),(b,2),(b,22),(c,3),(d,4)})
+/// input = LOAD 'input' AS (B: bag {T: tuple(alpha:CHARARRAY, numeric:INT)});
+/// output = FOREACH input GENERATE DistinctBy(B);   -- ({(a,1),(b,2),(c,3),(d,4)})
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct DistinctBy {
+    /// The key's positions, ascending, each once.
+    positions: Vec<usize>,
+}
+
+impl DistinctBy {
+    /// `DistinctBy('p1', 'p2', ...)`.
+    pub fn with_args(args: &[String]) -> Result<Self, String> {
+        let mut positions = args
+            .iter()
+            .map(|a| {
+                a.trim()
+                    .parse::<usize>()
+                    .map_err(|_| format!("DistinctBy: '{a}' is not a field position (0, 1, ...)"))
+            })
+            .collect::<Result<Vec<usize>, String>>()?;
+        positions.sort_unstable();
+        positions.dedup();
+        Ok(DistinctBy { positions })
+    }
+}
+
+impl EvalFunc for DistinctBy {
+    fn name(&self) -> &str {
+        "datafu.pig.bags.DistinctBy"
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        check_arity("DistinctBy", args, 1, 1)?;
+        let schema = bag_schema("DistinctBy", args, 0)?;
+        if let Some(s) = schema
+            && let Some(p) = self.positions.iter().find(|&&p| p >= s.fields.len())
+        {
+            return Err(format!(
+                "DistinctBy: position {p} is past the bag's {} field(s) ({s})",
+                s.fields.len()
+            ));
+        }
+        Ok(PigType::Bag(schema.cloned()))
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        want_args("DistinctBy", args, 1, 1)?;
+        let Some(bag) = bag_at("DistinctBy", args, 0)? else {
+            return Ok(Value::Null);
+        };
+        let mut seen: HashSet<Tuple> = HashSet::new();
+        let mut out = Vec::new();
+        for t in bag.iter() {
+            let t = t?;
+            let key: Tuple = self
+                .positions
+                .iter()
+                .filter_map(|&p| t.get(p).cloned())
+                .collect();
+            if seen.insert(key) {
+                out.push(t.into_owned());
+            }
+        }
+        Ok(Value::Bag(Box::new(Bag::from(out))))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Hashes
+
+/// The SHA-2 digest a [`Sha`] computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ShaBits {
+    B256,
+    B384,
+    B512,
+}
+
+/// `datafu.pig.hash.SHA(s)`: the SHA-2 hash of a string, in hex.
+///
+/// ## What it does
+/// Returns the SHA-256 digest of the string's UTF-8 bytes as lowercase hex (64 digits);
+/// `SHA('384')` and `SHA('512')` compute SHA-384 and SHA-512. DataFu's `SHA('1')` (SHA-1)
+/// is not provided. A null gives null.
+///
+/// ## Example
+/// ```text
+/// DEFINE SHA datafu.pig.hash.SHA();
+/// h = FOREACH A GENERATE SHA(name);   -- 'abc' -> 'ba7816bf8f01cfea...f20015ad'
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Sha {
+    bits: ShaBits,
+}
+
+impl Sha {
+    /// `SHA()` or `SHA('256' | '384' | '512')`.
+    pub fn with_args(args: &[String]) -> Result<Self, String> {
+        let bits = match args {
+            [] => ShaBits::B256,
+            [a] => match a.trim() {
+                "256" => ShaBits::B256,
+                "384" => ShaBits::B384,
+                "512" => ShaBits::B512,
+                "1" => {
+                    return Err(
+                        "SHA: pigrs provides SHA-256, SHA-384 and SHA-512 ('256', '384', '512'), not SHA-1"
+                            .to_string(),
+                    );
+                }
+                other => return Err(format!("SHA: unknown algorithm SHA-{other}")),
+            },
+            _ => {
+                return Err(format!(
+                    "SHA takes at most one constructor argument (the bits), got {}",
+                    args.len()
+                ));
+            }
+        };
+        Ok(Sha { bits })
+    }
+}
+
+impl EvalFunc for Sha {
+    fn name(&self) -> &str {
+        "datafu.pig.hash.SHA"
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        check_arity("SHA", args, 1, 1)?;
+        super::want_str("SHA", args, 0)?;
+        Ok(PigType::Chararray)
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        use sha2::Digest as _;
+        use std::fmt::Write as _;
+        want_args("SHA", args, 1, 1)?;
+        let bytes: &[u8] = match &args[0] {
+            Value::Null => return Ok(Value::Null),
+            Value::Chararray(s) => s.as_bytes(),
+            Value::Bytearray(b) => b,
+            v => return Err(super::type_err("SHA", "a chararray", v)),
+        };
+        let digest: Vec<u8> = match self.bits {
+            ShaBits::B256 => sha2::Sha256::digest(bytes).to_vec(),
+            ShaBits::B384 => sha2::Sha384::digest(bytes).to_vec(),
+            ShaBits::B512 => sha2::Sha512::digest(bytes).to_vec(),
+        };
+        let mut hex = String::with_capacity(digest.len() * 2);
+        for b in digest {
+            let _ = write!(hex, "{b:02x}");
+        }
+        Ok(Value::Chararray(hex))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Sets
+
+/// Which set operation a [`SetOp`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SetKind {
+    Union,
+    Intersect,
+    Difference,
+}
+
+/// `datafu.pig.sets.SetUnion`, `SetIntersect` and `SetDifference` of two or more bags.
+///
+/// ## What it does
+/// Treats each bag as a set of tuples and returns, as a bag of distinct tuples:
+/// - `SetUnion(a, b, ...)`: every tuple of any bag, in the order they first appear;
+/// - `SetIntersect(a, b, ...)`: the tuples of `a` found in every other bag;
+/// - `SetDifference(a, b, ...)`: the tuples of `a` found in none of the others.
+///
+/// DataFu requires `SetIntersect` and `SetDifference` to be given sorted bags; pigrs gives
+/// the same result for sorted bags and also accepts unsorted ones (results keep the order of
+/// `a`). A null bag counts as empty.
+///
+/// ## Example
+/// ```text
+/// DEFINE SetUnion datafu.pig.sets.SetUnion();
+/// DEFINE SetIntersect datafu.pig.sets.SetIntersect();
+/// DEFINE SetDifference datafu.pig.sets.SetDifference();
+/// -- input: ({(1,10),(2,20),(3,30),(4,40)},{(2,20),(4,40),(8,80)})
+/// i = FOREACH input GENERATE SetIntersect(B1, B2);   -- ({(2,20),(4,40)})
+/// u = FOREACH input GENERATE SetUnion(B1, B2);       -- ({(1,10),(2,20),(3,30),(4,40),(8,80)})
+/// d = FOREACH input GENERATE SetDifference(B1, B2);  -- ({(1,10),(3,30)})
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct SetOp {
+    kind: SetKind,
+}
+
+impl SetOp {
+    /// `SetUnion`.
+    pub const UNION: SetOp = SetOp {
+        kind: SetKind::Union,
+    };
+    /// `SetIntersect`.
+    pub const INTERSECT: SetOp = SetOp {
+        kind: SetKind::Intersect,
+    };
+    /// `SetDifference`.
+    pub const DIFFERENCE: SetOp = SetOp {
+        kind: SetKind::Difference,
+    };
+
+    fn short(&self) -> &'static str {
+        match self.kind {
+            SetKind::Union => "SetUnion",
+            SetKind::Intersect => "SetIntersect",
+            SetKind::Difference => "SetDifference",
+        }
+    }
+}
+
+impl EvalFunc for SetOp {
+    fn name(&self) -> &str {
+        match self.kind {
+            SetKind::Union => "datafu.pig.sets.SetUnion",
+            SetKind::Intersect => "datafu.pig.sets.SetIntersect",
+            SetKind::Difference => "datafu.pig.sets.SetDifference",
+        }
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        check_arity(self.short(), args, 2, usize::MAX)?;
+        let mut schema = None;
+        for i in 0..args.len() {
+            if let Some(s) = bag_schema(self.short(), args, i)? {
+                schema.get_or_insert(s);
+            }
+        }
+        Ok(PigType::Bag(schema.cloned()))
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        want_args(self.short(), args, 2, usize::MAX)?;
+        let mut bags = Vec::with_capacity(args.len());
+        for i in 0..args.len() {
+            bags.push(match bag_at(self.short(), args, i)? {
+                Some(b) => b.tuples()?.into_owned(),
+                None => Vec::new(),
+            });
+        }
+        let mut seen: HashSet<&Tuple> = HashSet::new();
+        let mut out: Vec<Tuple> = Vec::new();
+        if self.kind == SetKind::Union {
+            for t in bags.iter().flatten() {
+                if seen.insert(t) {
+                    out.push(t.clone());
+                }
+            }
+        } else {
+            let others: Vec<HashSet<&Tuple>> =
+                bags[1..].iter().map(|b| b.iter().collect()).collect();
+            for t in &bags[0] {
+                let keep = match self.kind {
+                    SetKind::Intersect => others.iter().all(|o| o.contains(t)),
+                    _ => !others.iter().any(|o| o.contains(t)),
+                };
+                if keep && seen.insert(t) {
+                    out.push(t.clone());
+                }
+            }
+        }
+        Ok(Value::Bag(Box::new(Bag::from(out))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bag(rows: &[&[Value]]) -> Value {
+        Value::Bag(Box::new(rows.iter().map(|r| r.to_vec()).collect()))
+    }
+    fn ints(xs: &[i32]) -> Value {
+        Value::Bag(Box::new(xs.iter().map(|&x| vec![Value::Int(x)]).collect()))
+    }
+    fn doubles(xs: &[f64]) -> Value {
+        Value::Tuple(Box::new(xs.iter().map(|&x| Value::Double(x)).collect()))
+    }
+    fn args(xs: &[&str]) -> Vec<String> {
+        xs.iter().map(|s| (*s).to_string()).collect()
+    }
+    fn tuple(xs: &[Value]) -> Value {
+        Value::Tuple(Box::new(xs.to_vec()))
+    }
+    fn s(x: &str) -> Value {
+        Value::Chararray(x.into())
+    }
+    const Q: &str = "datafu.pig.stats.Quantile";
+    const SQ: &str = "datafu.pig.stats.StreamingQuantile";
+
+    #[test]
+    fn quantile_documented_example() {
+        let q = Quantile::with_args(Q, &args(&["0.0", "0.5", "1.0"]), false).unwrap();
+        let sorted = ints(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        assert_eq!(q.eval(&[sorted]).unwrap(), doubles(&[1.0, 5.5, 10.0]));
+        let ty = q.return_type(&[PigType::Bag(None)]).unwrap();
+        assert_eq!(
+            ty.to_string(),
+            "(quantile_0_0: double,quantile_0_5: double,quantile_1_0: double)"
+        );
+    }
+
+    #[test]
+    fn quantile_by_count_is_evenly_spaced_with_ordinal_names() {
+        let q = Quantile::with_args(Q, &args(&["5"]), false).unwrap();
+        let sorted = ints(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        assert_eq!(
+            q.eval(&[sorted]).unwrap(),
+            doubles(&[1.0, 3.0, 5.5, 8.0, 10.0])
+        );
+        let ty = q.return_type(&[PigType::Bag(None)]).unwrap().to_string();
+        assert!(
+            ty.starts_with("(quantile_0: double,quantile_1: double"),
+            "{ty}"
+        );
+    }
+
+    #[test]
+    fn quantile_reads_the_bag_in_its_order_streaming_sorts_it() {
+        let unsorted = ints(&[9, 10, 2, 3, 5, 8, 1, 4, 6, 7]);
+        let q = Quantile::with_args(Q, &args(&["0.0", "1.0"]), false).unwrap();
+        assert_eq!(
+            q.eval(std::slice::from_ref(&unsorted)).unwrap(),
+            doubles(&[9.0, 7.0])
+        );
+        let sq = Quantile::with_args(SQ, &args(&["0.0", "0.5", "1.0"]), true).unwrap();
+        assert_eq!(sq.eval(&[unsorted]).unwrap(), doubles(&[1.0, 5.5, 10.0]));
+        let m = Quantile::median("datafu.pig.stats.StreamingMedian", true);
+        assert_eq!(m.eval(&[ints(&[3, 1, 2])]).unwrap(), doubles(&[2.0]));
+    }
+
+    #[test]
+    fn quantile_nulls_empty_and_bad_arguments() {
+        let m = Quantile::median("datafu.pig.stats.Median", false);
+        assert_eq!(m.eval(&[ints(&[])]).unwrap(), Value::Null);
+        assert_eq!(m.eval(&[Value::Null]).unwrap(), Value::Null);
+        let with_null = bag(&[&[Value::Int(1)], &[Value::Null], &[Value::Int(3)]]);
+        assert!(m.eval(&[with_null]).is_err());
+        assert!(Quantile::with_args(Q, &args(&["1.5", "0.5"]), false).is_err());
+        assert!(Quantile::with_args(Q, &args(&["x"]), false).is_err());
+        assert!(Quantile::with_args(Q, &args(&["2.5"]), false).is_err());
+        assert!(Quantile::with_args(Q, &[], false).is_err());
+        let chars = PigType::Bag(Some(Schema::new(vec![Field::new("s", PigType::Chararray)])));
+        assert!(m.return_type(&[chars]).is_err());
+    }
+
+    #[test]
+    fn var_documented_example() {
+        let v = Var.eval(&[ints(&[1, 2, 3, 4, 10, 5, 6, 7, 8, 9])]).unwrap();
+        assert_eq!(v, Value::Double(8.25));
+        let with_null = bag(&[&[Value::Int(1)], &[Value::Null], &[Value::Int(3)]]);
+        assert_eq!(Var.eval(&[with_null]).unwrap(), Value::Double(1.0));
+        assert_eq!(Var.eval(&[ints(&[])]).unwrap(), Value::Null);
+        assert_eq!(Var.eval(&[bag(&[&[Value::Null]])]).unwrap(), Value::Null);
+        assert_eq!(
+            Var.return_type(&[PigType::Bag(None)]).unwrap(),
+            PigType::Double
+        );
+    }
+
+    #[test]
+    fn enumerate_documented_example() {
+        let e = Enumerate::with_args(&args(&["1"])).unwrap();
+        let out = e.eval(&[ints(&[100, 200, 300, 400])]).unwrap();
+        assert_eq!(out.to_string(), "{(100,1),(200,2),(300,3),(400,4)}");
+        let e0 = Enumerate::with_args(&[]).unwrap();
+        let letters = bag(&[&[s("A")], &[s("B")]]);
+        assert_eq!(e0.eval(&[letters]).unwrap().to_string(), "{(A,0),(B,1)}");
+        assert_eq!(e0.eval(&[Value::Null]).unwrap(), Value::Null);
+        let input = PigType::Bag(Some(Schema::new(vec![Field::new("v2", PigType::Int)])));
+        assert_eq!(
+            e.return_type(&[input]).unwrap().to_string(),
+            "{(v2: int,i: long)}"
+        );
+        assert!(Enumerate::with_args(&args(&["one"])).is_err());
+    }
+
+    #[test]
+    fn append_and_prepend_documented_examples() {
+        let b = ints(&[1, 2, 3]);
+        let t = tuple(&[Value::Int(4)]);
+        let a = AddToBag::APPEND.eval(&[b.clone(), t.clone()]).unwrap();
+        assert_eq!(a.to_string(), "{(1),(2),(3),(4)}");
+        let p = AddToBag::PREPEND.eval(&[b.clone(), t]).unwrap();
+        assert_eq!(p.to_string(), "{(4),(1),(2),(3)}");
+        assert_eq!(AddToBag::APPEND.eval(&[b.clone(), Value::Null]).unwrap(), b);
+        assert_eq!(
+            AddToBag::PREPEND
+                .eval(&[Value::Null, tuple(&[Value::Int(1)])])
+                .unwrap(),
+            Value::Null
+        );
+        assert!(
+            AddToBag::APPEND
+                .return_type(&[PigType::Bag(None), PigType::Int])
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn bag_concat_documented_examples() {
+        let out = BagConcat
+            .eval(&[ints(&[1, 2, 3]), ints(&[3, 4, 5])])
+            .unwrap();
+        assert_eq!(out.to_string(), "{(1),(2),(3),(3),(4),(5)}");
+        let nested = bag(&[&[ints(&[20, 25])], &[ints(&[40, 50])]]);
+        assert_eq!(
+            BagConcat.eval(&[nested]).unwrap().to_string(),
+            "{(20),(25),(40),(50)}"
+        );
+        assert_eq!(
+            BagConcat
+                .eval(&[ints(&[1]), Value::Null])
+                .unwrap()
+                .to_string(),
+            "{(1)}"
+        );
+        assert!(BagConcat.eval(&[ints(&[1])]).is_err());
+    }
+
+    #[test]
+    fn first_tuple_documented_example() {
+        let b = bag(&[&[s("a"), Value::Int(1)]]);
+        let out = FirstTupleFromBag.eval(&[b, Value::Null]).unwrap();
+        assert_eq!(out.to_string(), "(a,1)");
+        let default = tuple(&[s("none")]);
+        assert_eq!(
+            FirstTupleFromBag
+                .eval(&[ints(&[]), default.clone()])
+                .unwrap(),
+            default
+        );
+    }
+
+    #[test]
+    fn count_each_documented_example() {
+        let b = bag(&[&[s("A")], &[s("A")], &[s("C")], &[s("B")]]);
+        let plain = CountEach::with_args(&[]).unwrap();
+        assert_eq!(
+            plain.eval(std::slice::from_ref(&b)).unwrap().to_string(),
+            "{((A),2),((C),1),((B),1)}"
+        );
+        let flat = CountEach::with_args(&args(&["flatten"])).unwrap();
+        assert_eq!(flat.eval(&[b]).unwrap().to_string(), "{(A,2),(C,1),(B,1)}");
+        assert!(plain.eval(&[Value::Null]).is_err());
+        let input = PigType::Bag(Some(Schema::new(vec![Field::new("a", PigType::Chararray)])));
+        assert_eq!(
+            plain
+                .return_type(std::slice::from_ref(&input))
+                .unwrap()
+                .to_string(),
+            "{(tuple_schema: (a: chararray),count: int)}"
+        );
+        assert_eq!(
+            flat.return_type(&[input]).unwrap().to_string(),
+            "{(a: chararray,count: int)}"
+        );
+    }
+
+    #[test]
+    fn distinct_by_documented_example() {
+        let row = |a: &str, n: i32| vec![s(a), Value::Int(n)];
+        let b = Value::Bag(Box::new(
+            vec![
+                row("a", 1),
+                row("a", 1),
+                row("b", 2),
+                row("b", 22),
+                row("c", 3),
+                row("d", 4),
+            ]
+            .into(),
+        ));
+        let by0 = DistinctBy::with_args(&args(&["0"])).unwrap();
+        assert_eq!(
+            by0.eval(std::slice::from_ref(&b)).unwrap().to_string(),
+            "{(a,1),(b,2),(c,3),(d,4)}"
+        );
+        let by_both = DistinctBy::with_args(&args(&["1", "0"])).unwrap();
+        assert_eq!(
+            by_both.eval(&[b]).unwrap().to_string(),
+            "{(a,1),(b,2),(b,22),(c,3),(d,4)}"
+        );
+        assert_eq!(by0.eval(&[Value::Null]).unwrap(), Value::Null);
+        assert!(DistinctBy::with_args(&args(&["x"])).is_err());
+        let one = PigType::Bag(Some(Schema::new(vec![Field::new("a", PigType::Int)])));
+        assert!(by_both.return_type(&[one]).is_err());
+    }
+
+    #[test]
+    fn sha_hex_digests() {
+        let sha = Sha::with_args(&[]).unwrap();
+        assert_eq!(
+            sha.eval(&[s("abc")]).unwrap(),
+            s("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        );
+        assert_eq!(
+            sha.eval(&[s("")]).unwrap(),
+            s("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        );
+        let sha384 = Sha::with_args(&args(&["384"])).unwrap();
+        assert_eq!(
+            sha384.eval(&[s("abc")]).unwrap(),
+            s(
+                "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7"
+            )
+        );
+        let sha512 = Sha::with_args(&args(&["512"])).unwrap();
+        let Value::Chararray(h) = sha512.eval(&[s("abc")]).unwrap() else {
+            panic!("not a string");
+        };
+        assert!(h.starts_with("ddaf35a193617aba") && h.len() == 128, "{h}");
+        assert_eq!(sha.eval(&[Value::Null]).unwrap(), Value::Null);
+        assert!(Sha::with_args(&args(&["1"])).is_err());
+        assert!(Sha::with_args(&args(&["999"])).is_err());
+    }
+
+    #[test]
+    fn sets_documented_examples() {
+        let pair = |a: i32, b: i32| vec![Value::Int(a), Value::Int(b)];
+        let b1 = Value::Bag(Box::new(
+            vec![pair(1, 10), pair(2, 20), pair(3, 30), pair(4, 40)].into(),
+        ));
+        let b2 = Value::Bag(Box::new(vec![pair(2, 20), pair(4, 40), pair(8, 80)].into()));
+        let both = [b1, b2];
+        assert_eq!(
+            SetOp::INTERSECT.eval(&both).unwrap().to_string(),
+            "{(2,20),(4,40)}"
+        );
+        assert_eq!(
+            SetOp::UNION.eval(&both).unwrap().to_string(),
+            "{(1,10),(2,20),(3,30),(4,40),(8,80)}"
+        );
+        assert_eq!(
+            SetOp::DIFFERENCE.eval(&both).unwrap().to_string(),
+            "{(1,10),(3,30)}"
+        );
+        let u1 = Value::Bag(Box::new(vec![pair(2, 20), pair(3, 30), pair(4, 40)].into()));
+        let u2 = Value::Bag(Box::new(
+            vec![pair(1, 10), pair(2, 20), pair(4, 40), pair(8, 80)].into(),
+        ));
+        assert_eq!(
+            SetOp::UNION.eval(&[u1, u2]).unwrap().to_string(),
+            "{(2,20),(3,30),(4,40),(1,10),(8,80)}"
+        );
+        let d = SetOp::DIFFERENCE
+            .eval(&[ints(&[1, 2, 3, 4, 5, 6]), ints(&[3, 4])])
+            .unwrap();
+        assert_eq!(d.to_string(), "{(1),(2),(5),(6)}");
+        assert_eq!(
+            SetOp::UNION
+                .eval(&[ints(&[1, 1]), Value::Null])
+                .unwrap()
+                .to_string(),
+            "{(1)}"
+        );
+        assert!(SetOp::UNION.return_type(&[PigType::Bag(None)]).is_err());
+    }
+}
