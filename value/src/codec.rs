@@ -135,10 +135,7 @@ pub fn encode(v: &Value, out: &mut Vec<u8>) {
             put_bytes(&int.to_signed_bytes_le(), out);
         }
         Value::Chararray(s) => encode_chararray(s, out),
-        Value::Bytearray(b) => {
-            out.push(BYTEARRAY);
-            put_bytes(b, out);
-        }
+        Value::Bytearray(b) => encode_bytearray(b, out),
         Value::Datetime(dt) => {
             out.push(DATETIME);
             put_varint(zigzag(dt.timestamp()), out);
@@ -194,6 +191,13 @@ pub fn encode_bag_tuple_start(len: usize, out: &mut Vec<u8>) {
 pub fn encode_chararray(s: &str, out: &mut Vec<u8>) {
     out.push(CHARARRAY);
     put_bytes(s.as_bytes(), out);
+}
+
+/// Appends the encoding of a bytearray, as [`encode`] of `Value::Bytearray` does, without
+/// a value built for it.
+pub fn encode_bytearray(b: &[u8], out: &mut Vec<u8>) {
+    out.push(BYTEARRAY);
+    put_bytes(b, out);
 }
 
 /// Appends the start of a tuple of `len` fields; the fields' encodings must follow.

@@ -548,12 +548,13 @@ impl RecordFunc for PluginFunc {
     }
 
     fn parse(&self, lines: &[&[u8]]) -> Result<Vec<Option<Tuple>>, BatchError> {
-        let mut input = Vec::new();
-        let rows: Vec<Tuple> = lines
-            .iter()
-            .map(|l| vec![Value::Bytearray(l.to_vec())])
-            .collect();
-        codec::encode_bag(&rows, &mut input);
+        // A bag of one-field tuples, encoded straight from the lines.
+        let mut input = Vec::with_capacity(lines.iter().map(|l| l.len() + 8).sum());
+        codec::encode_bag_start(lines.len(), &mut input);
+        for line in lines {
+            codec::encode_bag_tuple_start(1, &mut input);
+            codec::encode_bytearray(line, &mut input);
+        }
         let values = self.eval_bytes_op(op::PARSE, &input, lines.len())?;
         values
             .into_iter()
