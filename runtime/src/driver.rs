@@ -28,7 +28,7 @@ use crate::io::{
 };
 use crate::layout::Layout;
 use crate::ops::meter::MeterExec;
-use crate::ops::scan::ScanExec;
+use crate::ops::scan::PigSource;
 use crate::physical::Lowering;
 use crate::pool::{PARTIAL_AGGREGATE_BUDGET, PigMemoryPool};
 use crate::progress::Progress;
@@ -787,7 +787,7 @@ fn stage_of_node(plan: &dyn ExecutionPlan) -> Option<Arc<StageStats>> {
     }
     // A stage's own sort (ORDER BY's per-task sort) can sit between its scan and its
     // meter: the scan names the stage.
-    if let Some(s) = plan.downcast_ref::<ScanExec>() {
+    if let Some(s) = PigSource::of(plan) {
         return Some(s.stage_stats().clone());
     }
     plan.downcast_ref::<MeterExec>().map(|m| m.stage().clone())

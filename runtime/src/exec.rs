@@ -17,8 +17,8 @@ use datafusion::physical_expr::EquivalenceProperties;
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{
-    DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PhysicalExpr, PlanProperties,
-    SendableRecordBatchStream,
+    DisplayAs, DisplayFormatType, Distribution, ExecutionPlan, InputDistributionRequirements,
+    Partitioning, PhysicalExpr, PlanProperties, SendableRecordBatchStream,
 };
 use futures::{StreamExt, TryStreamExt};
 use pigrs_planner::expr::Expr;
@@ -27,7 +27,6 @@ use pigrs_udf::value::compare;
 use pigrs_udf::{Bag, Tuple, Value};
 
 use crate::eval::{EvalCtx, EvalError, compare_keys, rand_unit};
-use crate::io::{LoadFunc, Prefilter, Split, Warnings, open_reader_filtered};
 use crate::layout::Layout;
 use crate::ops::bags::{BagColumns, BagsExec, GroupRows};
 use crate::spill::{BagMemory, bag_err};
@@ -77,20 +76,6 @@ impl Output {
 /// Where a stage's rows come from.
 #[derive(Clone, Debug)]
 pub enum Source {
-    /// Files read by a load function; one task per split.
-    Scan {
-        /// Input splits.
-        splits: Vec<Split>,
-        /// The load function.
-        load: LoadFunc,
-        /// The declared schema.
-        schema: Option<pigrs_udf::Schema>,
-        /// Cast failure counter.
-        warnings: Arc<Warnings>,
-        /// A condition also checked while reading (`filter_into_scan`): lines failing it
-        /// are dropped before their other fields are converted.
-        filter: Option<Expr>,
-    },
     /// Another plan's rows, task for task.
     Rows(Layout),
     /// The groups of child 0's rows, clustered by key (a GROUP's reduce): rows
@@ -142,22 +127,10 @@ impl PigExec {
         ctx: EvalCtx,
         stats: &Stats,
     ) -> Arc<Self> {
-        let partitions = match &source {
-            Source::Scan { splits, .. } => splits.len().max(1),
-            Source::Rows(_) | Source::Groups(_) | Source::Stream { .. } => {
-                children[0].properties().partitioning.partition_count()
-            }
-            Source::Rank { .. } => 1,
-        };
-        let schema = output.schema();
-        let props = PlanProperties::new(
-            EquivalenceProperties::new(schema),
-            Partitioning::UnknownPartitioning(partitions),
-            EmissionType::Incremental,
-            Boundedness::Bounded,
-        );
+        let props = properties(&source, &output, &children);
+        let partitions = props.partitioning.partition_count();
         let stats = stats.stage(source_name(&source), partitions);
-        stats.describe(&source, &steps, &output);
+        stats.describe(&steps, &output);
         Self::build(source, steps, output, children, ctx, stats, props, true)
     }
 
@@ -181,13 +154,9 @@ impl PigExec {
         for tag in features_of(&steps, &output) {
             stage.add_feature(tag);
         }
-        let props = PlanProperties::new(
-            EquivalenceProperties::new(output.schema()),
-            Partitioning::UnknownPartitioning(child.properties().partitioning.partition_count()),
-            EmissionType::Incremental,
-            Boundedness::Bounded,
-        );
-        Self::build(source, steps, output, vec![child], ctx, stage, props, false)
+        let children = vec![child];
+        let props = properties(&source, &output, &children);
+        Self::build(source, steps, output, children, ctx, stage, props, false)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -238,9 +207,27 @@ impl PigExec {
     }
 }
 
+/// A stage node's properties: one partition per task of its input, and a single one for
+/// RANK, which numbers all rows in one task.
+fn properties(
+    source: &Source,
+    output: &Output,
+    children: &[Arc<dyn ExecutionPlan>],
+) -> PlanProperties {
+    let partitions = match (source, children.first()) {
+        (Source::Rank { .. }, _) | (_, None) => 1,
+        (_, Some(child)) => child.properties().partitioning.partition_count(),
+    };
+    PlanProperties::new(
+        EquivalenceProperties::new(output.schema()),
+        Partitioning::UnknownPartitioning(partitions),
+        EmissionType::Incremental,
+        Boundedness::Bounded,
+    )
+}
+
 fn source_name(source: &Source) -> &'static str {
     match source {
-        Source::Scan { .. } => "Scan",
         Source::Rows(_) => "Map",
         Source::Groups(_) => "Groups",
         Source::Rank { .. } => "Rank",
@@ -252,12 +239,6 @@ impl DisplayAs for PigExec {
     fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", source_name(&self.source))?;
         match &self.source {
-            Source::Scan { splits, filter, .. } => {
-                write!(f, " splits={}", splits.len())?;
-                if let Some(cond) = filter {
-                    write!(f, " filter={cond}")?;
-                }
-            }
             Source::Stream { command, .. } => write!(f, " command=`{}`", command.line)?,
             Source::Groups(columns) => write!(f, " {columns}")?,
             _ => {}
@@ -298,6 +279,15 @@ impl ExecutionPlan for PigExec {
         self.children.iter().collect()
     }
 
+    fn input_distribution_requirements(&self) -> InputDistributionRequirements {
+        // RANK reads every task of its input itself, in order.
+        let each = match self.source {
+            Source::Rank { .. } => Distribution::SinglePartition,
+            _ => Distribution::UnspecifiedDistribution,
+        };
+        InputDistributionRequirements::new(vec![each; self.children.len()])
+    }
+
     fn apply_expressions(
         &self,
         _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> DFResult<TreeNodeRecursion>,
@@ -309,12 +299,21 @@ impl ExecutionPlan for PigExec {
         self: Arc<Self>,
         children: Vec<Arc<dyn ExecutionPlan>>,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
+        if children.len() != self.children.len() {
+            return datafusion::common::internal_err!(
+                "{} has {} children, given {}",
+                self.name(),
+                self.children.len(),
+                children.len()
+            );
+        }
+        let props = Arc::new(properties(&self.source, &self.output, &children));
         Ok(Arc::new(PigExec {
             source: self.source.clone(),
             steps: self.steps.clone(),
             output: self.output.clone(),
             children,
-            props: self.props.clone(),
+            props,
             ctx: self.ctx.clone(),
             stats: self.stats.clone(),
             count_in: self.count_in,
@@ -355,94 +354,6 @@ impl PigExec {
         mut emitter: Emitter,
     ) -> DFResult<BatchStream> {
         match &self.source {
-            Source::Scan {
-                splits,
-                load,
-                schema,
-                warnings,
-                filter,
-            } => {
-                let Some(split) = splits.get(partition) else {
-                    return Ok(futures::stream::empty().boxed());
-                };
-                let dropped = Arc::new(std::sync::atomic::AtomicU64::new(0));
-                let prefilter = filter.as_ref().map(|cond| {
-                    let width = schema.as_ref().map_or(0, |s| s.fields.len());
-                    let mut columns = vec![false; width];
-                    for c in cond.columns().unwrap_or_default() {
-                        if let Some(slot) = columns.get_mut(c) {
-                            *slot = true;
-                        }
-                    }
-                    let (ctx, cond) = (self.ctx.clone(), cond.clone());
-                    Prefilter {
-                        columns,
-                        // An error keeps the line: the FILTER after the scan reports it.
-                        keep: Box::new(move |t| ctx.test(&cond, t, &[]).unwrap_or(true)),
-                        dropped: dropped.clone(),
-                    }
-                });
-                let mut reader =
-                    open_reader_filtered(split, load, schema.as_ref(), warnings.clone(), prefilter)
-                        .map_err(|e| DataFusionError::External(Box::new(e)))?;
-                let split_bytes = split.bytes();
-                // Bytes are counted as they are read (for the progress display), the whole
-                // split once it is done.
-                let mut counted = 0u64;
-                // Reading is synchronous: each poll reads and processes one batch.
-                let mut done = false;
-                let mut pending: Option<std::vec::IntoIter<RecordBatch>> = None;
-                let mut ready = Vec::new().into_iter();
-                let iter = std::iter::from_fn(move || {
-                    if let Some(b) = ready.next() {
-                        return Some(Ok(b));
-                    }
-                    while !done {
-                        let mut rows = Vec::with_capacity(BATCH_ROWS);
-                        let next = reader.next_batch(BATCH_ROWS, &mut rows);
-                        let read = match next {
-                            Ok(false) => split_bytes,
-                            _ => reader.bytes_done().min(split_bytes),
-                        };
-                        emitter.stats.add_bytes_read(read.saturating_sub(counted));
-                        counted = counted.max(read);
-                        match next {
-                            Ok(more) => done = !more,
-                            Err(e) => {
-                                done = true;
-                                pending = Some(Vec::new().into_iter());
-                                return Some(Err(DataFusionError::External(Box::new(e))));
-                            }
-                        }
-                        let dropped = dropped.swap(0, std::sync::atomic::Ordering::Relaxed);
-                        emitter.stats.add_in(rows.len() as u64 + dropped);
-                        match emitter.emit(rows) {
-                            Ok(bs) if !bs.is_empty() => {
-                                ready = bs.into_iter();
-                                return ready.next().map(Ok);
-                            }
-                            Ok(_) if emitter.exhausted() => done = true,
-                            Ok(_) => {}
-                            Err(e) => {
-                                done = true;
-                                pending = Some(Vec::new().into_iter());
-                                return Some(Err(e));
-                            }
-                        }
-                    }
-                    if pending.is_none() {
-                        match emitter.finish() {
-                            Ok(bs) => pending = Some(bs.into_iter()),
-                            Err(e) => {
-                                pending = Some(Vec::new().into_iter());
-                                return Some(Err(e));
-                            }
-                        }
-                    }
-                    pending.as_mut().and_then(Iterator::next).map(Ok)
-                });
-                Ok(futures::stream::iter(iter).boxed())
-            }
             Source::Groups(columns) => {
                 let input = self.children[0].execute(partition, ctx.clone())?;
                 let memory = BagMemory::new(ctx, partition, emitter.stats.clone());

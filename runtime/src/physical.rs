@@ -33,7 +33,7 @@ use crate::lower::sort_limit::StageRows;
 use crate::ops::bags::BagsExec;
 use crate::ops::flatten::FlattenExec;
 use crate::ops::meter::{Counter, MeterExec};
-use crate::ops::scan::ScanExec;
+use crate::ops::scan::PigSource;
 use crate::stats::{StageStats, Stats};
 use crate::tee::{Fanout, Tee};
 
@@ -179,7 +179,7 @@ impl Lowering<'_> {
     ) -> (Arc<dyn ExecutionPlan>, Arc<StageStats>) {
         if let Some(tee) = p.tee {
             let stats = self.stats.stage("Map", tee.tasks());
-            stats.describe(&p.source, &p.steps, &output);
+            stats.describe(&p.steps, &output);
             return (tee.branch(p.steps, output, stats.clone()), stats);
         }
         if let (Some(stage), Source::Rows(layout)) = (p.stage.take(), &p.source)
@@ -280,7 +280,7 @@ impl Lowering<'_> {
                 location,
                 func,
                 columns,
-                filter,
+                ..
             } => {
                 let mut load = load_func_of(func).map_err(|m| RunError::plan(func.span, m))?;
                 // Projection pushdown: fields nothing reads are not converted.
@@ -298,47 +298,30 @@ impl Lowering<'_> {
                 let files = resolve_input(location, &self.base_dir)
                     .map_err(|e| RunError::plan(node.span, e.to_string()))?;
                 let splits = plan_splits(&files, self.parallelism);
-                if ScanExec::supports(&load, node.schema.as_ref()) {
-                    // Parsed straight into columns. The condition `filter_into_scan` copied
-                    // into the LOAD is left to the FILTER it came from, which stays above
-                    // and runs on the columns.
-                    let stage = self.stats.stage("Scan", splits.len().max(1));
-                    let scan = ScanExec::try_new(
-                        splits,
-                        load,
-                        node.schema.clone(),
-                        self.warnings.clone(),
-                        stage.clone(),
-                    )
-                    .map_err(RunError::internal)?;
-                    let layout = Layout::new(node.schema.clone());
-                    return Ok(Pending::columnar(Arc::new(scan), layout, stage));
-                }
-                Pending {
-                    source: Source::Scan {
-                        splits,
-                        load,
-                        schema: node.schema.clone(),
-                        warnings: self.warnings.clone(),
-                        filter: filter.clone(),
-                    },
-                    steps: vec![],
-                    children: vec![],
-                    tee: None,
-                    stage: None,
-                }
+                // The condition `filter_into_scan` copied into the LOAD is left to the
+                // FILTER it came from, which stays above and runs on the columns.
+                let stage = self.stats.stage("Scan", splits.len().max(1));
+                let scan = PigSource::scan(
+                    &splits,
+                    load,
+                    node.schema.clone(),
+                    self.warnings.clone(),
+                    stage.clone(),
+                );
+                Pending::columnar(scan, Layout::new(node.schema.clone()), stage)
             }
             Operator::Filter { cond } => {
                 let p = self.lower(input(0))?;
                 match p.columnar_tail() {
-                    // Rows still in DataFusion's hands: its vectorized filter.
-                    Some((plan, layout, stage)) => {
+                    // Rows still in DataFusion's hands: its vectorized filter (rows of no
+                    // schema are single encoded values: row steps read them once each).
+                    Some((plan, layout, stage)) if layout.schema.is_some() => {
                         let pred = physical_expr(cond, &layout, &self.ctx)?;
                         let plan = FilterExec::try_new(pred, plan).map_err(RunError::internal)?;
                         stage.add_feature("FILTER");
                         Pending::columnar(Arc::new(plan), layout, stage)
                     }
-                    None => self.then_pending(p, Step::Filter(cond.clone())),
+                    _ => self.then_pending(p, Step::Filter(cond.clone())),
                 }
             }
             Operator::Foreach { nested, generate } if nested.is_empty() => {

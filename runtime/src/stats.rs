@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
 
-use crate::exec::{Output, Source, Step};
+use crate::exec::{Output, Step};
 use crate::io::Split;
 
 /// Counters of one stage (one `PigExec` node: a source, fused row steps and an output).
@@ -93,13 +93,9 @@ impl StageStats {
         self.features.lock().map(|f| f.clone()).unwrap_or_default()
     }
 
-    /// Describes the stage from what it does: its feature tags and, for a scan, the files
-    /// it reads (to name the run's inputs).
-    pub fn describe(&self, source: &Source, steps: &[Step], output: &Output) {
+    /// Describes the stage from what it does: its feature tags.
+    pub fn describe(&self, steps: &[Step], output: &Output) {
         self.set_features(features_of(steps, output));
-        if let Source::Scan { splits, .. } = source {
-            self.set_input_files(splits);
-        }
     }
 
     /// Names the files a scan stage reads, from its splits (the run's inputs are named

@@ -103,6 +103,19 @@ pub enum StoreFunc {
 }
 
 impl LoadFunc {
+    /// The function's name, as a script calls it.
+    pub fn name(&self) -> &str {
+        match self {
+            LoadFunc::PigStorage { .. } => "PigStorage",
+            LoadFunc::TextLoader => "TextLoader",
+            LoadFunc::JsonLoader { .. } => "JsonLoader",
+            LoadFunc::CsvExcel { .. } => "CSVExcelStorage",
+            LoadFunc::BinStorage => "BinStorage",
+            LoadFunc::Parquet { .. } => "ParquetLoader",
+            LoadFunc::Plugin(f) => f.0.name(),
+        }
+    }
+
     /// Whether this format's files may be cut at byte offsets into several splits.
     pub fn splittable(&self) -> bool {
         match self {

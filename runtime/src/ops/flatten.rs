@@ -390,12 +390,18 @@ impl ExecutionPlan for FlattenExec {
         children: Vec<Arc<dyn ExecutionPlan>>,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
         let input = super::one_child(children, "FlattenExec")?;
+        let props = PlanProperties::new(
+            EquivalenceProperties::new(self.schema.clone()),
+            Partitioning::UnknownPartitioning(input.properties().partitioning.partition_count()),
+            EmissionType::Incremental,
+            Boundedness::Bounded,
+        );
         Ok(Arc::new(FlattenExec {
             input,
             items: self.items.clone(),
             bag: self.bag.clone(),
             schema: self.schema.clone(),
-            props: self.props.clone(),
+            props: Arc::new(props),
         }))
     }
 

@@ -1,11 +1,16 @@
-//! `ScanExec`: the columnar file scan of PigStorage and TextLoader. Lines are split and
-//! parsed straight into Arrow column builders (no row of `Value`s in between), one output
-//! partition per input split, in the relation's Arrow layout ([`Layout`]).
+//! The file scan: pigrs's load functions as a DataFusion [`FileSource`]. A scan is a
+//! `DataSourceExec` over a `FileScanConfig` whose file groups are the input splits: one
+//! partition per split, a split's file ranges its group's `PartitionedFile`s with their byte
+//! ranges. DataFusion, and a cluster scheduler, see the scan's partitions as those of any of
+//! its own file scans, and can restrict or rebuild them.
 //!
-//! It reads exactly what the row reader (`io::read`) reads: the same lines of each split
-//! (Hadoop's split rules, through `PartLines`), the same conversions (Pig's text rules;
-//! a field that fails to convert is null and counted in [`Warnings`] with its file and
-//! line) and the same statistics.
+//! PigStorage (without `-tagFile`/`-tagPath`) and TextLoader with a declared schema parse
+//! lines straight into Arrow column builders (no row of `Value`s in between), converting only
+//! the fields the script reads. The other load functions read rows with their record readers
+//! (`io::read`) and pack them in the relation's [`Layout`]. Both read the same lines of each
+//! range (Hadoop's split rules, through `PartLines`), with the same conversions (Pig's text
+//! rules; a field that fails to convert is null and counted in [`Warnings`] with its file
+//! and line) and the same statistics.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -17,79 +22,125 @@ use arrow::array::{
 };
 use arrow::datatypes::{DataType, SchemaRef};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use datafusion::common::internal_datafusion_err;
 use datafusion::common::tree_node::TreeNodeRecursion;
-use datafusion::common::{internal_err, not_impl_err};
-use datafusion::error::{DataFusionError, Result as DFResult};
-use datafusion::execution::TaskContext;
-use datafusion::physical_expr::EquivalenceProperties;
-use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
-use datafusion::physical_plan::metrics::{BaselineMetrics, ExecutionPlanMetricsSet, MetricsSet};
-use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
-use datafusion::physical_plan::{
-    DisplayAs, DisplayFormatType, EmptyRecordBatchStream, ExecutionPlan, Partitioning,
-    PhysicalExpr, PlanProperties, SendableRecordBatchStream,
+use datafusion::datasource::listing::PartitionedFile;
+use datafusion::datasource::physical_plan::{
+    FileGroup, FileOpenFuture, FileOpener, FileScanConfig, FileScanConfigBuilder, FileSource,
 };
+use datafusion::datasource::source::DataSourceExec;
+use datafusion::datasource::table_schema::TableSchema;
+use datafusion::error::{DataFusionError, Result as DFResult};
+use datafusion::execution::object_store::ObjectStoreUrl;
+use datafusion::object_store::ObjectStore;
+use datafusion::physical_expr::LexOrdering;
+use datafusion::physical_plan::metrics::{ExecutionPlanMetricsSet, MetricBuilder, Time};
+use datafusion::physical_plan::{DisplayFormatType, ExecutionPlan, PhysicalExpr};
+use futures::StreamExt;
 use memchr::memmem;
 use pigrs_udf::cast::{cast, parse_text};
 use pigrs_udf::{PigType, Schema, Value, arrow_layout};
 
 use crate::exec::BATCH_ROWS;
 use crate::io::read::{PartLines, pig_delimiter, split_fields};
-use crate::io::{FileRange, IoError, LoadFunc, Split, Warnings};
+use crate::io::{FileRange, IoError, LoadFunc, Split, Warnings, open_reader};
 use crate::layout::Layout;
 use crate::stats::StageStats;
 
-/// Reads PigStorage or TextLoader files as Arrow record batches: one partition per split.
-///
-/// Each batch has about [`BATCH_ROWS`] rows in `Layout::new(Some(schema))`'s Arrow schema.
-/// A scan counts, in its stage's [`StageStats`], the lines read (records in), the bytes of
-/// its splits (bytes read); the stage's input files are named
-/// after its splits. It does not count records out: the stage's last operator does.
+/// What a scan reads and how; shared by its source and the openers of its partitions.
 #[derive(Debug)]
-pub struct ScanExec {
-    splits: Vec<Split>,
+struct ScanSpec {
     load: LoadFunc,
-    schema: Schema,
-    /// The fields read; the others are null columns.
-    read: Vec<bool>,
+    schema: Option<Schema>,
+    /// For a columnar read, the fields converted (the others are null columns); `None` when
+    /// the load function's record reader makes rows.
+    columns: Option<Vec<bool>>,
+    layout: Layout,
     warnings: Arc<Warnings>,
     stats: Arc<StageStats>,
-    props: Arc<PlanProperties>,
+}
+
+/// pigrs's load functions as a DataFusion file source (see the module's documentation).
+///
+/// Each batch has at most [`BATCH_ROWS`] rows in the relation's [`Layout`]. A scan counts,
+/// in its stage's [`StageStats`], the lines read (records in) and the bytes of its ranges
+/// (bytes read, as they are read); the stage's input files are named after its splits. It
+/// does not count records out: the stage's last operator does.
+#[derive(Clone, Debug)]
+pub struct PigSource {
+    spec: Arc<ScanSpec>,
+    table_schema: TableSchema,
     metrics: ExecutionPlanMetricsSet,
 }
 
-impl ScanExec {
-    /// Whether [`ScanExec`] reads this load function: PigStorage (without `-tagFile` or
-    /// `-tagPath`) or TextLoader, with a declared schema. The rest use the row scan.
-    pub fn supports(load: &LoadFunc, schema: Option<&Schema>) -> bool {
-        schema.is_some()
-            && match load {
-                LoadFunc::PigStorage { options, .. } => !options.tag_file && !options.tag_path,
-                LoadFunc::TextLoader => true,
-                _ => false,
-            }
-    }
-
-    /// A scan of `splits` with `load` into relation `schema`; `stats` is its stage's
-    /// counters (registered with as many tasks as the scan has partitions:
-    /// `splits.len().max(1)`), `warnings` counts the fields that fail to convert.
-    ///
-    /// A load function or schema that [`ScanExec::supports`] refuses is a not-implemented
-    /// error.
-    pub fn try_new(
-        splits: Vec<Split>,
+impl PigSource {
+    /// The scan of `splits` with `load` into a relation of `schema`: a `DataSourceExec`
+    /// with one partition per split (and one that reads nothing for an input of empty
+    /// files, which has no split). `stats` is its stage's counters, registered with as many
+    /// tasks; `warnings` counts the fields that fail to convert.
+    pub fn scan(
+        splits: &[Split],
         load: LoadFunc,
         schema: Option<Schema>,
         warnings: Arc<Warnings>,
         stats: Arc<StageStats>,
-    ) -> DFResult<Self> {
-        let schema = match schema {
-            Some(s) if Self::supports(&load, Some(&s)) => s,
-            _ => return not_impl_err!("the columnar scan does not read {load:?} without a schema"),
+    ) -> Arc<DataSourceExec> {
+        stats.set_input_files(splits);
+        let columns = columnar_fields(&load, schema.as_ref());
+        let layout = Layout::new(schema.clone());
+        let source = PigSource {
+            table_schema: TableSchema::from(layout.arrow.clone()),
+            spec: Arc::new(ScanSpec {
+                load,
+                schema,
+                columns,
+                layout,
+                warnings,
+                stats,
+            }),
+            metrics: ExecutionPlanMetricsSet::new(),
         };
-        let width = schema.fields.len();
-        let read = match &load {
-            LoadFunc::PigStorage { options, .. } => (0..width)
+        let mut groups: Vec<FileGroup> = splits
+            .iter()
+            .map(|s| s.parts.iter().map(partitioned_file).collect())
+            .collect();
+        if groups.is_empty() {
+            groups.push(FileGroup::new(Vec::new()));
+        }
+        let config =
+            FileScanConfigBuilder::new(ObjectStoreUrl::local_filesystem(), Arc::new(source))
+                .with_file_groups(groups)
+                // A partition reads its own split, in order: no stealing of another's files.
+                // Part files, statistics and a cluster's task restriction rely on it.
+                .with_preserve_order(true)
+                .build();
+        DataSourceExec::from_data_source(config)
+    }
+
+    /// The pigrs file source of `plan`, when it is a pigrs scan.
+    pub fn of(plan: &dyn ExecutionPlan) -> Option<&PigSource> {
+        let exec = plan.downcast_ref::<DataSourceExec>()?;
+        exec.downcast_to_file_source::<PigSource>().map(|(_, s)| s)
+    }
+
+    /// The load function.
+    pub fn load(&self) -> &LoadFunc {
+        &self.spec.load
+    }
+
+    /// The stage counters the scan updates.
+    pub fn stage_stats(&self) -> &Arc<StageStats> {
+        &self.spec.stats
+    }
+}
+
+/// The fields a columnar read converts: PigStorage (without `-tagFile` or `-tagPath`) and
+/// TextLoader, with a declared schema, read columns; the others make rows (`None`).
+fn columnar_fields(load: &LoadFunc, schema: Option<&Schema>) -> Option<Vec<bool>> {
+    let width = schema?.fields.len();
+    match load {
+        LoadFunc::PigStorage { options, .. } if !options.tag_file && !options.tag_path => Some(
+            (0..width)
                 .map(|i| {
                     options
                         .columns
@@ -97,63 +148,66 @@ impl ScanExec {
                         .is_none_or(|c| c.get(i).copied().unwrap_or(true))
                 })
                 .collect(),
-            _ => vec![true; width],
-        };
-        // An input of empty files has no split; its one task reads nothing (as the row
-        // scan's does).
-        let partitions = splits.len().max(1);
-        let arrow = Layout::new(Some(schema.clone())).arrow;
-        let props = PlanProperties::new(
-            EquivalenceProperties::new(arrow),
-            Partitioning::UnknownPartitioning(partitions),
-            EmissionType::Incremental,
-            Boundedness::Bounded,
-        );
-        stats.set_input_files(&splits);
-        Ok(ScanExec {
-            splits,
-            load,
-            schema,
-            read,
-            warnings,
-            stats,
-            props: Arc::new(props),
-            metrics: ExecutionPlanMetricsSet::new(),
-        })
-    }
-
-    /// The splits read, one per partition.
-    pub fn splits(&self) -> &[Split] {
-        &self.splits
-    }
-
-    /// The load function.
-    pub fn load(&self) -> &LoadFunc {
-        &self.load
-    }
-
-    /// The stage counters the scan updates.
-    pub fn stage_stats(&self) -> &Arc<StageStats> {
-        &self.stats
+        ),
+        LoadFunc::TextLoader => Some(vec![true; width]),
+        _ => None,
     }
 }
 
-impl DisplayAs for ScanExec {
-    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.load {
+/// A split's file range as DataFusion's file: its path and byte range, and the range
+/// itself (the file's size and compression as planned) for the opener.
+fn partitioned_file(range: &FileRange) -> PartitionedFile {
+    let start = i64::try_from(range.start).unwrap_or(i64::MAX);
+    let end = i64::try_from(range.end).unwrap_or(i64::MAX);
+    PartitionedFile::new(range.file.path.to_string_lossy(), range.file.size)
+        .with_range(start, end)
+        .with_extension(range.clone())
+}
+
+impl FileSource for PigSource {
+    fn create_file_opener(
+        &self,
+        _object_store: Arc<dyn ObjectStore>,
+        _base_config: &FileScanConfig,
+        partition: usize,
+    ) -> DFResult<Arc<dyn FileOpener>> {
+        Ok(Arc::new(RangeOpener {
+            spec: self.spec.clone(),
+            // DataFusion's file stream counts the output rows in the same set.
+            parse_time: MetricBuilder::new(&self.metrics).elapsed_compute(partition),
+        }))
+    }
+
+    fn table_schema(&self) -> &TableSchema {
+        &self.table_schema
+    }
+
+    fn with_batch_size(&self, _batch_size: usize) -> Arc<dyn FileSource> {
+        // Batches are [`BATCH_ROWS`] rows, the size pigrs's operators are built for.
+        Arc::new(self.clone())
+    }
+
+    fn metrics(&self) -> &ExecutionPlanMetricsSet {
+        &self.metrics
+    }
+
+    fn file_type(&self) -> &str {
+        "pig"
+    }
+
+    fn fmt_extra(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
+        match &self.spec.load {
             LoadFunc::PigStorage { delimiter, .. } => {
                 let d = String::from_utf8_lossy(delimiter);
-                write!(f, "ScanExec: load=PigStorage('{}')", d.escape_debug())?;
+                write!(f, ", load=PigStorage('{}')", d.escape_debug())?;
             }
-            _ => write!(f, "ScanExec: load=TextLoader()")?,
+            other => write!(f, ", load={}()", other.name())?,
         }
-        write!(f, ", splits={}, columns=[", self.splits.len())?;
-        let names = self
-            .schema
-            .fields
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| self.read[*i]);
+        let (Some(schema), Some(read)) = (&self.spec.schema, &self.spec.columns) else {
+            return Ok(());
+        };
+        f.write_str(", parsed=[")?;
+        let names = schema.fields.iter().enumerate().filter(|(i, _)| read[*i]);
         for (n, (i, field)) in names.enumerate() {
             if n > 0 {
                 f.write_str(", ")?;
@@ -165,19 +219,21 @@ impl DisplayAs for ScanExec {
         }
         f.write_str("]")
     }
-}
 
-impl ExecutionPlan for ScanExec {
-    fn name(&self) -> &str {
-        "ScanExec"
+    // Splits are planned by pigrs, with Hadoop's rules (whole compressed files, combined
+    // small files): DataFusion must not cut them again.
+    fn supports_repartitioning(&self) -> bool {
+        false
     }
 
-    fn properties(&self) -> &Arc<PlanProperties> {
-        &self.props
-    }
-
-    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
-        Vec::new()
+    fn repartitioned(
+        &self,
+        _target_partitions: usize,
+        _repartition_file_min_size: usize,
+        _output_ordering: Option<LexOrdering>,
+        _config: &FileScanConfig,
+    ) -> DFResult<Option<FileScanConfig>> {
+        Ok(None)
     }
 
     fn apply_expressions(
@@ -186,73 +242,72 @@ impl ExecutionPlan for ScanExec {
     ) -> DFResult<TreeNodeRecursion> {
         Ok(TreeNodeRecursion::Continue)
     }
+}
 
-    fn with_new_children(
-        self: Arc<Self>,
-        children: Vec<Arc<dyn ExecutionPlan>>,
-    ) -> DFResult<Arc<dyn ExecutionPlan>> {
-        if children.is_empty() {
-            Ok(self)
-        } else {
-            internal_err!("ScanExec is a leaf: given {} children", children.len())
-        }
-    }
+/// Opens the file ranges of one partition of a scan.
+struct RangeOpener {
+    spec: Arc<ScanSpec>,
+    parse_time: Time,
+}
 
-    fn metrics(&self) -> Option<MetricsSet> {
-        Some(self.metrics.clone_inner())
-    }
-
-    fn execute(
-        &self,
-        partition: usize,
-        _context: Arc<TaskContext>,
-    ) -> DFResult<SendableRecordBatchStream> {
-        let schema = self.props.eq_properties.schema().clone();
-        let partitions = self.props.partitioning.partition_count();
-        if partition >= partitions {
-            return internal_err!("ScanExec has {partitions} partitions, asked for {partition}");
-        }
-        let Some(split) = self.splits.get(partition) else {
-            return Ok(Box::pin(EmptyRecordBatchStream::new(schema)));
+impl FileOpener for RangeOpener {
+    fn open(&self, file: PartitionedFile) -> DFResult<FileOpenFuture> {
+        let range = file.extension::<FileRange>().cloned().ok_or_else(|| {
+            internal_datafusion_err!(
+                "a pigrs scan was given a file it did not plan: {}",
+                file.object_meta.location
+            )
+        })?;
+        let spec = self.spec.clone();
+        let parse_time = self.parse_time.clone();
+        let range_bytes = range.end.saturating_sub(range.start);
+        let split = Split { parts: vec![range] };
+        let mut reader: Box<dyn BatchReader> = match &spec.columns {
+            Some(read) => Box::new(SplitReader::new(
+                &split,
+                &spec.load,
+                spec.schema.as_ref().unwrap_or(&Schema::new(Vec::new())),
+                read,
+                spec.layout.arrow.clone(),
+                spec.warnings.clone(),
+            )),
+            None => Box::new(RowBatches {
+                rows: open_reader(
+                    &split,
+                    &spec.load,
+                    spec.schema.as_ref(),
+                    spec.warnings.clone(),
+                )
+                .map_err(|e| DataFusionError::External(Box::new(e)))?,
+                layout: spec.layout.clone(),
+            }),
         };
-        let split_bytes = split.bytes();
-        let mut reader = SplitReader::new(
-            split,
-            &self.load,
-            &self.schema,
-            &self.read,
-            schema.clone(),
-            self.warnings.clone(),
-        );
-        let stats = self.stats.clone();
-        let metrics = BaselineMetrics::new(&self.metrics, partition);
+        let stats = spec.stats.clone();
         let mut done = false;
-        // Bytes are counted as they are read (for the progress display), the whole split
+        // Bytes are counted as they are read (for the progress display), the whole range
         // once it is done: the total is the same either way.
         let mut counted = 0u64;
-        // Reading is synchronous, as the row scan's: each poll reads one batch.
+        // Reading is synchronous: each poll reads one batch.
         let batches = std::iter::from_fn(move || {
             if done {
                 return None;
             }
-            let timer = metrics.elapsed_compute().timer();
+            let timer = parse_time.timer();
             let next = reader.next_batch();
             timer.done();
             let read = match next {
-                Ok(None) => split_bytes,
-                _ => reader.bytes_done().min(split_bytes),
+                Ok(None) => range_bytes,
+                _ => reader.bytes_done().min(range_bytes),
             };
             stats.add_bytes_read(read.saturating_sub(counted));
             counted = counted.max(read);
             match next {
                 Ok(Some(batch)) => {
                     stats.add_in(batch.num_rows() as u64);
-                    metrics.record_output(batch.num_rows());
                     Some(Ok(batch))
                 }
                 Ok(None) => {
                     done = true;
-                    metrics.done();
                     None
                 }
                 Err(e) => {
@@ -261,10 +316,47 @@ impl ExecutionPlan for ScanExec {
                 }
             }
         });
-        Ok(Box::pin(RecordBatchStreamAdapter::new(
-            schema,
-            futures::stream::iter(batches),
-        )))
+        let stream = futures::stream::iter(batches).boxed();
+        Ok(Box::pin(async move { Ok(stream) }))
+    }
+}
+
+/// A reader of one file range, a batch at a time.
+trait BatchReader: Send {
+    /// The next batch; `None` when the range is done.
+    fn next_batch(&mut self) -> DFResult<Option<RecordBatch>>;
+    /// Bytes of the range read so far (on disk).
+    fn bytes_done(&self) -> u64;
+}
+
+/// The rows of a load function's record reader, packed in the relation's layout.
+struct RowBatches {
+    rows: Box<dyn crate::io::RecordReader>,
+    layout: Layout,
+}
+
+impl BatchReader for RowBatches {
+    fn next_batch(&mut self) -> DFResult<Option<RecordBatch>> {
+        let mut rows = Vec::with_capacity(BATCH_ROWS);
+        let more = self
+            .rows
+            .next_batch(BATCH_ROWS, &mut rows)
+            .map_err(|e| DataFusionError::External(Box::new(e)))?;
+        Ok((more || !rows.is_empty()).then(|| self.layout.to_batch(&rows)))
+    }
+
+    fn bytes_done(&self) -> u64 {
+        self.rows.bytes_done()
+    }
+}
+
+impl BatchReader for SplitReader {
+    fn next_batch(&mut self) -> DFResult<Option<RecordBatch>> {
+        SplitReader::next_batch(self)
+    }
+
+    fn bytes_done(&self) -> u64 {
+        SplitReader::bytes_done(self)
     }
 }
 
@@ -636,11 +728,11 @@ mod tests {
 
     use arrow::array::Array;
     use arrow::compute::concat_batches;
+    use datafusion::execution::TaskContext;
+    use datafusion::physical_plan::Partitioning;
     use datafusion::physical_plan::common::collect;
     use datafusion::physical_plan::displayable;
-    use datafusion::physical_plan::execution_plan::{
-        ChildrenPropertiesMode, ReplaceChildrenOptions,
-    };
+    use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
     use pigrs_udf::{Field, Tuple};
 
     use super::*;
@@ -676,7 +768,7 @@ mod tests {
     }
 
     /// Every partition's batches.
-    fn scan(exec: &ScanExec) -> Vec<Vec<RecordBatch>> {
+    fn scan(exec: &Arc<DataSourceExec>) -> Vec<Vec<RecordBatch>> {
         let n = exec.properties().partitioning.partition_count();
         (0..n)
             .map(|p| {
@@ -686,11 +778,21 @@ mod tests {
             .collect()
     }
 
-    fn exec(splits: Vec<Split>, load: &LoadFunc, schema: &Schema) -> (ScanExec, Arc<Warnings>) {
+    fn exec(
+        splits: Vec<Split>,
+        load: &LoadFunc,
+        schema: &Schema,
+    ) -> (Arc<DataSourceExec>, Arc<Warnings>) {
         let w = Arc::new(Warnings::new());
         let stats = Arc::new(StageStats::detached());
-        let e = ScanExec::try_new(splits, load.clone(), Some(schema.clone()), w.clone(), stats);
-        (e.unwrap(), w)
+        let e = PigSource::scan(
+            &splits,
+            load.clone(),
+            Some(schema.clone()),
+            w.clone(),
+            stats,
+        );
+        (e, w)
     }
 
     /// Checks that, for every split count in `ks`, each partition of the scan equals the
@@ -909,8 +1011,7 @@ mod tests {
         let all = Stats::default();
         let stats = all.stage("Scan", splits.len());
         let w = Arc::new(Warnings::new());
-        let e =
-            ScanExec::try_new(splits.clone(), pig(&[]), Some(s.clone()), w, stats.clone()).unwrap();
+        let e = PigSource::scan(&splits, pig(&[]), Some(s.clone()), w, stats.clone());
         let props = e.properties();
         assert!(matches!(
             props.partitioning,
@@ -932,20 +1033,16 @@ mod tests {
         assert_eq!(stats.input_files(), vec![t.path().join("b.txt")]);
         let metrics = e.metrics().unwrap();
         assert_eq!(metrics.output_rows(), Some(n));
-        assert!(e.execute(2, Arc::new(TaskContext::default())).is_err());
+        assert!(PigSource::of(e.as_ref()).is_some());
 
-        let text = displayable(&e).one_line().to_string();
-        assert_eq!(
-            text,
-            "ScanExec: load=PigStorage('\\t'), splits=2, columns=[n]\n"
-        );
-        let leaf: Arc<dyn ExecutionPlan> = Arc::new(e);
-        let recompute = || ReplaceChildrenOptions::new(ChildrenPropertiesMode::Recompute);
-        assert!(leaf.clone().replace_children(vec![], recompute()).is_ok());
+        let text = displayable(e.as_ref()).one_line().to_string();
         assert!(
-            leaf.clone()
-                .replace_children(vec![leaf], recompute())
-                .is_err()
+            text.starts_with("DataSourceExec: file_groups={2 groups: "),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("file_type=pig, load=PigStorage('\\t'), parsed=[n]\n"),
+            "{text}"
         );
 
         // An input of empty files: one task that reads nothing.
@@ -955,15 +1052,49 @@ mod tests {
     }
 
     #[test]
-    fn supports_only_schema_bearing_text_loads() {
+    fn columnar_only_for_schema_bearing_text_loads() {
         let s = schema(&[("a", PigType::Int)]);
-        assert!(ScanExec::supports(&pig(&[","]), Some(&s)));
-        assert!(ScanExec::supports(&LoadFunc::TextLoader, Some(&s)));
-        assert!(!ScanExec::supports(&pig(&[","]), None));
-        assert!(!ScanExec::supports(&pig(&[",", "-tagFile"]), Some(&s)));
-        assert!(!ScanExec::supports(&LoadFunc::BinStorage, Some(&s)));
-        let stats = Arc::new(StageStats::detached());
+        assert_eq!(columnar_fields(&pig(&[","]), Some(&s)), Some(vec![true]));
+        assert_eq!(
+            columnar_fields(&LoadFunc::TextLoader, Some(&s)),
+            Some(vec![true])
+        );
+        assert_eq!(columnar_fields(&pig(&[","]), None), None);
+        assert_eq!(columnar_fields(&pig(&[",", "-tagFile"]), Some(&s)), None);
+        assert_eq!(columnar_fields(&LoadFunc::BinStorage, Some(&s)), None);
+    }
+
+    #[test]
+    fn other_loaders_read_their_rows_into_the_layout() {
+        let t = tempfile::tempdir().unwrap();
+        let body: String = (0..5000)
+            .map(|i| format!("{{\"n\":{i},\"s\":\"v{i}\"}}\n"))
+            .collect();
+        write(t.path(), "j.json", body.as_bytes());
+        let s = schema(&[("n", PigType::Int), ("s", PigType::Chararray)]);
+        let json = load_func("JsonLoader", &["n:int,s:chararray".to_string()]).unwrap();
+        assert_same_as_rows(t.path(), "j.json", &json, &s, &[1, 3]);
+        // No schema: each row one encoded value, as the row reader makes it.
+        write(t.path(), "p.txt", b"1\ta\n2\tb\tc\n\n");
+        let splits = splits_of(t.path(), "p.txt", 1);
         let w = Arc::new(Warnings::new());
-        assert!(ScanExec::try_new(vec![], LoadFunc::BinStorage, Some(s), w, stats).is_err());
+        let e = PigSource::scan(
+            &splits,
+            pig(&[]),
+            None,
+            w.clone(),
+            Arc::new(StageStats::detached()),
+        );
+        let layout = Layout::new(None);
+        let rows: Vec<Tuple> = scan(&e)
+            .iter()
+            .flatten()
+            .flat_map(|b| layout.rows(b))
+            .collect();
+        let mut r = open_reader(&splits[0], &pig(&[]), None, w).unwrap();
+        let mut want = Vec::new();
+        while r.next_batch(2, &mut want).unwrap() {}
+        assert_eq!(rows, want);
+        assert_eq!(rows[1].len(), 3);
     }
 }
