@@ -33,7 +33,7 @@ use crate::lower::sort_limit::StageRows;
 use crate::ops::bags::BagsExec;
 use crate::ops::flatten::FlattenExec;
 use crate::ops::meter::{Counter, MeterExec};
-use crate::ops::scan::PigSource;
+use crate::ops::scan::{PigSource, ScanFilter};
 use crate::stats::{StageStats, Stats};
 use crate::tee::{Fanout, Tee};
 
@@ -280,7 +280,7 @@ impl Lowering<'_> {
                 location,
                 func,
                 columns,
-                ..
+                filter,
             } => {
                 let mut load = load_func_of(func).map_err(|m| RunError::plan(func.span, m))?;
                 // Projection pushdown: fields nothing reads are not converted.
@@ -298,13 +298,22 @@ impl Lowering<'_> {
                 let files = resolve_input(location, &self.base_dir)
                     .map_err(|e| RunError::plan(node.span, e.to_string()))?;
                 let splits = plan_splits(&files, self.parallelism);
-                // The condition `filter_into_scan` copied into the LOAD is left to the
-                // FILTER it came from, which stays above and runs on the columns.
+                // The condition `filter_into_scan` copied into the LOAD is checked while
+                // reading (the FILTER it came from stays above it).
+                let layout = Layout::new(node.schema.clone());
+                let filter = match filter {
+                    Some(cond) => Some(ScanFilter {
+                        expr: physical_expr(cond, &layout, &self.ctx)?,
+                        fields: cond.columns().unwrap_or_default(),
+                    }),
+                    None => None,
+                };
                 let stage = self.stats.stage("Scan", splits.len().max(1));
                 let scan = PigSource::scan(
                     &splits,
                     load,
                     node.schema.clone(),
+                    filter,
                     self.warnings.clone(),
                     stage.clone(),
                 );

@@ -256,6 +256,17 @@ impl PartLines {
         &self.range.file.path
     }
 
+    /// Lines returned so far.
+    pub(crate) fn lines_read(&self) -> u64 {
+        self.lines
+    }
+
+    /// The line number (in its file) of the line returned when [`PartLines::lines_read`]
+    /// was `lines`.
+    pub(crate) fn line_number_at(&mut self, lines: u64) -> Result<u64, IoError> {
+        Ok(self.line_number()? + lines - self.lines)
+    }
+
     /// Whether the part begins at its file's first byte.
     fn starts_file(&self) -> bool {
         self.range.start == 0

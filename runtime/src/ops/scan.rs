@@ -17,13 +17,15 @@ use std::fmt;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BinaryArray, BinaryBuilder, BinaryViewArray, BooleanBuilder, Float32Builder,
-    Float64Builder, Int32Builder, Int64Builder, StringArray, StringViewArray, new_null_array,
+    Array, ArrayRef, BinaryArray, BinaryBuilder, BinaryViewArray, BooleanArray, BooleanBuilder,
+    Float32Builder, Float64Builder, Int32Builder, Int64Builder, StringArray, StringViewArray,
+    new_null_array,
 };
+use arrow::compute::{filter as filter_array, prep_null_mask_filter};
 use arrow::datatypes::{DataType, SchemaRef};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
-use datafusion::common::internal_datafusion_err;
 use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::common::{internal_datafusion_err, internal_err};
 use datafusion::datasource::listing::PartitionedFile;
 use datafusion::datasource::physical_plan::{
     FileGroup, FileOpenFuture, FileOpener, FileScanConfig, FileScanConfigBuilder, FileSource,
@@ -56,8 +58,22 @@ struct ScanSpec {
     /// the load function's record reader makes rows.
     columns: Option<Vec<bool>>,
     layout: Layout,
+    /// A condition checked while reading (columnar reads only).
+    filter: Option<ScanFilter>,
     warnings: Arc<Warnings>,
     stats: Arc<StageStats>,
+}
+
+/// A condition pushed into a scan (`filter_into_scan`): the fields it reads are converted
+/// for every line, the scan's other fields only for the lines that pass it. The FILTER it
+/// came from stays above the scan. The condition is one that cannot fail, count a warning
+/// or call a function (`scan_checkable`), so checking it early changes nothing else.
+#[derive(Clone, Debug)]
+pub struct ScanFilter {
+    /// The condition, on batches of the relation's layout.
+    pub expr: Arc<dyn PhysicalExpr>,
+    /// The fields it reads.
+    pub fields: Vec<usize>,
 }
 
 /// pigrs's load functions as a DataFusion file source (see the module's documentation).
@@ -77,16 +93,20 @@ impl PigSource {
     /// The scan of `splits` with `load` into a relation of `schema`: a `DataSourceExec`
     /// with one partition per split (and one that reads nothing for an input of empty
     /// files, which has no split). `stats` is its stage's counters, registered with as many
-    /// tasks; `warnings` counts the fields that fail to convert.
+    /// tasks; `warnings` counts the fields that fail to convert. `filter` is checked while
+    /// reading where the scan reads columns of delimited fields ([`PigSource::filters`]).
     pub fn scan(
         splits: &[Split],
         load: LoadFunc,
         schema: Option<Schema>,
+        filter: Option<ScanFilter>,
         warnings: Arc<Warnings>,
         stats: Arc<StageStats>,
     ) -> Arc<DataSourceExec> {
         stats.set_input_files(splits);
         let columns = columnar_fields(&load, schema.as_ref());
+        let filter =
+            filter.filter(|_| columns.is_some() && matches!(load, LoadFunc::PigStorage { .. }));
         let layout = Layout::new(schema.clone());
         let source = PigSource {
             table_schema: TableSchema::from(layout.arrow.clone()),
@@ -95,6 +115,7 @@ impl PigSource {
                 schema,
                 columns,
                 layout,
+                filter,
                 warnings,
                 stats,
             }),
@@ -126,6 +147,11 @@ impl PigSource {
     /// The load function.
     pub fn load(&self) -> &LoadFunc {
         &self.spec.load
+    }
+
+    /// Whether the scan checks a pushed condition while reading.
+    pub fn filters(&self) -> bool {
+        self.spec.filter.is_some()
     }
 
     /// The stage counters the scan updates.
@@ -203,6 +229,9 @@ impl FileSource for PigSource {
             }
             other => write!(f, ", load={}()", other.name())?,
         }
+        if let Some(filter) = &self.spec.filter {
+            write!(f, ", filter={}", filter.expr)?;
+        }
         let (Some(schema), Some(read)) = (&self.spec.schema, &self.spec.columns) else {
             return Ok(());
         };
@@ -268,6 +297,7 @@ impl FileOpener for RangeOpener {
                 &spec.load,
                 spec.schema.as_ref().unwrap_or(&Schema::new(Vec::new())),
                 read,
+                spec.filter.clone(),
                 spec.layout.arrow.clone(),
                 spec.warnings.clone(),
             )),
@@ -289,32 +319,32 @@ impl FileOpener for RangeOpener {
         let mut counted = 0u64;
         // Reading is synchronous: each poll reads one batch.
         let batches = std::iter::from_fn(move || {
-            if done {
-                return None;
+            while !done {
+                let timer = parse_time.timer();
+                let next = reader.next_batch();
+                timer.done();
+                let read = match next {
+                    Ok(None) => range_bytes,
+                    _ => reader.bytes_done().min(range_bytes),
+                };
+                stats.add_bytes_read(read.saturating_sub(counted));
+                counted = counted.max(read);
+                match next {
+                    // Lines a pushed condition dropped count as read.
+                    Ok(Some((batch, lines))) => {
+                        stats.add_in(lines);
+                        if batch.num_rows() > 0 {
+                            return Some(Ok(batch));
+                        }
+                    }
+                    Ok(None) => done = true,
+                    Err(e) => {
+                        done = true;
+                        return Some(Err(e));
+                    }
+                }
             }
-            let timer = parse_time.timer();
-            let next = reader.next_batch();
-            timer.done();
-            let read = match next {
-                Ok(None) => range_bytes,
-                _ => reader.bytes_done().min(range_bytes),
-            };
-            stats.add_bytes_read(read.saturating_sub(counted));
-            counted = counted.max(read);
-            match next {
-                Ok(Some(batch)) => {
-                    stats.add_in(batch.num_rows() as u64);
-                    Some(Ok(batch))
-                }
-                Ok(None) => {
-                    done = true;
-                    None
-                }
-                Err(e) => {
-                    done = true;
-                    Some(Err(e))
-                }
-            }
+            None
         });
         let stream = futures::stream::iter(batches).boxed();
         Ok(Box::pin(async move { Ok(stream) }))
@@ -323,8 +353,9 @@ impl FileOpener for RangeOpener {
 
 /// A reader of one file range, a batch at a time.
 trait BatchReader: Send {
-    /// The next batch; `None` when the range is done.
-    fn next_batch(&mut self) -> DFResult<Option<RecordBatch>>;
+    /// The next batch and the lines read for it (more than its rows when a condition
+    /// dropped some); `None` when the range is done.
+    fn next_batch(&mut self) -> DFResult<Option<(RecordBatch, u64)>>;
     /// Bytes of the range read so far (on disk).
     fn bytes_done(&self) -> u64;
 }
@@ -336,13 +367,13 @@ struct RowBatches {
 }
 
 impl BatchReader for RowBatches {
-    fn next_batch(&mut self) -> DFResult<Option<RecordBatch>> {
+    fn next_batch(&mut self) -> DFResult<Option<(RecordBatch, u64)>> {
         let mut rows = Vec::with_capacity(BATCH_ROWS);
         let more = self
             .rows
             .next_batch(BATCH_ROWS, &mut rows)
             .map_err(|e| DataFusionError::External(Box::new(e)))?;
-        Ok((more || !rows.is_empty()).then(|| self.layout.to_batch(&rows)))
+        Ok((more || !rows.is_empty()).then(|| (self.layout.to_batch(&rows), rows.len() as u64)))
     }
 
     fn bytes_done(&self) -> u64 {
@@ -351,7 +382,7 @@ impl BatchReader for RowBatches {
 }
 
 impl BatchReader for SplitReader {
-    fn next_batch(&mut self) -> DFResult<Option<RecordBatch>> {
+    fn next_batch(&mut self) -> DFResult<Option<(RecordBatch, u64)>> {
         SplitReader::next_batch(self)
     }
 
@@ -384,9 +415,24 @@ struct SplitReader {
     parts_done: u64,
     format: Format,
     types: Vec<PigType>,
+    /// The fields' builders; with a pushed condition, only its fields'.
     columns: Vec<Column>,
+    pushed: Option<Pushed>,
     arrow: SchemaRef,
     warnings: Arc<Warnings>,
+}
+
+/// The state of a condition checked while reading.
+struct Pushed {
+    filter: ScanFilter,
+    /// The number of leading fields the condition needs split.
+    fields: usize,
+    /// Builders of the other fields read, filled for the lines that pass.
+    rest: Vec<Column>,
+    /// The batch's lines, one after the other.
+    text: Vec<u8>,
+    /// Where each line of `text` ends, and its [`PartLines::lines_read`] (for warnings).
+    lines: Vec<(usize, u64)>,
 }
 
 impl SplitReader {
@@ -395,15 +441,34 @@ impl SplitReader {
         load: &LoadFunc,
         schema: &Schema,
         read: &[bool],
+        filter: Option<ScanFilter>,
         arrow: SchemaRef,
         warnings: Arc<Warnings>,
     ) -> Self {
         let types: Vec<PigType> = schema.fields.iter().map(|f| f.ty.clone()).collect();
+        let checked: Vec<usize> = filter
+            .as_ref()
+            .map(|f| f.fields.clone())
+            .unwrap_or_default();
+        let in_filter = |i: usize| checked.contains(&i);
         let columns = types
             .iter()
             .zip(read)
-            .map(|(t, &r)| Column::new(t, r, 0))
+            .enumerate()
+            .map(|(i, (t, &r))| Column::new(t, r && (filter.is_none() || in_filter(i)), 0))
             .collect();
+        let pushed = filter.map(|filter| Pushed {
+            fields: filter.fields.iter().max().map_or(0, |&m| m + 1),
+            rest: types
+                .iter()
+                .zip(read)
+                .enumerate()
+                .map(|(i, (t, &r))| Column::new(t, r && !in_filter(i), 0))
+                .collect(),
+            filter,
+            text: Vec::new(),
+            lines: Vec::with_capacity(BATCH_ROWS),
+        });
         let format = match load {
             LoadFunc::PigStorage { delimiter, .. } => {
                 let delimiter = pig_delimiter(delimiter.clone());
@@ -426,6 +491,7 @@ impl SplitReader {
             format,
             types,
             columns,
+            pushed,
             arrow,
             warnings,
         }
@@ -436,11 +502,92 @@ impl SplitReader {
         self.parts_done + self.cur.as_ref().map_or(0, PartLines::bytes_done)
     }
 
-    /// The next batch of up to [`BATCH_ROWS`] lines; `None` when the split is done.
-    fn next_batch(&mut self) -> DFResult<Option<RecordBatch>> {
-        self.read_batch()
+    /// The next batch of up to [`BATCH_ROWS`] lines, and the lines read; `None` when the
+    /// split is done.
+    fn next_batch(&mut self) -> DFResult<Option<(RecordBatch, u64)>> {
+        let Some(rows) = self
+            .read_batch()
             .map_err(|e| DataFusionError::External(Box::new(e)))?
-            .map_or(Ok(None), |rows| self.finish_batch(rows).map(Some))
+        else {
+            return Ok(None);
+        };
+        let batch = self.finish_batch(rows)?;
+        if self.pushed.is_none() {
+            return Ok(Some((batch, rows as u64)));
+        }
+        Ok(Some((self.filter_batch(batch)?, rows as u64)))
+    }
+
+    /// The lines of `batch` (its condition's fields converted) that pass the condition,
+    /// with their other fields converted.
+    fn filter_batch(&mut self, batch: RecordBatch) -> DFResult<RecordBatch> {
+        let Some(pushed) = self.pushed.as_mut() else {
+            return Ok(batch);
+        };
+        let rows = batch.num_rows();
+        let passed = pushed.filter.expr.evaluate(&batch)?.into_array(rows)?;
+        let passed = passed
+            .as_any()
+            .downcast_ref::<BooleanArray>()
+            .ok_or_else(|| internal_datafusion_err!("a scan condition is not a boolean"))?;
+        // Null fails, as in FILTER.
+        let passed = match passed.null_count() {
+            0 => passed.clone(),
+            _ => prep_null_mask_filter(passed),
+        };
+        let Format::PigStorage {
+            delimiter,
+            finder,
+            fields,
+        } = &self.format
+        else {
+            return internal_err!("a scan condition on lines that are not delimited fields");
+        };
+        let fields = *fields;
+        let mut start = 0;
+        let mut kept = 0;
+        for (i, &(end, lines)) in pushed.lines.iter().enumerate() {
+            let line = &pushed.text[start..end];
+            start = end;
+            if !passed.value(i) {
+                continue;
+            }
+            kept += 1;
+            let fails = parse_fields(
+                split_fields(line, delimiter, finder),
+                &self.types[..fields],
+                &mut pushed.rest[..fields],
+            );
+            if fails > 0 {
+                // The batch's lines are all of the part still open (see `read_batch`).
+                let cur = self.cur.as_mut().ok_or_else(|| {
+                    internal_datafusion_err!("a scan's part closed before its batch")
+                })?;
+                let line = cur
+                    .line_number_at(lines)
+                    .map_err(|e| DataFusionError::External(Box::new(e)))?;
+                for _ in 0..fails {
+                    self.warnings.cast_failed(cur.path(), line);
+                }
+            }
+        }
+        pushed.text.clear();
+        pushed.lines.clear();
+        let columns = batch
+            .columns()
+            .iter()
+            .zip(pushed.rest.iter_mut())
+            .zip(&self.types)
+            .map(|((checked, rest), t)| match rest {
+                // A field of the condition (or one nothing reads): the passing rows.
+                Column::Skipped(_) => Ok(filter_array(checked, &passed)?),
+                rest => Ok(rest.finish(t, kept)),
+            })
+            .collect::<DFResult<Vec<_>>>()?;
+        let options = RecordBatchOptions::new().with_row_count(Some(kept));
+        RecordBatch::try_new_with_options(self.arrow.clone(), columns, &options).map_err(|e| {
+            DataFusionError::Internal(format!("a scan batch does not fit its layout: {e}"))
+        })
     }
 
     /// Reads up to [`BATCH_ROWS`] lines into the columns; `None` when the split is done.
@@ -460,6 +607,11 @@ impl SplitReader {
                 continue;
             };
             let Some((a, b)) = cur.next_line()? else {
+                if self.pushed.is_some() && rows > 0 {
+                    // A batch checked by a condition ends with its part, which stays open
+                    // until the batch is done: its lines' numbers are counted from it.
+                    break;
+                }
                 if let Some(done) = self.cur.take() {
                     self.parts_done += done.range_bytes();
                     self.spare = done.buf;
@@ -467,18 +619,35 @@ impl SplitReader {
                 continue;
             };
             let line = &cur.buf[a..b];
-            let fails = match &self.format {
-                Format::PigStorage {
-                    delimiter,
-                    finder,
-                    fields,
-                } => parse_fields(
+            let fails = match (&self.format, &mut self.pushed) {
+                (
+                    Format::PigStorage {
+                        delimiter, finder, ..
+                    },
+                    Some(pushed),
+                ) => {
+                    pushed.text.extend_from_slice(line);
+                    pushed.lines.push((pushed.text.len(), cur.lines_read()));
+                    parse_fields(
+                        split_fields(line, delimiter, finder),
+                        &self.types[..pushed.fields],
+                        &mut self.columns[..pushed.fields],
+                    )
+                }
+                (
+                    Format::PigStorage {
+                        delimiter,
+                        finder,
+                        fields,
+                    },
+                    None,
+                ) => parse_fields(
                     split_fields(line, delimiter, finder),
                     // The fields after the last one read are all skipped.
                     &self.types[..*fields],
                     &mut self.columns[..*fields],
                 ),
-                Format::Text => {
+                (Format::Text, _) => {
                     parse_text_line(line, &self.types, &mut self.columns);
                     0
                 }
@@ -789,6 +958,7 @@ mod tests {
             &splits,
             load.clone(),
             Some(schema.clone()),
+            None,
             w.clone(),
             stats,
         );
@@ -1011,7 +1181,7 @@ mod tests {
         let all = Stats::default();
         let stats = all.stage("Scan", splits.len());
         let w = Arc::new(Warnings::new());
-        let e = PigSource::scan(&splits, pig(&[]), Some(s.clone()), w, stats.clone());
+        let e = PigSource::scan(&splits, pig(&[]), Some(s.clone()), None, w, stats.clone());
         let props = e.properties();
         assert!(matches!(
             props.partitioning,
@@ -1052,6 +1222,110 @@ mod tests {
     }
 
     #[test]
+    fn a_pushed_condition_keeps_the_lines_a_filter_keeps_and_converts_only_theirs() {
+        use arrow::compute::filter_record_batch;
+        use datafusion::logical_expr::Operator;
+        use datafusion::physical_expr::expressions::{BinaryExpr, Column as Col, Literal};
+        use datafusion::scalar::ScalarValue;
+
+        let t = tempfile::tempdir().unwrap();
+        let mut body = String::new();
+        for i in 0..30_000u32 {
+            match i {
+                // A bad value in a field of a dropped line is never converted: no warning.
+                17 => body.push_str(
+                    "17	bad	x
+",
+                ),
+                // In a kept line it is counted, at its line.
+                20_001 => body.push_str(
+                    "20001	bad	x
+",
+                ),
+                // In the condition's field it is counted whether the line is kept or not.
+                25_000 => body.push_str(
+                    "oops	1	x
+",
+                ),
+                _ => body.push_str(&format!(
+                    "{i}	{}	v{i}
+",
+                    i * 2
+                )),
+            }
+        }
+        write(t.path(), "f.txt", body.as_bytes());
+        let s = schema(&[
+            ("a", PigType::Int),
+            ("b", PigType::Long),
+            ("c", PigType::Chararray),
+        ]);
+        let layout = Layout::new(Some(s.clone()));
+        // a > 20000
+        let expr: Arc<dyn PhysicalExpr> = Arc::new(BinaryExpr::new(
+            Arc::new(Col::new("a", 0)),
+            Operator::Gt,
+            Arc::new(Literal::new(ScalarValue::Int32(Some(20_000)))),
+        ));
+        for k in [1, 3, 7] {
+            let splits = splits_of(t.path(), "f.txt", k);
+            let (plain, plain_w) = exec(splits.clone(), &pig(&[]), &s);
+            let want: Vec<RecordBatch> = scan(&plain)
+                .into_iter()
+                .flatten()
+                .map(|b| {
+                    let keep = expr.evaluate(&b).unwrap().into_array(b.num_rows()).unwrap();
+                    let keep = keep.as_any().downcast_ref::<BooleanArray>().unwrap();
+                    filter_record_batch(&b, keep).unwrap()
+                })
+                .collect();
+            let want = concat_batches(&layout.arrow, &want).unwrap();
+            assert_eq!(plain_w.count(), 3);
+
+            let w = Arc::new(Warnings::new());
+            let stats = Arc::new(StageStats::detached());
+            let filter = ScanFilter {
+                expr: expr.clone(),
+                fields: vec![0],
+            };
+            let e = PigSource::scan(
+                &splits,
+                pig(&[]),
+                Some(s.clone()),
+                Some(filter),
+                w.clone(),
+                stats.clone(),
+            );
+            assert!(PigSource::of(e.as_ref()).unwrap().filters());
+            let got = concat_batches(&layout.arrow, scan(&e).iter().flatten()).unwrap();
+            assert_eq!(got, want, "{k} splits");
+            assert_eq!(got.num_rows(), 9_998);
+            // Every line is a record read.
+            assert_eq!(stats.records_in(), 30_000, "{k} splits");
+            assert_eq!(w.count(), 2, "{k} splits");
+            let (path, line) = w.first().unwrap();
+            assert!(path.ends_with("f.txt"));
+            assert!(line == 20_002 || line == 25_001, "{k} splits: line {line}");
+        }
+        // Not for loaders that do not read delimited fields into columns.
+        let splits = splits_of(t.path(), "f.txt", 1);
+        let text = schema(&[("line", PigType::Chararray)]);
+        let filter = ScanFilter {
+            expr,
+            fields: vec![0],
+        };
+        let e = PigSource::scan(
+            &splits,
+            LoadFunc::TextLoader,
+            Some(text),
+            Some(filter),
+            Arc::new(Warnings::new()),
+            Arc::new(StageStats::detached()),
+        );
+        assert!(!PigSource::of(e.as_ref()).unwrap().filters());
+    }
+
+    #[test]
     fn columnar_only_for_schema_bearing_text_loads() {
         let s = schema(&[("a", PigType::Int)]);
         assert_eq!(columnar_fields(&pig(&[","]), Some(&s)), Some(vec![true]));
@@ -1081,6 +1355,7 @@ mod tests {
         let e = PigSource::scan(
             &splits,
             pig(&[]),
+            None,
             None,
             w.clone(),
             Arc::new(StageStats::detached()),
