@@ -704,6 +704,28 @@ pub(crate) struct ParquetReader {
 }
 
 impl ParquetReader {
+    /// ParquetLoader's reader of `parts`: with the loader's schema argument `text`, fields
+    /// are the file's columns of the same names; otherwise the columns in order, fitted to
+    /// `schema` when there is one.
+    pub(crate) fn of(
+        parts: Vec<FileRange>,
+        text: Option<&str>,
+        schema: Option<&Schema>,
+    ) -> Result<Self, IoError> {
+        let fit = match (text, schema) {
+            (Some(t), _) => Fit::Name(parse_schema(t).map_err(|e| {
+                let path = parts
+                    .first()
+                    .map(|p| p.file.path.clone())
+                    .unwrap_or_default();
+                IoError::format(path, None, format!("ParquetLoader schema: {e}"))
+            })?),
+            (None, Some(s)) => Fit::Position(s.clone()),
+            (None, None) => Fit::None,
+        };
+        Ok(ParquetReader::new(parts, fit))
+    }
+
     /// A reader of `parts` fitting rows with `fit`.
     pub(crate) fn new(parts: Vec<FileRange>, fit: Fit) -> Self {
         ParquetReader {
@@ -748,15 +770,6 @@ impl ParquetReader {
     }
 
     fn fit(&self, row: Tuple, by_name: Option<&[Option<usize>]>) -> Tuple {
-        let fit_value = |v: Value, t: &PigType| -> Value {
-            if t.is_complex() || t == &PigType::Bytearray {
-                return v;
-            }
-            match v.pig_type() {
-                Some(vt) if vt.name() != t.name() => cast(&v, t).unwrap_or(Value::Null),
-                _ => v,
-            }
-        };
         match (&self.fit, by_name) {
             (Fit::Name(s), Some(idx)) => {
                 let mut row: Vec<Option<Value>> = row.into_iter().map(Some).collect();
@@ -784,14 +797,17 @@ impl ParquetReader {
     }
 }
 
-impl RecordReader for ParquetReader {
-    fn next_batch(&mut self, max_rows: usize, out: &mut Vec<Tuple>) -> Result<bool, IoError> {
-        let before = out.len();
-        let max_rows = max_rows.max(1);
-        while out.len() - before < max_rows {
+impl ParquetReader {
+    /// The next record batch of the file ranges, with the file it comes from and, for
+    /// [`Fit::Name`], each field's column in it; `None` when the ranges are done.
+    #[allow(clippy::type_complexity)]
+    fn next_file_batch(
+        &mut self,
+    ) -> Result<Option<(RecordBatch, PathBuf, Option<Vec<Option<usize>>>)>, IoError> {
+        loop {
             let Some((path, reader, by_name)) = self.cur.as_mut() else {
                 let Some(range) = self.parts.next() else {
-                    break;
+                    return Ok(None);
                 };
                 if let Some(reader) = self.open(&range)? {
                     let by_name = match &self.fit {
@@ -820,14 +836,118 @@ impl RecordReader for ParquetReader {
             match reader.next() {
                 None => self.cur = None,
                 Some(Err(e)) => return Err(IoError::format(path.as_path(), None, e.to_string())),
-                Some(Ok(batch)) => {
-                    let rows = parquet_batch_to_rows(&batch)
-                        .map_err(|e| IoError::format(path.as_path(), None, e))?;
-                    let by_name = by_name.clone();
-                    for row in rows {
-                        out.push(self.fit(row, by_name.as_deref()));
-                    }
+                Some(Ok(batch)) => return Ok(Some((batch, path.clone(), by_name.clone()))),
+            }
+        }
+    }
+
+    /// Whether [`ParquetReader::next_columns`] can make batches of `schema`: the fields the
+    /// reader fits rows to are `schema`'s.
+    pub(crate) fn fits_columns(&self, schema: &Schema) -> bool {
+        let fitted = match &self.fit {
+            Fit::Position(s) | Fit::Name(s) => s,
+            Fit::None => return false,
+        };
+        fitted.fields.len() == schema.fields.len()
+            && fitted
+                .fields
+                .iter()
+                .zip(&schema.fields)
+                .all(|(a, b)| a.ty == b.ty)
+    }
+
+    /// The next batch in the Arrow layout `arrow` of `schema` (see
+    /// [`ParquetReader::fits_columns`]), made a column at a time: a file column whose Pig
+    /// type is the field's scalar type is cast as a whole (int, long, float, double,
+    /// boolean, chararray, bytearray); the others are fitted value by value, as rows are.
+    /// `None` when the ranges are done.
+    pub(crate) fn next_columns(
+        &mut self,
+        schema: &Schema,
+        arrow: &SchemaRef,
+    ) -> Result<Option<RecordBatch>, IoError> {
+        let Some((batch, path, by_name)) = self.next_file_batch()? else {
+            return Ok(None);
+        };
+        let rows = batch.num_rows();
+        let columns = schema
+            .fields
+            .iter()
+            .zip(arrow.fields())
+            .enumerate()
+            .map(|(i, (field, to))| {
+                let source = match &by_name {
+                    Some(idx) => idx.get(i).copied().flatten(),
+                    None => Some(i),
+                };
+                match source.filter(|&c| c < batch.num_columns()) {
+                    None => Ok(arrow::array::new_null_array(to.data_type(), rows)),
+                    Some(c) => self.fit_column(&batch, c, &field.ty, to.data_type()),
                 }
+            })
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(|e| IoError::format(path.as_path(), None, e))?;
+        let options = RecordBatchOptions::new().with_row_count(Some(rows));
+        RecordBatch::try_new_with_options(arrow.clone(), columns, &options)
+            .map(Some)
+            .map_err(|e| IoError::format(path.as_path(), None, e.to_string()))
+    }
+
+    /// File column `c` of `batch` as a column of Pig type `t` in Arrow type `to`.
+    fn fit_column(
+        &self,
+        batch: &RecordBatch,
+        c: usize,
+        t: &PigType,
+        to: &DataType,
+    ) -> Result<ArrayRef, String> {
+        let schema = batch.schema();
+        let (column, field) = (batch.column(c), schema.field(c));
+        let scalar = matches!(
+            t,
+            PigType::Int
+                | PigType::Long
+                | PigType::Float
+                | PigType::Double
+                | PigType::Boolean
+                | PigType::Chararray
+                | PigType::Bytearray
+        );
+        if scalar && pig_type_of(field).name() == t.name() {
+            return cast_array(column.as_ref(), to);
+        }
+        let values: Vec<Value> = column_values(column.as_ref(), field)?
+            .into_iter()
+            .map(|v| fit_value(v, t))
+            .collect();
+        Ok(pigrs_udf::arrow_layout::to_array(&values, t))
+    }
+}
+
+/// A value read fitted to the field's type `t`: a scalar of another type is cast (null
+/// when it does not convert); complex and bytearray fields take the value as it is.
+fn fit_value(v: Value, t: &PigType) -> Value {
+    if t.is_complex() || t == &PigType::Bytearray {
+        return v;
+    }
+    match v.pig_type() {
+        Some(vt) if vt.name() != t.name() => cast(&v, t).unwrap_or(Value::Null),
+        _ => v,
+    }
+}
+
+impl RecordReader for ParquetReader {
+    fn next_batch(&mut self, max_rows: usize, out: &mut Vec<Tuple>) -> Result<bool, IoError> {
+        let before = out.len();
+        let max_rows = max_rows.max(1);
+        while out.len() - before < max_rows {
+            let Some((batch, path, by_name)) = self.next_file_batch()? else {
+                break;
+            };
+            let rows = parquet_batch_to_rows(&batch)
+                .map_err(|e| IoError::format(path.as_path(), None, e))?;
+            for row in rows {
+                out.push(self.fit(row, by_name.as_deref()));
             }
         }
         Ok(out.len() > before)

@@ -16,7 +16,7 @@ use super::error::IoError;
 use super::funcs::{CsvHeader, LoadFunc, parse_schema};
 use super::input::{Compression, FileRange, InputFile, Split};
 use super::json;
-use super::parquet::{Fit, ParquetReader};
+use super::parquet::ParquetReader;
 use super::warnings::Warnings;
 
 /// A source of tuples: one split being read.
@@ -134,18 +134,7 @@ pub fn open_reader_filtered(
             ends: Vec::new(),
         }),
         LoadFunc::Parquet { schema: text } => {
-            let fit = match (text, schema) {
-                (Some(t), _) => Fit::Name(parse_schema(t).map_err(|e| {
-                    let path = parts
-                        .first()
-                        .map(|p| p.file.path.clone())
-                        .unwrap_or_default();
-                    IoError::format(path, None, format!("ParquetLoader schema: {e}"))
-                })?),
-                (None, Some(s)) => Fit::Position(s.clone()),
-                (None, None) => Fit::None,
-            };
-            Box::new(ParquetReader::new(parts, fit))
+            Box::new(ParquetReader::of(parts, text.as_deref(), schema)?)
         }
     })
 }

@@ -44,6 +44,7 @@ use pigrs_udf::cast::{cast, parse_text};
 use pigrs_udf::{PigType, Schema, Value, arrow_layout};
 
 use crate::exec::BATCH_ROWS;
+use crate::io::parquet::ParquetReader;
 use crate::io::read::{PartLines, pig_delimiter, split_fields};
 use crate::io::{FileRange, IoError, LoadFunc, Split, Warnings, open_reader};
 use crate::layout::Layout;
@@ -301,16 +302,36 @@ impl FileOpener for RangeOpener {
                 spec.layout.arrow.clone(),
                 spec.warnings.clone(),
             )),
-            None => Box::new(RowBatches {
-                rows: open_reader(
-                    &split,
-                    &spec.load,
-                    spec.schema.as_ref(),
-                    spec.warnings.clone(),
-                )
-                .map_err(|e| DataFusionError::External(Box::new(e)))?,
-                layout: spec.layout.clone(),
-            }),
+            None => match (&spec.load, &spec.schema) {
+                // Parquet's columns are converted a column at a time.
+                (LoadFunc::Parquet { schema: text }, Some(schema)) => {
+                    let reader =
+                        ParquetReader::of(split.parts.clone(), text.as_deref(), Some(schema))
+                            .map_err(|e| DataFusionError::External(Box::new(e)))?;
+                    if reader.fits_columns(schema) {
+                        Box::new(ParquetBatches {
+                            reader,
+                            schema: schema.clone(),
+                            arrow: spec.layout.arrow.clone(),
+                        })
+                    } else {
+                        Box::new(RowBatches {
+                            rows: Box::new(reader),
+                            layout: spec.layout.clone(),
+                        })
+                    }
+                }
+                _ => Box::new(RowBatches {
+                    rows: open_reader(
+                        &split,
+                        &spec.load,
+                        spec.schema.as_ref(),
+                        spec.warnings.clone(),
+                    )
+                    .map_err(|e| DataFusionError::External(Box::new(e)))?,
+                    layout: spec.layout.clone(),
+                }),
+            },
         };
         let stats = spec.stats.clone();
         let mut done = false;
@@ -378,6 +399,30 @@ impl BatchReader for RowBatches {
 
     fn bytes_done(&self) -> u64 {
         self.rows.bytes_done()
+    }
+}
+
+/// ParquetLoader's batches, converted a column at a time.
+struct ParquetBatches {
+    reader: ParquetReader,
+    schema: Schema,
+    arrow: SchemaRef,
+}
+
+impl BatchReader for ParquetBatches {
+    fn next_batch(&mut self) -> DFResult<Option<(RecordBatch, u64)>> {
+        let batch = self
+            .reader
+            .next_columns(&self.schema, &self.arrow)
+            .map_err(|e| DataFusionError::External(Box::new(e)))?;
+        Ok(batch.map(|b| {
+            let rows = b.num_rows() as u64;
+            (b, rows)
+        }))
+    }
+
+    fn bytes_done(&self) -> u64 {
+        0
     }
 }
 
@@ -1323,6 +1368,83 @@ mod tests {
             Arc::new(StageStats::detached()),
         );
         assert!(!PigSource::of(e.as_ref()).unwrap().filters());
+    }
+
+    #[test]
+    fn parquet_columns_convert_as_its_rows_do() {
+        use crate::io::RecordWriter;
+        use crate::io::parquet::ParquetWriter;
+
+        let t = tempfile::tempdir().unwrap();
+        let written = schema(&[
+            ("i", PigType::Int),
+            ("l", PigType::Long),
+            ("s", PigType::Chararray),
+            ("d", PigType::Double),
+            ("b", PigType::Boolean),
+            ("t", PigType::Datetime),
+            ("g", PigType::Bag(None)),
+        ]);
+        let rows: Vec<Tuple> = (0..10_000i32)
+            .map(|i| {
+                let null = i % 7 == 0;
+                vec![
+                    if null { Value::Null } else { Value::Int(i) },
+                    Value::Long(i64::from(i) * 1_000_000_007),
+                    if null {
+                        Value::Null
+                    } else {
+                        Value::Chararray(format!("s{i}"))
+                    },
+                    Value::Double(f64::from(i) / 3.0),
+                    Value::Boolean(i % 2 == 0),
+                    Value::Datetime(
+                        chrono::DateTime::from_timestamp_millis(i64::from(i) * 86_400_000)
+                            .unwrap()
+                            .fixed_offset(),
+                    ),
+                    Value::Bag(Box::new(pigrs_udf::Bag::from(vec![vec![Value::Int(i)]]))),
+                ]
+            })
+            .collect();
+        let mut w: Box<dyn RecordWriter> =
+            Box::new(ParquetWriter::create(&t.path().join("p.parquet"), Some(&written)).unwrap());
+        for chunk in rows.chunks(3_000) {
+            w.write(chunk).unwrap();
+        }
+        w.finish().unwrap();
+        let parquet = |arg: Option<&str>| LoadFunc::Parquet {
+            schema: arg.map(str::to_string),
+        };
+        // A declared schema is read a column at a time (no schema: rows of any width).
+        assert!(
+            ParquetReader::of(vec![], None, Some(&written))
+                .unwrap()
+                .fits_columns(&written)
+        );
+        assert!(
+            !ParquetReader::of(vec![], None, None)
+                .unwrap()
+                .fits_columns(&written)
+        );
+        // The file's own types, in order.
+        assert_same_as_rows(t.path(), "p.parquet", &parquet(None), &written, &[1, 2]);
+        // Declared other types: each value cast as the row reader casts it.
+        let other = schema(&[
+            ("i", PigType::Long),
+            ("l", PigType::Chararray),
+            ("s", PigType::Int),
+            ("d", PigType::Float),
+        ]);
+        assert_same_as_rows(t.path(), "p.parquet", &parquet(None), &other, &[1]);
+        // By name, with a column the file does not have.
+        let named = schema(&[
+            ("d", PigType::Double),
+            ("missing", PigType::Int),
+            ("S", PigType::Chararray),
+        ]);
+        let arg = "d:double,missing:int,S:chararray";
+        assert_same_as_rows(t.path(), "p.parquet", &parquet(Some(arg)), &named, &[1]);
     }
 
     #[test]
