@@ -32,7 +32,7 @@ use crate::ops::scan::ScanExec;
 use crate::physical::Lowering;
 use crate::pool::{PARTIAL_AGGREGATE_BUDGET, PigMemoryPool};
 use crate::progress::Progress;
-use crate::stats::{StageStats, Stats};
+use crate::stats::{JobRecord, StageStats, Stats};
 use crate::tee::TeeExec;
 
 /// How to run.
@@ -402,7 +402,27 @@ impl Runner {
         out: &mut dyn Write,
     ) -> Result<(), RunError> {
         let first_stage = self.stats.stage_count();
-        let result = self.execute_sinks(plan, sinks, out);
+        let start = self.stats.elapsed();
+        let mut job = JobRecord {
+            id: 0,
+            stages: first_stage + 1..first_stage + 1,
+            edges: Vec::new(),
+            outputs: sinks
+                .iter()
+                .map(|&s| match &plan.node(s).op {
+                    Operator::Store { location, .. } => (location.clone(), None),
+                    _ => ("(dump)".to_string(), None),
+                })
+                .collect(),
+            start,
+            end: start,
+            failed: false,
+        };
+        let result = self.execute_sinks(plan, sinks, out, &mut job);
+        job.stages.end = self.stats.stage_count() + 1;
+        job.end = self.stats.elapsed();
+        job.failed = result.is_err();
+        self.stats.add_job(job);
         self.count_inputs(plan, sinks, first_stage);
         result
     }
@@ -427,11 +447,14 @@ impl Runner {
         Ok(lowering)
     }
 
+    /// Runs the job computing `sinks`; its stage edges and the stages its outputs come
+    /// from go into `record`.
     fn execute_sinks(
         &mut self,
         plan: &LogicalPlan,
         sinks: &[NodeId],
         out: &mut dyn Write,
+        record: &mut JobRecord,
     ) -> Result<(), RunError> {
         let first_stage = self.stats.stage_count();
         let lowering = self.job_lowering(plan, sinks, self.stats.clone())?;
@@ -444,6 +467,12 @@ impl Runner {
         let mut edges = Vec::new();
         for job in &jobs {
             stage_edges(job.phys.as_ref(), None, &mut edges);
+        }
+        edges.sort_unstable();
+        edges.dedup();
+        record.edges.clone_from(&edges);
+        for (output, job) in record.outputs.iter_mut().zip(&jobs) {
+            output.1 = job.root_stage.as_ref().map(|s| s.id);
         }
         let mut progress =
             Progress::start(self.stats.clone(), first_stage, edges, self.opts.progress);

@@ -770,7 +770,7 @@ impl Emitter {
     }
 
     fn finish_task(&mut self) {
-        self.stats.task_done(self.started.elapsed());
+        self.stats.task_done(self.task, self.started);
     }
 
     fn emit_all(&mut self, rows: Vec<Tuple>) -> DFResult<Vec<RecordBatch>> {

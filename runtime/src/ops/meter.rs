@@ -150,7 +150,7 @@ impl ExecutionPlan for MeterExec {
                 let begun = Instant::now();
                 move |_| {
                     if ends_task {
-                        stage.task_done(begun.elapsed());
+                        stage.task_done(partition, begun);
                     }
                     std::task::Poll::Ready(None)
                 }
