@@ -332,6 +332,7 @@ impl Shell {
             no_optimize: false,
             no_multiquery: false,
             stats_json: None,
+            report: None,
             no_progress: false,
             stats: false,
         };
