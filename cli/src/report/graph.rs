@@ -189,7 +189,17 @@ pub fn job(job: &JobRecord, stats: &Stats) -> Markup {
             links.push((fx + NODE_W, fy + NODE_H / 2.0, *x, y + OUT_H / 2.0));
         }
     }
-    let outputs: Vec<&str> = job.outputs.iter().map(|(o, _)| o.as_str()).collect();
+    let outputs: Vec<String> = job
+        .outputs
+        .iter()
+        .map(|(o, _)| {
+            if o == "(dump)" {
+                "DUMP".to_string()
+            } else {
+                format!("STORE {o}")
+            }
+        })
+        .collect();
     html! {
         h3 {
             "Job " (job.id) ": " (outputs.join(", ")) " — " (duration(job.end.saturating_sub(job.start)))

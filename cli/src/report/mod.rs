@@ -94,7 +94,7 @@ header .sub { color: var(--muted); }
 .status.failed { background: #ffebe9; color: #a40e26; }
 .cards { display: flex; flex-wrap: wrap; gap: 10px; margin-top: 14px; }
 .card { background: var(--bg); border: 1px solid var(--line); border-radius: 8px;
-        padding: 6px 12px; min-width: 92px; }
+        padding: 6px 10px; min-width: 84px; }
 .card .v { font-size: 18px; font-weight: 600; font-variant-numeric: tabular-nums; }
 .card .k { color: var(--muted); font-size: 12px; }
 main { padding: 8px 32px 40px; }
@@ -111,11 +111,12 @@ pre.script .n { display: inline-block; width: 3.5em; padding-right: 1em; text-al
 .error { background: #ffebe9; border: 1px solid #ff8182; border-radius: 6px; padding: 8px 12px;
          white-space: pre-wrap; font-family: ui-monospace, monospace; font-size: 12.5px; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: left;
+th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: left;
          white-space: nowrap; }
 th { background: var(--panel); font-weight: 600; font-size: 12.5px; }
 td.num, th.num { text-align: right; }
-td.features { white-space: normal; min-width: 220px; }
+td.features { white-space: normal; min-width: 180px; }
+svg.timeline { max-width: 100%; height: auto; }
 .scroll { overflow-x: auto; }
 .swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px;
           margin-right: 6px; vertical-align: -1px; }
