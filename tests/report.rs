@@ -337,3 +337,28 @@ fn an_unwritable_report_is_an_error_after_the_outputs() {
         "no folder or temporary file is made"
     );
 }
+
+#[test]
+fn a_failed_run_reports_its_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("fail.pig"),
+        "rows = LOAD 'missing.txt' AS (k:chararray);\nDUMP rows;\n",
+    )
+    .expect("script");
+    let out = pigrs(dir, &["run", "fail.pig", "--report", "r.html"]);
+    assert!(!out.status.success());
+    let html = std::fs::read_to_string(dir.join("r.html")).expect("a report after a failure");
+    check_self_contained(&html);
+    assert!(html.contains("class=\"status failed\""), "{html}");
+    let error = html
+        .split("<section id=\"error\">")
+        .nth(1)
+        .expect("an error section");
+    assert!(error.contains("input path does not exist"), "{error}");
+    assert!(
+        error.contains("fail.pig:1:1"),
+        "the error points into the script: {error}"
+    );
+}

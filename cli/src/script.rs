@@ -256,13 +256,7 @@ pub fn run(
             params: &args.params,
             stats: runner.stats(),
             warnings: &runner.warning_summary(),
-            error: failed.as_ref().map(|reports| {
-                reports
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            }),
+            error: failed.as_ref().map(|reports| plain_text(reports)),
             threads: runner.options().parallelism,
             base_dir: &runner.options().base_dir,
         });
@@ -281,6 +275,20 @@ pub fn run(
         Some(reports) => Err(reports),
         None => Ok(()),
     }
+}
+
+/// Diagnostics as stderr shows them (with the script lines they point at), without colours.
+fn plain_text(reports: &[Report]) -> String {
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+    let mut text = String::new();
+    for r in reports {
+        if handler.render_report(&mut text, r.as_ref()).is_err() {
+            text.push_str(&r.to_string());
+        }
+        text.push('\n');
+    }
+    text.trim_end().to_string()
 }
 
 /// The jobs a script's outputs run as: consecutive STOREs and DUMPs together, split
