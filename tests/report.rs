@@ -362,3 +362,63 @@ fn a_failed_run_reports_its_error() {
         "the error points into the script: {error}"
     );
 }
+
+#[test]
+fn the_shell_writes_the_sessions_report_after_each_job() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(dir.join("in.txt"), "a\t1\nb\t2\na\t3\n").expect("input");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pigrs"))
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the shell starts");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(
+                b"SET pigrs.report 'shell.html';\n\
+                  rows = LOAD 'in.txt' AS (k:chararray, v:int);\n\
+                  DUMP rows;\n\
+                  g = GROUP rows BY k;\n\
+                  n = FOREACH g GENERATE group, COUNT(rows);\n\
+                  STORE n INTO 'counts';\n",
+            )
+            .expect("statements");
+    }
+    let out = child.wait_with_output().expect("the shell ends");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = dir.join("shell.html");
+    let html = std::fs::read_to_string(&report).expect("the session's report");
+    check_self_contained(&html);
+    assert!(html.contains("STORE n INTO 'counts';"), "the statements");
+    let dom = rendered_dom(&report, dir);
+    let root = tags(&dom, "html");
+    assert_eq!(
+        root[0].get("data-rendered").map(String::as_str),
+        Some("true")
+    );
+    assert_eq!(root[0].get("data-script-errors"), None);
+    let jobs = tags(&dom, "svg")
+        .iter()
+        .filter(|s| has_class(s, "graph"))
+        .count();
+    assert_eq!(jobs, 2, "the DUMP's job and the STORE's");
+    let (nodes, rects) = (tags(&dom, "g"), tags(&dom, "rect"));
+    for stage in nodes.iter().filter(|g| has_class(g, "node")) {
+        let id: u64 = stage["data-stage"].parse().expect("a stage id");
+        assert!(
+            !of_stage(&rects, "task", id).is_empty(),
+            "stage {id}'s tasks"
+        );
+    }
+    assert!(dom.contains("STORE <code>counts</code>"));
+    assert!(dom.contains("standard output"));
+}

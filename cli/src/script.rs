@@ -278,7 +278,7 @@ pub fn run(
 }
 
 /// Diagnostics as stderr shows them (with the script lines they point at), without colours.
-fn plain_text(reports: &[Report]) -> String {
+pub fn plain_text(reports: &[Report]) -> String {
     let handler =
         miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
     let mut text = String::new();
