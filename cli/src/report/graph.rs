@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use maud::{Markup, html};
-use pigrs_runtime::stats::{JobRecord, StageStats, Stats};
+use pigrs_runtime::stats::{JobRecord, StageStats, Stats, human_bytes};
 
-use super::{colour, count, duration};
+use super::{colour, duration};
 
 const NODE_W: f64 = 200.0;
 const NODE_H: f64 = 74.0;
@@ -239,11 +239,12 @@ fn stage_box(s: &StageStats, x: f64, y: f64) -> Markup {
     let features = tags.join(", ");
     let tasks = if s.tasks == 1 { "task" } else { "tasks" };
     let records = if ran {
+        // Compact counts (`2.74M`): the table below has them in full.
         format!(
             "{} {tasks} · {} → {} recs",
             s.tasks,
-            count(s.records_in()),
-            count(s.records_out())
+            human_bytes(s.records_in()),
+            human_bytes(s.records_out())
         )
     } else {
         format!("{} {tasks} · not run", s.tasks)

@@ -437,7 +437,7 @@ fn combiner(into: u64, out: u64) -> String {
         return "–".to_string();
     }
     let cut = 100.0 * (1.0 - out as f64 / into as f64);
-    format!("{} → {} ({cut:.0}%)", count(into), count(out))
+    format!("{} → {} (−{cut:.1}%)", count(into), count(out))
 }
 
 /// Writes the report to `path` atomically: a temporary file beside it, renamed over it, so
@@ -483,7 +483,8 @@ mod tests {
         assert_eq!(duration(Duration::from_millis(1250)), "1.25 s");
         assert_eq!(duration(Duration::from_secs(125)), "2 min 5 s");
         assert_eq!(combiner(0, 0), "–");
-        assert_eq!(combiner(9144, 5032), "9,144 → 5,032 (45%)");
+        assert_eq!(combiner(9144, 5032), "9,144 → 5,032 (−45.0%)");
+        assert_eq!(combiner(2_743_200, 10_064), "2,743,200 → 10,064 (−99.6%)");
         assert_eq!(
             file_url(Path::new("/tmp/a b/c&d")),
             "file:///tmp/a%20b/c%26d"
