@@ -74,6 +74,9 @@ fn default_memory() -> usize {
     total.map_or(2 << 30, |t| t / 4)
 }
 
+/// The longest a job waits for the tasks it aborted to wind down (see [`Runner::settle`]).
+const SETTLE_MAX: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// Input bytes per reduce task when the script does not say (`PARALLEL`,
 /// `default_parallel`): small inputs get one reducer, never many tiny ones.
 pub const BYTES_PER_REDUCER: u64 = 16 << 20;
@@ -147,6 +150,22 @@ impl Runner {
         match result {
             Err(_) if self.cancel.is_cancelled() => Err(RunError::cancelled()),
             r => r,
+        }
+    }
+
+    /// Waits, at most `max`, until no task is left on the worker threads. A job's plan
+    /// aborts the tasks it spawned once it is done with them (a LIMIT's inputs, once it
+    /// has its rows); they wind down on the workers just after, and what they count (their
+    /// records, their task's time) is in the statistics once they are gone. A task that
+    /// lingers does not hold the run up longer than `max`.
+    fn settle(&self, max: std::time::Duration) {
+        let Some(runtime) = &self.runtime else {
+            return;
+        };
+        let metrics = runtime.metrics();
+        let deadline = std::time::Instant::now() + max;
+        while metrics.num_alive_tasks() > 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_micros(200));
         }
     }
 
@@ -479,6 +498,7 @@ impl Runner {
         let results = self.block_on(async {
             Ok(futures::future::join_all(jobs.iter().map(|job| job.run(task_ctx.clone()))).await)
         });
+        self.settle(SETTLE_MAX);
         progress.finish();
         let results: Vec<Result<Option<Vec<Tuple>>, RunError>> = match results {
             Ok(r) => r,
