@@ -4,6 +4,7 @@
 mod diagnostics;
 mod include;
 mod repl;
+mod report;
 mod script;
 
 use std::path::PathBuf;
@@ -48,6 +49,11 @@ pub struct RunArgs {
     /// Also write the run statistics (printed on stderr at the end) as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub stats_json: Option<PathBuf>,
+    /// Also write an HTML report of the run to FILE (one self-contained page: the script,
+    /// the stage graph, a timeline of the tasks, the statistics, the warnings and the
+    /// outputs); `SET pigrs.report 'FILE'` in the script does the same.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// Never show the progress bars (they only show on a terminal anyway).
     #[arg(long)]
     pub no_progress: bool,

@@ -232,24 +232,63 @@ pub fn run(
         eprintln!("{w}");
     }
     eprint!("{}", runner.stats().report());
+    let mut unwritten = Vec::new();
     if let Some(path) = &run_args.stats_json {
         let json = runner.stats().to_json().to_string();
         if let Err(e) = std::fs::write(path, json + "\n") {
-            let report = plain(format!(
+            unwritten.push(plain(format!(
                 "cannot write the statistics to {}: {e}",
                 path.display()
-            ));
-            return Err(failed
-                .unwrap_or_default()
-                .into_iter()
-                .chain([report])
-                .collect());
+            )));
         }
+    }
+    // The command line's report wins over the script's SET (the last one of which counts).
+    let report_path = run_args.report.clone().or_else(|| {
+        planned.actions.iter().rev().find_map(|a| match a {
+            Action::Set(k, v) if k == "pigrs.report" => Some(std::path::PathBuf::from(v)),
+            _ => None,
+        })
+    });
+    if let Some(path) = report_path {
+        let html = crate::report::render(&crate::report::Run {
+            script_name: &planned.source.name,
+            script: &planned.source.text,
+            params: &args.params,
+            stats: runner.stats(),
+            warnings: &runner.warning_summary(),
+            error: failed.as_ref().map(|reports| plain_text(reports)),
+            threads: runner.options().parallelism,
+            base_dir: &runner.options().base_dir,
+        });
+        if let Err(message) = crate::report::write(&path, &html) {
+            unwritten.push(plain(message));
+        }
+    }
+    if !unwritten.is_empty() {
+        return Err(failed
+            .unwrap_or_default()
+            .into_iter()
+            .chain(unwritten)
+            .collect());
     }
     match failed {
         Some(reports) => Err(reports),
         None => Ok(()),
     }
+}
+
+/// Diagnostics as stderr shows them (with the script lines they point at), without colours.
+pub fn plain_text(reports: &[Report]) -> String {
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+    let mut text = String::new();
+    for r in reports {
+        if handler.render_report(&mut text, r.as_ref()).is_err() {
+            text.push_str(&r.to_string());
+        }
+        text.push('\n');
+    }
+    text.trim_end().to_string()
 }
 
 /// The jobs a script's outputs run as: consecutive STOREs and DUMPs together, split

@@ -32,7 +32,7 @@ use crate::ops::scan::PigSource;
 use crate::physical::Lowering;
 use crate::pool::{PARTIAL_AGGREGATE_BUDGET, PigMemoryPool};
 use crate::progress::Progress;
-use crate::stats::{StageStats, Stats};
+use crate::stats::{JobRecord, StageStats, Stats};
 use crate::tee::TeeExec;
 
 /// How to run.
@@ -73,6 +73,9 @@ fn default_memory() -> usize {
     });
     total.map_or(2 << 30, |t| t / 4)
 }
+
+/// The longest a job waits for the tasks it aborted to wind down (see [`Runner::settle`]).
+const SETTLE_MAX: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Input bytes per reduce task when the script does not say (`PARALLEL`,
 /// `default_parallel`): small inputs get one reducer, never many tiny ones.
@@ -147,6 +150,22 @@ impl Runner {
         match result {
             Err(_) if self.cancel.is_cancelled() => Err(RunError::cancelled()),
             r => r,
+        }
+    }
+
+    /// Waits, at most `max`, until no task is left on the worker threads. A job's plan
+    /// aborts the tasks it spawned once it is done with them (a LIMIT's inputs, once it
+    /// has its rows); they wind down on the workers just after, and what they count (their
+    /// records, their task's time) is in the statistics once they are gone. A task that
+    /// lingers does not hold the run up longer than `max`.
+    fn settle(&self, max: std::time::Duration) {
+        let Some(runtime) = &self.runtime else {
+            return;
+        };
+        let metrics = runtime.metrics();
+        let deadline = std::time::Instant::now() + max;
+        while metrics.num_alive_tasks() > 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_micros(200));
         }
     }
 
@@ -402,7 +421,27 @@ impl Runner {
         out: &mut dyn Write,
     ) -> Result<(), RunError> {
         let first_stage = self.stats.stage_count();
-        let result = self.execute_sinks(plan, sinks, out);
+        let start = self.stats.elapsed();
+        let mut job = JobRecord {
+            id: 0,
+            stages: first_stage + 1..first_stage + 1,
+            edges: Vec::new(),
+            outputs: sinks
+                .iter()
+                .map(|&s| match &plan.node(s).op {
+                    Operator::Store { location, .. } => (location.clone(), None),
+                    _ => ("(dump)".to_string(), None),
+                })
+                .collect(),
+            start,
+            end: start,
+            failed: false,
+        };
+        let result = self.execute_sinks(plan, sinks, out, &mut job);
+        job.stages.end = self.stats.stage_count() + 1;
+        job.end = self.stats.elapsed();
+        job.failed = result.is_err();
+        self.stats.add_job(job);
         self.count_inputs(plan, sinks, first_stage);
         result
     }
@@ -427,11 +466,14 @@ impl Runner {
         Ok(lowering)
     }
 
+    /// Runs the job computing `sinks`; its stage edges and the stages its outputs come
+    /// from go into `record`.
     fn execute_sinks(
         &mut self,
         plan: &LogicalPlan,
         sinks: &[NodeId],
         out: &mut dyn Write,
+        record: &mut JobRecord,
     ) -> Result<(), RunError> {
         let first_stage = self.stats.stage_count();
         let lowering = self.job_lowering(plan, sinks, self.stats.clone())?;
@@ -445,11 +487,18 @@ impl Runner {
         for job in &jobs {
             stage_edges(job.phys.as_ref(), None, &mut edges);
         }
+        edges.sort_unstable();
+        edges.dedup();
+        record.edges.clone_from(&edges);
+        for (output, job) in record.outputs.iter_mut().zip(&jobs) {
+            output.1 = job.root_stage.as_ref().map(|s| s.id);
+        }
         let mut progress =
             Progress::start(self.stats.clone(), first_stage, edges, self.opts.progress);
         let results = self.block_on(async {
             Ok(futures::future::join_all(jobs.iter().map(|job| job.run(task_ctx.clone()))).await)
         });
+        self.settle(SETTLE_MAX);
         progress.finish();
         let results: Vec<Result<Option<Vec<Tuple>>, RunError>> = match results {
             Ok(r) => r,

@@ -573,6 +573,21 @@ struct Emitter {
     task: usize,
     /// Whether the stage ends with this emitter's output (see [`PigExec::open`]).
     ends_stage: bool,
+    /// Whether rows have come (a task dropped after that, as a LIMIT above does once it
+    /// has its rows, still ran).
+    active: bool,
+    /// Whether the task's time has been recorded.
+    recorded: bool,
+}
+
+impl Drop for Emitter {
+    /// A task dropped before its end (a LIMIT above had all it needed) still ran: its
+    /// time is recorded.
+    fn drop(&mut self) {
+        if self.ends_stage && self.active {
+            self.finish_task();
+        }
+    }
 }
 
 impl Emitter {
@@ -587,6 +602,8 @@ impl Emitter {
             branches: Vec::new(),
             task: 0,
             ends_stage: true,
+            active: false,
+            recorded: true,
         }
     }
 
@@ -615,6 +632,8 @@ impl Emitter {
             branches,
             task,
             ends_stage: true,
+            active: false,
+            recorded: false,
         }
     }
 
@@ -681,7 +700,9 @@ impl Emitter {
     }
 
     fn finish_task(&mut self) {
-        self.stats.task_done(self.started.elapsed());
+        if !std::mem::replace(&mut self.recorded, true) {
+            self.stats.task_done(self.task, self.started);
+        }
     }
 
     fn emit_all(&mut self, rows: Vec<Tuple>) -> DFResult<Vec<RecordBatch>> {
@@ -702,6 +723,7 @@ impl Emitter {
     /// Like [`Emitter::emit`] for rows that have already been through the first `first`
     /// steps.
     fn emit_from(&mut self, mut rows: Vec<Tuple>, first: usize) -> DFResult<Vec<RecordBatch>> {
+        self.active = true;
         let steps = self.steps.clone();
         let mut batches = Vec::new();
         for (i, step) in steps.iter().enumerate().skip(first) {

@@ -506,7 +506,7 @@ mod tests {
         s.add_in(5);
         s.add_out(4);
         s.add_bytes_read(10);
-        s.task_done(Duration::from_millis(1));
+        s.task_done(0, std::time::Instant::now());
         assert_eq!(
             Snapshot::of(&s),
             Snapshot {

@@ -4,7 +4,10 @@
 //! a run ([`Stats::report`]) and written as JSON with `--stats-json` ([`Stats::to_json`]).
 //!
 //! Counters are atomics: tasks update them while the progress display
-//! ([`crate::progress`]) reads them.
+//! ([`crate::progress`]) reads them. Each finished task also leaves one [`TaskRecord`]
+//! (its stage, partition, start, end and thread) and each job one [`JobRecord`] (its
+//! stages, the edges between them and its outputs), for the HTML run report's stage graph
+//! and timeline: a few words per task, nothing per row.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -43,15 +46,77 @@ pub struct StageStats {
     task_ms: Mutex<Vec<u64>>,
     /// When the first task started and the last one ended.
     span: Mutex<Option<(Instant, Instant)>>,
+    /// The instant task times in [`TaskRecord`]s count from: the run's start.
+    run_started: Instant,
+    task_records: Mutex<Vec<TaskRecord>>,
+}
+
+/// One finished task: which stage and partition, when it ran and on which thread.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskRecord {
+    /// The stage's id ([`StageStats::id`]).
+    pub stage: usize,
+    /// The task's partition within its stage.
+    pub partition: usize,
+    /// When the task started, from the start of the run.
+    pub start: Duration,
+    /// When it ended, from the start of the run.
+    pub end: Duration,
+    /// The thread that ended it (Tokio moves a task between worker threads only when
+    /// another one steals it, so this is mostly the one that ran it).
+    pub thread: ThreadTag,
+}
+
+/// A thread, named and numbered once per process.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThreadTag {
+    /// A number unique in the process, in the order threads first finished a task.
+    pub id: usize,
+    /// The thread's name (`pigrs-worker` for the worker threads, `main`, ...).
+    pub name: Arc<str>,
+}
+
+impl ThreadTag {
+    /// The current thread's tag.
+    pub fn current() -> ThreadTag {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        thread_local! {
+            static TAG: ThreadTag = ThreadTag {
+                id: usize::try_from(NEXT.fetch_add(1, Ordering::Relaxed)).unwrap_or(usize::MAX),
+                name: Arc::from(std::thread::current().name().unwrap_or("unnamed")),
+            };
+        }
+        TAG.with(Clone::clone)
+    }
+}
+
+/// One job of a run: the outputs (DUMPs and STOREs) computed together, with their
+/// stages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobRecord {
+    /// The job's number in the run, from 1.
+    pub id: usize,
+    /// The ids of the stages it registered (those that never ran included).
+    pub stages: std::ops::Range<usize>,
+    /// The (from, to) pairs of stages whose rows flow from one into the other.
+    pub edges: Vec<(usize, usize)>,
+    /// Its outputs: the STORE location or `(dump)`, and the stage whose rows they are.
+    pub outputs: Vec<(String, Option<usize>)>,
+    /// When it started and ended, from the start of the run.
+    pub start: Duration,
+    /// See `start`.
+    pub end: Duration,
+    /// Whether it failed (or was cancelled).
+    pub failed: bool,
 }
 
 impl StageStats {
     /// Counters that belong to no run (for placeholders).
     pub fn detached() -> Self {
-        Self::new(0, "", 0)
+        Self::new(0, "", 0, Instant::now())
     }
 
-    fn new(id: usize, name: &'static str, tasks: usize) -> Self {
+    fn new(id: usize, name: &'static str, tasks: usize, run_started: Instant) -> Self {
         StageStats {
             id,
             name,
@@ -69,6 +134,8 @@ impl StageStats {
             tasks_done: AtomicU64::new(0),
             task_ms: Mutex::new(Vec::new()),
             span: Mutex::new(None),
+            run_started,
+            task_records: Mutex::new(Vec::new()),
         }
     }
 
@@ -164,14 +231,24 @@ impl StageStats {
         self.spilled.fetch_add(n, Ordering::Relaxed);
     }
 
-    /// Records that a task finished after `wall` time.
-    pub fn task_done(&self, wall: Duration) {
+    /// Records that the task of partition `partition`, started at `start`, finished now
+    /// (on the current thread).
+    pub fn task_done(&self, partition: usize, start: Instant) {
+        let end = Instant::now();
+        let wall = end.saturating_duration_since(start);
         self.tasks_done.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut t) = self.task_ms.lock() {
             t.push(u64::try_from(wall.as_millis()).unwrap_or(u64::MAX));
         }
-        let end = Instant::now();
-        let start = end.checked_sub(wall).unwrap_or(end);
+        if let Ok(mut records) = self.task_records.lock() {
+            records.push(TaskRecord {
+                stage: self.id,
+                partition,
+                start: start.saturating_duration_since(self.run_started),
+                end: end.saturating_duration_since(self.run_started),
+                thread: ThreadTag::current(),
+            });
+        }
         if let Ok(mut span) = self.span.lock() {
             *span = Some(match *span {
                 Some((s, e)) => (s.min(start), e.max(end)),
@@ -220,6 +297,14 @@ impl StageStats {
         usize::try_from(self.tasks_done.load(Ordering::Relaxed))
             .unwrap_or(usize::MAX)
             .min(self.tasks)
+    }
+
+    /// The tasks finished so far, in the order they finished.
+    pub fn task_records(&self) -> Vec<TaskRecord> {
+        self.task_records
+            .lock()
+            .map(|t| t.clone())
+            .unwrap_or_default()
     }
 
     /// Finished task wall times in milliseconds.
@@ -303,6 +388,7 @@ pub struct Stats {
     stages: Mutex<Vec<Arc<StageStats>>>,
     inputs: Mutex<Vec<IoStats>>,
     outputs: Mutex<Vec<IoStats>>,
+    jobs: Mutex<Vec<JobRecord>>,
 }
 
 impl Default for Stats {
@@ -312,6 +398,7 @@ impl Default for Stats {
             stages: Mutex::new(Vec::new()),
             inputs: Mutex::new(Vec::new()),
             outputs: Mutex::new(Vec::new()),
+            jobs: Mutex::new(Vec::new()),
         }
     }
 }
@@ -337,9 +424,9 @@ impl Stats {
     /// Registers a stage.
     pub fn stage(&self, name: &'static str, tasks: usize) -> Arc<StageStats> {
         let Ok(mut all) = self.stages.lock() else {
-            return Arc::new(StageStats::new(0, name, tasks));
+            return Arc::new(StageStats::new(0, name, tasks, self.started));
         };
-        let s = Arc::new(StageStats::new(all.len() + 1, name, tasks));
+        let s = Arc::new(StageStats::new(all.len() + 1, name, tasks, self.started));
         all.push(s.clone());
         s
     }
@@ -372,6 +459,36 @@ impl Stats {
     /// The outputs written so far.
     pub fn outputs(&self) -> Vec<IoStats> {
         self.outputs.lock().map(|o| o.clone()).unwrap_or_default()
+    }
+
+    /// Records a job (its `id` is set here: the next number).
+    pub fn add_job(&self, mut job: JobRecord) {
+        if let Ok(mut jobs) = self.jobs.lock() {
+            job.id = jobs.len() + 1;
+            jobs.push(job);
+        }
+    }
+
+    /// The jobs run so far.
+    pub fn jobs(&self) -> Vec<JobRecord> {
+        self.jobs.lock().map(|j| j.clone()).unwrap_or_default()
+    }
+
+    /// Every task finished so far, by start time.
+    pub fn tasks(&self) -> Vec<TaskRecord> {
+        let mut all: Vec<TaskRecord> = self
+            .stages()
+            .iter()
+            .flat_map(|s| s.task_records())
+            .collect();
+        all.sort_by_key(|t| (t.start, t.stage, t.partition));
+        all
+    }
+
+    /// The stages that ran (stages planned but never run, such as those of a failed
+    /// action, are left out).
+    pub fn stages_run(&self) -> Vec<Arc<StageStats>> {
+        self.ran()
     }
 
     /// Time since the statistics were started.
@@ -535,11 +652,17 @@ mod tests {
         s.add_combine_out(3);
         s.add_bytes_read(2_000);
         s.add_spilled(1);
-        s.task_done(Duration::from_millis(5));
-        s.task_done(Duration::from_millis(15));
-        s.task_done(Duration::from_millis(15));
+        s.task_done(0, ago(5));
+        s.task_done(1, ago(15));
+        s.task_done(1, ago(15));
         assert_eq!(s.tasks_done(), 2, "clamped to the task count");
-        assert_eq!(s.task_ms_summary(), (5, 11, 15));
+        let (min, avg, max) = s.task_ms_summary();
+        // Wall times run to when task_done is called: at least the time since the start.
+        assert!(
+            min >= 5 && max >= 15 && min < avg && avg < max,
+            "{:?}",
+            s.task_ms_summary()
+        );
         let idle = stats.stage("Sort", 1);
         assert_eq!(idle.id, 2);
         stats.add_input("in", 10, 2_000);
@@ -572,6 +695,67 @@ mod tests {
         assert_eq!(j["stages"].as_array().map(Vec::len), Some(1));
         assert_eq!(j["inputs"][0]["records"], 11);
         assert_eq!(j["outputs"][0]["path"], "out");
+    }
+
+    /// An instant `ms` milliseconds ago.
+    fn ago(ms: u64) -> Instant {
+        let now = Instant::now();
+        now.checked_sub(Duration::from_millis(ms)).unwrap_or(now)
+    }
+
+    #[test]
+    fn task_records_and_jobs() {
+        let stats = Stats::default();
+        std::thread::sleep(Duration::from_millis(20));
+        let s = stats.stage("Scan", 2);
+        let r = stats.stage("AggregateReduce", 1);
+        // Both starts from one instant: their order does not depend on the machine's load.
+        let now = Instant::now();
+        let (early, late) = (
+            now - Duration::from_millis(15),
+            now - Duration::from_millis(10),
+        );
+        s.task_done(1, late);
+        std::thread::Builder::new()
+            .name("other".into())
+            .spawn({
+                let s = s.clone();
+                move || s.task_done(0, early)
+            })
+            .and_then(|h| h.join().map_err(|_| std::io::Error::other("panicked")))
+            .expect("a thread");
+        r.task_done(0, ago(1));
+        let tasks = stats.tasks();
+        assert_eq!(tasks.len(), 3);
+        assert_eq!(
+            (tasks[0].stage, tasks[0].partition, &*tasks[0].thread.name),
+            (1, 0, "other"),
+            "by start time: {tasks:?}"
+        );
+        assert_eq!((tasks[1].stage, tasks[1].partition), (1, 1));
+        assert_eq!(tasks[2].stage, 2);
+        assert_ne!(tasks[0].thread.id, tasks[1].thread.id);
+        assert_eq!(tasks[1].thread, ThreadTag::current());
+        for t in &tasks {
+            assert!(t.start <= t.end && t.end <= stats.elapsed(), "{t:?}");
+            assert!(
+                t.start >= Duration::from_millis(5),
+                "from the run's start: {t:?}"
+            );
+        }
+        let job = JobRecord {
+            id: 0,
+            stages: 1..3,
+            edges: vec![(1, 2)],
+            outputs: vec![("out".into(), Some(2))],
+            start: Duration::ZERO,
+            end: stats.elapsed(),
+            failed: false,
+        };
+        stats.add_job(job.clone());
+        stats.add_job(job);
+        let ids: Vec<usize> = stats.jobs().iter().map(|j| j.id).collect();
+        assert_eq!(ids, [1, 2]);
     }
 
     #[test]

@@ -332,6 +332,7 @@ impl Shell {
             no_optimize: false,
             no_multiquery: false,
             stats_json: None,
+            report: None,
             no_progress: false,
             stats: false,
         };
@@ -399,17 +400,47 @@ impl Shell {
                     if let Action::Set(k, v) = a {
                         self.settings.insert(k.clone(), v.clone());
                     }
+                    if matches!(a, Action::Execute(_)) {
+                        self.write_report(None);
+                    }
                 }
                 // A command interrupted by the same Ctrl-C (`sh`) fails: it was cancelled.
                 Err(e) if e.cancelled || self.cancel.is_cancelled() => {
                     return Outcome::Cancelled;
                 }
                 Err(e) => {
-                    eprintln!("{:?}", self.run_report(&e, current));
+                    let report = self.run_report(&e, current);
+                    eprintln!("{report:?}");
+                    if matches!(a, Action::Execute(_)) {
+                        self.write_report(Some(&report));
+                    }
                     return Outcome::Failed;
                 }
             }
         }
         Outcome::Done
+    }
+
+    /// After a DUMP or STORE, with `SET pigrs.report 'FILE'` in force: the session's
+    /// report so far (every job it ran, its statements as the script), written over the
+    /// last one. A failure to write it is a warning: the statement itself ran.
+    fn write_report(&self, error: Option<&Report>) {
+        let Some(path) = self.settings.get("pigrs.report") else {
+            return;
+        };
+        let script: Vec<&str> = self.inputs.iter().map(|i| i.text.trim_end()).collect();
+        let html = crate::report::render(&crate::report::Run {
+            script_name: "pigrs shell session",
+            script: &script.join("\n"),
+            params: &[],
+            stats: self.runner.stats(),
+            warnings: &self.runner.warning_summary(),
+            error: error.map(|r| crate::script::plain_text(std::slice::from_ref(r))),
+            threads: self.runner.options().parallelism,
+            base_dir: &self.runner.options().base_dir,
+        });
+        if let Err(message) = crate::report::write(Path::new(path), &html) {
+            eprintln!("warning: {message}");
+        }
     }
 }

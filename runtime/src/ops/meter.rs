@@ -17,9 +17,39 @@ use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, PhysicalExpr, PlanProperties,
     SendableRecordBatchStream,
 };
+use std::task::Poll;
+
 use futures::StreamExt;
 
 use crate::stats::StageStats;
+
+/// Times one task of a stage: it ends when its stream does, or when the stream is dropped
+/// after it was polled (a LIMIT above had all the rows it needed, or the job failed):
+/// either way the task ran, and the statistics and the report's timeline show it.
+struct TaskTimer {
+    stage: Arc<StageStats>,
+    partition: usize,
+    begun: Instant,
+    polled: bool,
+    ended: bool,
+}
+
+impl TaskTimer {
+    fn end(&mut self) {
+        if !self.ended {
+            self.ended = true;
+            self.stage.task_done(self.partition, self.begun);
+        }
+    }
+}
+
+impl Drop for TaskTimer {
+    fn drop(&mut self) {
+        if self.polled {
+            self.end();
+        }
+    }
+}
 
 /// Which counter of a stage the rows go to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,30 +161,35 @@ impl ExecutionPlan for MeterExec {
         let schema = input.schema();
         let stage = self.stage.clone();
         let counter = self.counter;
-        let ends_task = self.ends_task;
-        let stream = input
-            .map(move |batch| {
-                if let Ok(b) = &batch {
-                    let n = b.num_rows() as u64;
-                    match counter {
-                        Counter::In => stage.add_in(n),
-                        Counter::Out => stage.add_out(n),
-                        Counter::CombineIn => stage.add_combine_in(n),
-                        Counter::CombineOut => stage.add_combine_out(n),
-                    }
+        let mut input = input.map(move |batch| {
+            if let Ok(b) = &batch {
+                let n = b.num_rows() as u64;
+                match counter {
+                    Counter::In => stage.add_in(n),
+                    Counter::Out => stage.add_out(n),
+                    Counter::CombineIn => stage.add_combine_in(n),
+                    Counter::CombineOut => stage.add_combine_out(n),
                 }
-                batch
-            })
-            .chain(futures::stream::poll_fn({
-                let stage = self.stage.clone();
-                let begun = Instant::now();
-                move |_| {
-                    if ends_task {
-                        stage.task_done(begun.elapsed());
-                    }
-                    std::task::Poll::Ready(None)
+            }
+            batch
+        });
+        let mut timer = self.ends_task.then(|| TaskTimer {
+            stage: self.stage.clone(),
+            partition,
+            begun: Instant::now(),
+            polled: false,
+            ended: false,
+        });
+        let stream = futures::stream::poll_fn(move |cx| {
+            let next = input.poll_next_unpin(cx);
+            if let Some(t) = timer.as_mut() {
+                t.polled = true;
+                if let Poll::Ready(None) = next {
+                    t.end();
                 }
-            }));
+            }
+            next
+        });
         Ok(Box::pin(RecordBatchStreamAdapter::new(schema, stream)))
     }
 }
