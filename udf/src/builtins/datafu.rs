@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{check_arity, type_name};
 use crate::bag::Bag;
-use crate::func::{EvalFunc, UdfError};
+use crate::func::{Algebraic, EvalFunc, UdfError};
 use crate::types::{Field, PigType, Schema};
 use crate::value::{Tuple, Value};
 
@@ -793,20 +793,66 @@ impl EvalFunc for DistinctBy {
 // ---------------------------------------------------------------------------------------
 // Hashes
 
-/// The SHA-2 digest a [`Sha`] computes.
+/// The SHA digest a [`Sha`] computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ShaBits {
+    B1,
     B256,
     B384,
     B512,
 }
 
-/// `datafu.pig.hash.SHA(s)`: the SHA-2 hash of a string, in hex.
+/// Lowercase hex of a digest, every byte two digits (Java's `%0Nx` of the digest as an
+/// unsigned number, N twice its bytes).
+fn hex(digest: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(digest.len() * 2);
+    for b in digest {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// Standard base64 with padding, on one line (commons-codec's `Base64.encodeBase64`).
+fn base64(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(DIGITS[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The bytes a hash function digests: a chararray's UTF-8 bytes (Java's `getBytes()` on
+/// a UTF-8 platform) or a bytearray's own; `Ok(None)` for a null.
+fn hash_input<'a>(name: &str, args: &'a [Value]) -> Result<Option<&'a [u8]>, UdfError> {
+    want_args(name, args, 1, 1)?;
+    match &args[0] {
+        Value::Null => Ok(None),
+        Value::Chararray(s) => Ok(Some(s.as_bytes())),
+        Value::Bytearray(b) => Ok(Some(b)),
+        v => Err(super::type_err(name, "a chararray", v)),
+    }
+}
+
+/// `datafu.pig.hash.SHA(s)`: the SHA hash of a string, in hex.
 ///
 /// ## What it does
 /// Returns the SHA-256 digest of the string's UTF-8 bytes as lowercase hex (64 digits);
-/// `SHA('384')` and `SHA('512')` compute SHA-384 and SHA-512. DataFu's `SHA('1')` (SHA-1)
-/// is not provided. A null gives null.
+/// `SHA('1')`, `SHA('384')` and `SHA('512')` compute SHA-1, SHA-384 and SHA-512, the
+/// algorithms DataFu's constructor takes. A null gives null.
 ///
 /// ## Example
 /// ```text
@@ -819,21 +865,20 @@ pub struct Sha {
 }
 
 impl Sha {
-    /// `SHA()` or `SHA('256' | '384' | '512')`.
+    /// `SHA()` or `SHA('1' | '256' | '384' | '512')`.
     pub fn with_args(args: &[String]) -> Result<Self, String> {
         let bits = match args {
             [] => ShaBits::B256,
             [a] => match a.trim() {
+                "1" => ShaBits::B1,
                 "256" => ShaBits::B256,
                 "384" => ShaBits::B384,
                 "512" => ShaBits::B512,
-                "1" => {
-                    return Err(
-                        "SHA: pigrs provides SHA-256, SHA-384 and SHA-512 ('256', '384', '512'), not SHA-1"
-                            .to_string(),
-                    );
+                other => {
+                    return Err(format!(
+                        "SHA: unknown algorithm SHA-{other}; DataFu's SHA takes '1', '256', '384' or '512'"
+                    ));
                 }
-                other => return Err(format!("SHA: unknown algorithm SHA-{other}")),
             },
             _ => {
                 return Err(format!(
@@ -857,24 +902,533 @@ impl EvalFunc for Sha {
     }
     fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
         use sha2::Digest as _;
-        use std::fmt::Write as _;
-        want_args("SHA", args, 1, 1)?;
-        let bytes: &[u8] = match &args[0] {
-            Value::Null => return Ok(Value::Null),
-            Value::Chararray(s) => s.as_bytes(),
-            Value::Bytearray(b) => b,
-            v => return Err(super::type_err("SHA", "a chararray", v)),
+        let Some(bytes) = hash_input("SHA", args)? else {
+            return Ok(Value::Null);
         };
         let digest: Vec<u8> = match self.bits {
+            ShaBits::B1 => sha1::Sha1::digest(bytes).to_vec(),
             ShaBits::B256 => sha2::Sha256::digest(bytes).to_vec(),
             ShaBits::B384 => sha2::Sha384::digest(bytes).to_vec(),
             ShaBits::B512 => sha2::Sha512::digest(bytes).to_vec(),
         };
-        let mut hex = String::with_capacity(digest.len() * 2);
-        for b in digest {
-            let _ = write!(hex, "{b:02x}");
+        Ok(Value::Chararray(hex(&digest)))
+    }
+}
+
+/// `datafu.pig.hash.MD5(s)`: the MD5 hash of a string, in hex or base64.
+///
+/// ## What it does
+/// Returns the MD5 digest of the string's UTF-8 bytes as 32 lowercase hex digits;
+/// `MD5('base64')` gives it in standard base64 (24 characters, with padding) instead, and
+/// `MD5('hex')` is the default. A null gives null.
+///
+/// ## Example
+/// ```text
+/// DEFINE MD5 datafu.pig.hash.MD5();
+/// DEFINE MD5Base64 datafu.pig.hash.MD5('base64');
+/// h = FOREACH A GENERATE MD5(s), MD5Base64(s);
+/// -- 'abc' -> (900150983cd24fb0d6963f7d28e17f72,kAFQmDzST7DWlj99KOF/cg==)
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Md5 {
+    base64: bool,
+}
+
+impl Md5 {
+    /// `MD5()`, `MD5('hex')` or `MD5('base64')`.
+    pub fn with_args(args: &[String]) -> Result<Self, String> {
+        match args {
+            [] => Ok(Md5 { base64: false }),
+            [a] if a == "hex" => Ok(Md5 { base64: false }),
+            [a] if a == "base64" => Ok(Md5 { base64: true }),
+            [a] => Err(format!("MD5: expected either 'hex' or 'base64', got '{a}'")),
+            _ => Err(format!(
+                "MD5 takes at most one constructor argument ('hex' or 'base64'), got {}",
+                args.len()
+            )),
         }
-        Ok(Value::Chararray(hex))
+    }
+}
+
+impl EvalFunc for Md5 {
+    fn name(&self) -> &str {
+        "datafu.pig.hash.MD5"
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        check_arity("MD5", args, 1, 1)?;
+        super::want_str("MD5", args, 0)?;
+        Ok(PigType::Chararray)
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        use md5::Digest as _;
+        let Some(bytes) = hash_input("MD5", args)? else {
+            return Ok(Value::Null);
+        };
+        let digest = md5::Md5::digest(bytes);
+        Ok(Value::Chararray(if self.base64 {
+            base64(&digest)
+        } else {
+            hex(&digest)
+        }))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Sampling
+
+/// Java's `String.hashCode`: over the UTF-16 code units.
+fn java_string_hash(s: &str) -> i32 {
+    s.encode_utf16()
+        .fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)))
+}
+
+/// Java's `Arrays.hashCode(byte[])` (Pig's `DataByteArray.hashCode`), over signed bytes.
+fn java_bytes_hash(b: &[u8]) -> i32 {
+    b.iter().fold(1i32, |h, &x| {
+        h.wrapping_mul(31).wrapping_add(i32::from(x as i8))
+    })
+}
+
+/// The `hashCode` Pig's Java object for `v` has, for the types whose hash Java defines
+/// simply (strings, bytearrays, numbers, booleans, tuples as Pig's `DefaultTuple`); a
+/// null is 0 (`Objects.hashCode`). For a bag, map, datetime, biginteger or bigdecimal,
+/// whose Java hashes depend on Java's classes, pigrs hashes the value's own encoding the
+/// same way: deterministic, but not Java's number.
+fn java_hash(v: &Value) -> i32 {
+    match v {
+        Value::Null => 0,
+        Value::Boolean(b) => {
+            if *b {
+                1231
+            } else {
+                1237
+            }
+        }
+        Value::Int(i) => *i,
+        Value::Long(l) => (*l ^ ((*l as u64) >> 32) as i64) as i32,
+        Value::Float(f) => {
+            let f = if f.is_nan() { f32::NAN } else { *f };
+            f.to_bits() as i32
+        }
+        Value::Double(d) => {
+            let bits = if d.is_nan() {
+                f64::NAN.to_bits()
+            } else {
+                d.to_bits()
+            };
+            (bits ^ (bits >> 32)) as i32
+        }
+        Value::Chararray(s) => java_string_hash(s),
+        Value::Bytearray(b) => java_bytes_hash(b),
+        Value::Tuple(t) => t
+            .iter()
+            .filter(|f| !f.is_null())
+            .fold(17i32, |h, f| h.wrapping_mul(31).wrapping_add(java_hash(f))),
+        other => java_bytes_hash(&pigrs_value::codec::encode_to_vec(other)),
+    }
+}
+
+/// `datafu.pig.sampling.SampleByKey('probability' [, 'salt'])`: a filter keeping all the
+/// rows of a random share of the keys.
+///
+/// ## What it does
+/// Called with the key fields (`SampleByKey(a_id)` or `SampleByKey(a_id, b_id)`), returns
+/// true for about `probability` of the distinct keys and the same answer for every row of
+/// a key, so a `FILTER` keeps every row of the sampled keys and none of the others, with no
+/// grouping. The answer is deterministic: as in DataFu, the key's hash is combined
+/// (`31 * h + hashCode` over the fields) and salted, its SHA-1 digest read as a number in
+/// [0, 1] and compared with `probability`. With a salt, pigrs computes Java's `hashCode`s
+/// and keeps exactly the rows DataFu keeps for string, bytearray, number and boolean keys
+/// (and tuples of them); for a bag, map, datetime or big number key it uses a hash of its
+/// own, so the rows kept may differ from Pig's while the sample stays deterministic and of
+/// the same expected size. Without a salt DataFu salts with the hash of Pig's internal
+/// signature of the call, which pigrs cannot reproduce; pigrs then uses DataFu's fixed
+/// default salt (31), so the sample is the same on every run. A null key field hashes as 0
+/// (DataFu fails on it).
+///
+/// ## Example
+/// ```text
+/// DEFINE SampleByKey datafu.pig.sampling.SampleByKey('0.5', 'salt2.5');
+/// -- input: (A1,B1,1),(A1,B1,4),(A2,B1,4),...,(A10,B5,52)
+/// data = LOAD 'input' AS (A_id:chararray, B_id:chararray, C:int);
+/// sampled = FILTER data BY SampleByKey(A_id);
+/// -- every row of A4, A5, A6, A7 and A10, none of the others
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct SampleByKey {
+    probability: f64,
+    seed: i32,
+}
+
+impl SampleByKey {
+    /// DataFu's seed when no salt is given.
+    const PRIME: i32 = 31;
+
+    /// `SampleByKey('probability')` or `SampleByKey('probability', 'salt')`.
+    pub fn with_args(args: &[String]) -> Result<Self, String> {
+        let (p, salt) = match args {
+            [p] => (p, None),
+            [p, salt] => (p, Some(salt)),
+            _ => {
+                return Err(format!(
+                    "SampleByKey takes the probability and an optional salt: SampleByKey('0.5') or SampleByKey('0.5', 'salt'); got {} arguments",
+                    args.len()
+                ));
+            }
+        };
+        let probability = super::parse_java_double(p.trim())
+            .filter(|x| !x.is_nan())
+            .ok_or_else(|| format!("SampleByKey: the probability '{p}' is not a number"))?;
+        Ok(SampleByKey {
+            probability,
+            seed: salt.map_or(Self::PRIME, |s| java_string_hash(s)),
+        })
+    }
+
+    /// DataFu's `intToRandomDouble`: the first 4 bytes of the SHA-1 of (seed, hash), both
+    /// big-endian, as a signed int mapped onto [0, 1].
+    fn unit(&self, hash: i32) -> f64 {
+        use sha1::Digest as _;
+        let mut input = [0u8; 8];
+        input[..4].copy_from_slice(&self.seed.to_be_bytes());
+        input[4..].copy_from_slice(&hash.to_be_bytes());
+        let digest = sha1::Sha1::digest(input);
+        let x = i32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+        (f64::from(x) / f64::from(i32::MAX) + 1.0) / 2.0
+    }
+}
+
+impl EvalFunc for SampleByKey {
+    fn name(&self) -> &str {
+        "datafu.pig.sampling.SampleByKey"
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        check_arity("SampleByKey", args, 1, usize::MAX)?;
+        Ok(PigType::Boolean)
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        want_args("SampleByKey", args, 1, usize::MAX)?;
+        let hash = args
+            .iter()
+            .fold(0i32, |h, v| h.wrapping_mul(31).wrapping_add(java_hash(v)));
+        Ok(Value::Boolean(self.unit(hash) <= self.probability))
+    }
+}
+
+/// `datafu.pig.sampling.ReservoirSample('n')`: a uniform random sample of at most `n`
+/// tuples of a bag.
+///
+/// ## What it does
+/// Returns a bag of `n` tuples of the input bag drawn uniformly at random without
+/// replacement (the whole bag when it holds `n` or fewer). Like DataFu's, it is
+/// algebraic: each tuple gets a random score and the `n` best scores are kept, so after
+/// `GROUP ... ALL` the map side sends at most `n` tuples on. The output has the input's
+/// schema; which tuples are drawn changes from run to run. A null bag gives an empty bag.
+///
+/// ## Example
+/// ```text
+/// DEFINE SRS datafu.pig.sampling.ReservoirSample('100');
+/// data = LOAD 'input' AS (A_id:chararray, B_id:chararray, C:int);
+/// sampled = FOREACH (GROUP data ALL) GENERATE FLATTEN(SRS(data));   -- 100 rows of data
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ReservoirSample {
+    n: usize,
+}
+
+impl ReservoirSample {
+    /// `ReservoirSample('n')`.
+    pub fn with_args(args: &[String]) -> Result<Self, String> {
+        match args {
+            [n] => n
+                .trim()
+                .parse::<u32>()
+                .map(|n| ReservoirSample { n: n as usize })
+                .map_err(|_| {
+                    format!("ReservoirSample: the sample size '{n}' is not a whole number")
+                }),
+            _ => Err(format!(
+                "ReservoirSample takes the sample size: ReservoirSample('100'); got {} arguments",
+                args.len()
+            )),
+        }
+    }
+
+    /// The `n` best-scored of `(score, tuple)` pairs, best first.
+    fn keep_best(&self, mut scored: Vec<(f64, Tuple)>) -> Vec<(f64, Tuple)> {
+        if scored.len() > self.n {
+            scored.select_nth_unstable_by(self.n, |a, b| b.0.total_cmp(&a.0));
+            scored.truncate(self.n);
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored
+    }
+
+    /// The `(score, tuple)` pairs of a bag of partial states (each a bag of
+    /// `(score, tuple)`).
+    fn scored_states(&self, states: &Bag) -> Result<Vec<(f64, Tuple)>, UdfError> {
+        let mut scored = Vec::new();
+        for state in states.iter() {
+            let state = state?;
+            let Some(Value::Bag(b)) = state.first() else {
+                continue;
+            };
+            for pair in b.iter() {
+                match pair?.as_slice() {
+                    [Value::Double(score), Value::Tuple(t)] => scored.push((*score, (**t).clone())),
+                    _ => {
+                        return Err(UdfError(
+                            "ReservoirSample: a partial sample is not (score, tuple)".into(),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(scored)
+    }
+
+    fn state(scored: Vec<(f64, Tuple)>) -> Value {
+        let out: Vec<Tuple> = scored
+            .into_iter()
+            .map(|(s, t)| vec![Value::Double(s), Value::Tuple(Box::new(t))])
+            .collect();
+        Value::Bag(Box::new(Bag::from(out)))
+    }
+}
+
+impl EvalFunc for ReservoirSample {
+    fn name(&self) -> &str {
+        "datafu.pig.sampling.ReservoirSample"
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        check_arity("ReservoirSample", args, 1, 1)?;
+        Ok(PigType::Bag(
+            bag_schema("ReservoirSample", args, 0)?.cloned(),
+        ))
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        want_args("ReservoirSample", args, 1, 1)?;
+        let Some(bag) = bag_at("ReservoirSample", args, 0)? else {
+            return Ok(Value::Bag(Box::default()));
+        };
+        if bag.len() <= self.n {
+            return Ok(args[0].clone());
+        }
+        // Scores tagged with the position, so the sample keeps the bag's order.
+        let mut scored = Vec::with_capacity(bag.len());
+        for (i, t) in bag.iter().enumerate() {
+            scored.push((super::math::next_random(), i, t?.into_owned()));
+        }
+        scored.select_nth_unstable_by(self.n, |a, b| b.0.total_cmp(&a.0));
+        scored.truncate(self.n);
+        scored.sort_by_key(|s| s.1);
+        let out: Vec<Tuple> = scored.into_iter().map(|(_, _, t)| t).collect();
+        Ok(Value::Bag(Box::new(Bag::from(out))))
+    }
+    fn is_aggregate(&self) -> bool {
+        true
+    }
+    fn algebraic(&self) -> Option<&dyn Algebraic> {
+        Some(self)
+    }
+    fn is_volatile(&self) -> bool {
+        true
+    }
+}
+
+impl Algebraic for ReservoirSample {
+    fn initial(&self, bag: &Bag) -> Result<Value, UdfError> {
+        let mut scored = Vec::with_capacity(bag.len().min(self.n));
+        for t in bag.iter() {
+            scored.push((super::math::next_random(), t?.into_owned()));
+        }
+        Ok(Self::state(self.keep_best(scored)))
+    }
+    fn intermediate(&self, states: &Bag) -> Result<Value, UdfError> {
+        Ok(Self::state(self.keep_best(self.scored_states(states)?)))
+    }
+    fn finalize(&self, states: &Bag) -> Result<Value, UdfError> {
+        let out: Vec<Tuple> = self
+            .keep_best(self.scored_states(states)?)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        Ok(Value::Bag(Box::new(Bag::from(out))))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Sessions
+
+/// `datafu.pig.sessions.Sessionize('30m')`: session ids for a bag of events sorted by
+/// time.
+///
+/// ## What it does
+/// Takes a bag whose tuples hold the event's time first, sorted by it, and returns the
+/// bag with one more field, `session_id` (a chararray): a random UUID shared by the
+/// events of one session. A new session starts when an event comes more than the timeout
+/// after the one before it. The timeout is DataFu's: an ISO-8601 time period without its
+/// `PT` (`'30m'`, `'1h'`, `'1h30m'`, `'45s'`, `'1.5s'`; any case). The time is an ISO-8601
+/// datetime string (`2010-01-01T01:00:00Z`) or milliseconds since 1970 as a long, as
+/// DataFu takes it; pigrs also takes a datetime. Events out of order are an error naming
+/// the two times; a null bag gives null. Which ids are drawn changes from run to run.
+///
+/// ## Example
+/// ```text
+/// DEFINE Sessionize datafu.pig.sessions.Sessionize('10m');
+/// views = LOAD 'views.tsv' AS (visit_date:chararray, member_id:int, url:chararray);
+/// sessions = FOREACH (GROUP views BY member_id) {
+///   visits = ORDER views BY visit_date;
+///   GENERATE FLATTEN(Sessionize(visits)) AS (visit_date, member_id, url, session_id);
+/// }
+/// -- 2010-01-01T01:00:00Z, 01:05:00Z and 01:10:00Z share a session; 01:21:00Z starts another
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Sessionize {
+    /// The timeout in milliseconds.
+    millis: i64,
+}
+
+impl Sessionize {
+    /// `Sessionize('10m')`.
+    pub fn with_args(args: &[String]) -> Result<Self, String> {
+        let [spec] = args else {
+            return Err(format!(
+                "Sessionize takes the session timeout: Sessionize('10m'); got {} arguments",
+                args.len()
+            ));
+        };
+        let millis = Self::period_millis(spec).ok_or_else(|| {
+            format!(
+                "Sessionize: '{spec}' is not a time period such as '30m', '1h', '1h30m' or '45s'"
+            )
+        })?;
+        Ok(Sessionize { millis })
+    }
+
+    /// The milliseconds of the time part of an ISO-8601 period (`PT` + `spec`, as Joda's
+    /// `Period` reads it): hours, minutes and seconds in that order, each optional, seconds
+    /// with an optional fraction.
+    fn period_millis(spec: &str) -> Option<i64> {
+        let upper = spec.trim().to_ascii_uppercase();
+        let mut rest = upper.as_str();
+        let mut total: f64 = 0.0;
+        let mut any = false;
+        for (unit, ms, fraction) in [
+            ('H', 3_600_000.0, false),
+            ('M', 60_000.0, false),
+            ('S', 1000.0, true),
+        ] {
+            let Some(at) = rest.find(unit) else {
+                continue;
+            };
+            let number = &rest[..at];
+            let digits_ok = !number.is_empty()
+                && number
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || (fraction && c == '.'))
+                && number.chars().next().is_some_and(|c| c.is_ascii_digit());
+            if !digits_ok {
+                return None;
+            }
+            total += number.parse::<f64>().ok()? * ms;
+            rest = &rest[at + 1..];
+            any = true;
+        }
+        (any && rest.is_empty()).then_some(total.round() as i64)
+    }
+
+    /// The milliseconds since 1970 of an event's time field.
+    fn time_of(v: &Value) -> Result<i64, UdfError> {
+        match v {
+            Value::Long(l) => Ok(*l),
+            Value::Datetime(d) => Ok(d.timestamp_millis()),
+            Value::Chararray(_) | Value::Bytearray(_) => {
+                let s = super::as_str(v).unwrap_or_default();
+                crate::cast::parse_datetime(s.trim())
+                    .map(|d| d.timestamp_millis())
+                    .ok_or_else(|| {
+                        UdfError(format!(
+                            "Sessionize: '{s}' is not an ISO-8601 datetime (the first field must be the event's time)"
+                        ))
+                    })
+            }
+            other => Err(UdfError(format!(
+                "Sessionize: the first field must be the event's time, an ISO-8601 string or milliseconds as a long; got {}",
+                type_name(other)
+            ))),
+        }
+    }
+}
+
+/// A random (version 4) UUID in its usual text form.
+fn random_uuid() -> String {
+    let hi = super::math::random_u64();
+    let lo = super::math::random_u64();
+    let hi = (hi & !0xf000) | 0x4000;
+    let lo = (lo & !(0xc000 << 48)) | (0x8000 << 48);
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        hi >> 32,
+        (hi >> 16) & 0xffff,
+        hi & 0xffff,
+        lo >> 48,
+        lo & 0xffff_ffff_ffff
+    )
+}
+
+impl EvalFunc for Sessionize {
+    fn name(&self) -> &str {
+        "datafu.pig.sessions.Sessionize"
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        check_arity("Sessionize", args, 1, 1)?;
+        let Some(s) = bag_schema("Sessionize", args, 0)? else {
+            return Ok(PigType::Bag(None));
+        };
+        match s.fields.first().map(|f| &f.ty) {
+            Some(PigType::Chararray | PigType::Long | PigType::Datetime | PigType::Bytearray) => {}
+            Some(t) => {
+                return Err(format!(
+                    "Sessionize: the first field of the bag must be the time, a chararray (ISO-8601) or a long (milliseconds); got {t}"
+                ));
+            }
+            None => return Err("Sessionize: the bag's tuples have no fields".into()),
+        }
+        let mut fields = s.fields.clone();
+        fields.push(Field::new("session_id", PigType::Chararray));
+        Ok(bag_with(fields))
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        want_args("Sessionize", args, 1, 1)?;
+        let Some(bag) = bag_at("Sessionize", args, 0)? else {
+            return Ok(Value::Null);
+        };
+        let mut out = Vec::with_capacity(bag.len());
+        let mut last: Option<(i64, Value)> = None;
+        let mut id = random_uuid();
+        for t in bag.iter() {
+            let mut t = t?.into_owned();
+            let time_value = t.first().cloned().unwrap_or(Value::Null);
+            let time = Self::time_of(&time_value)?;
+            if let Some((before, before_value)) = &last {
+                if time < *before {
+                    return Err(UdfError(format!(
+                        "Sessionize: the bag is not sorted by time ({time_value} comes after {before_value}); ORDER it in a nested FOREACH"
+                    )));
+                }
+                if time > before.saturating_add(self.millis) {
+                    id = random_uuid();
+                }
+            }
+            last = Some((time, time_value));
+            t.push(Value::Chararray(id.clone()));
+            out.push(t);
+        }
+        Ok(Value::Bag(Box::new(Bag::from(out))))
+    }
+    fn is_volatile(&self) -> bool {
+        true
     }
 }
 
@@ -1239,8 +1793,38 @@ mod tests {
         };
         assert!(h.starts_with("ddaf35a193617aba") && h.len() == 128, "{h}");
         assert_eq!(sha.eval(&[Value::Null]).unwrap(), Value::Null);
-        assert!(Sha::with_args(&args(&["1"])).is_err());
+        let sha1 = Sha::with_args(&args(&["1"])).unwrap();
+        assert_eq!(
+            sha1.eval(&[s("abc")]).unwrap(),
+            s("a9993e364706816aba3e25717850c26c9cd0d89d")
+        );
+        assert!(Sha::with_args(&args(&["224"])).is_err());
         assert!(Sha::with_args(&args(&["999"])).is_err());
+        assert!(sha.eval(&[Value::Int(1)]).is_err());
+    }
+
+    #[test]
+    fn md5_hex_and_base64() {
+        let hex = Md5::with_args(&[]).unwrap();
+        assert_eq!(
+            hex.eval(&[s("abc")]).unwrap(),
+            s("900150983cd24fb0d6963f7d28e17f72")
+        );
+        assert_eq!(
+            hex.eval(&[s("")]).unwrap(),
+            s("d41d8cd98f00b204e9800998ecf8427e")
+        );
+        let b64 = Md5::with_args(&args(&["base64"])).unwrap();
+        assert_eq!(
+            b64.eval(&[s("abc")]).unwrap(),
+            s("kAFQmDzST7DWlj99KOF/cg==")
+        );
+        assert_eq!(b64.eval(&[Value::Null]).unwrap(), Value::Null);
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert!(Md5::with_args(&args(&["HEX"])).is_err());
+        assert!(Md5::with_args(&args(&["sha"])).is_err());
     }
 
     #[test]
@@ -1283,5 +1867,318 @@ mod tests {
             "{(1)}"
         );
         assert!(SetOp::UNION.return_type(&[PigType::Bag(None)]).is_err());
+    }
+    #[test]
+    fn hashes_match_datafu_tests() {
+        let words = ["ladsljkasdglk", "lkadsljasgjskdjks", "aladlasdgjks"];
+        let run = |f: &dyn EvalFunc, w: &str| match f.eval(&[s(w)]).unwrap() {
+            Value::Chararray(h) => h,
+            v => panic!("{v:?}"),
+        };
+        let md5 = Md5::with_args(&[]).unwrap();
+        let got: Vec<String> = words.iter().map(|w| run(&md5, w)).collect();
+        assert_eq!(
+            got,
+            [
+                "d9a82575758bb4978949dc0659205cc6",
+                "9ec37f02fae0d8d6a7f4453a62272f1f",
+                "cb94139a8b9f3243e68a898ec6bd9b3d"
+            ]
+        );
+        assert_eq!(
+            run(&md5, "has_lo_md5_1065433"),
+            "000008e5487b3abae7be88a1d4bad573"
+        );
+        let b64 = Md5::with_args(&args(&["base64"])).unwrap();
+        let got: Vec<String> = words.iter().map(|w| run(&b64, w)).collect();
+        assert_eq!(
+            got,
+            [
+                "2agldXWLtJeJSdwGWSBcxg==",
+                "nsN/Avrg2Nan9EU6YicvHw==",
+                "y5QTmoufMkPmiomOxr2bPQ=="
+            ]
+        );
+        assert_eq!(run(&b64, "has_lo_md5_1065433"), "AAAI5Uh7Orrnvoih1LrVcw==");
+        let sha256 = Sha::with_args(&args(&["256"])).unwrap();
+        assert_eq!(
+            run(&sha256, "has_lo_sha256_11542105"),
+            "000000aa76ae37c4085105a40d6eb27ef41ab5bed0013002cb6218b1e5fa6315"
+        );
+        let sha512 = Sha::with_args(&args(&["512"])).unwrap();
+        assert!(
+            run(&sha512, "has_lo_sha512_92333").starts_with("000001f4836cd015a4b2205793484740")
+        );
+    }
+
+    /// DataFu's `SamplingTests` input: (A_id, B_id, C).
+    fn sampling_input() -> Vec<(&'static str, &'static str, i32)> {
+        vec![
+            ("A1", "B1", 1),
+            ("A1", "B1", 4),
+            ("A1", "B3", 4),
+            ("A1", "B4", 4),
+            ("A2", "B1", 4),
+            ("A2", "B2", 4),
+            ("A3", "B1", 3),
+            ("A3", "B1", 1),
+            ("A3", "B3", 77),
+            ("A4", "B1", 3),
+            ("A4", "B2", 3),
+            ("A4", "B3", 59),
+            ("A4", "B4", 29),
+            ("A5", "B1", 4),
+            ("A6", "B2", 3),
+            ("A6", "B2", 55),
+            ("A6", "B3", 1),
+            ("A7", "B1", 39),
+            ("A7", "B2", 27),
+            ("A7", "B3", 85),
+            ("A8", "B1", 4),
+            ("A8", "B2", 45),
+            ("A9", "B3", 92),
+            ("A9", "B1", 42),
+            ("A9", "B2", 1),
+            ("A9", "B3", 0),
+            ("A10", "B1", 7),
+            ("A10", "B2", 23),
+            ("A10", "B3", 1),
+            ("A10", "B4", 41),
+            ("A10", "B5", 52),
+        ]
+    }
+
+    #[test]
+    fn sample_by_key_keeps_the_rows_datafu_keeps() {
+        let f = SampleByKey::with_args(&args(&["0.5", "salt2.5"])).unwrap();
+        let kept: Vec<&str> = sampling_input()
+            .into_iter()
+            .filter(|(a, _, _)| f.eval(&[s(a)]).unwrap() == Value::Boolean(true))
+            .map(|(a, _, _)| a)
+            .collect();
+        let mut keys = kept.clone();
+        keys.dedup();
+        assert_eq!(keys, ["A4", "A5", "A6", "A7", "A10"]);
+        assert_eq!(kept.len(), 16);
+    }
+
+    #[test]
+    fn sample_by_key_on_two_fields_matches_datafu() {
+        let f = SampleByKey::with_args(&args(&["0.5", "salt2.5"])).unwrap();
+        let input = [
+            ("A1", "B1"),
+            ("A1", "B3"),
+            ("A1", "B4"),
+            ("A2", "B1"),
+            ("A2", "B2"),
+            ("A3", "B1"),
+            ("A3", "B3"),
+            ("A4", "B1"),
+            ("A4", "B2"),
+            ("A4", "B3"),
+            ("A4", "B4"),
+            ("A5", "B1"),
+            ("A6", "B2"),
+            ("A6", "B3"),
+            ("A7", "B1"),
+            ("A7", "B2"),
+            ("A7", "B3"),
+            ("A8", "B1"),
+            ("A8", "B2"),
+            ("A9", "B3"),
+            ("A9", "B6"),
+            ("A9", "B5"),
+            ("A10", "B1"),
+            ("A10", "B2"),
+            ("A10", "B6"),
+            ("A10", "B7"),
+        ];
+        let kept: Vec<String> = input
+            .iter()
+            .filter(|(a, b)| f.eval(&[s(a), s(b)]).unwrap() == Value::Boolean(true))
+            .map(|(a, b)| format!("{a}{b}"))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                "A1B1", "A1B4", "A2B1", "A2B2", "A3B1", "A4B4", "A5B1", "A6B3", "A7B1", "A8B1",
+                "A9B3", "A10B2"
+            ]
+        );
+    }
+
+    #[test]
+    fn sample_by_key_is_deterministic_and_keeps_the_share() {
+        let f = SampleByKey::with_args(&args(&["0.10", "thesalt"])).unwrap();
+        let mut kept = 0;
+        for i in 0..10_000 {
+            let first = f.eval(&[Value::Int(i)]).unwrap();
+            for _ in 0..4 {
+                assert_eq!(f.eval(&[Value::Int(i)]).unwrap(), first);
+            }
+            kept += usize::from(first == Value::Boolean(true));
+        }
+        assert!(kept.abs_diff(1000) < 50, "{kept}");
+        let unsalted = SampleByKey::with_args(&args(&["0.5"])).unwrap();
+        assert_eq!(
+            unsalted.eval(&[Value::Null]).unwrap(),
+            unsalted.eval(&[Value::Null]).unwrap()
+        );
+        assert!(SampleByKey::with_args(&args(&["half"])).is_err());
+        assert!(SampleByKey::with_args(&[]).is_err());
+        assert_eq!(
+            java_string_hash("salt2.5"),
+            "salt2.5"
+                .encode_utf16()
+                .fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)))
+        );
+        assert_eq!(java_hash(&Value::Long(-1)), 0);
+        assert_eq!(java_hash(&Value::Boolean(true)), 1231);
+    }
+
+    #[test]
+    fn reservoir_sample_draws_n_uniformly() {
+        let f = ReservoirSample::with_args(&args(&["3"])).unwrap();
+        let small = ints(&[1, 2]);
+        assert_eq!(f.eval(std::slice::from_ref(&small)).unwrap(), small);
+        let big = ints(&(0..10).collect::<Vec<_>>());
+        let mut counts = [0u32; 10];
+        for _ in 0..3000 {
+            let Value::Bag(out) = f.eval(std::slice::from_ref(&big)).unwrap() else {
+                panic!("not a bag");
+            };
+            assert_eq!(out.len(), 3);
+            let seen: HashSet<Tuple> = out.iter().map(|t| t.unwrap().into_owned()).collect();
+            assert_eq!(seen.len(), 3);
+            for t in seen {
+                let Value::Int(i) = t[0] else { panic!() };
+                counts[i as usize] += 1;
+            }
+        }
+        // Each value is drawn with probability 3/10: 900 of 3000 draws.
+        for c in counts {
+            assert!((750..1050).contains(&c), "{counts:?}");
+        }
+        assert!(ReservoirSample::with_args(&args(&["-1"])).is_err());
+        assert_eq!(f.eval(&[Value::Null]).unwrap().to_string(), "{}");
+    }
+
+    #[test]
+    fn reservoir_sample_algebraic_phases_keep_n() {
+        let f = ReservoirSample::with_args(&args(&["2"])).unwrap();
+        let states: Vec<Value> = (0..5)
+            .map(|i| f.initial(&Bag::from(vec![vec![Value::Int(i)]])).unwrap())
+            .collect();
+        let half: Bag = states[..3].iter().map(|s| vec![s.clone()]).collect();
+        let merged = f.intermediate(&half).unwrap();
+        let mut rest: Vec<Tuple> = states[3..].iter().map(|s| vec![s.clone()]).collect();
+        rest.push(vec![merged]);
+        let Value::Bag(out) = f.finalize(&Bag::from(rest)).unwrap() else {
+            panic!("not a bag");
+        };
+        assert_eq!(out.len(), 2);
+        assert_eq!(
+            f.return_type(&[PigType::Bag(None)]).unwrap(),
+            PigType::Bag(None)
+        );
+    }
+
+    /// DataFu's `SessionTests` input: (time, user_id, value), each user's sorted by time.
+    fn session_input() -> Vec<(&'static str, i32, i32)> {
+        vec![
+            ("2010-01-01T01:00:00Z", 1, 10),
+            ("2010-01-01T01:15:00Z", 1, 20),
+            ("2010-01-01T01:31:00Z", 1, 10),
+            ("2010-01-01T01:35:00Z", 1, 20),
+            ("2010-01-01T02:30:00Z", 1, 30),
+            ("2010-01-01T01:00:00Z", 2, 10),
+            ("2010-01-01T01:31:00Z", 2, 20),
+            ("2010-01-01T02:10:00Z", 2, 30),
+            ("2010-01-01T02:40:30Z", 2, 40),
+            ("2010-01-01T03:30:00Z", 2, 50),
+            ("2010-01-01T01:00:00Z", 3, 10),
+            ("2010-01-01T01:01:00Z", 3, 20),
+            ("2010-01-01T01:02:00Z", 3, 5),
+            ("2010-01-01T01:10:00Z", 3, 25),
+            ("2010-01-01T01:15:00Z", 3, 50),
+            ("2010-01-01T01:25:00Z", 3, 30),
+            ("2010-01-01T01:30:00Z", 3, 15),
+        ]
+    }
+
+    /// The number of sessions and each session's largest value, per user, as DataFu's
+    /// test checks them.
+    fn session_maxima(f: &Sessionize, as_long: bool) -> Vec<Vec<i32>> {
+        let mut out = Vec::new();
+        for user in 1..=3 {
+            let rows: Vec<Tuple> = session_input()
+                .into_iter()
+                .filter(|r| r.1 == user)
+                .map(|(t, u, v)| {
+                    let time = if as_long {
+                        Value::Long(crate::cast::parse_datetime(t).unwrap().timestamp_millis())
+                    } else {
+                        s(t)
+                    };
+                    vec![time, Value::Int(u), Value::Int(v)]
+                })
+                .collect();
+            let Value::Bag(b) = f.eval(&[Value::Bag(Box::new(rows.into()))]).unwrap() else {
+                panic!("not a bag");
+            };
+            let mut max: Vec<(String, i32)> = Vec::new();
+            for t in b.iter() {
+                let t = t.unwrap();
+                let (Value::Int(v), Value::Chararray(id)) = (&t[2], &t[3]) else {
+                    panic!("{t:?}");
+                };
+                match max.iter_mut().find(|(i, _)| i == id) {
+                    Some(m) => m.1 = m.1.max(*v),
+                    None => max.push((id.clone(), *v)),
+                }
+            }
+            out.push(max.into_iter().map(|(_, v)| v).collect());
+        }
+        out
+    }
+
+    #[test]
+    fn sessionize_datafu_example() {
+        let f = Sessionize::with_args(&args(&["30m"])).unwrap();
+        let want = vec![vec![20, 30], vec![10, 20, 30, 40, 50], vec![50]];
+        assert_eq!(session_maxima(&f, false), want);
+        assert_eq!(session_maxima(&f, true), want);
+        let ty = PigType::Bag(Some(Schema::new(vec![
+            Field::new("time", PigType::Chararray),
+            Field::new("v", PigType::Int),
+        ])));
+        assert_eq!(
+            f.return_type(&[ty]).unwrap().to_string(),
+            "{(time: chararray,v: int,session_id: chararray)}"
+        );
+    }
+
+    #[test]
+    fn sessionize_timeouts_and_errors() {
+        let ms = |spec: &str| Sessionize::with_args(&args(&[spec])).map(|s| s.millis);
+        assert_eq!(ms("10m"), Ok(600_000));
+        assert_eq!(ms("1H30M"), Ok(5_400_000));
+        assert_eq!(ms("1.5s"), Ok(1500));
+        assert!(ms("10").is_err());
+        assert!(ms("1d").is_err());
+        assert!(ms("m").is_err());
+        assert!(ms("30m1h").is_err());
+        let f = Sessionize::with_args(&args(&["10m"])).unwrap();
+        let unsorted = bag(&[&[s("2010-01-01T02:00:00Z")], &[s("2010-01-01T01:00:00Z")]]);
+        let err = f.eval(&[unsorted]).unwrap_err().to_string();
+        assert!(err.contains("not sorted"), "{err}");
+        assert!(f.eval(&[bag(&[&[s("yesterday")]])]).is_err());
+        assert!(f.eval(&[bag(&[&[Value::Int(1)]])]).is_err());
+        assert_eq!(f.eval(&[Value::Null]).unwrap(), Value::Null);
+        let ints = PigType::Bag(Some(Schema::new(vec![Field::new("t", PigType::Int)])));
+        assert!(f.return_type(&[ints]).is_err());
+        let id = random_uuid();
+        assert_eq!(id.len(), 36);
+        assert_eq!(&id[14..15], "4");
     }
 }
