@@ -1433,6 +1433,142 @@ impl EvalFunc for Sessionize {
 }
 
 // ---------------------------------------------------------------------------------------
+// Distinct counts
+
+/// `datafu.pig.stats.HyperLogLogPlusPlus(bag)`: the approximate number of distinct tuples
+/// of a bag.
+///
+/// ## What it does
+/// Estimates how many distinct tuples the bag holds with a HyperLogLog++ sketch of 2^p
+/// registers, in constant memory whatever the count: the standard error is about
+/// 1.04/√(2^p), 0.1% at DataFu's default precision of 20; `HyperLogLogPlusPlus('14')` sets
+/// another precision (4 to 24) for a smaller sketch (1.6% error, 16 KB). Returns a long.
+/// It is algebraic, as in DataFu: the map side sends one sketch per group. A tuple of
+/// nulls counts as a value, as in DataFu; a null bag counts nothing (0).
+///
+/// pigrs's sketch hashes each tuple with MurmurHash64A (and MurmurHash3's final mix) and
+/// estimates with Ertl's improved
+/// estimator instead of HLL++'s empirical bias tables: the estimates are as accurate as
+/// DataFu's but not the same numbers.
+///
+/// ## Example
+/// ```text
+/// DEFINE HyperLogLogPlusPlus datafu.pig.stats.HyperLogLogPlusPlus();
+/// -- input: 1,2,2,3,3,3
+/// input = LOAD 'input' AS (val:int);
+/// grouped = GROUP input ALL;
+/// distinct = FOREACH grouped GENERATE HyperLogLogPlusPlus(input.val);   -- (3)
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct HyperLogLogPlusPlus {
+    p: u8,
+}
+
+impl HyperLogLogPlusPlus {
+    /// DataFu's default precision.
+    const DEFAULT_P: u8 = 20;
+
+    /// `HyperLogLogPlusPlus()` or `HyperLogLogPlusPlus('p')`.
+    pub fn with_args(args: &[String]) -> Result<Self, String> {
+        let p = match args {
+            [] => Self::DEFAULT_P,
+            [p] => p
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|p| super::hll::PRECISIONS.contains(p))
+                .ok_or_else(|| {
+                    format!(
+                        "HyperLogLogPlusPlus: the precision '{p}' must be a whole number from {} to {}",
+                        super::hll::PRECISIONS.start(),
+                        super::hll::PRECISIONS.end()
+                    )
+                })?,
+            _ => {
+                return Err(format!(
+                    "HyperLogLogPlusPlus takes at most one constructor argument (the precision), got {}",
+                    args.len()
+                ));
+            }
+        };
+        Ok(HyperLogLogPlusPlus { p })
+    }
+
+    fn add_bag(&self, sketch: &mut super::hll::Sketch, bag: &Bag) -> Result<(), UdfError> {
+        let mut buf = Vec::new();
+        for t in bag.iter() {
+            buf.clear();
+            pigrs_value::codec::encode_tuple(&t?, &mut buf);
+            sketch.insert_hash(super::hll::hash64(&buf));
+        }
+        Ok(())
+    }
+
+    /// The sketch merging a bag of partial states (each a sketch's bytes in field 0).
+    fn merged(&self, states: &Bag) -> Result<super::hll::Sketch, UdfError> {
+        let mut sketch = super::hll::Sketch::new(self.p);
+        for state in states.iter() {
+            match state?.first() {
+                Some(Value::Bytearray(b)) => {
+                    let part = super::hll::Sketch::from_bytes(b)
+                        .map_err(|e| UdfError(format!("HyperLogLogPlusPlus: {e}")))?;
+                    sketch
+                        .merge(&part)
+                        .map_err(|e| UdfError(format!("HyperLogLogPlusPlus: {e}")))?;
+                }
+                Some(Value::Null) | None => {}
+                Some(v) => {
+                    return Err(UdfError(format!(
+                        "HyperLogLogPlusPlus: a partial state is a {}, not a sketch",
+                        type_name(v)
+                    )));
+                }
+            }
+        }
+        Ok(sketch)
+    }
+}
+
+impl EvalFunc for HyperLogLogPlusPlus {
+    fn name(&self) -> &str {
+        "datafu.pig.stats.HyperLogLogPlusPlus"
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        check_arity("HyperLogLogPlusPlus", args, 1, 1)?;
+        bag_schema("HyperLogLogPlusPlus", args, 0)?;
+        Ok(PigType::Long)
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        want_args("HyperLogLogPlusPlus", args, 1, 1)?;
+        let mut sketch = super::hll::Sketch::new(self.p);
+        if let Some(bag) = bag_at("HyperLogLogPlusPlus", args, 0)? {
+            self.add_bag(&mut sketch, bag)?;
+        }
+        Ok(Value::Long(sketch.estimate().round() as i64))
+    }
+    fn is_aggregate(&self) -> bool {
+        true
+    }
+    fn algebraic(&self) -> Option<&dyn Algebraic> {
+        Some(self)
+    }
+}
+
+impl Algebraic for HyperLogLogPlusPlus {
+    fn initial(&self, bag: &Bag) -> Result<Value, UdfError> {
+        let mut sketch = super::hll::Sketch::new(self.p);
+        self.add_bag(&mut sketch, bag)?;
+        Ok(Value::Bytearray(sketch.to_bytes()))
+    }
+    fn intermediate(&self, states: &Bag) -> Result<Value, UdfError> {
+        Ok(Value::Bytearray(self.merged(states)?.to_bytes()))
+    }
+    fn finalize(&self, states: &Bag) -> Result<Value, UdfError> {
+        Ok(Value::Long(self.merged(states)?.estimate().round() as i64))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // Sets
 
 /// Which set operation a [`SetOp`] is.
@@ -2180,5 +2316,47 @@ mod tests {
         let id = random_uuid();
         assert_eq!(id.len(), 36);
         assert_eq!(&id[14..15], "4");
+    }
+    #[test]
+    fn hyperloglog_counts_distinct_tuples() {
+        let f = HyperLogLogPlusPlus::with_args(&[]).unwrap();
+        assert_eq!(
+            f.eval(&[ints(&[1, 2, 2, 3, 3, 3])]).unwrap(),
+            Value::Long(3)
+        );
+        assert_eq!(f.eval(&[Value::Null]).unwrap(), Value::Long(0));
+        let values: Vec<i32> = (0..100_000).chain(0..50_000).collect();
+        for (p, bound) in [("14", 0.025), ("20", 0.004)] {
+            let f = HyperLogLogPlusPlus::with_args(&args(&[p])).unwrap();
+            let Value::Long(n) = f.eval(&[ints(&values)]).unwrap() else {
+                panic!("not a long");
+            };
+            let err = (n as f64 - 100_000.0).abs() / 100_000.0;
+            assert!(err < bound, "p={p}: {n}");
+        }
+        assert!(HyperLogLogPlusPlus::with_args(&args(&["3"])).is_err());
+        assert!(HyperLogLogPlusPlus::with_args(&args(&["x"])).is_err());
+        assert!(f.return_type(&[PigType::Int]).is_err());
+    }
+
+    #[test]
+    fn hyperloglog_algebraic_phases_agree_with_eval() {
+        let f = HyperLogLogPlusPlus::with_args(&args(&["12"])).unwrap();
+        let rows: Vec<i32> = (0..5000).map(|i| i % 3000).collect();
+        let states: Vec<Tuple> = rows
+            .chunks(700)
+            .map(|c| {
+                let bag: Bag = c.iter().map(|&i| vec![Value::Int(i)]).collect();
+                vec![f.initial(&bag).unwrap()]
+            })
+            .collect();
+        let (a, b) = states.split_at(3);
+        let mid = f.intermediate(&Bag::from(a.to_vec())).unwrap();
+        let mut last = b.to_vec();
+        last.push(vec![mid]);
+        let total = f.finalize(&Bag::from(last)).unwrap();
+        assert_eq!(total, f.eval(&[ints(&rows)]).unwrap());
+        let bad = Bag::from(vec![vec![Value::Bytearray(b"junk".to_vec())]]);
+        assert!(f.finalize(&bad).is_err());
     }
 }
