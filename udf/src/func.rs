@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-pub use pigrs_value::func::{Algebraic, BatchError, EvalFunc, RecordFunc, RecordFuncRef, UdfError};
+pub use pigrs_value::func::{
+    Algebraic, BatchError, CallArg, EvalFunc, RecordFunc, RecordFuncRef, UdfError,
+};
 
 /// The package prefix Pig accepts in front of a built-in's name.
 const PIG_BUILTIN_PREFIX: &str = "org.apache.pig.builtin.";
@@ -45,6 +47,9 @@ pub const JAVA_LIBRARY_PACKAGES: &[&str] = &["datafu.", "org.apache.pig.piggyban
 const JAVA_CLASSES: &[&str] = &[
     "datafu.pig.bags.AppendToBag",
     "datafu.pig.bags.BagConcat",
+    "datafu.pig.bags.BagGroup",
+    "datafu.pig.bags.BagJoin",
+    "datafu.pig.bags.BagLeftOuterJoin",
     "datafu.pig.bags.CountEach",
     "datafu.pig.bags.DistinctBy",
     "datafu.pig.bags.Enumerate",
@@ -96,6 +101,9 @@ pub fn java_class(name: &str, args: &[String]) -> Result<Option<Arc<dyn EvalFunc
         "AppendToBag" => no_args().map(|()| Arc::new(datafu::AddToBag::APPEND) as _)?,
         "PrependToBag" => no_args().map(|()| Arc::new(datafu::AddToBag::PREPEND) as _)?,
         "BagConcat" => no_args().map(|()| Arc::new(datafu::BagConcat) as _)?,
+        "BagGroup" => no_args().map(|()| Arc::new(datafu::BagGroup::default()) as _)?,
+        "BagJoin" => Arc::new(datafu::BagJoin::with_args(args)?),
+        "BagLeftOuterJoin" => no_args().map(|()| Arc::new(datafu::BagJoin::left_outer()) as _)?,
         "CountEach" => Arc::new(datafu::CountEach::with_args(args)?),
         "DistinctBy" => Arc::new(datafu::DistinctBy::with_args(args)?),
         "Enumerate" => Arc::new(datafu::Enumerate::with_args(args)?),

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{check_arity, type_name};
 use crate::bag::Bag;
-use crate::func::{Algebraic, EvalFunc, UdfError};
+use crate::func::{Algebraic, CallArg, EvalFunc, UdfError};
 use crate::types::{Field, PigType, Schema};
 use crate::value::{Tuple, Value};
 
@@ -784,6 +784,437 @@ impl EvalFunc for DistinctBy {
                 .collect();
             if seen.insert(key) {
                 out.push(t.into_owned());
+            }
+        }
+        Ok(Value::Bag(Box::new(Bag::from(out))))
+    }
+}
+
+/// `datafu.pig.bags.BagGroup(bag, bag.(key, ...))`: groups the tuples of a bag by some of
+/// their fields.
+///
+/// ## What it does
+/// The second argument is a projection of the bag onto the key fields. Returns a bag of
+/// `(group, bag)` tuples, one per distinct key, in the order each key first appears:
+/// `group` is the key (a tuple of the keys when there are several) and the inner bag
+/// holds the key's tuples, whole, in their order; it is named after the input bag, as in
+/// DataFu. Like DataFu, the keys are read from the bag's tuples by the projected fields'
+/// names; a projection whose fields are not named after the bag's is read row by row
+/// beside the bag. A null bag gives null.
+///
+/// ## Example
+/// ```text
+/// DEFINE BagGroup datafu.pig.bags.BagGroup();
+/// data = LOAD 'input' AS (input_bag: bag {T: tuple(k: int, v: chararray)});
+/// -- ({(1,A),(1,B),(2,A),(2,B),(2,C),(3,A)})
+/// data2 = FOREACH data GENERATE BagGroup(input_bag, input_bag.(k)) AS grouped;
+/// -- grouped: {(group: int,input_bag: {(k: int,v: chararray)})}
+/// -- ({(1,{(1,A),(1,B)}),(2,{(2,A),(2,B),(2,C)}),(3,{(3,A)})})
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct BagGroup {
+    /// The key fields' positions in the bag's tuples; `None`: the keys are the tuples of
+    /// the second argument, row by row.
+    positions: Option<Vec<usize>>,
+    /// The input bag's name, which the output's inner bag takes.
+    bag_name: Option<String>,
+}
+
+impl BagGroup {
+    fn keys(&self, args: &[Value]) -> Result<Option<Vec<(Value, Tuple)>>, UdfError> {
+        let Some(bag) = bag_at("BagGroup", args, 0)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(bag.len());
+        match &self.positions {
+            Some(positions) => {
+                for t in bag.iter() {
+                    let t = t?.into_owned();
+                    let key: Tuple = positions
+                        .iter()
+                        .map(|&p| t.get(p).cloned().unwrap_or(Value::Null))
+                        .collect();
+                    out.push((Self::group_value(key), t));
+                }
+            }
+            None => {
+                let keys = bag_at("BagGroup", args, 1)?;
+                let key_count = keys.map_or(0, Bag::len);
+                if key_count != bag.len() {
+                    return Err(UdfError(format!(
+                        "BagGroup: the second argument must be a projection of the bag (bag.(key)); it has {key_count} tuples for the bag's {}",
+                        bag.len()
+                    )));
+                }
+                if let Some(keys) = keys {
+                    for (t, k) in bag.iter().zip(keys.iter()) {
+                        out.push((Self::group_value(k?.into_owned()), t?.into_owned()));
+                    }
+                }
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// A single key is the group itself; several make a tuple.
+    fn group_value(mut key: Tuple) -> Value {
+        if key.len() == 1 {
+            key.pop().unwrap_or(Value::Null)
+        } else {
+            Value::Tuple(Box::new(key))
+        }
+    }
+}
+
+impl EvalFunc for BagGroup {
+    fn name(&self) -> &str {
+        "datafu.pig.bags.BagGroup"
+    }
+    fn bind(&self, args: &[CallArg<'_>]) -> Result<Option<std::sync::Arc<dyn EvalFunc>>, String> {
+        let (Some(bag), Some(keys)) = (args.first(), args.get(1)) else {
+            return Ok(None);
+        };
+        let (PigType::Bag(Some(bag_schema)), PigType::Bag(Some(key_schema))) = (bag.ty, keys.ty)
+        else {
+            return Ok(Some(std::sync::Arc::new(BagGroup {
+                positions: None,
+                bag_name: bag.name.map(str::to_string),
+            })));
+        };
+        let positions: Option<Vec<usize>> = key_schema
+            .fields
+            .iter()
+            .map(|k| {
+                let name = k.name.as_deref()?;
+                bag_schema
+                    .fields
+                    .iter()
+                    .position(|f| f.name.as_deref() == Some(name))
+            })
+            .collect();
+        Ok(Some(std::sync::Arc::new(BagGroup {
+            positions,
+            bag_name: bag.name.map(str::to_string),
+        })))
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        check_arity("BagGroup", args, 2, 2)?;
+        let bag = bag_schema("BagGroup", args, 0)?;
+        let keys = bag_schema("BagGroup", args, 1)?;
+        let key_fields: Option<Vec<Field>> = match (&self.positions, bag, keys) {
+            (Some(positions), Some(b), _) => {
+                Some(positions.iter().map(|&p| b.fields[p].clone()).collect())
+            }
+            (_, _, Some(k)) => Some(k.fields.clone()),
+            _ => None,
+        };
+        let group_ty = match key_fields {
+            Some(mut f) if f.len() == 1 => f.remove(0).ty,
+            Some(f) if f.is_empty() => {
+                return Err("the key projection has no fields".into());
+            }
+            Some(f) => PigType::Tuple(Some(Schema::new(f))),
+            None => PigType::Bytearray,
+        };
+        let mut inner = Field::new("", PigType::Bag(bag.cloned()));
+        inner.name = self.bag_name.clone();
+        Ok(bag_with(vec![Field::new("group", group_ty), inner]))
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        want_args("BagGroup", args, 2, 2)?;
+        let Some(keyed) = self.keys(args)? else {
+            return Ok(Value::Null);
+        };
+        let mut groups: Vec<(Value, Vec<Tuple>)> = Vec::new();
+        let mut index: HashMap<Value, usize> = HashMap::new();
+        for (key, t) in keyed {
+            match index.get(&key) {
+                Some(&i) => groups[i].1.push(t),
+                None => {
+                    index.insert(key.clone(), groups.len());
+                    groups.push((key, vec![t]));
+                }
+            }
+        }
+        let out: Vec<Tuple> = groups
+            .into_iter()
+            .map(|(k, ts)| vec![k, Value::Bag(Box::new(Bag::from(ts)))])
+            .collect();
+        Ok(Value::Bag(Box::new(Bag::from(out))))
+    }
+}
+
+/// Which rows a [`BagJoin`] keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JoinKind {
+    Inner,
+    Left,
+    Full,
+}
+
+/// One bag of a [`BagJoin`], as bound to a call.
+#[derive(Debug, Clone)]
+struct JoinSide {
+    /// The key field's position in the bag's tuples.
+    key: usize,
+    /// The bag's tuples' width, for the nulls of an unmatched side.
+    width: usize,
+}
+
+/// `datafu.pig.bags.BagLeftOuterJoin(bag1, 'key1', bag2, 'key2', ...)` (and
+/// `datafu.pig.bags.BagJoin(...)`, inner by default, `BagJoin('left')`, `BagJoin('full')`):
+/// a join of bags on one key field each.
+///
+/// ## What it does
+/// Each bag is followed by the name of its key field, in quotes. Joins the first bag with
+/// the second on those keys, the result with the third, and so on; the output tuples hold
+/// the fields of every bag in order, named `bag::field` as in DataFu (`bag1::key1`,
+/// `bag1::value1`, `bag2::key2`, ...). `BagLeftOuterJoin` keeps every tuple of the first
+/// bag: one with no match in a later bag gets nulls for that bag's fields. Output tuples
+/// come in the order their keys first appear in the first bag (DataFu's order is its hash
+/// map's). As in DataFu, null keys match each other, and a null bag is an error. The
+/// bags' schemas must be known, to find the key fields by name.
+///
+/// ## Example
+/// ```text
+/// DEFINE BagLeftOuterJoin datafu.pig.bags.BagLeftOuterJoin();
+/// -- data: {bag1: {(key1: chararray,value1: chararray)},bag2: {(key2: chararray,value2: int)}}
+/// -- ({(a,x),(b,y)},{(a,1),(a,2)})
+/// bag_joined = FOREACH data GENERATE BagLeftOuterJoin(bag1, 'key1', bag2, 'key2') AS joined;
+/// -- joined: {(bag1::key1: chararray,bag1::value1: chararray,bag2::key2: chararray,bag2::value2: int)}
+/// -- ({(a,x,a,1),(a,x,a,2),(b,y,,)})
+/// ```
+#[derive(Debug, Clone)]
+pub struct BagJoin {
+    name: &'static str,
+    kind: JoinKind,
+    /// The bags, once bound to a call.
+    sides: Option<Vec<JoinSide>>,
+    /// The output's fields, once bound.
+    fields: Vec<Field>,
+}
+
+impl BagJoin {
+    /// `BagLeftOuterJoin()`.
+    pub fn left_outer() -> Self {
+        BagJoin {
+            name: "datafu.pig.bags.BagLeftOuterJoin",
+            kind: JoinKind::Left,
+            sides: None,
+            fields: Vec::new(),
+        }
+    }
+
+    /// `BagJoin()`, `BagJoin('inner' | 'left' | 'full')`.
+    pub fn with_args(args: &[String]) -> Result<Self, String> {
+        let kind = match args {
+            [] => JoinKind::Inner,
+            [k] => match k.to_ascii_lowercase().as_str() {
+                "inner" => JoinKind::Inner,
+                "left" => JoinKind::Left,
+                "full" => JoinKind::Full,
+                _ => {
+                    return Err(format!(
+                        "BagJoin: the join type must be 'inner', 'left' or 'full', got '{k}'"
+                    ));
+                }
+            },
+            _ => {
+                return Err(format!(
+                    "BagJoin takes at most one constructor argument (the join type), got {}",
+                    args.len()
+                ));
+            }
+        };
+        Ok(BagJoin {
+            name: "datafu.pig.bags.BagJoin",
+            kind,
+            sides: None,
+            fields: Vec::new(),
+        })
+    }
+
+    fn short(&self) -> &'static str {
+        self.name.rsplit('.').next().unwrap_or(self.name)
+    }
+
+    fn check_args(&self, n: usize) -> Result<(), String> {
+        if n < 2 || !n.is_multiple_of(2) {
+            return Err(format!(
+                "{} takes pairs of a bag and its key field's name: {}(bag1, 'key1', bag2, 'key2'); got {n} arguments",
+                self.short(),
+                self.short()
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl EvalFunc for BagJoin {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn bind(&self, args: &[CallArg<'_>]) -> Result<Option<std::sync::Arc<dyn EvalFunc>>, String> {
+        self.check_args(args.len())?;
+        let mut sides = Vec::new();
+        let mut fields = Vec::new();
+        for (i, pair) in args.chunks(2).enumerate() {
+            let (bag, key) = (&pair[0], &pair[1]);
+            let schema = match bag.ty {
+                PigType::Bag(Some(s)) => s,
+                PigType::Bag(None) | PigType::Bytearray => {
+                    return Err(format!(
+                        "the fields of bag {} must be known (declare them in the LOAD's AS) to find its key by name",
+                        i + 1
+                    ));
+                }
+                t => return Err(super::bad_arg(self.short(), 2 * i, "a bag", t)),
+            };
+            let Some(Value::Chararray(key_name)) = key.constant else {
+                return Err(format!(
+                    "argument {} must be the name of bag {}'s key field, in quotes",
+                    2 * i + 2,
+                    i + 1
+                ));
+            };
+            let position = schema
+                .fields
+                .iter()
+                .position(|f| f.name.as_deref() == Some(key_name.as_str()))
+                .or_else(|| {
+                    schema.fields.iter().position(|f| {
+                        f.name
+                            .as_deref()
+                            .and_then(|n| n.rsplit("::").next())
+                            .is_some_and(|n| n == key_name)
+                    })
+                })
+                .ok_or_else(|| format!("bag {} has no field '{key_name}' ({schema})", i + 1))?;
+            let bag_name = bag.name.unwrap_or("null");
+            for f in &schema.fields {
+                fields.push(Field::new(
+                    format!("{bag_name}::{}", f.name.as_deref().unwrap_or("null")),
+                    f.ty.clone(),
+                ));
+            }
+            sides.push(JoinSide {
+                key: position,
+                width: schema.fields.len(),
+            });
+        }
+        Ok(Some(std::sync::Arc::new(BagJoin {
+            name: self.name,
+            kind: self.kind,
+            sides: Some(sides),
+            fields,
+        })))
+    }
+    fn return_type(&self, args: &[PigType]) -> Result<PigType, String> {
+        self.check_args(args.len())?;
+        if self.sides.is_none() {
+            return Err("the bags' fields must be known to find the keys by name".into());
+        }
+        Ok(bag_with(self.fields.clone()))
+    }
+    fn eval(&self, args: &[Value]) -> Result<Value, UdfError> {
+        let Some(sides) = &self.sides else {
+            return Err(UdfError(format!(
+                "{}: called without its bags' schemas",
+                self.short()
+            )));
+        };
+        if args.len() != 2 * sides.len() {
+            return Err(UdfError(format!(
+                "{} expects {} arguments, got {}",
+                self.short(),
+                2 * sides.len(),
+                args.len()
+            )));
+        }
+        let key_of = |t: &Tuple, side: &JoinSide| t.get(side.key).cloned().unwrap_or(Value::Null);
+        // The joined tuples so far, by key, keys in the order they first appeared.
+        let mut keys: Vec<Value> = Vec::new();
+        let mut data: HashMap<Value, Vec<Tuple>> = HashMap::new();
+        let mut width = 0;
+        for (i, side) in sides.iter().enumerate() {
+            let Some(bag) = bag_at(self.short(), args, 2 * i)? else {
+                return Err(UdfError(format!(
+                    "{}: bag {} is null; expected a bag",
+                    self.short(),
+                    i + 1
+                )));
+            };
+            if i == 0 {
+                for t in bag.iter() {
+                    let t = t?.into_owned();
+                    let k = key_of(&t, side);
+                    data.entry(k.clone())
+                        .or_insert_with(|| {
+                            keys.push(k);
+                            Vec::new()
+                        })
+                        .push(t);
+                }
+                width = side.width;
+                continue;
+            }
+            let mut joined: HashMap<Value, Vec<Tuple>> = HashMap::new();
+            let mut new_keys: Vec<Value> = Vec::new();
+            for t in bag.iter() {
+                let t = t?.into_owned();
+                let k = key_of(&t, side);
+                let rows = joined.entry(k.clone()).or_insert_with(|| {
+                    new_keys.push(k.clone());
+                    Vec::new()
+                });
+                match data.get(&k) {
+                    Some(lefts) => {
+                        for l in lefts {
+                            let mut row = l.clone();
+                            row.extend(t.iter().cloned());
+                            rows.push(row);
+                        }
+                    }
+                    None if self.kind == JoinKind::Full => {
+                        let mut row = vec![Value::Null; width];
+                        row.extend(t.iter().cloned());
+                        rows.push(row);
+                    }
+                    None => {}
+                }
+            }
+            // Keys in the earlier order, then keys new in this bag.
+            let mut order: Vec<Value> = Vec::with_capacity(keys.len());
+            for k in keys.drain(..) {
+                let matched = joined.get(&k).is_some_and(|r| !r.is_empty());
+                if !matched && self.kind != JoinKind::Inner {
+                    let padded: Vec<Tuple> = data
+                        .remove(&k)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|mut l| {
+                            l.extend(std::iter::repeat_n(Value::Null, side.width));
+                            l
+                        })
+                        .collect();
+                    joined.insert(k.clone(), padded);
+                }
+                order.push(k);
+            }
+            for k in new_keys {
+                if !data.contains_key(&k) && self.kind == JoinKind::Full {
+                    order.push(k);
+                }
+            }
+            order.retain(|k| joined.get(k).is_some_and(|r| !r.is_empty()));
+            keys = order;
+            data = joined;
+            width += side.width;
+        }
+        let mut out = Vec::new();
+        for k in &keys {
+            if let Some(rows) = data.remove(k) {
+                out.extend(rows);
             }
         }
         Ok(Value::Bag(Box::new(Bag::from(out))))
@@ -2358,5 +2789,199 @@ mod tests {
         assert_eq!(total, f.eval(&[ints(&rows)]).unwrap());
         let bad = Bag::from(vec![vec![Value::Bytearray(b"junk".to_vec())]]);
         assert!(f.finalize(&bad).is_err());
+    }
+    fn schema(fields: &[(&str, PigType)]) -> Schema {
+        Schema::new(
+            fields
+                .iter()
+                .map(|(n, t)| Field::new(*n, t.clone()))
+                .collect(),
+        )
+    }
+
+    fn arg<'a>(ty: &'a PigType, name: Option<&'a str>, constant: Option<&'a Value>) -> CallArg<'a> {
+        CallArg { ty, name, constant }
+    }
+
+    #[test]
+    fn bag_group_documented_example() {
+        let row = |k: i32, v: &str| vec![Value::Int(k), s(v)];
+        let input = Value::Bag(Box::new(
+            vec![
+                row(1, "A"),
+                row(1, "B"),
+                row(2, "A"),
+                row(2, "B"),
+                row(2, "C"),
+                row(3, "A"),
+            ]
+            .into(),
+        ));
+        let bag_ty = PigType::Bag(Some(schema(&[
+            ("k", PigType::Int),
+            ("v", PigType::Chararray),
+        ])));
+        let key_ty = PigType::Bag(Some(schema(&[("k", PigType::Int)])));
+        let f = BagGroup::default()
+            .bind(&[
+                arg(&bag_ty, Some("input_bag"), None),
+                arg(&key_ty, None, None),
+            ])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            f.return_type(&[bag_ty.clone(), key_ty])
+                .unwrap()
+                .to_string(),
+            "{(group: int,input_bag: {(k: int,v: chararray)})}"
+        );
+        // The projection is not read when the keys are found by name.
+        let out = f.eval(&[input.clone(), Value::Null]).unwrap();
+        assert_eq!(
+            out.to_string(),
+            "{(1,{(1,A),(1,B)}),(2,{(2,A),(2,B),(2,C)}),(3,{(3,A)})}"
+        );
+        // Unbound, or with unnamed keys: the projection's tuples are the keys.
+        let keys = ints(&[1, 1, 2, 2, 2, 3]);
+        let unbound = BagGroup::default();
+        assert_eq!(unbound.eval(&[input.clone(), keys]).unwrap(), out);
+        assert!(unbound.eval(&[input, ints(&[1])]).is_err());
+        assert_eq!(
+            unbound.eval(&[Value::Null, Value::Null]).unwrap(),
+            Value::Null
+        );
+        // Two keys make a tuple.
+        let both = PigType::Bag(Some(schema(&[
+            ("v", PigType::Chararray),
+            ("k", PigType::Int),
+        ])));
+        let f2 = BagGroup::default()
+            .bind(&[arg(&bag_ty, Some("b"), None), arg(&both, None, None)])
+            .unwrap()
+            .unwrap();
+        let small = bag(&[&[Value::Int(1), s("A")], &[Value::Int(1), s("A")]]);
+        assert_eq!(
+            f2.eval(&[small, Value::Null]).unwrap().to_string(),
+            "{((A,1),{(1,A),(1,A)})}"
+        );
+        assert_eq!(
+            f2.return_type(&[bag_ty, both]).unwrap().to_string(),
+            "{(group: (v: chararray,k: int),b: {(k: int,v: chararray)})}"
+        );
+    }
+
+    fn join_types() -> (PigType, PigType) {
+        (
+            PigType::Bag(Some(schema(&[
+                ("key1", PigType::Chararray),
+                ("value1", PigType::Chararray),
+            ]))),
+            PigType::Bag(Some(schema(&[
+                ("key2", PigType::Chararray),
+                ("value2", PigType::Int),
+            ]))),
+        )
+    }
+
+    #[test]
+    fn bag_left_outer_join_documented_example() {
+        let (t1, t2) = join_types();
+        let (k1, k2) = (s("key1"), s("key2"));
+        let bound = BagJoin::left_outer()
+            .bind(&[
+                arg(&t1, Some("bag1"), None),
+                arg(&PigType::Chararray, None, Some(&k1)),
+                arg(&t2, Some("bag2"), None),
+                arg(&PigType::Chararray, None, Some(&k2)),
+            ])
+            .unwrap()
+            .unwrap();
+        let types = [
+            t1.clone(),
+            PigType::Chararray,
+            t2.clone(),
+            PigType::Chararray,
+        ];
+        assert_eq!(
+            bound.return_type(&types).unwrap().to_string(),
+            "{(bag1::key1: chararray,bag1::value1: chararray,bag2::key2: chararray,bag2::value2: int)}"
+        );
+        let b1 = bag(&[&[s("a"), s("x")], &[s("b"), s("y")], &[s("c"), s("z")]]);
+        let b2 = bag(&[
+            &[s("a"), Value::Int(1)],
+            &[s("c"), Value::Int(3)],
+            &[s("a"), Value::Int(2)],
+            &[s("d"), Value::Int(4)],
+        ]);
+        let out = bound
+            .eval(&[b1.clone(), k1.clone(), b2.clone(), k2.clone()])
+            .unwrap();
+        assert_eq!(out.to_string(), "{(a,x,a,1),(a,x,a,2),(b,y,,),(c,z,c,3)}");
+        let inner = BagJoin::with_args(&[])
+            .unwrap()
+            .bind(&[
+                arg(&t1, Some("bag1"), None),
+                arg(&PigType::Chararray, None, Some(&k1)),
+                arg(&t2, Some("bag2"), None),
+                arg(&PigType::Chararray, None, Some(&k2)),
+            ])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            inner
+                .eval(&[b1.clone(), k1.clone(), b2.clone(), k2.clone()])
+                .unwrap()
+                .to_string(),
+            "{(a,x,a,1),(a,x,a,2),(c,z,c,3)}"
+        );
+        let full = BagJoin::with_args(&args(&["full"]))
+            .unwrap()
+            .bind(&[
+                arg(&t1, Some("bag1"), None),
+                arg(&PigType::Chararray, None, Some(&k1)),
+                arg(&t2, Some("bag2"), None),
+                arg(&PigType::Chararray, None, Some(&k2)),
+            ])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            full.eval(&[b1.clone(), k1.clone(), b2, k2.clone()])
+                .unwrap()
+                .to_string(),
+            "{(a,x,a,1),(a,x,a,2),(b,y,,),(c,z,c,3),(,,d,4)}"
+        );
+        assert!(bound.eval(&[b1, k1.clone(), Value::Null, k2]).is_err());
+    }
+
+    #[test]
+    fn bag_join_binding_errors() {
+        let (t1, _) = join_types();
+        let k = s("nope");
+        let lj = BagJoin::left_outer();
+        let err = lj
+            .bind(&[
+                arg(&t1, Some("bag1"), None),
+                arg(&PigType::Chararray, None, Some(&k)),
+            ])
+            .unwrap_err();
+        assert!(err.contains("no field 'nope'"), "{err}");
+        let err = lj
+            .bind(&[
+                arg(&t1, Some("bag1"), None),
+                arg(&PigType::Chararray, Some("f"), None),
+            ])
+            .unwrap_err();
+        assert!(err.contains("in quotes"), "{err}");
+        let unknown = PigType::Bag(None);
+        assert!(
+            lj.bind(&[
+                arg(&unknown, None, None),
+                arg(&PigType::Chararray, None, Some(&k))
+            ])
+            .is_err()
+        );
+        assert!(lj.bind(&[arg(&t1, None, None)]).is_err());
+        assert!(BagJoin::with_args(&args(&["outer"])).is_err());
+        assert!(lj.eval(&[Value::Null, Value::Null]).is_err());
     }
 }
