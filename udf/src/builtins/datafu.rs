@@ -2,6 +2,8 @@
 //! `datafu.pig.bags.Enumerate`, ...) after `REGISTER datafu-pig-1.6.1.jar;`: pigrs runs them
 //! as built-ins, no Java involved. Each follows DataFu's documentation; where DataFu only
 //! approximates (`StreamingQuantile`, `StreamingMedian`) pigrs computes the exact value.
+//! `HyperLogLogPlusPlus` estimates as DataFu's does, with a sketch of pigrs's own
+//! (`hll.rs`); `SampleByKey` computes DataFu's hash, so it keeps the rows DataFu keeps.
 //!
 //! Where DataFu fails with a Java `NullPointerException` on a null bag (`Enumerate`,
 //! `AppendToBag`, ...), pigrs gives null, as Pig's own bag functions do.
