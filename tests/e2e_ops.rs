@@ -557,4 +557,14 @@ STORE data INTO 'bad' USING org.apache.pig.piggybank.storage.MultiStorage('bad',
     );
     assert!(err.contains("split field index 5"), "{err}");
     assert!(!tmp.path().join("bad").exists());
+    // A Piggybank storer pigrs does not provide is Java, which pigrs cannot run.
+    let err = failure(
+        tmp.path(),
+        "REGISTER /usr/lib/pig/piggybank.jar;
+data = LOAD 'input' USING org.apache.pig.piggybank.storage.avro.AvroStorage();
+DUMP data;
+",
+    );
+    assert!(err.contains("pigrs cannot run Java"), "{err}");
+    assert!(err.contains("REGISTER 'libmyudfs.so'"), "{err}");
 }

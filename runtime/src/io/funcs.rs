@@ -254,7 +254,7 @@ pub fn load_func(name: &str, args: &[String]) -> Result<LoadFunc, String> {
             }
             Ok(LoadFunc::Parquet { schema })
         }
-        other => Err(format!("unknown load function: {other}")),
+        _ => Err(unknown("load", name)),
     }
 }
 
@@ -301,7 +301,7 @@ pub fn store_func(name: &str, args: &[String]) -> Result<StoreFunc, String> {
             Ok(StoreFunc::Parquet)
         }
         "MultiStorage" => multi_storage(args),
-        other => Err(format!("unknown store function: {other}")),
+        _ => Err(unknown("store", name)),
     }
 }
 
@@ -344,6 +344,19 @@ fn multi_storage(args: &[String]) -> Result<StoreFunc, String> {
         delimiter,
         remove_keys,
     })
+}
+
+/// The error for a load or store function (`kind`) pigrs does not provide: a Java class
+/// (a qualified name no plugin provides) gets that pigrs cannot run Java, and the plugin
+/// route.
+fn unknown(kind: &str, name: &str) -> String {
+    if name.contains('.') {
+        format!(
+            "unknown {kind} function: {name}: pigrs cannot run Java; of Piggybank's it provides CSVExcelStorage, CSVLoader, MultiStorage and XMLLoader. Write the {kind} function as a Rust plugin and REGISTER 'libmyudfs.so' (see the README, \"UDF plugins\")"
+        )
+    } else {
+        format!("unknown {kind} function: {name}")
+    }
 }
 
 /// CSVExcelStorage's `(delimiter, multiline, eol, header)`.
@@ -581,6 +594,12 @@ mod tests {
         assert!(store_func("MultiStorage", &s(&["out"])).is_err());
         assert!(store_func("MultiStorage", &s(&["out", "a"])).is_err());
         assert!(store_func("MultiStorage", &s(&["out", "0", "lzo"])).is_err());
+        let java = load_func("org.apache.pig.piggybank.storage.AvroStorage", &[]).unwrap_err();
+        assert!(java.starts_with("unknown load function"), "{java}");
+        assert!(java.contains("pigrs cannot run Java"), "{java}");
+        assert!(java.contains("libmyudfs.so"), "{java}");
+        let plain = store_func("NoSuchStorer", &[]).unwrap_err();
+        assert_eq!(plain, "unknown store function: NoSuchStorer");
     }
 
     #[test]
