@@ -1,5 +1,5 @@
 //! End-to-end tests of UNION ONSCHEMA, relations used as scalars, ASSERT, RANK, CUBE/ROLLUP,
-//! STREAM, PluckTuple and DataFu's and Piggybank's functions: run the `pigrs` binary on small scripts and check what DUMP
+//! STREAM, PluckTuple and DataFu's and Piggybank's functions and storers: run the `pigrs` binary on small scripts and check what DUMP
 //! prints and how failures are reported.
 
 use std::path::Path;
@@ -377,4 +377,194 @@ fn java_classes_pigrs_does_not_provide_are_errors_naming_the_rust_route() {
     );
     assert!(err.contains("is neither a quantile"), "{err}");
     assert!(err.contains("defined here"), "{err}");
+}
+
+#[test]
+fn datafu_bag_functions_by_class_name() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // BagGroup's documented input, and two bags to join.
+    write(
+        tmp.path(),
+        "bags",
+        "{(1,A),(1,B),(2,A),(2,B),(2,C),(3,A)}\t{(a,x),(b,y)}\t{(a,1),(a,2)}\n",
+    );
+    let script = "REGISTER datafu-1.2.0.jar;
+DEFINE BagGroup datafu.pig.bags.BagGroup();
+DEFINE BagLeftOuterJoin datafu.pig.bags.BagLeftOuterJoin();
+data = LOAD 'bags' AS (input_bag: bag {T: tuple(k: int, v: chararray)},
+  bag1: bag {(key1: chararray, value1: chararray)}, bag2: bag {(key2: chararray, value2: int)});
+g = FOREACH data GENERATE BagGroup(input_bag, input_bag.(k)) AS grouped;
+DESCRIBE g;
+DUMP g;
+j = FOREACH data GENERATE BagLeftOuterJoin(bag1, 'key1', bag2, 'key2') AS joined;
+DESCRIBE j;
+DUMP j;
+";
+    let out = run_script(tmp.path(), script);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "pigrs failed:\n{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "g: {grouped: {(group: int,input_bag: {(k: int,v: chararray)})}}",
+            "({(1,{(1,A),(1,B)}),(2,{(2,A),(2,B),(2,C)}),(3,{(3,A)})})",
+            "j: {joined: {(bag1::key1: chararray,bag1::value1: chararray,bag2::key2: chararray,bag2::value2: int)}}",
+            "({(a,x,a,1),(a,x,a,2),(b,y,,)})",
+        ]
+    );
+    // A key that is not a field of its bag is an error at the call.
+    let err = failure(
+        tmp.path(),
+        "DEFINE J datafu.pig.bags.BagLeftOuterJoin();
+data = LOAD 'bags' AS (b0: bag {(k: int)}, bag1: bag {(key1: chararray, value1: chararray)}, bag2: bag {(key2: chararray, value2: int)});
+j = FOREACH data GENERATE J(bag1, 'nokey', bag2, 'key2');
+DUMP j;
+",
+    );
+    assert!(err.contains("no field 'nokey'"), "{err}");
+    // Pointed at the call, with the DEFINE.
+    assert!(
+        err.contains("╰── here") && err.contains("defined here"),
+        "{err}"
+    );
+}
+
+/// DataFu's SamplingTests and SessionTests inputs.
+const SAMPLING_INPUT: &str = "A1\tB1\t1\nA1\tB1\t4\nA1\tB3\t4\nA1\tB4\t4\nA2\tB1\t4\nA2\tB2\t4\nA3\tB1\t3\nA3\tB1\t1\nA3\tB3\t77\nA4\tB1\t3\nA4\tB2\t3\nA4\tB3\t59\nA4\tB4\t29\nA5\tB1\t4\nA6\tB2\t3\nA6\tB2\t55\nA6\tB3\t1\nA7\tB1\t39\nA7\tB2\t27\nA7\tB3\t85\nA8\tB1\t4\nA8\tB2\t45\nA9\tB3\t92\nA9\tB1\t42\nA9\tB2\t1\nA9\tB3\t0\nA10\tB1\t7\nA10\tB2\t23\nA10\tB3\t1\nA10\tB4\t41\nA10\tB5\t52\n";
+const SESSION_INPUT: &str = "2010-01-01T01:00:00Z\t1\t10\n2010-01-01T01:15:00Z\t1\t20\n2010-01-01T01:31:00Z\t1\t10\n2010-01-01T01:35:00Z\t1\t20\n2010-01-01T02:30:00Z\t1\t30\n2010-01-01T01:00:00Z\t2\t10\n2010-01-01T01:31:00Z\t2\t20\n2010-01-01T02:10:00Z\t2\t30\n2010-01-01T02:40:30Z\t2\t40\n2010-01-01T03:30:00Z\t2\t50\n2010-01-01T01:00:00Z\t3\t10\n2010-01-01T01:01:00Z\t3\t20\n2010-01-01T01:02:00Z\t3\t5\n2010-01-01T01:10:00Z\t3\t25\n2010-01-01T01:15:00Z\t3\t50\n2010-01-01T01:25:00Z\t3\t30\n2010-01-01T01:30:00Z\t3\t15\n";
+
+#[test]
+fn datafu_sampling_sessions_hashes_and_distinct_counts_by_class_name() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "input", SAMPLING_INPUT);
+    write(tmp.path(), "views", SESSION_INPUT);
+    // SampleByKey keeps what DataFu's test expects of it.
+    let sampled = sorted_lines(
+        tmp.path(),
+        "REGISTER datafu-pig-1.6.1.jar;
+DEFINE SampleByKey datafu.pig.sampling.SampleByKey('0.5', 'salt2.5');
+data = LOAD 'input' AS (A_id:chararray, B_id:chararray, C:int);
+sampled = FILTER data BY SampleByKey(A_id);
+keys = FOREACH (GROUP sampled BY A_id) GENERATE group, COUNT(sampled);
+DUMP keys;
+",
+    );
+    assert_eq!(sampled, ["(A10,5)", "(A4,4)", "(A5,1)", "(A6,3)", "(A7,3)"]);
+    // Sessionize: each session's largest value, as DataFu's SessionTests checks them.
+    let sessions = sorted_lines(
+        tmp.path(),
+        "DEFINE Sessionize datafu.pig.sessions.Sessionize('30m');
+views = LOAD 'views' AS (time:chararray, user_id:int, value:int);
+views_grouped = GROUP views BY user_id;
+view_counts = FOREACH views_grouped {
+  views = ORDER views BY time;
+  GENERATE flatten(Sessionize(views)) AS (time,user_id,value,session_id);
+}
+max_value = GROUP view_counts BY (user_id, session_id);
+max_value = FOREACH max_value GENERATE group.user_id, MAX(view_counts.value) AS val;
+DUMP max_value;
+",
+    );
+    assert_eq!(
+        sessions,
+        [
+            "(1,20)", "(1,30)", "(2,10)", "(2,20)", "(2,30)", "(2,40)", "(2,50)", "(3,50)"
+        ]
+    );
+    // Hashes, an exact reservoir size, and a distinct count through the combiner.
+    let lines = sorted_lines(
+        tmp.path(),
+        "DEFINE MD5 datafu.pig.hash.MD5();
+DEFINE B64 datafu.pig.hash.MD5('base64');
+DEFINE SHA1 datafu.pig.hash.SHA('1');
+DEFINE HLL datafu.pig.stats.HyperLogLogPlusPlus();
+DEFINE SRS datafu.pig.sampling.ReservoirSample('4');
+data = LOAD 'input' AS (A_id:chararray, B_id:chararray, C:int);
+one = FILTER data BY C == 77;
+h = FOREACH one GENERATE MD5(A_id), B64(A_id), SHA1(A_id);
+DUMP h;
+n = FOREACH (GROUP data ALL) GENERATE HLL(data.A_id), HLL(data.(A_id, B_id)), COUNT(SRS(data));
+DUMP n;
+",
+    );
+    assert_eq!(
+        lines,
+        [
+            "(10,27,4)",
+            "(6593d7b12fd418cdb35bbf438de72f66,ZZPXsS/UGM2zW79DjecvZg==,842f4ac15c5e237ca4c7a77d13e8756cefaf9898)",
+        ]
+    );
+}
+
+#[test]
+fn multistorage_and_xmlloader_from_piggybank() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "input", SAMPLING_INPUT);
+    write(
+        tmp.path(),
+        "books.xml",
+        "<catalog>\n<book id=\"1\"><title>Pig</title></book>\n<book id=\"2\">\n  <title>Rust</title>\n</book>\n<magazine/>\n</catalog>\n",
+    );
+    let script = "REGISTER /usr/lib/pig/piggybank.jar;
+data = LOAD 'input' AS (A_id:chararray, B_id:chararray, C:int);
+few = FILTER data BY A_id == 'A1' OR A_id == 'A2';
+STORE few INTO 'out' USING org.apache.pig.piggybank.storage.MultiStorage('out', '0');
+STORE few INTO 'out2' USING org.apache.pig.piggybank.storage.MultiStorage('out2', '0,1', 'none', ',', 'true');
+books = LOAD 'books.xml' USING org.apache.pig.piggybank.storage.XMLLoader('book') AS (doc:chararray);
+titles = FOREACH books GENERATE REGEX_EXTRACT(doc, '<title>(.*)</title>', 1), SIZE(doc);
+DUMP titles;
+";
+    let lines = sorted_lines(tmp.path(), script);
+    assert_eq!(lines, ["(Pig,38)", "(Rust,43)"]);
+    let out = tmp.path().join("out");
+    assert!(out.join("_SUCCESS").is_file());
+    let mut a1: Vec<String> = Vec::new();
+    for dir in ["A1", "A2"] {
+        let mut files: Vec<_> = std::fs::read_dir(out.join(dir))
+            .expect("key folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        assert!(
+            files.iter().all(|f| f.starts_with(&format!("{dir}-"))),
+            "{files:?}"
+        );
+        if dir == "A1" {
+            for f in files {
+                let text = std::fs::read_to_string(out.join(dir).join(f)).expect("part");
+                a1.extend(text.lines().map(str::to_string));
+            }
+        }
+    }
+    a1.sort();
+    assert_eq!(a1, ["A1\tB1\t1", "A1\tB1\t4", "A1\tB3\t4", "A1\tB4\t4"]);
+    let nested = std::fs::read_dir(tmp.path().join("out2/A1/B1"))
+        .expect("two levels")
+        .map(|e| e.expect("entry").path())
+        .map(|p| std::fs::read_to_string(p).expect("part"))
+        .collect::<String>();
+    let mut values: Vec<&str> = nested.lines().collect();
+    values.sort_unstable();
+    assert_eq!(values, ["1", "4"]);
+    // A key field past the rows' end fails the STORE, which leaves no output.
+    let err = failure(
+        tmp.path(),
+        "data = LOAD 'input' AS (A_id:chararray, B_id:chararray, C:int);
+STORE data INTO 'bad' USING org.apache.pig.piggybank.storage.MultiStorage('bad', '5');
+",
+    );
+    assert!(err.contains("split field index 5"), "{err}");
+    assert!(!tmp.path().join("bad").exists());
+    // A Piggybank storer pigrs does not provide is Java, which pigrs cannot run.
+    let err = failure(
+        tmp.path(),
+        "REGISTER /usr/lib/pig/piggybank.jar;
+data = LOAD 'input' USING org.apache.pig.piggybank.storage.avro.AvroStorage();
+DUMP data;
+",
+    );
+    assert!(err.contains("pigrs cannot run Java"), "{err}");
+    assert!(err.contains("REGISTER 'libmyudfs.so'"), "{err}");
 }

@@ -2416,6 +2416,31 @@ impl Session {
                 _ => checked.push(self.expr(arg, scope)?),
             }
         }
+        // Functions that find fields by name (DataFu's BagGroup, BagLeftOuterJoin) are
+        // configured here from the arguments' names and literal values.
+        let names: Vec<Option<String>> = checked.iter().map(|e| expr_name(e, scope)).collect();
+        let call_args: Vec<pigrs_udf::func::CallArg<'_>> = checked
+            .iter()
+            .zip(&names)
+            .map(|(e, name)| pigrs_udf::func::CallArg {
+                ty: &e.ty,
+                name: name.as_deref(),
+                constant: match &e.kind {
+                    ExprKind::Const(v) => Some(v),
+                    _ => None,
+                },
+            })
+            .collect();
+        let f = match f.bind(&call_args) {
+            Ok(Some(bound)) => bound,
+            Ok(None) => f,
+            Err(msg) => {
+                return Err(with_define(PlanError::plan(
+                    span,
+                    format!("{}: {msg}", func.node),
+                )));
+            }
+        };
         // A relation-level `*` passed to an aggregate is the bag of the whole input.
         let types: Vec<PigType> = checked.iter().map(|e| e.ty.clone()).collect();
         let mut ty = f

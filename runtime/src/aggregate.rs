@@ -50,9 +50,22 @@ pub enum Acc {
         /// The best value so far.
         best: Value,
     },
-    /// Any other algebraic function: its partial states.
-    Generic(Vec<Value>),
+    /// Any other algebraic function: its partial states, merged into one when there are
+    /// `merge_at` of them.
+    Generic {
+        /// The partial states not merged yet.
+        states: Vec<Value>,
+        /// How many states trigger a merge: it doubles after each merge (up to
+        /// [`MAX_PENDING_STATES`]), so a state that grows with its input (a sketch, a
+        /// sample) is rewritten a logarithmic number of times, not once per 64 rows.
+        merge_at: usize,
+    },
 }
+
+/// How many partial states a generic accumulator gathers before its first merge.
+const FIRST_MERGE_AT: usize = 64;
+/// The most partial states a generic accumulator holds unmerged.
+const MAX_PENDING_STATES: usize = 4096;
 
 impl Acc {
     /// A fresh accumulator for `agg`.
@@ -72,7 +85,10 @@ impl Acc {
                 min: false,
                 best: Value::Null,
             },
-            _ => Acc::Generic(Vec::new()),
+            _ => Acc::Generic {
+                states: Vec::new(),
+                merge_at: FIRST_MERGE_AT,
+            },
         }
     }
 
@@ -114,7 +130,7 @@ impl Acc {
                     *best = v;
                 }
             }
-            Acc::Generic(_) => return self.update_many(agg, &[tuple.to_vec()]),
+            Acc::Generic { .. } => return self.update_many(agg, &[tuple.to_vec()]),
         }
         Ok(())
     }
@@ -122,14 +138,15 @@ impl Acc {
     /// Adds input tuples: an algebraic function's initial phase runs once for all of them
     /// ([`Algebraic::initial_batch`](pigrs_udf::func::Algebraic::initial_batch)).
     pub fn update_many(&mut self, agg: &AggCall, tuples: &[Tuple]) -> Result<(), UdfError> {
-        let Acc::Generic(states) = self else {
+        let Acc::Generic { states, merge_at } = self else {
             return tuples.iter().try_for_each(|t| self.update(agg, t));
         };
         let alg = algebraic(agg)?;
         states.extend(alg.initial_batch(tuples)?);
-        if states.len() >= 64 {
+        if states.len() >= *merge_at {
             let merged = alg.intermediate(&states.drain(..).map(|s| vec![s]).collect::<Bag>())?;
             states.push(merged);
+            *merge_at = (*merge_at * 2).min(MAX_PENDING_STATES);
         }
         Ok(())
     }
@@ -144,7 +161,7 @@ impl Acc {
                 Value::Tuple(Box::new(vec![Value::Double(*sum), Value::Long(*count)]))
             }
             Acc::Extreme { best, .. } => best.clone(),
-            Acc::Generic(states) => {
+            Acc::Generic { states, .. } => {
                 algebraic(agg)?.intermediate(&states.iter().map(|s| vec![s.clone()]).collect())?
             }
         })
@@ -163,7 +180,7 @@ impl Acc {
                 }
             }
             (Acc::Extreme { min, best }, v) if !v.is_null() && better(&v, best, *min) => *best = v,
-            (Acc::Generic(states), v) => states.push(v),
+            (Acc::Generic { states, .. }, v) => states.push(v),
             _ => {}
         }
     }
@@ -182,7 +199,7 @@ impl Acc {
                 }
             }
             Acc::Extreme { best, .. } => best,
-            Acc::Generic(states) => {
+            Acc::Generic { states, .. } => {
                 algebraic(agg)?.finalize(&states.into_iter().map(|s| vec![s]).collect())?
             }
         })
@@ -328,7 +345,7 @@ impl Accumulator for PigAccumulator {
         let mut tuple = Vec::with_capacity(values.len());
         // An algebraic function's initial phase runs once for the batch's tuples.
         let mut batch: Option<Vec<Tuple>> =
-            matches!(self.acc, Acc::Generic(_)).then(|| Vec::with_capacity(rows));
+            matches!(self.acc, Acc::Generic { .. }).then(|| Vec::with_capacity(rows));
         for i in 0..rows {
             tuple.clear();
             if self.arg_types.is_empty() {
@@ -400,7 +417,7 @@ impl Accumulator for PigAccumulator {
 
     fn size(&self) -> usize {
         let states = match &self.acc {
-            Acc::Generic(s) => s.len() * std::mem::size_of::<Value>(),
+            Acc::Generic { states: s, .. } => s.len() * std::mem::size_of::<Value>(),
             _ => 0,
         };
         std::mem::size_of::<Self>() + states

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-pub use pigrs_value::func::{Algebraic, BatchError, EvalFunc, RecordFunc, RecordFuncRef, UdfError};
+pub use pigrs_value::func::{
+    Algebraic, BatchError, CallArg, EvalFunc, RecordFunc, RecordFuncRef, UdfError,
+};
 
 /// The package prefix Pig accepts in front of a built-in's name.
 const PIG_BUILTIN_PREFIX: &str = "org.apache.pig.builtin.";
@@ -45,15 +47,23 @@ pub const JAVA_LIBRARY_PACKAGES: &[&str] = &["datafu.", "org.apache.pig.piggyban
 const JAVA_CLASSES: &[&str] = &[
     "datafu.pig.bags.AppendToBag",
     "datafu.pig.bags.BagConcat",
+    "datafu.pig.bags.BagGroup",
+    "datafu.pig.bags.BagJoin",
+    "datafu.pig.bags.BagLeftOuterJoin",
     "datafu.pig.bags.CountEach",
     "datafu.pig.bags.DistinctBy",
     "datafu.pig.bags.Enumerate",
     "datafu.pig.bags.FirstTupleFromBag",
     "datafu.pig.bags.PrependToBag",
+    "datafu.pig.hash.MD5",
     "datafu.pig.hash.SHA",
+    "datafu.pig.sampling.ReservoirSample",
+    "datafu.pig.sampling.SampleByKey",
+    "datafu.pig.sessions.Sessionize",
     "datafu.pig.sets.SetDifference",
     "datafu.pig.sets.SetIntersect",
     "datafu.pig.sets.SetUnion",
+    "datafu.pig.stats.HyperLogLogPlusPlus",
     "datafu.pig.stats.Median",
     "datafu.pig.stats.Quantile",
     "datafu.pig.stats.StreamingMedian",
@@ -91,11 +101,18 @@ pub fn java_class(name: &str, args: &[String]) -> Result<Option<Arc<dyn EvalFunc
         "AppendToBag" => no_args().map(|()| Arc::new(datafu::AddToBag::APPEND) as _)?,
         "PrependToBag" => no_args().map(|()| Arc::new(datafu::AddToBag::PREPEND) as _)?,
         "BagConcat" => no_args().map(|()| Arc::new(datafu::BagConcat) as _)?,
+        "BagGroup" => no_args().map(|()| Arc::new(datafu::BagGroup::default()) as _)?,
+        "BagJoin" => Arc::new(datafu::BagJoin::with_args(args)?),
+        "BagLeftOuterJoin" => no_args().map(|()| Arc::new(datafu::BagJoin::left_outer()) as _)?,
         "CountEach" => Arc::new(datafu::CountEach::with_args(args)?),
         "DistinctBy" => Arc::new(datafu::DistinctBy::with_args(args)?),
         "Enumerate" => Arc::new(datafu::Enumerate::with_args(args)?),
         "FirstTupleFromBag" => no_args().map(|()| Arc::new(datafu::FirstTupleFromBag) as _)?,
         "SHA" => Arc::new(datafu::Sha::with_args(args)?),
+        "MD5" => Arc::new(datafu::Md5::with_args(args)?),
+        "SampleByKey" => Arc::new(datafu::SampleByKey::with_args(args)?),
+        "ReservoirSample" => Arc::new(datafu::ReservoirSample::with_args(args)?),
+        "Sessionize" => Arc::new(datafu::Sessionize::with_args(args)?),
         "SetUnion" => no_args().map(|()| Arc::new(datafu::SetOp::UNION) as _)?,
         "SetIntersect" => no_args().map(|()| Arc::new(datafu::SetOp::INTERSECT) as _)?,
         "SetDifference" => no_args().map(|()| Arc::new(datafu::SetOp::DIFFERENCE) as _)?,
@@ -106,6 +123,7 @@ pub fn java_class(name: &str, args: &[String]) -> Result<Option<Arc<dyn EvalFunc
             args,
             short == "StreamingQuantile",
         )?),
+        "HyperLogLogPlusPlus" => Arc::new(datafu::HyperLogLogPlusPlus::with_args(args)?),
         "VAR" => no_args().map(|()| Arc::new(datafu::Var) as _)?,
         "ISOToUnix" => no_args().map(|()| Arc::new(piggybank::IsoToUnix) as _)?,
         "UnixToISO" => no_args().map(|()| Arc::new(piggybank::UnixToIso) as _)?,

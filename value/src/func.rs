@@ -61,12 +61,31 @@ pub trait EvalFunc: Send + Sync + std::fmt::Debug {
     fn eval_encoded(&self, _bag: &[u8], _rows: usize) -> Option<Result<Vec<Value>, BatchError>> {
         None
     }
+    /// This function configured for one call site from what the planner knows of its
+    /// arguments, their names and constant values (what Pig's `getOutputSchema` sees, and
+    /// DataFu's `AliasableEvalFunc`s use to find fields by name). Called once per call,
+    /// before [`EvalFunc::return_type`]; `Ok(None)`: the function needs nothing of them.
+    /// An `Err` is a plan error at the call.
+    fn bind(&self, _args: &[CallArg<'_>]) -> Result<Option<std::sync::Arc<dyn EvalFunc>>, String> {
+        Ok(None)
+    }
     /// Whether callers should gather rows and call [`EvalFunc::eval_batch`] once per batch
     /// rather than [`EvalFunc::eval`] once per row: a plugin function, whose every call
     /// crosses into a foreign library.
     fn prefers_batches(&self) -> bool {
         false
     }
+}
+
+/// What the planner knows of one argument of a call, for [`EvalFunc::bind`].
+#[derive(Debug, Clone, Copy)]
+pub struct CallArg<'a> {
+    /// The argument's type.
+    pub ty: &'a PigType,
+    /// The name Pig gives it: the field's own (`bag1`, `x`), if it is a field.
+    pub name: Option<&'a str>,
+    /// Its value, when it is a literal.
+    pub constant: Option<&'a Value>,
 }
 
 /// A failed [`EvalFunc::eval_batch`]: the position of the row that failed, and why.

@@ -4,6 +4,8 @@
 use pigrs_planner::logical::FuncRef;
 use pigrs_udf::func::RecordFuncRef;
 
+use super::input::Compression;
+
 /// The options of PigStorage's second argument.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PigStorageOptions {
@@ -69,6 +71,11 @@ pub enum LoadFunc {
         /// The schema string of the argument; `None` takes the file's own schema.
         schema: Option<String>,
     },
+    /// Piggybank's `XMLLoader('tag')`: each `<tag>...</tag>` element is one field.
+    Xml {
+        /// The element's tag name.
+        tag: String,
+    },
     /// A UDF plugin's load function: lines of text, which it turns into tuples.
     Plugin(RecordFuncRef),
 }
@@ -98,6 +105,18 @@ pub enum StoreFunc {
     BinStorage,
     /// `ParquetStorer()`: one `part-*.parquet` file per task.
     Parquet,
+    /// Piggybank's `MultiStorage(location, '0' [, compression [, delimiter [, remove keys]]])`:
+    /// PigStorage text lines, each in a sub-folder named after its key fields' values.
+    MultiStorage {
+        /// The key fields' positions (`'0'` or `'0,1'`: one folder level each).
+        fields: Vec<usize>,
+        /// `'gz'`, `'bz2'` (or `'bz'`) or `'none'`.
+        compression: Compression,
+        /// The field delimiter.
+        delimiter: Vec<u8>,
+        /// `'true'`: leave the key fields out of the lines.
+        remove_keys: bool,
+    },
     /// A UDF plugin's store function: it turns rows into records, written to part files.
     Plugin(RecordFuncRef),
 }
@@ -122,6 +141,7 @@ impl LoadFunc {
             LoadFunc::PigStorage { .. }
             | LoadFunc::TextLoader
             | LoadFunc::JsonLoader { .. }
+            | LoadFunc::Xml { .. }
             | LoadFunc::Plugin(_) => true,
             LoadFunc::CsvExcel { multiline, .. } => !multiline,
             LoadFunc::BinStorage => false,
@@ -229,6 +249,16 @@ pub fn load_func(name: &str, args: &[String]) -> Result<LoadFunc, String> {
             max_args(short, args, 0)?;
             Ok(LoadFunc::BinStorage)
         }
+        "XMLLoader" => {
+            let [tag] = args else {
+                return Err(format!(
+                    "XMLLoader takes the tag of the elements to load: XMLLoader('book'); got {} arguments",
+                    args.len()
+                ));
+            };
+            super::read::check_xml_tag(tag).map_err(|e| format!("XMLLoader: {e}"))?;
+            Ok(LoadFunc::Xml { tag: tag.clone() })
+        }
         "ParquetLoader" => {
             max_args(short, args, 1)?;
             let schema = args.first().filter(|s| !s.trim().is_empty()).cloned();
@@ -237,7 +267,7 @@ pub fn load_func(name: &str, args: &[String]) -> Result<LoadFunc, String> {
             }
             Ok(LoadFunc::Parquet { schema })
         }
-        other => Err(format!("unknown load function: {other}")),
+        _ => Err(unknown("load", name)),
     }
 }
 
@@ -283,7 +313,62 @@ pub fn store_func(name: &str, args: &[String]) -> Result<StoreFunc, String> {
             max_args(short, args, 0)?;
             Ok(StoreFunc::Parquet)
         }
-        other => Err(format!("unknown store function: {other}")),
+        "MultiStorage" => multi_storage(args),
+        _ => Err(unknown("store", name)),
+    }
+}
+
+/// MultiStorage's `(location, key fields [, compression [, delimiter [, remove keys]]])`. The
+/// location is the STORE's (Pig ignores the argument too).
+fn multi_storage(args: &[String]) -> Result<StoreFunc, String> {
+    max_args("MultiStorage", args, 5)?;
+    let Some(indices) = args.get(1) else {
+        return Err(
+            "MultiStorage needs the output location and the key field's index: MultiStorage('out', '0')"
+                .to_string(),
+        );
+    };
+    let fields = indices
+        .split(',')
+        .map(|i| {
+            i.trim().parse::<usize>().map_err(|_| {
+                format!("MultiStorage: '{indices}' is not a field index or a comma-separated list of them")
+            })
+        })
+        .collect::<Result<Vec<usize>, String>>()?;
+    let compression = match args.get(2).map(|c| c.to_ascii_lowercase()).as_deref() {
+        None | Some("none") => Compression::None,
+        Some("gz") => Compression::Gzip,
+        Some("bz2" | "bz") => Compression::Bzip2,
+        Some(other) => {
+            return Err(format!(
+                "MultiStorage: unknown compression '{other}' (use 'none', 'gz' or 'bz2')"
+            ));
+        }
+    };
+    let delimiter = match args.get(3) {
+        Some(d) => parse_field_del(d)?,
+        None => vec![b'\t'],
+    };
+    let remove_keys = args.get(4).is_some_and(|r| r.eq_ignore_ascii_case("true"));
+    Ok(StoreFunc::MultiStorage {
+        fields,
+        compression,
+        delimiter,
+        remove_keys,
+    })
+}
+
+/// The error for a load or store function (`kind`) pigrs does not provide: a Java class
+/// (a qualified name no plugin provides) gets that pigrs cannot run Java, and the plugin
+/// route.
+fn unknown(kind: &str, name: &str) -> String {
+    if name.contains('.') {
+        format!(
+            "unknown {kind} function: {name}: pigrs cannot run Java; of Piggybank's it provides CSVExcelStorage, CSVLoader, MultiStorage and XMLLoader. Write the {kind} function as a Rust plugin and REGISTER 'libmyudfs.so' (see the README, \"UDF plugins\")"
+        )
+    } else {
+        format!("unknown {kind} function: {name}")
     }
 }
 
@@ -493,6 +578,41 @@ mod tests {
             StoreFunc::BinStorage
         );
         assert!(store_func("TextLoader", &[]).is_err());
+    }
+
+    #[test]
+    fn multi_storage_args() {
+        assert_eq!(
+            store_func(
+                "org.apache.pig.piggybank.storage.MultiStorage",
+                &s(&["out", "0"])
+            )
+            .unwrap(),
+            StoreFunc::MultiStorage {
+                fields: vec![0],
+                compression: Compression::None,
+                delimiter: vec![b'\t'],
+                remove_keys: false
+            }
+        );
+        assert_eq!(
+            store_func("MultiStorage", &s(&["out", "0,2", "BZ2", ",", "true"])).unwrap(),
+            StoreFunc::MultiStorage {
+                fields: vec![0, 2],
+                compression: Compression::Bzip2,
+                delimiter: vec![b','],
+                remove_keys: true
+            }
+        );
+        assert!(store_func("MultiStorage", &s(&["out"])).is_err());
+        assert!(store_func("MultiStorage", &s(&["out", "a"])).is_err());
+        assert!(store_func("MultiStorage", &s(&["out", "0", "lzo"])).is_err());
+        let java = load_func("org.apache.pig.piggybank.storage.AvroStorage", &[]).unwrap_err();
+        assert!(java.starts_with("unknown load function"), "{java}");
+        assert!(java.contains("pigrs cannot run Java"), "{java}");
+        assert!(java.contains("libmyudfs.so"), "{java}");
+        let plain = store_func("NoSuchStorer", &[]).unwrap_err();
+        assert_eq!(plain, "unknown store function: NoSuchStorer");
     }
 
     #[test]

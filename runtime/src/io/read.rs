@@ -1,6 +1,6 @@
 //! Reading splits: the line reader (Hadoop's `LineRecordReader` rules) and the record
 //! formats of the load functions (PigStorage, TextLoader, JsonLoader, CSVExcelStorage,
-//! BinStorage).
+//! BinStorage, XMLLoader).
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -123,6 +123,17 @@ pub fn open_reader_filtered(
             let skip = *header == CsvHeader::SkipInputHeader;
             Box::new(LineReader::new(parts, format, splittable, skip, warnings))
         }
+        LoadFunc::Xml { tag } => {
+            let path = || {
+                parts
+                    .first()
+                    .map(|p| p.file.path.clone())
+                    .unwrap_or_default()
+            };
+            let format = XmlFormat::new(tag, schema)
+                .map_err(|e| IoError::format(path(), None, format!("XMLLoader: {e}")))?;
+            Box::new(LineReader::new(parts, format, splittable, false, warnings))
+        }
         LoadFunc::BinStorage => Box::new(BinReader::new(parts)),
         LoadFunc::Plugin(f) => Box::new(PluginReader {
             parts: Parts::new(parts, splittable),
@@ -193,6 +204,8 @@ pub(crate) struct PartLines {
     lines: u64,
     /// Lines of the file before `first_line_offset`, counted on first need.
     base_line: Option<u64>,
+    /// Whether lines after the part's end are being read, to finish a record.
+    past_end: bool,
 }
 
 impl PartLines {
@@ -231,6 +244,7 @@ impl PartLines {
             first_line_offset: 0,
             lines: 0,
             base_line: if range.start == 0 { Some(0) } else { None },
+            past_end: false,
         };
         if range.start > 0 {
             // The line holding byte start-1 belongs to the previous split: skip through its
@@ -316,6 +330,18 @@ impl PartLines {
         }
     }
 
+    /// Whether the part's own lines are all read and more follow in the file: the split
+    /// ends here, not the file.
+    fn at_split_end(&self) -> bool {
+        self.limit != u64::MAX && self.offset >= self.limit
+    }
+
+    /// Goes on with the lines after the part's end (to finish a record begun in it).
+    fn read_past_end(&mut self) {
+        self.limit = u64::MAX;
+        self.past_end = true;
+    }
+
     /// The next line as a range of `buf`, without its `\n` or `\r\n`.
     pub(crate) fn next_line(&mut self) -> Result<Option<(usize, usize)>, IoError> {
         if self.offset >= self.limit {
@@ -393,6 +419,19 @@ trait LineFormat: Send {
     /// Called at the end of each file range (a record still open is finished).
     fn end_part(&mut self, _file: &Path, _out: &mut Vec<Tuple>) -> u32 {
         0
+    }
+
+    /// Called when a part's own lines are done but its file goes on (a split's end):
+    /// whether a record begun in them is still open. If so the reader goes on with the
+    /// lines after the end, which the format reads only to finish that record, while
+    /// [`LineFormat::in_record`].
+    fn past_end(&mut self) -> bool {
+        false
+    }
+
+    /// While reading past a part's end: whether the record is still open.
+    fn in_record(&self) -> bool {
+        false
     }
 }
 
@@ -489,10 +528,21 @@ impl<F: LineFormat> RecordReader for LineReader<F> {
                 continue;
             };
             let (fails, done) = match cur.next_line()? {
-                Some((a, b)) => (
-                    self.format.parse(&cur.buf[a..b], &cur.range.file.path, out),
-                    false,
-                ),
+                Some((a, b)) => {
+                    let fails = self.format.parse(&cur.buf[a..b], &cur.range.file.path, out);
+                    if cur.past_end && !self.format.in_record() {
+                        (
+                            fails + self.format.end_part(&cur.range.file.path, out),
+                            true,
+                        )
+                    } else {
+                        (fails, false)
+                    }
+                }
+                None if cur.at_split_end() && self.format.past_end() => {
+                    cur.read_past_end();
+                    (0, false)
+                }
                 None => (self.format.end_part(&cur.range.file.path, out), true),
             };
             if fails > 0 {
@@ -820,6 +870,131 @@ impl LineFormat for TextFormat {
             String::from_utf8_lossy(line).into_owned(),
         )]);
         0
+    }
+}
+
+/// XMLLoader's reader: each element of the tag, from its start tag to the matching end
+/// tag (elements of the same tag nested in it included), or a self-closed one, is one
+/// record; text outside them is skipped. An element spanning lines keeps its line breaks.
+/// An element belongs to the split whose lines hold its start tag: the reader goes past
+/// the split's end to finish one, and the next split skips the rest of it. As in Pig, a
+/// split that begins inside an element cannot tell it is inside one: an element of the
+/// same tag nested in it on a later line of that split comes out on its own as well.
+struct XmlFormat {
+    /// The start (`<tag ...>`, `<tag .../>`) and end (`</tag>`) tags.
+    tags: regex::bytes::Regex,
+    /// The type of the LOAD's first field, which the element is cast to.
+    ty: Option<PigType>,
+    /// The LOAD's width (the fields after the first are null).
+    width: usize,
+    /// How many start tags are open.
+    depth: usize,
+    /// The element read so far.
+    current: Vec<u8>,
+    /// Reading past the split's end: no new element starts.
+    past_end: bool,
+}
+
+impl XmlFormat {
+    fn new(tag: &str, schema: Option<&Schema>) -> Result<Self, String> {
+        check_xml_tag(tag)?;
+        let pattern = format!(r"<(/?)\s*{}(?:\s[^>]*)?/?>", regex::escape(tag));
+        let tags = regex::bytes::Regex::new(&pattern).map_err(|e| e.to_string())?;
+        Ok(XmlFormat {
+            tags,
+            ty: schema.and_then(|s| s.fields.first()).map(|f| f.ty.clone()),
+            width: schema.map_or(1, |s| s.fields.len().max(1)),
+            depth: 0,
+            current: Vec::new(),
+            past_end: false,
+        })
+    }
+
+    /// The record of an element: its text as a bytearray (as Pig's XMLLoader gives it),
+    /// cast to the LOAD's first field's type; returns 1 when that cast fails.
+    fn emit(&self, element: &[u8], out: &mut Vec<Tuple>) -> u32 {
+        let raw = Value::Bytearray(element.to_vec());
+        let (v, fails) = match &self.ty {
+            None | Some(PigType::Bytearray) => (raw, 0),
+            Some(ty) => match pigrs_udf::cast::cast(&raw, ty) {
+                Ok(v) => (v, 0),
+                Err(_) => (Value::Null, 1),
+            },
+        };
+        let mut t = vec![Value::Null; self.width];
+        t[0] = v;
+        out.push(t);
+        fails
+    }
+}
+
+/// XMLLoader's tag must be an XML name: a letter or `_`, then letters, digits, `_`, `-`,
+/// `.` or `:` (Pig takes `[a-zA-Z_][0-9a-zA-Z-_]+`).
+pub(crate) fn check_xml_tag(tag: &str) -> Result<(), String> {
+    let mut chars = tag.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if first_ok && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':')) {
+        Ok(())
+    } else {
+        Err(format!("'{tag}' is not an XML tag name"))
+    }
+}
+
+impl LineFormat for XmlFormat {
+    fn parse(&mut self, line: &[u8], _file: &Path, out: &mut Vec<Tuple>) -> u32 {
+        let mut fails = 0;
+        // Where the part of the line that belongs to the open element starts.
+        let mut from = 0;
+        for m in self.tags.captures_iter(line) {
+            let Some(whole) = m.get(0) else { continue };
+            let closing = m.get(1).is_some_and(|g| !g.is_empty());
+            let self_closed = !closing && whole.as_bytes().ends_with(b"/>");
+            if closing {
+                if self.depth > 0 {
+                    self.depth -= 1;
+                    if self.depth == 0 {
+                        self.current.extend_from_slice(&line[from..whole.end()]);
+                        let element = std::mem::take(&mut self.current);
+                        fails += self.emit(&element, out);
+                        from = whole.end();
+                    }
+                }
+            } else if self.depth == 0 && !self.past_end {
+                if self_closed {
+                    fails += self.emit(whole.as_bytes(), out);
+                } else {
+                    from = whole.start();
+                    self.current.clear();
+                    self.depth = 1;
+                }
+            } else if self.depth > 0 && !self_closed {
+                self.depth += 1;
+            }
+        }
+        if self.depth > 0 {
+            self.current.extend_from_slice(&line[from..]);
+            self.current.push(b'\n');
+        }
+        fails
+    }
+
+    fn end_part(&mut self, _file: &Path, _out: &mut Vec<Tuple>) -> u32 {
+        // An element never closed is dropped, as Pig drops it.
+        self.depth = 0;
+        self.current.clear();
+        self.past_end = false;
+        0
+    }
+
+    fn past_end(&mut self) -> bool {
+        self.past_end = true;
+        self.depth > 0
+    }
+
+    fn in_record(&self) -> bool {
+        self.depth > 0
     }
 }
 
@@ -1496,5 +1671,74 @@ mod tests {
         assert!(!r.next_batch(10, &mut out).unwrap());
         assert!(!r.next_batch(10, &mut out).unwrap());
         assert_eq!(out.len(), 5);
+    }
+
+    /// The text of each record's first field.
+    fn texts(rows: &[Tuple]) -> Vec<String> {
+        rows.iter()
+            .map(|r| match &r[0] {
+                Value::Bytearray(b) => String::from_utf8_lossy(b).into_owned(),
+                Value::Chararray(s) => s.clone(),
+                v => v.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn xml_loader_reads_elements_across_lines_and_nested() {
+        let t = tempfile::tempdir().unwrap();
+        let body = "<catalog>\n  <book id=\"1\"><title>Pig</title></book>\n  <book id=\"2\">\n    <title>Rust</title>\n    <book>inner</book>\n  </book>\n  <books>not a book</books><book/>\n  <book id=\"3\" />\n</catalog>\n";
+        fs_write(t.path(), "c.xml", body.as_bytes());
+        let load = load_func(
+            "org.apache.pig.piggybank.storage.XMLLoader",
+            &args(&["book"]),
+        )
+        .unwrap();
+        let want = vec![
+            "<book id=\"1\"><title>Pig</title></book>".to_string(),
+            "<book id=\"2\">\n    <title>Rust</title>\n    <book>inner</book>\n  </book>"
+                .to_string(),
+            "<book/>".to_string(),
+            "<book id=\"3\" />".to_string(),
+        ];
+        let (rows, w) = read_path(t.path(), "c.xml", &load, None);
+        assert_eq!(texts(&rows), want);
+        assert!(matches!(rows[0][0], Value::Bytearray(_)));
+        assert_eq!(w.count(), 0);
+        // With AS (doc:chararray) the element is a chararray.
+        let schema = Schema::new(vec![Field::new("doc", PigType::Chararray)]);
+        let (rows, _) = read_path(t.path(), "c.xml", &load, Some(&schema));
+        assert_eq!(rows[1][0], Value::Chararray(want[1].clone()));
+        assert!(load_func("XMLLoader", &[]).is_err());
+        assert!(load_func("XMLLoader", &args(&["<book>"])).is_err());
+    }
+
+    #[test]
+    fn xml_loader_splits_keep_each_element_once() {
+        let t = tempfile::tempdir().unwrap();
+        let mut body = String::from("<root>\n");
+        for i in 0..200 {
+            if i % 3 == 0 {
+                body.push_str(&format!("<rec n=\"{i}\">\n  <v>{i}</v>\n  <w/>\n</rec>\n"));
+            } else {
+                body.push_str(&format!("<rec n=\"{i}\"><rec>{i}</rec></rec> <other/>\n"));
+            }
+        }
+        body.push_str("</root>\n");
+        fs_write(t.path(), "r.xml", body.as_bytes());
+        let files = resolve_input("r.xml", t.path()).unwrap();
+        let load = load_func("XMLLoader", &args(&["rec"])).unwrap();
+        let whole = read_all_splits(
+            &plan_splits_opts(&files, 1, 1, true),
+            &load,
+            None,
+            &Arc::new(Warnings::new()),
+        );
+        assert_eq!(whole.len(), 200);
+        for k in [2, 3, 7, 16, 50] {
+            let splits = plan_splits_opts(&files, k, 1, true);
+            let rows = read_all_splits(&splits, &load, None, &Arc::new(Warnings::new()));
+            assert_eq!(texts(&rows), texts(&whole), "k={k}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Writing: the atomic output directory in Hadoop's layout and the record writers of the
-//! store functions (PigStorage, JsonStorage, CSVExcelStorage, BinStorage).
+//! store functions (PigStorage, JsonStorage, CSVExcelStorage, BinStorage, MultiStorage).
 
+use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -188,6 +189,22 @@ impl OutputDir {
                     func: f.0.clone(),
                 })
             }
+            StoreFunc::MultiStorage {
+                fields,
+                compression,
+                delimiter,
+                remove_keys,
+            } => Box::new(MultiWriter {
+                root: self.tmp.clone(),
+                location: self.final_path.clone(),
+                index,
+                fields: fields.clone(),
+                compression: *compression,
+                delimiter: delimiter.clone(),
+                remove_keys: *remove_keys,
+                files: HashMap::new(),
+                line: Vec::new(),
+            }),
             StoreFunc::Parquet => {
                 // Parquet compresses its own pages; the location's extension is ignored.
                 let path = self.tmp.join(format!("part-{k}-{index:05}.parquet"));
@@ -379,6 +396,110 @@ impl RecordWriter for PluginWriter {
     fn finish(self: Box<Self>) -> Result<(), IoError> {
         let path = self.path;
         self.sink.finish().map_err(|e| IoError::io(path, e))
+    }
+}
+
+/// Piggybank's MultiStorage writer: each row goes, as a PigStorage line, into the file of
+/// its key values, `<k1>/<k1>-<task>` (or `<k1>/<k2>/<k1>-<k2>-<task>` for two key
+/// fields; with compression `<k1>.gz/<k1>-<task>.gz`), opened when its first row comes.
+struct MultiWriter {
+    /// The output's temporary directory, which the files go under.
+    root: PathBuf,
+    /// The output location, which errors name.
+    location: PathBuf,
+    /// The task's number, which the file names end with.
+    index: usize,
+    fields: Vec<usize>,
+    compression: Compression,
+    delimiter: Vec<u8>,
+    remove_keys: bool,
+    /// The open file of each key.
+    files: HashMap<Vec<String>, (PathBuf, Sink)>,
+    line: Vec<u8>,
+}
+
+impl MultiWriter {
+    /// The folder name of a key value: Java's `String.valueOf` of it (`null` for a null),
+    /// with `/` made `-`, as MultiStorage names it.
+    fn key_text(&self, v: &Value) -> Result<String, IoError> {
+        let text = match v {
+            Value::Null => "null".to_string(),
+            other => {
+                let mut b = Vec::new();
+                push_text(other, &mut b);
+                String::from_utf8_lossy(&b).replace('/', "-")
+            }
+        };
+        if text.is_empty() || text == "." || text == ".." || text.contains('\0') {
+            return Err(IoError::format(
+                &self.location,
+                None,
+                format!("MultiStorage: the key value '{text}' cannot name a folder"),
+            ));
+        }
+        Ok(text)
+    }
+
+    fn open(&self, key: &[String]) -> Result<(PathBuf, Sink), IoError> {
+        let ext = self.compression.extension();
+        let mut dir = self.root.clone();
+        for k in key {
+            dir.push(format!("{k}{ext}"));
+        }
+        fs::create_dir_all(&dir).map_err(|e| IoError::io(&dir, e))?;
+        let path = dir.join(format!("{}-{:04}{ext}", key.join("-"), self.index));
+        let sink = Sink::create(&path, self.compression)?;
+        Ok((path, sink))
+    }
+}
+
+impl RecordWriter for MultiWriter {
+    fn write(&mut self, rows: &[Tuple]) -> Result<(), IoError> {
+        for row in rows {
+            let mut key = Vec::with_capacity(self.fields.len());
+            for &f in &self.fields {
+                let Some(v) = row.get(f) else {
+                    return Err(IoError::format(
+                        &self.location,
+                        None,
+                        format!(
+                            "MultiStorage: split field index {f} is past the row's {} fields",
+                            row.len()
+                        ),
+                    ));
+                };
+                key.push(self.key_text(v)?);
+            }
+            self.line.clear();
+            let mut first = true;
+            for (i, v) in row.iter().enumerate() {
+                if self.remove_keys && self.fields.contains(&i) {
+                    continue;
+                }
+                if !first {
+                    self.line.extend_from_slice(&self.delimiter);
+                }
+                first = false;
+                push_text(v, &mut self.line);
+            }
+            self.line.push(b'\n');
+            if !self.files.contains_key(&key) {
+                let file = self.open(&key)?;
+                self.files.insert(key.clone(), file);
+            }
+            if let Some((path, sink)) = self.files.get_mut(&key) {
+                sink.write_all(&self.line)
+                    .map_err(|e| IoError::io(&*path, e))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), IoError> {
+        for (_, (path, sink)) in self.files {
+            sink.finish().map_err(|e| IoError::io(path, e))?;
+        }
+        Ok(())
     }
 }
 
@@ -829,5 +950,70 @@ mod tests {
             );
             assert_eq!(dbg(&back), dbg(&rows), "{name}");
         }
+    }
+
+    #[test]
+    fn multi_storage_writes_a_folder_per_key() {
+        let t = tempfile::tempdir().unwrap();
+        let row = |a: &str, b: i32, c: &str| {
+            vec![
+                Value::Chararray(a.into()),
+                Value::Int(b),
+                Value::Chararray(c.into()),
+            ]
+        };
+        let parts = [
+            vec![row("a1", 1, "x"), row("a2", 2, "y"), row("a1", 3, "z")],
+            vec![row("a2", 4, "w"), row("x/y", 5, "v")],
+        ];
+        let out = t.path().join("out");
+        store(
+            &out,
+            &store_func("MultiStorage", &args(&["out", "0"])).unwrap(),
+            None,
+            &parts,
+        );
+        let read = |p: &str| fs::read_to_string(out.join(p)).unwrap();
+        assert_eq!(read("a1/a1-0000"), "a1\t1\tx\na1\t3\tz\n");
+        assert_eq!(read("a2/a2-0000"), "a2\t2\ty\n");
+        assert_eq!(read("a2/a2-0001"), "a2\t4\tw\n");
+        assert_eq!(read("x-y/x-y-0001"), "x/y\t5\tv\n");
+        assert!(out.join("_SUCCESS").is_file());
+
+        // Two key levels, gzip, a comma and the keys left out.
+        let out2 = t.path().join("out2");
+        store(
+            &out2,
+            &store_func("MultiStorage", &args(&["out2", "0,1", "gz", ",", "true"])).unwrap(),
+            None,
+            &parts[..1],
+        );
+        let gz = out2.join("a1.gz/1.gz/a1-1-0000.gz");
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(File::open(&gz).unwrap()),
+            &mut text,
+        )
+        .unwrap();
+        assert_eq!(text, "x\n");
+    }
+
+    #[test]
+    fn multi_storage_bad_rows_fail_the_whole_output() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("out");
+        let sf = store_func("MultiStorage", &args(&["out", "3"])).unwrap();
+        let dir = OutputDir::create(&out).unwrap();
+        let mut w = dir.part_writer(PartKind::Map, 0, &sf, None).unwrap();
+        let e = w.write(&[vec![Value::Int(1)]]).unwrap_err();
+        assert!(e.to_string().contains("split field index 3"), "{e}");
+        drop(w);
+        drop(dir);
+        assert!(!out.exists());
+        let sf = store_func("MultiStorage", &args(&["out", "0"])).unwrap();
+        let dir = OutputDir::create(&out).unwrap();
+        let mut w = dir.part_writer(PartKind::Map, 0, &sf, None).unwrap();
+        let e = w.write(&[vec![Value::Chararray("..".into())]]).unwrap_err();
+        assert!(e.to_string().contains("cannot name a folder"), "{e}");
     }
 }

@@ -267,7 +267,13 @@ static RANDOM_SEED: OnceLock<u64> = OnceLock::new();
 static RANDOM_CALLS: AtomicU64 = AtomicU64::new(0);
 
 /// The next double of a SplitMix64 sequence, in [0, 1).
-fn next_random() -> f64 {
+pub(crate) fn next_random() -> f64 {
+    (random_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The next 64 bits of a SplitMix64 sequence seeded by the start time, shared by the
+/// functions that draw at random (RANDOM, DataFu's ReservoirSample and Sessionize).
+pub(crate) fn random_u64() -> u64 {
     const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
     let seed = *RANDOM_SEED.get_or_init(|| {
         std::time::SystemTime::now()
@@ -279,8 +285,7 @@ fn next_random() -> f64 {
     let mut z = seed.wrapping_add(n.wrapping_add(1).wrapping_mul(GOLDEN));
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    (z >> 11) as f64 / (1u64 << 53) as f64
+    z ^ (z >> 31)
 }
 
 /// `RANDOM()`

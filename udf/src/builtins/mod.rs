@@ -19,6 +19,7 @@ pub mod collection;
 pub mod datafu;
 pub mod datetime;
 pub mod eval;
+mod hll;
 pub mod math;
 pub mod piggybank;
 pub mod relational;
