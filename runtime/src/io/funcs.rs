@@ -131,6 +131,7 @@ impl LoadFunc {
             LoadFunc::CsvExcel { .. } => "CSVExcelStorage",
             LoadFunc::BinStorage => "BinStorage",
             LoadFunc::Parquet { .. } => "ParquetLoader",
+            LoadFunc::Xml { .. } => "XMLLoader",
             LoadFunc::Plugin(f) => f.0.name(),
         }
     }
