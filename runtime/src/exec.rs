@@ -1,8 +1,8 @@
 //! pigrs's own DataFusion execution plan nodes.
 //!
 //! One [`PigExec`] node type implements DataFusion's `ExecutionPlan` once; what it does comes
-//! from its [`Source`] (a file scan, a reduce over shuffled rows, a cross, a rank, a
-//! stream ...) followed by a fused chain of row [`Step`]s (FILTER, FOREACH, SAMPLE) and an
+//! from its [`Source`] (the batches of DataFusion operators, a reduce over shuffled rows, a
+//! rank, a stream) followed by a fused chain of row [`Step`]s (FILTER, FOREACH, SAMPLE) and an
 //! [`Output`] layout: plain rows, or rows keyed for the next
 //! shuffle. That is a map or reduce stage: the work one task does between two shuffles.
 
