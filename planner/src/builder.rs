@@ -48,6 +48,17 @@ pub enum Action {
     Fs(String),
     /// `sh ...`: the command as written.
     Sh(String),
+    /// One of Grunt's file commands (`ls`, `cat`, `cd`, …), its paths resolved against
+    /// the folder `cd` made current (`ls` and `pwd` alone get that folder, `cd` alone the
+    /// home folder).
+    File {
+        /// Which command.
+        command: a::FileCommand,
+        /// Its paths, each where it was written.
+        args: Vec<Spanned<String>>,
+        /// The whole statement.
+        span: Span,
+    },
     /// `SET key value`.
     Set(String, String),
     /// Print a note on stderr (a REGISTER of a jar whose functions pigrs provides).
@@ -99,6 +110,9 @@ pub struct Session {
     failed_register: Option<Span>,
     /// The first REGISTER of a DataFu or Piggybank jar: their functions are built in.
     java_jar: Option<Span>,
+    /// The folder the last `cd` made current, which relative LOAD, STORE and file-command
+    /// paths start from; `None`: the working directory.
+    cwd: Option<String>,
 }
 
 /// The help of the errors for Java: the route pigrs offers instead.
@@ -167,6 +181,17 @@ impl Session {
         self
     }
 
+    /// The folder the last `cd` made current (`None`: the working directory).
+    pub fn working_dir(&self) -> Option<&str> {
+        self.cwd.as_deref()
+    }
+
+    /// Sets the folder relative paths start from: the shell puts it back when a `cd`
+    /// fails to run.
+    pub fn set_working_dir(&mut self, dir: Option<String>) {
+        self.cwd = dir;
+    }
+
     /// The node an alias names, if it is defined.
     pub fn alias(&self, name: &str) -> Option<NodeId> {
         self.aliases.get(name).map(|(id, _)| *id)
@@ -224,7 +249,7 @@ impl Session {
                 }
                 let id = self.plan.add(Node {
                     op: Operator::Store {
-                        location: path.node.clone(),
+                        location: crate::paths::resolve_location(self.cwd.as_deref(), &path.node),
                         func,
                     },
                     inputs: vec![input],
@@ -321,7 +346,28 @@ impl Session {
             }
             StatementKind::Fs(args) => Ok(vec![Action::Fs(args.node.clone())]),
             StatementKind::Sh(cmd) => Ok(vec![Action::Sh(cmd.node.clone())]),
-            StatementKind::Rmf(path) => Ok(vec![Action::Rmf(path.node.clone())]),
+            StatementKind::Rmf(path) => Ok(vec![Action::Rmf(crate::paths::resolve(
+                self.cwd.as_deref(),
+                &path.node,
+            ))]),
+            StatementKind::FileCommand { command, args } => {
+                let home = std::env::var("HOME").ok();
+                let args = crate::paths::file_command_args(
+                    command.node,
+                    args,
+                    span,
+                    self.cwd.as_deref(),
+                    home.as_deref(),
+                )?;
+                if command.node == a::FileCommand::Cd {
+                    self.cwd = args.first().map(|a| a.node.clone());
+                }
+                Ok(vec![Action::File {
+                    command: command.node,
+                    args,
+                    span,
+                }])
+            }
             // A bare `exec` runs the statements so far: a script runs them all anyway.
             StatementKind::Exec(call) if call.script.is_none() => Ok(vec![]),
             StatementKind::Exec(_) | StatementKind::Run(_) => Err(PlanError::not_implemented(
@@ -711,6 +757,7 @@ impl Session {
     fn op(&mut self, op: &a::Op, span: Span, alias: Option<&str>) -> Result<NodeId> {
         match op {
             a::Op::Load { path, func, schema } => {
+                let location = crate::paths::resolve_location(self.cwd.as_deref(), &path.node);
                 let func = self.func_ref(func.as_ref(), "PigStorage", span);
                 let func = self.with_record_func(func, true)?;
                 let schema = match (schema, &self.schemas, &func.plugin) {
@@ -723,13 +770,13 @@ impl Session {
                         .load_schema()
                         .map_err(|m| PlanError::plan(func.span, format!("{}: {m}", f.0.name())))?,
                     (None, Some(p), None) => p
-                        .load_schema(&func.name, &func.args, &path.node)
+                        .load_schema(&func.name, &func.args, &location)
                         .map_err(|m| PlanError::plan(span, m))?,
                     (None, None, None) => None,
                 };
                 Ok(self.add(
                     Operator::Load {
-                        location: path.node.clone(),
+                        location,
                         func,
                         columns: None,
                         filter: None,

@@ -13,6 +13,7 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::physical_plan::{ExecutionPlan, displayable};
 use futures::StreamExt;
 use pigrs_grammar::Span;
+use pigrs_grammar::ast::FileCommand;
 use pigrs_planner::builder::Action;
 use pigrs_planner::expr::ExprKind;
 use pigrs_planner::logical::{LogicalPlan, NodeId, Operator};
@@ -189,6 +190,17 @@ impl Runner {
         for a in actions {
             match a {
                 Action::Rmf(p) => removed.push(self.path(p)),
+                // `rm` removes its paths and `mv` its source before the STORE runs.
+                Action::File {
+                    command: FileCommand::Rm,
+                    args,
+                    ..
+                } => removed.extend(args.iter().map(|a| self.path(&a.node))),
+                Action::File {
+                    command: FileCommand::Mv,
+                    args,
+                    ..
+                } => removed.extend(args.first().map(|a| self.path(&a.node))),
                 Action::Execute(id) => {
                     let node = plan.node(*id);
                     if let Operator::Store { location, func } = &node.op {
@@ -323,6 +335,11 @@ impl Runner {
             Action::Rmf(p) => remove_path(&self.path(p)).map_err(RunError::from),
             Action::Fs(args) => crate::fs::run_fs(args, &self.opts.base_dir, out),
             Action::Sh(cmd) => crate::fs::run_sh(cmd, &self.opts.base_dir, out),
+            Action::File {
+                command,
+                args,
+                span,
+            } => crate::grunt::run_file_command(*command, args, *span, &self.opts.base_dir, out),
             Action::Note(text) => {
                 eprintln!("{text}");
                 Ok(())

@@ -1,0 +1,197 @@
+//! Pig compatibility of storage and Grunt's commands, end to end: the file commands (`ls`,
+//! `cat`, `cd`, …) as statements of a script and of the shell, loaders reading the schema
+//! their storer wrote, STREAM through files with SHIP and CACHE, and OrcStorage.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn pigrs() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pigrs"))
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(path, text).expect("write");
+}
+
+/// Runs `pigrs run script.pig` in `dir` on `text`.
+fn run_script(dir: &Path, text: &str) -> Output {
+    write(dir, "script.pig", text);
+    pigrs()
+        .current_dir(dir)
+        .env("HOME", dir)
+        .args(["run", "script.pig"])
+        .output()
+        .expect("pigrs runs")
+}
+
+/// Stdout of a run that must succeed.
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "pigrs failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).expect("utf-8 output")
+}
+
+/// Stderr of a run that must fail.
+fn failed(out: &Output) -> String {
+    assert!(
+        !out.status.success(),
+        "pigrs succeeded:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stderr.clone()).expect("utf-8 errors")
+}
+
+/// The absolute name of `dir` as `ls` and `pwd` print it.
+fn uri(dir: &Path) -> String {
+    format!("file:{}", dir.canonicalize().expect("canonical").display())
+}
+
+// ------------------------------------------------------------------ file commands
+
+#[test]
+fn file_commands_run_in_script_order_after_the_outputs_before_them() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    write(d, "in.txt", "a\t1\nb\t2\nc\t3\n");
+    let stdout = ok(&run_script(
+        d,
+        "A = LOAD 'in.txt' AS (k:chararray, v:int);\n\
+         mkdir work\n\
+         STORE A INTO 'work/all';\n\
+         -- the STORE above has run: cat sees its part file\n\
+         cat work/all\n\
+         B = FILTER A BY v > 1;\n\
+         STORE B INTO 'work/big';\n\
+         ls work\n\
+         cp work/big work/copy\n\
+         mv work/copy 'work/moved here'\n\
+         rm work/all\n\
+         ls work;\n",
+    ));
+    let work = uri(&d.join("work"));
+    assert_eq!(
+        stdout,
+        format!(
+            "a\t1\nb\t2\nc\t3\n\
+             {work}/all\t<dir>\n{work}/big\t<dir>\n\
+             {work}/big\t<dir>\n{work}/moved here\t<dir>\n"
+        )
+    );
+    let moved = std::fs::read_to_string(d.join("work/moved here/part-m-00000")).expect("moved");
+    assert_eq!(moved, "b\t2\nc\t3\n");
+    assert!(!d.join("work/copy").exists() && !d.join("work/all").exists());
+}
+
+#[test]
+fn cd_changes_where_relative_loads_stores_and_commands_start() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    write(d, "data/in.txt", "x\t5\ny\t7\n");
+    let stdout = ok(&run_script(
+        d,
+        "cd data\n\
+         pwd\n\
+         A = LOAD 'in.txt' AS (k:chararray, v:int);\n\
+         STORE A INTO 'out';\n\
+         ls out\n\
+         copyToLocal out/part-m-00000 local.txt\n\
+         copyFromLocal local.txt back.txt\n\
+         cd ..\n\
+         cat data/back.txt\n\
+         cd\n\
+         pwd\n",
+    ));
+    let data = uri(&d.join("data"));
+    let out = d.join("data/out/part-m-00000");
+    assert_eq!(
+        stdout,
+        format!(
+            "{data}\n{data}/out/_SUCCESS<r 1>\t0\n{data}/out/part-m-00000<r 1>\t8\nx\t5\ny\t7\n{}\n",
+            uri(d)
+        )
+    );
+    assert!(out.exists());
+    // The local side of copyToLocal/copyFromLocal is the process's folder, which `cd`
+    // does not change.
+    assert_eq!(
+        std::fs::read_to_string(d.join("local.txt")).expect("local"),
+        "x\t5\ny\t7\n"
+    );
+    assert!(d.join("data/back.txt").exists());
+}
+
+#[test]
+fn a_file_command_error_points_at_its_path_in_the_script() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    let err = failed(&run_script(d, "mkdir a\ncat a/missing.txt\nls\n"));
+    assert!(err.contains("cat: a/missing.txt does not exist"), "{err}");
+    assert!(err.contains("script.pig:2:5"), "{err}");
+    let err = failed(&run_script(d, "rm nothing\n"));
+    assert!(err.contains("rm: nothing does not exist"), "{err}");
+    let err = failed(&run_script(d, "cd a\ncd nowhere\n"));
+    assert!(err.contains("cd: a/nowhere does not exist"), "{err}");
+    write(d, "f.txt", "1\n");
+    let err = failed(&run_script(d, "cd f.txt\n"));
+    assert!(err.contains("f.txt is not a folder"), "{err}");
+    let err = failed(&run_script(d, "cp f.txt\n"));
+    assert!(err.contains("`cp` takes 2 paths, not 1"), "{err}");
+    assert!(err.contains("usage: cp source destination"), "{err}");
+    let err = failed(&run_script(d, "cp f.txt a\ncp f.txt a\n"));
+    assert!(err.contains("already exists"), "{err}");
+    assert!(err.contains("script.pig:2:"), "{err}");
+}
+
+#[test]
+fn command_names_stay_usable_as_aliases() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    write(d, "in.txt", "1\n2\n");
+    let stdout = ok(&run_script(
+        d,
+        "cat = LOAD 'in.txt' AS (n:int);\nls = FILTER cat BY n > 1;\nDUMP ls;\n",
+    ));
+    assert_eq!(stdout, "(2)\n");
+}
+
+#[test]
+fn the_shell_runs_file_commands_and_a_failed_cd_stays_put() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    write(d, "sub/in.txt", "q\n");
+    let mut child = pigrs()
+        .current_dir(d)
+        .env("HOME", d)
+        .env("PIGRS_HISTORY", d.join("history"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pigrs starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"cd sub\ncd nowhere\npwd\ncat in.txt\nA = LOAD 'in.txt' AS (s:chararray);\nDUMP A;\nquit\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("pigrs ends");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stdout,
+        format!("{}\nq\n(q)\n", uri(&d.join("sub"))),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("cd: sub/nowhere does not exist"),
+        "{stderr}"
+    );
+}
