@@ -195,3 +195,86 @@ fn the_shell_runs_file_commands_and_a_failed_cd_stays_put() {
         "{stderr}"
     );
 }
+
+// ------------------------------------------------------------------ schemas beside data
+
+/// Stores a relation with a bag field with each storer that writes its schema.
+fn store_with_schemas(d: &Path) {
+    write(d, "in.txt", "a\t1\t2.5\nb\t2\t3.5\nc\t2\t4.5\n");
+    ok(&run_script(
+        d,
+        "A = LOAD 'in.txt' AS (name:chararray, n:int, d:double);\n\
+         G = GROUP A BY n;\n\
+         S = FOREACH G GENERATE group AS n, A.(name, d) AS rows, COUNT(A) AS c;\n\
+         STORE S INTO 'json' USING JsonStorage();\n\
+         STORE S INTO 'bin' USING BinStorage();\n\
+         STORE S INTO 'pig' USING PigStorage('|', '-schema');\n",
+    ));
+}
+
+#[test]
+fn loaders_without_as_read_the_schema_their_storer_wrote() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    store_with_schemas(d);
+    let schema = "{n: int,rows: {(name: chararray,d: double)},c: long}";
+    for (load, func) in [
+        ("json", "JsonLoader()"),
+        ("bin", "BinStorage()"),
+        // A delimiter that is not in the bag's text: PigStorage, as Pig's, splits a line
+        // at every delimiter, inside a bag too.
+        ("pig", "PigStorage('|')"),
+        ("pig", "PigStorage('|', '-schema')"),
+    ] {
+        // A second script: the fields are used by name, in the order they were stored.
+        let stdout = ok(&run_script(
+            d,
+            &format!(
+                "R = LOAD '{load}' USING {func};\n\
+                 DESCRIBE R;\n\
+                 X = FOREACH R GENERATE c * 10L, n, FLATTEN(rows.name);\n\
+                 Y = ORDER X BY $1, $2;\n\
+                 DUMP Y;\n"
+            ),
+        ));
+        assert_eq!(
+            stdout,
+            format!("R: {schema}\n(10,1,a)\n(20,2,b)\n(20,2,c)\n"),
+            "{func}"
+        );
+    }
+}
+
+#[test]
+fn bin_storage_without_a_schema_file_types_its_first_record_as_pig_does() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    store_with_schemas(d);
+    std::fs::remove_file(d.join("bin/.pig_schema")).expect("rm");
+    let stdout = ok(&run_script(
+        d,
+        "R = LOAD 'bin' USING BinStorage();\nDESCRIBE R;\nX = FOREACH R GENERATE $2 + 1L;\nDUMP X;\n",
+    ));
+    assert_eq!(stdout, "R: {int,{()},long}\n(2)\n(3)\n");
+}
+
+#[test]
+fn a_schema_file_that_is_not_pigs_is_an_error_naming_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    store_with_schemas(d);
+    write(d, "json/.pig_schema", "{not json");
+    let err = failed(&run_script(
+        d,
+        "R = LOAD 'json' USING JsonLoader();\nDUMP R;\n",
+    ));
+    assert!(err.contains(".pig_schema"), "{err}");
+    assert!(err.contains("script.pig:1:"), "{err}");
+    // PigStorage -schema requires the file.
+    std::fs::remove_file(d.join("pig/.pig_schema")).expect("rm");
+    let err = failed(&run_script(
+        d,
+        "R = LOAD 'pig' USING PigStorage('|', '-schema');\nDUMP R;\n",
+    ));
+    assert!(err.contains("no .pig_schema file"), "{err}");
+}

@@ -220,7 +220,12 @@ impl OutputDir {
                 header.push(b'\n');
                 put(".pig_header", &header)
             }
-            StoreFunc::JsonStorage => put(".pig_schema", json::pig_schema_json(schema).as_bytes()),
+            // BinStorage keeps its fields' names and types beside the data too, so a LOAD
+            // with no AS clause gets them back (Pig's BinStorage gets only the types of the
+            // first record, which is what a LOAD of data with no `.pig_schema` falls back to).
+            StoreFunc::JsonStorage | StoreFunc::BinStorage => {
+                put(".pig_schema", json::pig_schema_json(schema).as_bytes())
+            }
             _ => Ok(()),
         }
     }
