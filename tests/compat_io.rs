@@ -278,3 +278,119 @@ fn a_schema_file_that_is_not_pigs_is_an_error_naming_it() {
     ));
     assert!(err.contains("no .pig_schema file"), "{err}");
 }
+
+// ------------------------------------------------------------------ STREAM through files
+
+#[test]
+fn stream_through_files_with_shipped_files_in_a_folder_of_its_own() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    write(d, "in.txt", "a\t1\nb\t2\n");
+    write(d, "tools/suffix.txt", "X\n");
+    // Reads the rows from in.csv and writes its output to out.csv, both in its own
+    // folder, where SHIP put it and suffix.txt; what it prints is not its output.
+    write(
+        d,
+        "tools/upper.sh",
+        "tr a-z A-Z < in.csv | sed \"s/\\$/,$(cat suffix.txt)/\" > out.csv\n\
+         ls > listing.txt\n\
+         echo not-a-row\n",
+    );
+    let stdout = ok(&run_script(
+        d,
+        "A = LOAD 'in.txt' AS (k:chararray, v:int);\n\
+         DEFINE up `sh upper.sh; cat listing.txt >&2` INPUT('in.csv' USING PigStreaming(','))\n\
+           OUTPUT('out.csv' USING PigStreaming(',')) SHIP('tools/upper.sh', 'tools/suffix.txt');\n\
+         B = STREAM A THROUGH up AS (k:chararray, v:int, s:chararray);\n\
+         C = FOREACH B GENERATE k, v * 10, s;\n\
+         DUMP C;\n",
+    ));
+    assert_eq!(stdout, "(A,10,X)\n(B,20,X)\n");
+    // The files stayed in the command's folder, not in the script's.
+    for f in ["in.csv", "out.csv", "listing.txt", "upper.sh"] {
+        assert!(!d.join(f).exists(), "{f} leaked into the script's folder");
+    }
+}
+
+#[test]
+fn the_command_folder_holds_exactly_the_shipped_and_cached_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    write(d, "in.txt", "k\n");
+    write(d, "lookup/table.txt", "t1\nt2\n");
+    write(d, "ship.txt", "s\n");
+    let stdout = ok(&run_script(
+        d,
+        "A = LOAD 'in.txt' AS (k:chararray);\n\
+         DEFINE l `cat > /dev/null; ls; cat table` SHIP('ship.txt') CACHE('lookup/table.txt#table');\n\
+         B = STREAM A THROUGH l;\n\
+         DUMP B;\n",
+    ));
+    assert_eq!(stdout, "(ship.txt)\n(table)\n(t1)\n(t2)\n");
+}
+
+#[test]
+fn pig_streaming_delimiters_split_and_join_fields() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    write(d, "in.txt", "a b\t1\nc\t2\n");
+    let stdout = ok(&run_script(
+        d,
+        "A = LOAD 'in.txt' AS (k:chararray, v:int);\n\
+         DEFINE pipe `cat` INPUT(stdin USING PigStreaming('|')) OUTPUT(stdout USING PigStreaming('|'));\n\
+         B = STREAM A THROUGH pipe AS (k:chararray, v:int);\n\
+         C = FOREACH B GENERATE v + 1, k;\n\
+         DUMP C;\n\
+         -- The input with commas, read back with the default TAB: one field per line.\n\
+         DEFINE comma `cat` INPUT(stdin USING PigStreaming(','));\n\
+         D = STREAM A THROUGH comma;\n\
+         DUMP D;\n\
+         DEFINE hex `tr '\\001' ':'` INPUT(stdin USING PigStreaming('\\\\x01'));\n\
+         E = STREAM A THROUGH hex;\n\
+         DUMP E;\n",
+    ));
+    assert_eq!(stdout, "(2,a b)\n(3,c)\n(a b,1)\n(c,2)\n(a b:1)\n(c:2)\n");
+}
+
+#[test]
+fn streaming_errors_point_at_the_script() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    write(d, "in.txt", "a\n");
+    let load = "A = LOAD 'in.txt' AS (k:chararray);\n";
+    let err = failed(&run_script(
+        d,
+        &format!(
+            "{load}DEFINE x `cat > /dev/null` OUTPUT('never.txt');\nB = STREAM A THROUGH x;\nDUMP B;\n"
+        ),
+    ));
+    assert!(
+        err.contains("cannot read the output file 'never.txt'"),
+        "{err}"
+    );
+    assert!(err.contains("script.pig:3:"), "{err}");
+    let err = failed(&run_script(
+        d,
+        &format!("{load}DEFINE x `cat` SHIP('missing.sh');\nB = STREAM A THROUGH x;\nDUMP B;\n"),
+    ));
+    assert!(err.contains("SHIP(") && err.contains("missing.sh"), "{err}");
+    let err = failed(&run_script(
+        d,
+        &format!("{load}DEFINE x `cat` CACHE('in.txt');\nB = STREAM A THROUGH x;\nDUMP B;\n"),
+    ));
+    assert!(err.contains("CACHE needs 'path#name'"), "{err}");
+    assert!(err.contains("script.pig:2:"), "{err}");
+    let err = failed(&run_script(
+        d,
+        &format!(
+            "{load}DEFINE x `cat` INPUT(stdin USING PigStreaming('::'));\nB = STREAM A THROUGH x;\nDUMP B;\n"
+        ),
+    ));
+    assert!(err.contains("single character"), "{err}");
+    assert!(err.contains("script.pig:2:"), "{err}");
+    let err = failed(&run_script(
+        d,
+        &format!("{load}DEFINE x `cat` INPUT(stdout);\nB = STREAM A THROUGH x;\nDUMP B;\n"),
+    ));
+    assert!(err.contains("INPUT takes stdin or a file name"), "{err}");
+}

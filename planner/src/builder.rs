@@ -19,7 +19,7 @@ use crate::error::{PlanError, Result, did_you_mean};
 use crate::expr::{ArithOp, CmpOp, Expr, ExprKind};
 use crate::logical::{
     Amount, FuncRef, GenItem, GroupKeys, JoinStrategy, JoinType, LogicalPlan, NestedStep, Node,
-    NodeId, Operator, SortKey,
+    NodeId, Operator, SortKey, StreamHandle, StreamSpec,
 };
 use crate::typing::{
     arithmetic, castable, check_field_names, check_type_names, common, comparable, schema_of,
@@ -998,13 +998,10 @@ impl Session {
                     check_field_names(&s.fields)?;
                 }
                 let id = self.relation(input)?;
-                let (command, ship) = match command {
-                    a::StreamThrough::Inline(c) => (c.node.clone(), vec![]),
+                let (command, spec) = match command {
+                    a::StreamThrough::Inline(c) => (c.node.clone(), StreamSpec::default()),
                     a::StreamThrough::Defined(name) => match self.commands.get(&name.node) {
-                        Some(c) => (
-                            c.command.node.clone(),
-                            c.ship.iter().map(|p| p.node.clone()).collect(),
-                        ),
+                        Some(c) => (c.command.node.clone(), self.stream_spec(c)),
                         None => {
                             let mut err = PlanError::plan(
                                 name.span,
@@ -1025,13 +1022,36 @@ impl Session {
                 }
                 let schema = schema.as_ref().map(schema_of);
                 Ok(self.add(
-                    Operator::Stream { command, ship },
+                    Operator::Stream { command, spec },
                     vec![id],
                     schema,
                     alias,
                     span,
                 ))
             }
+        }
+    }
+
+    /// The options of a DEFINEd streaming command (checked by [`check_stream_command`]).
+    fn stream_spec(&self, c: &a::StreamCommand) -> StreamSpec {
+        let handle = |specs: &[(Spanned<String>, Option<a::FuncSpec>)], std: &str| {
+            let Some((target, func)) = specs.first() else {
+                return StreamHandle::default();
+            };
+            StreamHandle {
+                file: (target.node != std).then(|| target.node.clone()),
+                delimiter: func.as_ref().and_then(|f| f.args.first().cloned()),
+            }
+        };
+        StreamSpec {
+            input: handle(&c.input, "stdin"),
+            output: handle(&c.output, "stdout"),
+            ship: c.ship.clone(),
+            cache: c
+                .cache
+                .iter()
+                .map(|p| Spanned::new(crate::paths::resolve(self.cwd.as_deref(), &p.node), p.span))
+                .collect(),
         }
     }
 
@@ -2601,25 +2621,56 @@ fn expr_name(e: &Expr, scope: &Scope<'_>) -> Option<String> {
     }
 }
 
-/// Checks the options of a streaming command that pigrs can honour.
+/// Checks the options of a streaming command that pigrs can honour: one INPUT and one
+/// OUTPUT, each stdin/stdout or a file, with Pig's default (de)serializer `PigStreaming`
+/// (or `PigStorage`) and at most a delimiter argument (decoded, as PigStorage's, by the
+/// runtime); CACHE paths name the file they become with `#name`.
 fn check_stream_command(cmd: &a::StreamCommand) -> Result<()> {
-    for (spec, func) in cmd.input.iter().chain(&cmd.output) {
-        let std = spec.node == "stdin" || spec.node == "stdout";
-        if !std {
+    for (specs, std, other, what) in [
+        (&cmd.input, "stdin", "stdout", "INPUT"),
+        (&cmd.output, "stdout", "stdin", "OUTPUT"),
+    ] {
+        if let Some((extra, _)) = specs.get(1) {
             return Err(PlanError::not_implemented(
-                spec.span,
-                "streaming through files other than stdin and stdout",
+                extra.span,
+                format!("a streaming command with more than one {what}"),
             ));
         }
-        if let Some(f) = func {
-            let name = f.name.node.rsplit('.').next().unwrap_or(&f.name.node);
-            let tab = f.args.is_empty() || f.args.iter().all(|a| a.node == "\\t" || a.node == "\t");
-            if name != "PigStreaming" && name != "PigStorage" || !tab {
-                return Err(PlanError::not_implemented(
-                    f.span,
-                    "stream (de)serializers other than tab-separated PigStreaming",
+        for (spec, func) in specs.iter() {
+            if spec.node == other || spec.node.is_empty() {
+                return Err(PlanError::plan(
+                    spec.span,
+                    format!("{what} takes {std} or a file name, not '{}'", spec.node),
                 ));
             }
+            if let Some(f) = func {
+                let name = f.name.node.rsplit('.').next().unwrap_or(&f.name.node);
+                if name != "PigStreaming" && name != "PigStorage" {
+                    return Err(PlanError::not_implemented(
+                        f.span,
+                        format!("the stream (de)serializer {}", f.name.node),
+                    )
+                    .with_help("use PigStreaming('delimiter')"));
+                }
+                if f.args.len() > 1 {
+                    return Err(PlanError::plan(
+                        f.span,
+                        format!("{name} takes one argument here, the field delimiter"),
+                    ));
+                }
+            }
+        }
+    }
+    for c in &cmd.cache {
+        let name = c.node.rsplit_once('#').map(|(_, n)| n);
+        if !name.is_some_and(|n| !n.is_empty() && !n.contains('/')) {
+            return Err(PlanError::plan(
+                c.span,
+                format!(
+                    "CACHE needs 'path#name', the name the file gets: '{}'",
+                    c.node
+                ),
+            ));
         }
     }
     Ok(())
