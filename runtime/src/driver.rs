@@ -1017,8 +1017,9 @@ fn has_reduce(plan: &LogicalPlan, id: NodeId) -> bool {
         || node.inputs.iter().any(|&i| has_reduce(plan, i))
 }
 
-/// ParquetStorer derives the file schema from the relation's: a relation with no schema
-/// cannot be stored with it.
+/// ParquetStorer and OrcStorage derive the file schema from the relation's: a relation with
+/// no schema cannot be stored with them, nor with OrcStorage one with fields ORC's writer
+/// cannot write.
 fn check_store_schema(
     func: &pigrs_planner::logical::FuncRef,
     schema: Option<&pigrs_udf::Schema>,
@@ -1028,6 +1029,12 @@ fn check_store_schema(
     if parquet && schema.is_none_or(|s| s.fields.is_empty()) {
         return Err(RunError::plan(span, "ParquetStorer needs a schema")
             .with_help("declare one with AS in the LOAD, or name the fields in a FOREACH"));
+    }
+    if let Ok(StoreFunc::Orc(_)) = store_func_of(func) {
+        crate::io::orc::check_schema(schema).map_err(|m| {
+            RunError::plan(span, m)
+                .with_help("declare the fields with AS, or GENERATE scalar fields (FLATTEN a bag, cast a big number)")
+        })?;
     }
     Ok(())
 }

@@ -69,6 +69,8 @@ pub enum LoadFunc {
         /// The schema string of the argument; `None` takes the file's own schema.
         schema: Option<String>,
     },
+    /// `OrcStorage()`: ORC files, with their own schema.
+    Orc,
     /// A UDF plugin's load function: lines of text, which it turns into tuples.
     Plugin(RecordFuncRef),
 }
@@ -98,6 +100,8 @@ pub enum StoreFunc {
     BinStorage,
     /// `ParquetStorer()`: one `part-*.parquet` file per task.
     Parquet,
+    /// `OrcStorage('options')`: one ORC part file per task.
+    Orc(super::orc::OrcOptions),
     /// A UDF plugin's store function: it turns rows into records, written to part files.
     Plugin(RecordFuncRef),
 }
@@ -112,8 +116,8 @@ impl LoadFunc {
             | LoadFunc::Plugin(_) => true,
             LoadFunc::CsvExcel { multiline, .. } => !multiline,
             LoadFunc::BinStorage => false,
-            // Cut by row group: a split reads the row groups starting inside it.
-            LoadFunc::Parquet { .. } => true,
+            // Cut by row group (stripe): a split reads those starting inside it.
+            LoadFunc::Parquet { .. } | LoadFunc::Orc => true,
         }
     }
 }
@@ -224,6 +228,14 @@ pub fn load_func(name: &str, args: &[String]) -> Result<LoadFunc, String> {
             }
             Ok(LoadFunc::Parquet { schema })
         }
+        "OrcStorage" => {
+            // Pig's OrcStorage takes its writing options in a LOAD too, and ignores them.
+            max_args(short, args, 1)?;
+            if let Some(o) = args.first() {
+                super::orc::parse_options(o)?;
+            }
+            Ok(LoadFunc::Orc)
+        }
         other => Err(format!("unknown load function: {other}")),
     }
 }
@@ -269,6 +281,14 @@ pub fn store_func(name: &str, args: &[String]) -> Result<StoreFunc, String> {
         "ParquetStorer" => {
             max_args(short, args, 0)?;
             Ok(StoreFunc::Parquet)
+        }
+        "OrcStorage" => {
+            max_args(short, args, 1)?;
+            let opts = match args.first() {
+                Some(o) => super::orc::parse_options(o)?,
+                None => super::orc::OrcOptions::default(),
+            };
+            Ok(StoreFunc::Orc(opts))
         }
         other => Err(format!("unknown store function: {other}")),
     }

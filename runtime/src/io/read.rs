@@ -147,6 +147,7 @@ pub fn open_reader_filtered(
             };
             Box::new(ParquetReader::new(parts, fit))
         }
+        LoadFunc::Orc => Box::new(super::orc::OrcReader::new(parts, schema.cloned())),
     })
 }
 

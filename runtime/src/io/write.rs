@@ -193,6 +193,12 @@ impl OutputDir {
                 let path = self.tmp.join(format!("part-{k}-{index:05}.parquet"));
                 Box::new(ParquetWriter::create(&path, schema)?)
             }
+            // ORC compresses its own streams; like Pig's OrcStorage, part files have no
+            // extension.
+            StoreFunc::Orc(opts) => {
+                let path = self.tmp.join(format!("part-{k}-{index:05}"));
+                Box::new(super::orc::OrcWriter::create(&path, schema, opts)?)
+            }
         })
     }
 
