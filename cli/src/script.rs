@@ -134,6 +134,21 @@ fn check_functions(plan: &pigrs_planner::LogicalPlan) -> Vec<pigrs_planner::Plan
         let checked = match &node.op {
             Operator::Load { func, .. } => load_func_of(func).map(|_| ()),
             Operator::Store { func, .. } => store_func_of(func).map(|_| ()),
+            // A STREAM's delimiters are checked before anything runs, as its functions are.
+            Operator::Stream { command, spec } => {
+                let base = std::path::Path::new("");
+                if let Err(e) = pigrs_runtime::stream::Command::from_spec(
+                    command.clone(),
+                    spec,
+                    base,
+                    None,
+                    node.span,
+                ) {
+                    let span = e.span.unwrap_or(node.span);
+                    errors.push(pigrs_planner::PlanError::plan(span, e.message));
+                }
+                continue;
+            }
             _ => continue,
         };
         if let (Err(message), Operator::Load { func, .. } | Operator::Store { func, .. }) =

@@ -99,10 +99,82 @@ pub enum StatementKind {
     Sh(Spanned<String>),
     /// `rmf path`: removes a path, no error if it does not exist.
     Rmf(Spanned<String>),
+    /// One of Grunt's file commands (`ls`, `cat`, `cd`, `pwd`, `mkdir`, `cp`, `mv`, `rm`,
+    /// `copyToLocal`, `copyFromLocal`) with its path arguments, quotes removed.
+    FileCommand {
+        /// Which command.
+        command: Spanned<FileCommand>,
+        /// Its path arguments, in order.
+        args: Vec<Spanned<String>>,
+    },
     /// `exec [-param k=v]... script` (runs a script in its own context).
     Exec(ScriptCall),
     /// `run [-param k=v]... script` (runs a script in this context).
     Run(ScriptCall),
+}
+
+/// Grunt's file commands, which Pig allows in scripts as well as in the shell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FileCommand {
+    /// `ls [path]`: lists a folder, or shows a file.
+    Ls,
+    /// `cat path...`: prints files (a folder: the files in it).
+    Cat,
+    /// `cd [path]`: changes the folder relative paths start from.
+    Cd,
+    /// `pwd`: prints that folder.
+    Pwd,
+    /// `mkdir path`: creates a folder and its parents.
+    Mkdir,
+    /// `cp src dst`: copies a file or folder.
+    Cp,
+    /// `mv src dst`: moves a file or folder.
+    Mv,
+    /// `rm path...`: removes files or folders; an error if one does not exist.
+    Rm,
+    /// `copyToLocal src dst`: copies to the local file system.
+    CopyToLocal,
+    /// `copyFromLocal src dst`: copies from the local file system.
+    CopyFromLocal,
+}
+
+impl FileCommand {
+    /// Every command, for lookups and completion.
+    pub const ALL: [FileCommand; 10] = [
+        FileCommand::Ls,
+        FileCommand::Cat,
+        FileCommand::Cd,
+        FileCommand::Pwd,
+        FileCommand::Mkdir,
+        FileCommand::Cp,
+        FileCommand::Mv,
+        FileCommand::Rm,
+        FileCommand::CopyToLocal,
+        FileCommand::CopyFromLocal,
+    ];
+
+    /// The command as Pig spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileCommand::Ls => "ls",
+            FileCommand::Cat => "cat",
+            FileCommand::Cd => "cd",
+            FileCommand::Pwd => "pwd",
+            FileCommand::Mkdir => "mkdir",
+            FileCommand::Cp => "cp",
+            FileCommand::Mv => "mv",
+            FileCommand::Rm => "rm",
+            FileCommand::CopyToLocal => "copyToLocal",
+            FileCommand::CopyFromLocal => "copyFromLocal",
+        }
+    }
+
+    /// The command `word` names (case-insensitive, as Pig's keywords are).
+    pub fn from_word(word: &str) -> Option<FileCommand> {
+        FileCommand::ALL
+            .into_iter()
+            .find(|c| c.name().eq_ignore_ascii_case(word))
+    }
 }
 
 /// The arguments of `exec` and `run`.

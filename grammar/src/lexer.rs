@@ -4,6 +4,8 @@
 
 use logos::Logos;
 
+use crate::ast::FileCommand;
+
 /// Pig Latin keywords. Every keyword is case-insensitive (`LOAD`, `load`, `Load`);
 /// those marked *contextual* may also be used as a field name where unambiguous.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -401,8 +403,11 @@ pub enum Tok {
     Backtick(String),
     /// A positional field reference: `$0`.
     Dollar(u32),
-    /// The raw rest of a `fs`, `sh`, `rmf`, `exec` or `run` line.
+    /// The raw rest of a `fs`, `sh`, `rmf`, `exec` or `run` line, or of a file command's.
     Raw(String),
+    /// One of Grunt's file commands (`ls`, `cat`, `cd`, …) at the start of a statement
+    /// (case-insensitive, contextual: an ordinary name elsewhere); a [`Tok::Raw`] follows.
+    FileCmd(FileCommand),
     /// A macro body: the text between the braces after `RETURNS ...`.
     MacroBody(String),
     /// Punctuation.
@@ -427,6 +432,7 @@ impl Tok {
             Tok::Backtick(_) => "a command in backticks".to_string(),
             Tok::Dollar(n) => format!("`${n}`"),
             Tok::Raw(_) => "command text".to_string(),
+            Tok::FileCmd(c) => format!("`{}`", c.name()),
             Tok::MacroBody(_) => "a macro body".to_string(),
             Tok::P(p) => format!("`{}`", p.as_str()),
             Tok::Error => "an unreadable token".to_string(),
@@ -867,13 +873,16 @@ pub fn tokenize(src: &str) -> (Vec<SpannedTok>, Vec<LexError>) {
             }
             RawTok::Kw(k) => Tok::Kw(k),
             RawTok::Ident => {
-                if at_stmt_start && let Some(kw) = command_kw(slice) {
+                let command = command_kw(slice)
+                    .map(Tok::Kw)
+                    .or_else(|| FileCommand::from_word(slice).map(Tok::FileCmd));
+                if at_stmt_start && let Some(command) = command {
                     let rest = lex.remainder();
                     let next = rest.trim_start();
                     let is_assign = next.starts_with('=') && !next.starts_with("==");
                     let is_alias_list = next.starts_with(',');
                     if !is_assign && !is_alias_list && !next.starts_with('(') {
-                        toks.push((start, Tok::Kw(kw), end));
+                        toks.push((start, command, end));
                         let len = raw_line_len(rest);
                         let text = &rest[..len];
                         let lead = text.len() - text.trim_start().len();

@@ -101,6 +101,44 @@ pub(crate) fn strip_quotes(t: Spanned<String>) -> Spanned<String> {
     }
 }
 
+/// Splits a file command's raw arguments into paths with spans: words separated by
+/// whitespace, where a word in single or double quotes may hold spaces (quotes removed).
+pub(crate) fn path_words(t: &Spanned<String>) -> Vec<Spanned<String>> {
+    let mut out = Vec::new();
+    let bytes = t.node.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let (text, end) = if matches!(bytes[i], b'\'' | b'"') {
+            let quote = bytes[i];
+            let close = bytes[i + 1..]
+                .iter()
+                .position(|&b| b == quote)
+                .map_or(bytes.len(), |p| i + 1 + p);
+            let inner = t.node[i + 1..close].to_string();
+            (inner, (close + 1).min(bytes.len()))
+        } else {
+            let end = bytes[i..]
+                .iter()
+                .position(u8::is_ascii_whitespace)
+                .map_or(bytes.len(), |p| i + p);
+            (t.node[i..end].to_string(), end)
+        };
+        let span = Span {
+            file: t.span.file,
+            start: t.span.start + start as u32,
+            end: t.span.start + end as u32,
+        };
+        out.push(Spanned::new(text, span));
+        i = end;
+    }
+    out
+}
+
 /// Splits raw `exec`/`run` arguments into words with spans.
 fn words(t: &Spanned<String>) -> Vec<Spanned<String>> {
     let mut out = Vec::new();

@@ -830,6 +830,19 @@ impl Display for StatementKind {
             StatementKind::Fs(t) => write!(f, "fs {};", t.node),
             StatementKind::Sh(t) => write!(f, "sh {};", t.node),
             StatementKind::Rmf(t) => write!(f, "rmf {};", t.node),
+            StatementKind::FileCommand { command, args } => {
+                f.write_str(command.node.name())?;
+                for a in args {
+                    if a.node.contains('\'') {
+                        write!(f, " \"{}\"", a.node)?;
+                    } else if a.node.contains(char::is_whitespace) || a.node.is_empty() {
+                        write!(f, " '{}'", a.node)?;
+                    } else {
+                        write!(f, " {}", a.node)?;
+                    }
+                }
+                f.write_str(";")
+            }
             StatementKind::Exec(c) => write!(f, "exec{c};"),
             StatementKind::Run(c) => write!(f, "run{c};"),
         }

@@ -366,6 +366,52 @@ fn define_register_import_set() {
 }
 
 #[test]
+fn grunt_file_commands_take_paths_to_the_end_of_the_line() {
+    let src = "ls\nLS out;\ncat a b\ncd\npwd\nmkdir 'with space'\ncp x \"it's\"\nmv a b\nrm a b c\ncopyToLocal a b\nCOPYFROMLOCAL a b\ncat = LOAD 'x';";
+    let s = verified(src);
+    let commands: Vec<(FileCommand, Vec<&str>)> = s
+        .statements
+        .iter()
+        .filter_map(|st| match &st.node {
+            StatementKind::FileCommand { command, args } => {
+                Some((command.node, args.iter().map(|a| a.node.as_str()).collect()))
+            }
+            _ => None,
+        })
+        .collect();
+    use FileCommand::*;
+    assert_eq!(
+        commands,
+        vec![
+            (Ls, vec![]),
+            (Ls, vec!["out"]),
+            (Cat, vec!["a", "b"]),
+            (Cd, vec![]),
+            (Pwd, vec![]),
+            (Mkdir, vec!["with space"]),
+            (Cp, vec!["x", "it's"]),
+            (Mv, vec!["a", "b"]),
+            (Rm, vec!["a", "b", "c"]),
+            (CopyToLocal, vec!["a", "b"]),
+            (CopyFromLocal, vec!["a", "b"]),
+        ]
+    );
+    // A command's name is still an alias when `=` follows.
+    assert!(
+        matches!(&s.statements.last().unwrap().node, StatementKind::Assign { alias, .. } if alias.node == "cat")
+    );
+    // Each path's span covers it as written, quotes included.
+    let mkdir = &s.statements[5];
+    let StatementKind::FileCommand { args, .. } = &mkdir.node else {
+        panic!()
+    };
+    assert_eq!(
+        &src[args[0].span.start as usize..args[0].span.end as usize],
+        "'with space'"
+    );
+}
+
+#[test]
 fn shell_commands_take_raw_lines() {
     let s = verified(
         "fs -ls /tmp/x;\nsh ls -l | wc -l;\nrmf out;\nrmf 'my out'\nexec -param a=1 -param_file p.txt s.pig;\nrun s.pig;\nexec;",

@@ -19,7 +19,7 @@ use crate::error::{PlanError, Result, did_you_mean};
 use crate::expr::{ArithOp, CmpOp, Expr, ExprKind};
 use crate::logical::{
     Amount, FuncRef, GenItem, GroupKeys, JoinStrategy, JoinType, LogicalPlan, NestedStep, Node,
-    NodeId, Operator, SortKey,
+    NodeId, Operator, SortKey, StreamHandle, StreamSpec,
 };
 use crate::typing::{
     arithmetic, castable, check_field_names, check_type_names, common, comparable, schema_of,
@@ -48,6 +48,17 @@ pub enum Action {
     Fs(String),
     /// `sh ...`: the command as written.
     Sh(String),
+    /// One of Grunt's file commands (`ls`, `cat`, `cd`, …), its paths resolved against
+    /// the folder `cd` made current (`ls` and `pwd` alone get that folder, `cd` alone the
+    /// home folder).
+    File {
+        /// Which command.
+        command: a::FileCommand,
+        /// Its paths, each where it was written.
+        args: Vec<Spanned<String>>,
+        /// The whole statement.
+        span: Span,
+    },
     /// `SET key value`.
     Set(String, String),
     /// Print a note on stderr (a REGISTER of a jar whose functions pigrs provides).
@@ -99,6 +110,9 @@ pub struct Session {
     failed_register: Option<Span>,
     /// The first REGISTER of a DataFu or Piggybank jar: their functions are built in.
     java_jar: Option<Span>,
+    /// The folder the last `cd` made current, which relative LOAD, STORE and file-command
+    /// paths start from; `None`: the working directory.
+    cwd: Option<String>,
 }
 
 /// The help of the errors for Java: the route pigrs offers instead.
@@ -167,6 +181,17 @@ impl Session {
         self
     }
 
+    /// The folder the last `cd` made current (`None`: the working directory).
+    pub fn working_dir(&self) -> Option<&str> {
+        self.cwd.as_deref()
+    }
+
+    /// Sets the folder relative paths start from: the shell puts it back when a `cd`
+    /// fails to run.
+    pub fn set_working_dir(&mut self, dir: Option<String>) {
+        self.cwd = dir;
+    }
+
     /// The node an alias names, if it is defined.
     pub fn alias(&self, name: &str) -> Option<NodeId> {
         self.aliases.get(name).map(|(id, _)| *id)
@@ -224,7 +249,7 @@ impl Session {
                 }
                 let id = self.plan.add(Node {
                     op: Operator::Store {
-                        location: path.node.clone(),
+                        location: crate::paths::resolve_location(self.cwd.as_deref(), &path.node),
                         func,
                     },
                     inputs: vec![input],
@@ -321,7 +346,28 @@ impl Session {
             }
             StatementKind::Fs(args) => Ok(vec![Action::Fs(args.node.clone())]),
             StatementKind::Sh(cmd) => Ok(vec![Action::Sh(cmd.node.clone())]),
-            StatementKind::Rmf(path) => Ok(vec![Action::Rmf(path.node.clone())]),
+            StatementKind::Rmf(path) => Ok(vec![Action::Rmf(crate::paths::resolve(
+                self.cwd.as_deref(),
+                &path.node,
+            ))]),
+            StatementKind::FileCommand { command, args } => {
+                let home = std::env::var("HOME").ok();
+                let args = crate::paths::file_command_args(
+                    command.node,
+                    args,
+                    span,
+                    self.cwd.as_deref(),
+                    home.as_deref(),
+                )?;
+                if command.node == a::FileCommand::Cd {
+                    self.cwd = args.first().map(|a| a.node.clone());
+                }
+                Ok(vec![Action::File {
+                    command: command.node,
+                    args,
+                    span,
+                }])
+            }
             // A bare `exec` runs the statements so far: a script runs them all anyway.
             StatementKind::Exec(call) if call.script.is_none() => Ok(vec![]),
             StatementKind::Exec(_) | StatementKind::Run(_) => Err(PlanError::not_implemented(
@@ -711,6 +757,7 @@ impl Session {
     fn op(&mut self, op: &a::Op, span: Span, alias: Option<&str>) -> Result<NodeId> {
         match op {
             a::Op::Load { path, func, schema } => {
+                let location = crate::paths::resolve_location(self.cwd.as_deref(), &path.node);
                 let func = self.func_ref(func.as_ref(), "PigStorage", span);
                 let func = self.with_record_func(func, true)?;
                 let schema = match (schema, &self.schemas, &func.plugin) {
@@ -723,13 +770,13 @@ impl Session {
                         .load_schema()
                         .map_err(|m| PlanError::plan(func.span, format!("{}: {m}", f.0.name())))?,
                     (None, Some(p), None) => p
-                        .load_schema(&func.name, &func.args, &path.node)
+                        .load_schema(&func.name, &func.args, &location)
                         .map_err(|m| PlanError::plan(span, m))?,
                     (None, None, None) => None,
                 };
                 Ok(self.add(
                     Operator::Load {
-                        location: path.node.clone(),
+                        location,
                         func,
                         columns: None,
                         filter: None,
@@ -951,13 +998,10 @@ impl Session {
                     check_field_names(&s.fields)?;
                 }
                 let id = self.relation(input)?;
-                let (command, ship) = match command {
-                    a::StreamThrough::Inline(c) => (c.node.clone(), vec![]),
+                let (command, spec) = match command {
+                    a::StreamThrough::Inline(c) => (c.node.clone(), StreamSpec::default()),
                     a::StreamThrough::Defined(name) => match self.commands.get(&name.node) {
-                        Some(c) => (
-                            c.command.node.clone(),
-                            c.ship.iter().map(|p| p.node.clone()).collect(),
-                        ),
+                        Some(c) => (c.command.node.clone(), self.stream_spec(c)),
                         None => {
                             let mut err = PlanError::plan(
                                 name.span,
@@ -978,13 +1022,36 @@ impl Session {
                 }
                 let schema = schema.as_ref().map(schema_of);
                 Ok(self.add(
-                    Operator::Stream { command, ship },
+                    Operator::Stream { command, spec },
                     vec![id],
                     schema,
                     alias,
                     span,
                 ))
             }
+        }
+    }
+
+    /// The options of a DEFINEd streaming command (checked by [`check_stream_command`]).
+    fn stream_spec(&self, c: &a::StreamCommand) -> StreamSpec {
+        let handle = |specs: &[(Spanned<String>, Option<a::FuncSpec>)], std: &str| {
+            let Some((target, func)) = specs.first() else {
+                return StreamHandle::default();
+            };
+            StreamHandle {
+                file: (target.node != std).then(|| target.node.clone()),
+                delimiter: func.as_ref().and_then(|f| f.args.first().cloned()),
+            }
+        };
+        StreamSpec {
+            input: handle(&c.input, "stdin"),
+            output: handle(&c.output, "stdout"),
+            ship: c.ship.clone(),
+            cache: c
+                .cache
+                .iter()
+                .map(|p| Spanned::new(crate::paths::resolve(self.cwd.as_deref(), &p.node), p.span))
+                .collect(),
         }
     }
 
@@ -2579,25 +2646,56 @@ fn expr_name(e: &Expr, scope: &Scope<'_>) -> Option<String> {
     }
 }
 
-/// Checks the options of a streaming command that pigrs can honour.
+/// Checks the options of a streaming command that pigrs can honour: one INPUT and one
+/// OUTPUT, each stdin/stdout or a file, with Pig's default (de)serializer `PigStreaming`
+/// (or `PigStorage`) and at most a delimiter argument (decoded, as PigStorage's, by the
+/// runtime); CACHE paths name the file they become with `#name`.
 fn check_stream_command(cmd: &a::StreamCommand) -> Result<()> {
-    for (spec, func) in cmd.input.iter().chain(&cmd.output) {
-        let std = spec.node == "stdin" || spec.node == "stdout";
-        if !std {
+    for (specs, std, other, what) in [
+        (&cmd.input, "stdin", "stdout", "INPUT"),
+        (&cmd.output, "stdout", "stdin", "OUTPUT"),
+    ] {
+        if let Some((extra, _)) = specs.get(1) {
             return Err(PlanError::not_implemented(
-                spec.span,
-                "streaming through files other than stdin and stdout",
+                extra.span,
+                format!("a streaming command with more than one {what}"),
             ));
         }
-        if let Some(f) = func {
-            let name = f.name.node.rsplit('.').next().unwrap_or(&f.name.node);
-            let tab = f.args.is_empty() || f.args.iter().all(|a| a.node == "\\t" || a.node == "\t");
-            if name != "PigStreaming" && name != "PigStorage" || !tab {
-                return Err(PlanError::not_implemented(
-                    f.span,
-                    "stream (de)serializers other than tab-separated PigStreaming",
+        for (spec, func) in specs.iter() {
+            if spec.node == other || spec.node.is_empty() {
+                return Err(PlanError::plan(
+                    spec.span,
+                    format!("{what} takes {std} or a file name, not '{}'", spec.node),
                 ));
             }
+            if let Some(f) = func {
+                let name = f.name.node.rsplit('.').next().unwrap_or(&f.name.node);
+                if name != "PigStreaming" && name != "PigStorage" {
+                    return Err(PlanError::not_implemented(
+                        f.span,
+                        format!("the stream (de)serializer {}", f.name.node),
+                    )
+                    .with_help("use PigStreaming('delimiter')"));
+                }
+                if f.args.len() > 1 {
+                    return Err(PlanError::plan(
+                        f.span,
+                        format!("{name} takes one argument here, the field delimiter"),
+                    ));
+                }
+            }
+        }
+    }
+    for c in &cmd.cache {
+        let name = c.node.rsplit_once('#').map(|(_, n)| n);
+        if !name.is_some_and(|n| !n.is_empty() && !n.contains('/')) {
+            return Err(PlanError::plan(
+                c.span,
+                format!(
+                    "CACHE needs 'path#name', the name the file gets: '{}'",
+                    c.node
+                ),
+            ));
         }
     }
     Ok(())

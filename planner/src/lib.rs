@@ -11,6 +11,7 @@ pub mod features;
 pub mod logical;
 pub mod multi_query;
 pub mod optimizer;
+pub mod paths;
 pub mod typing;
 
 pub use builder::{Action, SchemaProvider, Session, plan_script, plan_script_with};

@@ -5,7 +5,7 @@
 
 use std::fmt::{self, Write as _};
 
-use pigrs_grammar::Span;
+use pigrs_grammar::{Span, Spanned};
 use pigrs_udf::Schema;
 
 use crate::expr::Expr;
@@ -167,6 +167,43 @@ pub enum JoinStrategy {
     Replicated,
 }
 
+/// One side of a streaming command: where the rows go or come from, and the delimiter of
+/// its PigStreaming (de)serializer.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StreamHandle {
+    /// A file in the command's folder (`INPUT('file')`, `OUTPUT('file')`); `None`:
+    /// stdin or stdout.
+    pub file: Option<String>,
+    /// The (de)serializer's delimiter argument as written (`PigStreaming(',')`); `None`:
+    /// TAB. The runtime decodes it as PigStorage's.
+    pub delimiter: Option<Spanned<String>>,
+}
+
+/// A STREAM's options, from the DEFINE of its command.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StreamSpec {
+    /// `INPUT(...)`.
+    pub input: StreamHandle,
+    /// `OUTPUT(...)`.
+    pub output: StreamHandle,
+    /// `SHIP('path', ...)`: local files copied into the command's folder.
+    pub ship: Vec<Spanned<String>>,
+    /// `CACHE('path#name', ...)`: files placed in the command's folder under `name`
+    /// (paths resolved against the folder `cd` made current).
+    pub cache: Vec<Spanned<String>>,
+}
+
+impl StreamSpec {
+    /// Whether the command needs a folder of its own: it reads or writes files there, or
+    /// gets files shipped or cached into it.
+    pub fn needs_own_dir(&self) -> bool {
+        self.input.file.is_some()
+            || self.output.file.is_some()
+            || !self.ship.is_empty()
+            || !self.cache.is_empty()
+    }
+}
+
 /// The relational operators.
 #[derive(Clone, Debug)]
 pub enum Operator {
@@ -280,8 +317,8 @@ pub enum Operator {
     Stream {
         /// The command line (run by the shell).
         command: String,
-        /// Files to send with the command (`SHIP`); local runs leave them where they are.
-        ship: Vec<String>,
+        /// How rows reach it and come back, and the files it needs (DEFINE's options).
+        spec: StreamSpec,
     },
     /// STORE (a sink).
     Store {

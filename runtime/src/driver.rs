@@ -13,6 +13,7 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::physical_plan::{ExecutionPlan, displayable};
 use futures::StreamExt;
 use pigrs_grammar::Span;
+use pigrs_grammar::ast::FileCommand;
 use pigrs_planner::builder::Action;
 use pigrs_planner::expr::ExprKind;
 use pigrs_planner::logical::{LogicalPlan, NodeId, Operator};
@@ -208,6 +209,17 @@ impl Runner {
         for a in actions {
             match a {
                 Action::Rmf(p) => removed.push(self.path(p)),
+                // `rm` removes its paths and `mv` its source before the STORE runs.
+                Action::File {
+                    command: FileCommand::Rm,
+                    args,
+                    ..
+                } => removed.extend(args.iter().map(|a| self.path(&a.node))),
+                Action::File {
+                    command: FileCommand::Mv,
+                    args,
+                    ..
+                } => removed.extend(args.first().map(|a| self.path(&a.node))),
                 Action::Execute(id) => {
                     let node = plan.node(*id);
                     if let Operator::Store { location, func } = &node.op {
@@ -342,6 +354,11 @@ impl Runner {
             Action::Rmf(p) => remove_path(&self.path(p)).map_err(RunError::from),
             Action::Fs(args) => crate::fs::run_fs(args, &self.opts.base_dir, out),
             Action::Sh(cmd) => crate::fs::run_sh(cmd, &self.opts.base_dir, out),
+            Action::File {
+                command,
+                args,
+                span,
+            } => crate::grunt::run_file_command(*command, args, *span, &self.opts.base_dir, out),
             Action::Note(text) => {
                 eprintln!("{text}");
                 Ok(())
@@ -1049,8 +1066,9 @@ fn has_reduce(plan: &LogicalPlan, id: NodeId) -> bool {
         || node.inputs.iter().any(|&i| has_reduce(plan, i))
 }
 
-/// ParquetStorer derives the file schema from the relation's: a relation with no schema
-/// cannot be stored with it.
+/// ParquetStorer and OrcStorage derive the file schema from the relation's: a relation with
+/// no schema cannot be stored with them, nor with OrcStorage one with fields ORC's writer
+/// cannot write.
 fn check_store_schema(
     func: &pigrs_planner::logical::FuncRef,
     schema: Option<&pigrs_udf::Schema>,
@@ -1060,6 +1078,12 @@ fn check_store_schema(
     if parquet && schema.is_none_or(|s| s.fields.is_empty()) {
         return Err(RunError::plan(span, "ParquetStorer needs a schema")
             .with_help("declare one with AS in the LOAD, or name the fields in a FOREACH"));
+    }
+    if let Ok(StoreFunc::Orc(_)) = store_func_of(func) {
+        crate::io::orc::check_schema(schema).map_err(|m| {
+            RunError::plan(span, m)
+                .with_help("declare the fields with AS, or GENERATE scalar fields (FLATTEN a bag, cast a big number)")
+        })?;
     }
     Ok(())
 }

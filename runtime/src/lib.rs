@@ -9,6 +9,7 @@ pub mod eval;
 pub mod exec;
 pub mod expr;
 pub mod fs;
+pub mod grunt;
 pub mod io;
 pub mod layout;
 pub mod lower;

@@ -625,17 +625,19 @@ impl Lowering<'_> {
                     stage: None,
                 }
             }
-            Operator::Stream { command, .. } => {
+            Operator::Stream { command, spec } => {
                 let (child, layout) = self.rows(input(0))?;
+                let command = crate::stream::Command::from_spec(
+                    command.clone(),
+                    spec,
+                    &self.base_dir,
+                    node.schema.clone(),
+                    node.span,
+                )?;
                 Pending {
                     source: Source::Stream {
                         layout,
-                        command: Arc::new(crate::stream::Command {
-                            line: command.clone(),
-                            dir: self.base_dir.clone(),
-                            schema: node.schema.clone(),
-                            span: node.span,
-                        }),
+                        command: Arc::new(command),
                     },
                     steps: vec![],
                     children: vec![child],

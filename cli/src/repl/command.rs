@@ -119,7 +119,8 @@ pub fn parse(input: &str) -> Option<Result<Command, String>> {
 }
 
 /// Whether `text` is a whole input: a shell command or a raw command line (`fs`, `sh`,
-/// `rmf`, `run`, `exec`; they end at the end of the line), or statements ending with `;`
+/// `rmf`, `run`, `exec` and the file commands `ls`, `cat`, `cd`, …; they end at the end
+/// of the line), or statements ending with `;`
 /// outside quotes, comments and braces (a nested FOREACH block, a macro body).
 pub fn is_complete(text: &str) -> bool {
     if text.trim().is_empty() || parse(text).is_some() {
@@ -132,10 +133,11 @@ pub fn is_complete(text: &str) -> bool {
     }
     let first = text.split_whitespace().next().unwrap_or("");
     let after = text.trim_start()[first.len()..].trim_start();
-    if ["fs", "sh", "rmf", "run", "exec"]
+    let raw_command = ["fs", "sh", "rmf", "run", "exec"]
         .iter()
         .any(|c| first.eq_ignore_ascii_case(c))
-        && !after.starts_with('=')
+        || pigrs_grammar::ast::FileCommand::from_word(first).is_some();
+    if raw_command && !after.starts_with('=') && !after.starts_with(',') && !after.starts_with('(')
     {
         return true;
     }
@@ -230,6 +232,10 @@ mod tests {
         ));
         assert!(!is_complete("DEFINE s `cut -f1;"));
         assert!(is_complete("fs -ls"));
+        assert!(is_complete("ls"));
+        assert!(is_complete("cat out/part-m-00000"));
+        assert!(is_complete("copyToLocal a b"));
+        assert!(!is_complete("cat = LOAD 'x'"));
         assert!(is_complete("run x.pig"));
         assert!(!is_complete("run = LOAD 'x'"));
         assert!(is_complete("\\d"));

@@ -345,8 +345,9 @@ impl PigHelper {
         let stmt = stmt.trim_start();
         let start = start + lead;
         let first = stmt.split_whitespace().next().unwrap_or("");
-        let command =
-            PATH_COMMANDS.iter().any(|c| first.eq_ignore_ascii_case(c)) && stmt.len() > first.len();
+        let command = (PATH_COMMANDS.iter().any(|c| first.eq_ignore_ascii_case(c))
+            || pigrs_grammar::ast::FileCommand::from_word(first).is_some())
+            && stmt.len() > first.len();
         if let Some(q) = open_quote(stmt) {
             let keyword = stmt[..q]
                 .split_whitespace()

@@ -35,6 +35,9 @@ Statements end with ';' and may span several lines. Shell commands need no ';':
   \\i [alias]        ILLUSTRATE alias
   aliases           list the aliases defined, with their schemas
   set               show the settings (set KEY VALUE; changes one)
+  ls [PATH], cat PATH..., cd [DIR], pwd, mkdir DIR, cp FROM TO, mv FROM TO, rm PATH...,
+  copyToLocal FROM TO, copyFromLocal FROM TO
+                    Pig's file commands (cd changes where relative paths start)
   fs -CMD ARGS      file commands: -ls, -cat, -mkdir, -rm, -cp, -mv, ...
   sh COMMAND        run a shell command
   run SCRIPT        run a script in this session (its aliases stay defined)
@@ -45,7 +48,8 @@ Statements end with ';' and may span several lines. Shell commands need no ';':
   help              this list
   quit, \\q          leave (Ctrl-D too)
 Tab completes keywords, aliases, fields (alias.field and in a FOREACH), functions,
-$parameters and paths (in quotes after LOAD, INTO and REGISTER, and after run, exec, fs).";
+$parameters and paths (in quotes after LOAD, INTO and REGISTER, and after run, exec, fs and
+the file commands).";
 
 /// The history file: `PIGRS_HISTORY`, else `.pigrs_history` in the home folder.
 fn history_path() -> Option<PathBuf> {

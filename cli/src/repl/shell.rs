@@ -351,6 +351,9 @@ impl Shell {
     /// Plans one statement and runs what it asks for.
     fn statement(&mut self, stmt: &Statement, n: usize) -> Outcome {
         let current = &self.inputs[n];
+        // A `cd` changes the folder when planned; if it then fails to run (no such
+        // folder), the session stays where it was.
+        let cwd = self.session.working_dir().map(str::to_string);
         let actions = match self.session.statement(stmt) {
             Ok(a) => a,
             Err(e) => {
@@ -406,9 +409,11 @@ impl Shell {
                 }
                 // A command interrupted by the same Ctrl-C (`sh`) fails: it was cancelled.
                 Err(e) if e.cancelled || self.cancel.is_cancelled() => {
+                    self.session.set_working_dir(cwd);
                     return Outcome::Cancelled;
                 }
                 Err(e) => {
+                    self.session.set_working_dir(cwd);
                     let report = self.run_report(&e, current);
                     eprintln!("{report:?}");
                     if matches!(a, Action::Execute(_)) {

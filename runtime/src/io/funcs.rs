@@ -76,6 +76,8 @@ pub enum LoadFunc {
         /// The element's tag name.
         tag: String,
     },
+    /// `OrcStorage()`: ORC files, with their own schema.
+    Orc,
     /// A UDF plugin's load function: lines of text, which it turns into tuples.
     Plugin(RecordFuncRef),
 }
@@ -117,6 +119,8 @@ pub enum StoreFunc {
         /// `'true'`: leave the key fields out of the lines.
         remove_keys: bool,
     },
+    /// `OrcStorage('options')`: one ORC part file per task.
+    Orc(super::orc::OrcOptions),
     /// A UDF plugin's store function: it turns rows into records, written to part files.
     Plugin(RecordFuncRef),
 }
@@ -132,6 +136,7 @@ impl LoadFunc {
             LoadFunc::BinStorage => "BinStorage",
             LoadFunc::Parquet { .. } => "ParquetLoader",
             LoadFunc::Xml { .. } => "XMLLoader",
+            LoadFunc::Orc => "OrcStorage",
             LoadFunc::Plugin(f) => f.0.name(),
         }
     }
@@ -146,8 +151,8 @@ impl LoadFunc {
             | LoadFunc::Plugin(_) => true,
             LoadFunc::CsvExcel { multiline, .. } => !multiline,
             LoadFunc::BinStorage => false,
-            // Cut by row group: a split reads the row groups starting inside it.
-            LoadFunc::Parquet { .. } => true,
+            // Cut by row group (stripe): a split reads those starting inside it.
+            LoadFunc::Parquet { .. } | LoadFunc::Orc => true,
         }
     }
 }
@@ -268,6 +273,14 @@ pub fn load_func(name: &str, args: &[String]) -> Result<LoadFunc, String> {
             }
             Ok(LoadFunc::Parquet { schema })
         }
+        "OrcStorage" => {
+            // Pig's OrcStorage takes its writing options in a LOAD too, and ignores them.
+            max_args(short, args, 1)?;
+            if let Some(o) = args.first() {
+                super::orc::parse_options(o)?;
+            }
+            Ok(LoadFunc::Orc)
+        }
         _ => Err(unknown("load", name)),
     }
 }
@@ -315,6 +328,14 @@ pub fn store_func(name: &str, args: &[String]) -> Result<StoreFunc, String> {
             Ok(StoreFunc::Parquet)
         }
         "MultiStorage" => multi_storage(args),
+        "OrcStorage" => {
+            max_args(short, args, 1)?;
+            let opts = match args.first() {
+                Some(o) => super::orc::parse_options(o)?,
+                None => super::orc::OrcOptions::default(),
+            };
+            Ok(StoreFunc::Orc(opts))
+        }
         _ => Err(unknown("store", name)),
     }
 }

@@ -413,8 +413,9 @@ fn schema_candidates(location: &str, base_dir: &Path) -> Vec<PathBuf> {
 
 /// The schema a load function itself declares for `location`, as Pig's `getSchema` does:
 /// JsonLoader's argument (or else the input's `.pig_schema`, which it then requires);
-/// PigStorage's `.pig_schema` unless `-noschema` (required with `-schema`); none for
-/// the others.
+/// PigStorage's `.pig_schema` unless `-noschema` (required with `-schema`); BinStorage's
+/// `.pig_schema`, or else the types of its first record as Pig finds them; none for the
+/// others.
 pub fn load_schema(
     load: &LoadFunc,
     location: &str,
@@ -443,6 +444,14 @@ pub fn load_schema(
                 None => Ok(None),
             }
         }
+        LoadFunc::BinStorage => match read_pig_schema(location, base_dir)? {
+            Some(s) => Ok(Some(s)),
+            // A location that does not exist yet (stored earlier in the script) has none.
+            None => match super::input::resolve_input(location, base_dir) {
+                Ok(files) => super::read::bin_first_record_schema(&files),
+                Err(_) => Ok(None),
+            },
+        },
         _ => Ok(None),
     }
 }

@@ -7,12 +7,13 @@
 //! writes Hadoop's output layout (`part-m-00000`, `_SUCCESS`) into a hidden temporary
 //! directory and renames it into place on [`OutputDir::commit`], so a failed run leaves
 //! no output behind; [`StoreFunc`] picks the format. [`parquet`] reads and writes
-//! Parquet files (ParquetLoader, ParquetStorer).
+//! Parquet files (ParquetLoader, ParquetStorer), [`orc`] ORC files (OrcStorage).
 
 pub mod error;
 pub mod funcs;
 pub mod input;
 pub mod json;
+pub mod orc;
 pub mod parquet;
 pub mod read;
 pub mod schemas;

@@ -147,6 +147,7 @@ pub fn open_reader_filtered(
         LoadFunc::Parquet { schema: text } => {
             Box::new(ParquetReader::of(parts, text.as_deref(), schema)?)
         }
+        LoadFunc::Orc => Box::new(super::orc::OrcReader::new(parts, schema.cloned())),
     })
 }
 
@@ -1141,6 +1142,31 @@ impl BinReader {
             record: Vec::new(),
         }
     }
+}
+
+/// BinStorage's schema when no `.pig_schema` was written beside the data, as Pig's
+/// `BinStorage.getSchema` finds it: the types of the first record's fields, unnamed (a
+/// null field is a bytearray). `None` when there is no record.
+pub fn bin_first_record_schema(files: &[InputFile]) -> Result<Option<Schema>, IoError> {
+    let parts = files
+        .iter()
+        .map(|f| FileRange {
+            file: f.clone(),
+            start: 0,
+            end: f.size,
+        })
+        .collect();
+    let mut first = Vec::new();
+    BinReader::new(parts).next_batch(1, &mut first)?;
+    Ok(first.first().map(|t| Schema {
+        fields: t
+            .iter()
+            .map(|v| pigrs_udf::Field {
+                name: None,
+                ty: v.pig_type().unwrap_or(PigType::Bytearray),
+            })
+            .collect(),
+    }))
 }
 
 /// Fills `buf` completely; `Ok(false)` at a clean end of input before any byte.

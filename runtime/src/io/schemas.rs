@@ -12,7 +12,7 @@ use super::json::load_schema;
 use super::parquet::file_schema;
 
 /// A [`SchemaProvider`] over local files relative to a base directory: ParquetLoader's
-/// file schema (or its schema argument), JsonLoader's and PigStorage's `.pig_schema`.
+/// file schema (or its schema argument), OrcStorage's file schema, JsonLoader's and PigStorage's `.pig_schema`.
 ///
 /// An input that does not exist yet (a STORE earlier in the same script may write it)
 /// gives no schema; the run then reports a missing input as usual.
@@ -54,6 +54,8 @@ impl SchemaProvider for FileSchemas {
                 };
                 if let LoadFunc::Parquet { schema: None } = load {
                     file_schema(&files).map_err(|e| e.to_string())
+                } else if let LoadFunc::Orc = load {
+                    super::orc::file_schema(&files).map_err(|e| e.to_string())
                 } else {
                     load_schema(&load, location, &self.base_dir).map_err(|e| e.to_string())
                 }

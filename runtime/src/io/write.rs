@@ -210,6 +210,12 @@ impl OutputDir {
                 let path = self.tmp.join(format!("part-{k}-{index:05}.parquet"));
                 Box::new(ParquetWriter::create(&path, schema)?)
             }
+            // ORC compresses its own streams; like Pig's OrcStorage, part files have no
+            // extension.
+            StoreFunc::Orc(opts) => {
+                let path = self.tmp.join(format!("part-{k}-{index:05}"));
+                Box::new(super::orc::OrcWriter::create(&path, schema, opts)?)
+            }
         })
     }
 
@@ -237,7 +243,12 @@ impl OutputDir {
                 header.push(b'\n');
                 put(".pig_header", &header)
             }
-            StoreFunc::JsonStorage => put(".pig_schema", json::pig_schema_json(schema).as_bytes()),
+            // BinStorage keeps its fields' names and types beside the data too, so a LOAD
+            // with no AS clause gets them back (Pig's BinStorage gets only the types of the
+            // first record, which is what a LOAD of data with no `.pig_schema` falls back to).
+            StoreFunc::JsonStorage | StoreFunc::BinStorage => {
+                put(".pig_schema", json::pig_schema_json(schema).as_bytes())
+            }
             _ => Ok(()),
         }
     }
