@@ -1,7 +1,9 @@
 //! Byte spans into a script's text, carried by every token and AST node.
 
 /// A half-open byte range `start..end` in one source file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Span {
     /// Which file of the session (0 is the main script; imported macro files get their own).
     pub file: u32,

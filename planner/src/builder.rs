@@ -12,11 +12,12 @@ use std::sync::Arc;
 
 use pigrs_grammar::ast::{self as a, FieldRef, Ident, Literal, RelRef, StatementKind};
 use pigrs_grammar::{Span, Spanned};
-use pigrs_udf::func::{builtin, builtin_names, builtin_with_args};
+use pigrs_udf::func::{builtin_names, builtin_with_args};
 use pigrs_udf::{Field, PigType, Schema, Value};
 
 use crate::error::{PlanError, Result, did_you_mean};
 use crate::expr::{ArithOp, CmpOp, Expr, ExprKind};
+use crate::func::{Func, FuncSpec, RowFrom};
 use crate::logical::{
     Amount, FuncRef, GenItem, GroupKeys, JoinStrategy, JoinType, LogicalPlan, NestedStep, Node,
     NodeId, Operator, SortKey, StreamHandle, StreamSpec,
@@ -984,7 +985,7 @@ impl Session {
                         m.span,
                     ));
                 }
-                let func = builtin("Assert")
+                let func = Func::builtin("Assert")
                     .ok_or_else(|| PlanError::internal("the Assert function is missing"))?;
                 let cond = Expr::new(ExprKind::Call { func, args }, PigType::Boolean, cond.span);
                 Ok(self.add(Operator::Filter { cond }, vec![id], schema, alias, span))
@@ -1205,8 +1206,8 @@ impl Session {
             clauses.push((spec.rollup, spec.dims.len()));
         }
         let dims_ty = PigType::Tuple(Some(Schema::new(dim_fields)));
-        let func: Arc<dyn pigrs_udf::func::EvalFunc> =
-            Arc::new(pigrs_udf::builtins::relational::CubeDimensions { clauses });
+        let func = Func::make(FuncSpec::CubeDimensions { clauses })
+            .map_err(|m| PlanError::internal(format!("CUBE: {m}")))?;
         let expand = Expr::new(
             ExprKind::Call { func, args: dims },
             PigType::Bag(Some(Schema::new(vec![Field::unnamed(dims_ty.clone())]))),
@@ -1765,7 +1766,7 @@ impl Session {
                 out.push(SortKey {
                     expr: Expr::new(
                         ExprKind::Call {
-                            func: Arc::new(RowFrom(start)),
+                            func: Func::new(FuncSpec::RowFrom(start), Arc::new(RowFrom(start))),
                             args: vec![row],
                         },
                         PigType::Tuple(None),
@@ -2423,9 +2424,26 @@ impl Session {
         let builtin = builtin_with_args(short, ctor_args)
             .map_err(|m| with_define(PlanError::plan(func.span, format!("{}: {m}", func.node))))?;
         let f = match builtin {
-            Some(f) => f,
+            Some(f) => Func::new(
+                FuncSpec::Builtin {
+                    name: short.to_string(),
+                    args: ctor_args.to_vec(),
+                },
+                f,
+            ),
             None => self
                 .plugin_func(&name, ctor_args, func.span)
+                .map(|f| {
+                    f.map(|f| {
+                        Func::new(
+                            FuncSpec::Plugin {
+                                name: name.clone(),
+                                args: ctor_args.to_vec(),
+                            },
+                            f,
+                        )
+                    })
+                })
                 .map_err(with_define)?
                 .ok_or_else(|| {
                     if let Some(at) = self.failed_register
@@ -2580,30 +2598,6 @@ fn java_first_key(names: &[String]) -> Option<&str> {
         .enumerate()
         .min_by_key(|(i, s)| (bucket(s), std::cmp::Reverse(*i)))
         .map(|(_, s)| *s)
-}
-
-/// The fields of a row from a position on, as a tuple: the sort key `$k ..` of a
-/// relation with no schema.
-#[derive(Debug)]
-struct RowFrom(usize);
-
-impl pigrs_udf::func::EvalFunc for RowFrom {
-    fn name(&self) -> &str {
-        "(fields to the end)"
-    }
-
-    fn return_type(&self, _args: &[PigType]) -> std::result::Result<PigType, String> {
-        Ok(PigType::Tuple(None))
-    }
-
-    fn eval(&self, args: &[Value]) -> std::result::Result<Value, pigrs_udf::func::UdfError> {
-        Ok(match args.first() {
-            Some(Value::Tuple(t)) => {
-                Value::Tuple(Box::new(t.iter().skip(self.0).cloned().collect()))
-            }
-            _ => Value::Null,
-        })
-    }
 }
 
 /// Where names resolve while checking an expression.

@@ -5,11 +5,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use pigrs_grammar::Span;
-use pigrs_udf::func::EvalFunc;
 use pigrs_udf::{PigType, Value};
 
 /// A checked expression with its result type.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Expr {
     /// What it computes.
     pub kind: ExprKind,
@@ -20,7 +19,7 @@ pub struct Expr {
 }
 
 /// Arithmetic operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ArithOp {
     /// `+`
     Add,
@@ -35,7 +34,7 @@ pub enum ArithOp {
 }
 
 /// Comparison operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CmpOp {
     /// `==`
     Eq,
@@ -52,7 +51,7 @@ pub enum CmpOp {
 }
 
 /// The forms of a checked expression.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum ExprKind {
     /// A constant.
     Const(Value),
@@ -125,6 +124,7 @@ pub enum ExprKind {
         /// Operand.
         expr: Box<Expr>,
         /// The compiled pattern, anchored at both ends.
+        #[serde(with = "crate::wire::regex_pattern")]
         regex: Arc<regex::Regex>,
     },
     /// `x IN (a, b)`.
@@ -146,7 +146,7 @@ pub enum ExprKind {
     /// A function call.
     Call {
         /// The function.
-        func: Arc<dyn EvalFunc>,
+        func: crate::func::Func,
         /// Arguments.
         args: Vec<Expr>,
     },

@@ -8,11 +8,13 @@ pub mod builder;
 pub mod error;
 pub mod expr;
 pub mod features;
+pub mod func;
 pub mod logical;
 pub mod multi_query;
 pub mod optimizer;
 pub mod paths;
 pub mod typing;
+pub mod wire;
 
 pub use builder::{Action, SchemaProvider, Session, plan_script, plan_script_with};
 pub use error::{ErrorKind, PlanError};

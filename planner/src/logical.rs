@@ -46,7 +46,7 @@ impl<T: fmt::Display> fmt::Display for Amount<T> {
 }
 
 /// One item of a GENERATE list.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct GenItem {
     /// The value generated.
     pub expr: Expr,
@@ -57,7 +57,7 @@ pub struct GenItem {
 }
 
 /// A sort key.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SortKey {
     /// The key expression, over the input row.
     pub expr: Expr,
@@ -66,7 +66,7 @@ pub struct SortKey {
 }
 
 /// A statement inside a nested FOREACH block; its value goes into the next slot.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum NestedStep {
     /// `x = expr;`
     Expr(Expr),
@@ -101,6 +101,7 @@ pub enum NestedStep {
         /// The bag.
         input: Expr,
         /// The fraction kept.
+        #[serde(with = "crate::wire::f64_bits")]
         fraction: f64,
     },
     /// `x = CROSS a, b;`
@@ -118,10 +119,10 @@ pub enum NestedStep {
 }
 
 /// One aggregate of an [`Operator::Aggregate`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct AggCall {
     /// The algebraic function.
-    pub func: std::sync::Arc<dyn pigrs_udf::func::EvalFunc>,
+    pub func: crate::func::Func,
     /// Which input fields make the tuples of the bag it aggregates (`None`: whole rows).
     pub fields: Option<Vec<usize>>,
     /// The result type.

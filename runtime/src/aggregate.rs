@@ -279,7 +279,7 @@ impl PigUdaf {
 
 impl PartialEq for PigUdaf {
     fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.agg.func, &other.agg.func)
+        self.agg.func.ptr_eq(&other.agg.func)
             && self.agg.ty == other.agg.ty
             && self.arg_types == other.arg_types
     }
@@ -334,7 +334,7 @@ struct PigAccumulator {
 
 impl PigAccumulator {
     fn fail(&self, e: UdfError) -> DataFusionError {
-        let err = crate::eval::call_error(&*self.agg.func, None, &e, self.agg.span);
+        let err = crate::eval::call_error(&**self.agg.func.instance(), None, &e, self.agg.span);
         DataFusionError::External(Box::new(err))
     }
 }
@@ -427,11 +427,11 @@ impl Accumulator for PigAccumulator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pigrs_udf::func::builtin;
+    use pigrs_planner::func::Func;
 
     fn agg(name: &str, ty: PigType) -> AggCall {
         AggCall {
-            func: builtin(name).expect("builtin"),
+            func: Func::builtin(name).expect("builtin"),
             fields: Some(vec![0]),
             ty,
             span: pigrs_grammar::Span::default(),

@@ -127,7 +127,7 @@ fn hoist_guarded(e: &Expr, first: usize, calls: &mut Vec<HoistedCall>, guards: &
                 .map(|a| hoist_guarded(a, first, calls, guards))
                 .collect();
             calls.push(HoistedCall {
-                func: func.clone(),
+                func: func.instance().clone(),
                 args,
                 span: e.span,
                 guards: guards.to_vec(),
@@ -544,7 +544,7 @@ impl EvalCtx {
                     .map(|a| self.eval(a, row, slots))
                     .collect::<R<Vec<_>>>()?;
                 func.eval(&args)
-                    .map_err(|err| call_error(&**func, Some(&args), &err, e.span))?
+                    .map_err(|err| call_error(&**func.instance(), Some(&args), &err, e.span))?
             }
             ExprKind::MakeTuple(items) => Value::Tuple(Box::new(
                 items

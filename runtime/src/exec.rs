@@ -37,7 +37,7 @@ use crate::tee::Fanout;
 pub const BATCH_ROWS: usize = 8192;
 
 /// A per-row step fused into a stage.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Step {
     /// FILTER.
     Filter(Expr),
@@ -49,7 +49,7 @@ pub enum Step {
         generate: Vec<GenItem>,
     },
     /// SAMPLE.
-    Sample(f64),
+    Sample(#[serde(with = "pigrs_planner::wire::f64_bits")] f64),
 }
 
 /// Where a stage's rows go.

@@ -13,12 +13,32 @@ use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use pigrs_udf::{Schema, Tuple, Value, arrow_layout, codec};
 
 /// The layout of a relation's batches.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(from = "LayoutWire", into = "LayoutWire")]
 pub struct Layout {
     /// The Pig schema, when known.
     pub schema: Option<Schema>,
     /// The Arrow schema of the batches.
     pub arrow: SchemaRef,
+}
+
+/// A [`Layout`] as it is sent: its Pig schema. The Arrow schema is made again from it, as
+/// [`Layout::new`] (the only way a layout is made) makes it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct LayoutWire {
+    schema: Option<Schema>,
+}
+
+impl From<LayoutWire> for Layout {
+    fn from(w: LayoutWire) -> Self {
+        Layout::new(w.schema)
+    }
+}
+
+impl From<Layout> for LayoutWire {
+    fn from(l: Layout) -> Self {
+        LayoutWire { schema: l.schema }
+    }
 }
 
 impl Layout {

@@ -3,6 +3,7 @@
 
 pub mod aggregate;
 pub mod cancel;
+pub mod cluster;
 pub mod driver;
 pub mod error;
 pub mod eval;

@@ -31,7 +31,7 @@ use crate::io::write::push_text;
 pub struct StreamError(pub String);
 
 /// A streaming command and how to read what it writes.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Command {
     /// The command line, run by `sh -c`.
     pub line: String,

@@ -9,6 +9,7 @@ pub mod func;
 pub mod javafmt;
 pub mod types;
 pub mod value;
+mod wire;
 
 pub use bag::{Bag, BagError, SpilledTuples};
 pub use types::{Field, PigType, Schema};

@@ -7,7 +7,7 @@ use std::fmt;
 /// `Tuple` and `Bag` carry the schema of their fields (for a bag: the schema of the tuples
 /// in it) when it is known; `Map` carries the type of its values when the map is typed
 /// (`map[int]`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum PigType {
     /// Untyped bytes: the type of a field loaded without a declared type.
     Bytearray,
@@ -38,7 +38,7 @@ pub enum PigType {
 }
 
 /// One named (or unnamed) field of a schema.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Field {
     /// The alias, as the script spells it; `None` for a field with no name.
     pub name: Option<String>,
@@ -47,7 +47,7 @@ pub struct Field {
 }
 
 /// An ordered list of fields: the schema of a relation, a tuple or the tuples of a bag.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Schema {
     /// The fields, in order.
     pub fields: Vec<Field>,

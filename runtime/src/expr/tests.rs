@@ -250,7 +250,7 @@ fn cast(e: Expr, ty: PigType) -> Expr {
 }
 
 fn call(name: &str, args: Vec<Expr>) -> Expr {
-    let func = builtin(name).expect("a built-in");
+    let func = pigrs_planner::func::Func::builtin(name).expect("a built-in");
     let types: Vec<PigType> = args.iter().map(|a| a.ty.clone()).collect();
     let ty = func.return_type(&types).expect("arguments it takes");
     ex(ExprKind::Call { func, args }, ty)
@@ -742,7 +742,11 @@ pub(crate) fn batched(name: &str, fail_at: Option<usize>) -> Arc<Batched> {
 pub(crate) fn call_of(func: &Arc<Batched>, args: Vec<Expr>) -> Expr {
     let types: Vec<PigType> = args.iter().map(|a| a.ty.clone()).collect();
     let ty = func.return_type(&types).expect("arguments it takes");
-    let func: Arc<dyn EvalFunc> = func.clone();
+    let spec = pigrs_planner::func::FuncSpec::Plugin {
+        name: func.name().to_string(),
+        args: vec![],
+    };
+    let func = pigrs_planner::func::Func::new(spec, func.clone() as Arc<dyn EvalFunc>);
     ex(ExprKind::Call { func, args }, ty)
 }
 

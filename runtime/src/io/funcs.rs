@@ -7,7 +7,7 @@ use pigrs_udf::func::RecordFuncRef;
 use super::input::Compression;
 
 /// The options of PigStorage's second argument.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PigStorageOptions {
     /// `-schema`: on load, the input's `.pig_schema` must be used; on store, write
     /// `.pig_schema` and `.pig_header`.
@@ -24,7 +24,7 @@ pub struct PigStorageOptions {
 }
 
 /// CSVExcelStorage's header treatment (its fourth argument).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CsvHeader {
     /// `DEFAULT`: the first line is data; no header is written.
     #[default]
@@ -38,7 +38,7 @@ pub enum CsvHeader {
 }
 
 /// A load function and its arguments, decoded.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LoadFunc {
     /// `PigStorage(delimiter, options)`: delimited text lines.
     PigStorage {
@@ -79,7 +79,7 @@ pub enum LoadFunc {
     /// `OrcStorage()`: ORC files, with their own schema.
     Orc,
     /// A UDF plugin's load function: lines of text, which it turns into tuples.
-    Plugin(RecordFuncRef),
+    Plugin(#[serde(with = "crate::cluster::wire::plugin_record_func")] RecordFuncRef),
 }
 
 /// A store function and its arguments, decoded.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::error::IoError;
 
 /// How a file is compressed, known by its extension.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Compression {
     /// Plain bytes.
     None,
@@ -41,7 +41,7 @@ impl Compression {
 }
 
 /// One input file.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct InputFile {
     /// The file's path (absolute when the location or base directory was).
     pub path: PathBuf,
@@ -53,7 +53,7 @@ pub struct InputFile {
 
 /// A byte range `[start, end)` of one file. For a compressed file the range is always the
 /// whole file.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct FileRange {
     /// The file.
     pub file: InputFile,
@@ -64,7 +64,7 @@ pub struct FileRange {
 }
 
 /// The unit of work of one reader: one or more file ranges read one after the other.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Split {
     /// The ranges, in reading order.
     pub parts: Vec<FileRange>,

@@ -40,7 +40,7 @@ use crate::layout::{Layout, decode_tuple};
 use crate::spill::{BagBuilder, BagMemory};
 
 /// Which input columns make what.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BagColumns {
     /// The canonical key columns.
     pub keys: Vec<usize>,
@@ -55,7 +55,7 @@ pub struct BagColumns {
 }
 
 /// Where the bag's tuples come from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum BagFields {
     /// One column per field, of these Pig types.
     Columns(Vec<(usize, PigType)>),
