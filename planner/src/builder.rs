@@ -17,7 +17,7 @@ use pigrs_udf::{Field, PigType, Schema, Value};
 
 use crate::error::{PlanError, Result, did_you_mean};
 use crate::expr::{ArithOp, CmpOp, Expr, ExprKind};
-use crate::func::{Func, FuncSpec, RowFrom};
+use crate::func::{BoundArg, Func, FuncSpec, RowFrom};
 use crate::logical::{
     Amount, FuncRef, GenItem, GroupKeys, JoinStrategy, JoinType, LogicalPlan, NestedStep, Node,
     NodeId, Operator, SortKey, StreamHandle, StreamSpec,
@@ -2503,29 +2503,20 @@ impl Session {
         }
         // Functions that find fields by name (DataFu's BagGroup, BagLeftOuterJoin) are
         // configured here from the arguments' names and literal values.
-        let names: Vec<Option<String>> = checked.iter().map(|e| expr_name(e, scope)).collect();
-        let call_args: Vec<pigrs_udf::func::CallArg<'_>> = checked
+        let bound: Vec<BoundArg> = checked
             .iter()
-            .zip(&names)
-            .map(|(e, name)| pigrs_udf::func::CallArg {
-                ty: &e.ty,
-                name: name.as_deref(),
+            .map(|e| BoundArg {
+                ty: e.ty.clone(),
+                name: expr_name(e, scope),
                 constant: match &e.kind {
-                    ExprKind::Const(v) => Some(v),
+                    ExprKind::Const(v) => Some(v.clone()),
                     _ => None,
                 },
             })
             .collect();
-        let f = match f.bind(&call_args) {
-            Ok(Some(bound)) => bound,
-            Ok(None) => f,
-            Err(msg) => {
-                return Err(with_define(PlanError::plan(
-                    span,
-                    format!("{}: {msg}", func.node),
-                )));
-            }
-        };
+        let f = f
+            .bind(&bound)
+            .map_err(|msg| with_define(PlanError::plan(span, format!("{}: {msg}", func.node))))?;
         // A relation-level `*` passed to an aggregate is the bag of the whole input.
         let types: Vec<PigType> = checked.iter().map(|e| e.ty.clone()).collect();
         let mut ty = f

@@ -12,7 +12,8 @@ use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use pigrs_udf::func::{EvalFunc, builtin_with_args};
+use pigrs_udf::func::{CallArg, EvalFunc, builtin_with_args};
+use pigrs_udf::{PigType, Value};
 
 /// What names an eval function: enough to make it again.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -39,6 +40,25 @@ pub enum FuncSpec {
     },
     /// The fields of a tuple from this position on (`ORDER BY x ..`).
     RowFrom(usize),
+    /// A function configured by its call site's arguments ([`EvalFunc::bind`]: DataFu's
+    /// BagGroup finds fields by name): the function `of`, bound to the same arguments again.
+    Bound {
+        /// The function before binding.
+        of: Box<FuncSpec>,
+        /// The call site's arguments.
+        args: Vec<BoundArg>,
+    },
+}
+
+/// What [`EvalFunc::bind`] learns of one argument at a call site.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BoundArg {
+    /// The argument's type.
+    pub ty: PigType,
+    /// The name Pig gives it, if it is a field.
+    pub name: Option<String>,
+    /// Its value, when it is a literal.
+    pub constant: Option<Value>,
 }
 
 /// Makes the functions of plugin libraries from their specs (the process's REGISTERed
@@ -86,6 +106,7 @@ impl Func {
     /// [`with_plugins`].
     pub fn make(spec: FuncSpec) -> Result<Func, String> {
         let imp: Arc<dyn EvalFunc> = match &spec {
+            FuncSpec::Bound { of, args } => return Func::make((**of).clone())?.bind(args),
             FuncSpec::Builtin { name, args } => builtin_with_args(name, args)?
                 .ok_or_else(|| format!("there is no built-in function `{name}`"))?,
             FuncSpec::Plugin { name, args } => {
@@ -104,6 +125,29 @@ impl Func {
             FuncSpec::RowFrom(start) => Arc::new(RowFrom(*start)),
         };
         Ok(Func { spec, imp })
+    }
+
+    /// The function configured by its call site's arguments, for a function that wants
+    /// them ([`EvalFunc::bind`]); the function itself for the others.
+    pub fn bind(self, args: &[BoundArg]) -> Result<Func, String> {
+        let call: Vec<CallArg<'_>> = args
+            .iter()
+            .map(|a| CallArg {
+                ty: &a.ty,
+                name: a.name.as_deref(),
+                constant: a.constant.as_ref(),
+            })
+            .collect();
+        Ok(match self.imp.bind(&call)? {
+            Some(imp) => Func {
+                spec: FuncSpec::Bound {
+                    of: Box::new(self.spec),
+                    args: args.to_vec(),
+                },
+                imp,
+            },
+            None => self,
+        })
     }
 
     /// The spec that made it.

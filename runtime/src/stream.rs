@@ -52,7 +52,7 @@ pub struct Command {
 }
 
 /// One side of a streaming command.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Handle {
     /// A file in the command's folder; `None`: stdin or stdout.
     pub file: Option<String>,
