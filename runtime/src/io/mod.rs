@@ -27,7 +27,7 @@ pub use self::funcs::{
 };
 pub use self::input::{Compression, FileRange, InputFile, Split, plan_splits, resolve_input};
 pub use self::json::{load_schema, read_pig_schema};
-pub use self::read::{Prefilter, RecordReader, open_reader, open_reader_filtered};
+pub use self::read::{RecordReader, open_reader};
 pub use self::schemas::FileSchemas;
 pub use self::warnings::Warnings;
 pub use self::write::{OutputDir, PartKind, RecordWriter, remove_path};

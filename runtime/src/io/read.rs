@@ -6,7 +6,6 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use memchr::memmem;
 use pigrs_udf::func::RecordFunc;
@@ -45,30 +44,6 @@ pub fn open_reader(
     schema: Option<&Schema>,
     warnings: Arc<Warnings>,
 ) -> Result<Box<dyn RecordReader>, IoError> {
-    open_reader_filtered(split, load, schema, warnings, None)
-}
-
-/// A condition checked while reading, before most fields are converted (filter pushdown
-/// into the scan): PigStorage converts the fields the condition reads, and converts the
-/// others only for the rows it keeps. The FILTER itself still runs on those rows.
-pub struct Prefilter {
-    /// The fields the condition reads.
-    pub columns: Vec<bool>,
-    /// False when the row (with only those fields set) certainly fails the condition.
-    pub keep: Box<dyn Fn(&Tuple) -> bool + Send + Sync>,
-    /// Lines read and dropped so far (they count as records read).
-    pub dropped: Arc<AtomicU64>,
-}
-
-/// [`open_reader`] with a condition pushed into the scan; only PigStorage with a schema
-/// and without `-tagFile`/`-tagPath` uses it (other readers return every record).
-pub fn open_reader_filtered(
-    split: &Split,
-    load: &LoadFunc,
-    schema: Option<&Schema>,
-    warnings: Arc<Warnings>,
-    prefilter: Option<Prefilter>,
-) -> Result<Box<dyn RecordReader>, IoError> {
     let parts = split.parts.clone();
     let splittable = load.splittable();
     Ok(match load {
@@ -82,9 +57,6 @@ pub fn open_reader_filtered(
             };
             let mut format = PigStorageFormat::new(delimiter.clone(), schema.cloned(), tag);
             format.columns = options.columns.clone();
-            if tag == Tag::None && schema.is_some() {
-                format.prefilter = prefilter;
-            }
             Box::new(LineReader::new(parts, format, splittable, false, warnings))
         }
         LoadFunc::TextLoader => Box::new(LineReader::new(
@@ -727,8 +699,6 @@ struct PigStorageFormat {
     tag: Tag,
     /// Fields to convert (the rest load as null); `None`: all.
     columns: Option<Vec<bool>>,
-    /// A condition that drops lines before their other fields are converted.
-    prefilter: Option<Prefilter>,
 }
 
 impl PigStorageFormat {
@@ -741,7 +711,6 @@ impl PigStorageFormat {
             schema,
             tag,
             columns: None,
-            prefilter: None,
         }
     }
 }
@@ -794,50 +763,8 @@ fn find_byte(b: u8, hay: &[u8]) -> Option<usize> {
     }
 }
 
-impl PigStorageFormat {
-    /// Parses a line in two passes: the condition's fields, then (for a kept line) the
-    /// other fields read.
-    fn parse_filtered(
-        &self,
-        line: &[u8],
-        schema: &Schema,
-        prefilter: &Prefilter,
-        out: &mut Vec<Tuple>,
-    ) -> u32 {
-        let mut fails = 0;
-        let width = schema.fields.len();
-        let mut t = vec![Value::Null; width];
-        let fields = split_fields(line, &self.delimiter, &self.finder).take(width);
-        for (i, f) in fields.enumerate() {
-            if prefilter.columns.get(i).copied().unwrap_or(false) {
-                t[i] = convert(f, &schema.fields[i].ty, &mut fails);
-            }
-        }
-        if !(prefilter.keep)(&t) {
-            prefilter.dropped.fetch_add(1, Ordering::Relaxed);
-            return fails;
-        }
-        let wanted = |i: usize| {
-            self.columns
-                .as_deref()
-                .is_none_or(|c| c.get(i).copied().unwrap_or(true))
-        };
-        let fields = split_fields(line, &self.delimiter, &self.finder).take(width);
-        for (i, f) in fields.enumerate() {
-            if wanted(i) && !prefilter.columns.get(i).copied().unwrap_or(false) {
-                t[i] = convert(f, &schema.fields[i].ty, &mut fails);
-            }
-        }
-        out.push(t);
-        fails
-    }
-}
-
 impl LineFormat for PigStorageFormat {
     fn parse(&mut self, line: &[u8], file: &Path, out: &mut Vec<Tuple>) -> u32 {
-        if let (Some(pf), Some(schema)) = (&self.prefilter, &self.schema) {
-            return self.parse_filtered(line, schema, pf, out);
-        }
         let mut fails = 0;
         let width = self.schema.as_ref().map_or(8, |s| s.fields.len() + 1);
         let mut t = Vec::with_capacity(width);
@@ -1369,45 +1296,6 @@ mod tests {
             "{:?}",
             w.summary()
         );
-    }
-
-    #[test]
-    fn a_prefilter_drops_lines_before_converting_their_other_fields() {
-        let t = tempfile::tempdir().unwrap();
-        // Line 2 would fail to convert its number, but it is dropped first.
-        fs_write(
-            t.path(),
-            "p.txt",
-            b"en a 1\nde b bad\nen c 3\nfr d 4\nen e\n",
-        );
-        let schema = Schema::new(vec![
-            Field::new("lang", PigType::Chararray),
-            Field::new("page", PigType::Chararray),
-            Field::new("n", PigType::Long),
-        ]);
-        let files = resolve_input("p.txt", t.path()).unwrap();
-        let splits = plan_splits_opts(&files, 1, 1, true);
-        let w = Arc::new(Warnings::new());
-        let dropped = Arc::new(AtomicU64::new(0));
-        let prefilter = Prefilter {
-            columns: vec![true, false, false],
-            keep: Box::new(|t: &Tuple| t[0] == Value::Chararray("en".into())),
-            dropped: dropped.clone(),
-        };
-        let mut r = open_reader_filtered(
-            &splits[0],
-            &pig(" "),
-            Some(&schema),
-            w.clone(),
-            Some(prefilter),
-        )
-        .unwrap();
-        let mut rows = Vec::new();
-        // Batches of 2 kept rows: the reader reads on past dropped lines to fill them.
-        while r.next_batch(2, &mut rows).unwrap() {}
-        assert_eq!(show(&rows), vec!["c:en|c:a|1", "c:en|c:c|3", "c:en|c:e|~"]);
-        assert_eq!(dropped.load(Ordering::Relaxed), 2);
-        assert_eq!(w.count(), 0);
     }
 
     #[test]
