@@ -107,17 +107,22 @@ pub fn run_fs(args: &str, base: &Path, out: &mut dyn Write) -> Result<(), RunErr
     }
 }
 
+/// `fs -cp`: copies `from` to `to`, or into `to` when it is a folder.
 fn copy(from: &Path, to: &Path) -> std::io::Result<()> {
-    let to = if to.is_dir() {
-        to.join(from.file_name().unwrap_or_default())
+    if to.is_dir() {
+        copy_tree(from, &to.join(from.file_name().unwrap_or_default()))
     } else {
-        to.to_path_buf()
-    };
+        copy_tree(from, to)
+    }
+}
+
+/// Copies a file, or a folder with everything in it, to `to`.
+pub(crate) fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     if from.is_dir() {
-        std::fs::create_dir_all(&to)?;
+        std::fs::create_dir_all(to)?;
         for e in std::fs::read_dir(from)? {
             let e = e?;
-            copy(&e.path(), &to.join(e.file_name()))?;
+            copy_tree(&e.path(), &to.join(e.file_name()))?;
         }
         Ok(())
     } else {

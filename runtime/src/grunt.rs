@@ -159,7 +159,7 @@ pub fn run_file_command(
             if dst.exists() {
                 return Err(fail(to, format!("{} already exists", dst.display())));
             }
-            copy(&src, &dst).map_err(|e| io(to, e))
+            crate::fs::copy_tree(&src, &dst).map_err(|e| io(to, e))
         }
         FileCommand::Mv => {
             let (from, to) = two(args, span)?;
@@ -175,7 +175,7 @@ pub fn run_file_command(
                 .or_else(|e| {
                     // Across file systems a rename fails: copy, then remove.
                     if e.kind() == std::io::ErrorKind::CrossesDevices {
-                        copy(&src, &dst)?;
+                        crate::fs::copy_tree(&src, &dst)?;
                         remove_path(&src).map_err(std::io::Error::other)
                     } else {
                         Err(e)
@@ -210,19 +210,5 @@ fn two(
             "a copy at {span:?} has {} paths, not 2",
             args.len()
         ))),
-    }
-}
-
-/// Copies a file, or a folder with everything in it.
-fn copy(from: &Path, to: &Path) -> std::io::Result<()> {
-    if from.is_dir() {
-        std::fs::create_dir_all(to)?;
-        for e in std::fs::read_dir(from)? {
-            let e = e?;
-            copy(&e.path(), &to.join(e.file_name()))?;
-        }
-        Ok(())
-    } else {
-        std::fs::copy(from, to).map(|_| ())
     }
 }

@@ -149,7 +149,7 @@ impl Command {
             let name = path
                 .file_name()
                 .ok_or_else(|| StreamError(format!("SHIP('{}') names no file", path.display())))?;
-            copy_tree(path, &dir.path().join(name))
+            crate::fs::copy_tree(path, &dir.path().join(name))
                 .map_err(|e| StreamError(format!("SHIP('{}'): {e}", path.display())))?;
         }
         for (path, name) in &self.cache {
@@ -303,20 +303,6 @@ fn split_fields<'a>(line: &'a [u8], delimiter: &'a [u8]) -> impl Iterator<Item =
     })
 }
 
-/// Copies a shipped file, or a folder with everything in it.
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
-    if from.is_dir() {
-        std::fs::create_dir_all(to)?;
-        for e in std::fs::read_dir(from)? {
-            let e = e?;
-            copy_tree(&e.path(), &to.join(e.file_name()))?;
-        }
-        Ok(())
-    } else {
-        std::fs::copy(from, to).map(|_| ())
-    }
-}
-
 /// Puts a cached file in the command's folder: a symbolic link, as Hadoop's distributed
 /// cache makes, or a copy where links are not available.
 fn link(from: &Path, to: &Path) -> std::io::Result<()> {
@@ -326,7 +312,7 @@ fn link(from: &Path, to: &Path) -> std::io::Result<()> {
     }
     #[cfg(not(unix))]
     {
-        copy_tree(from, to)
+        crate::fs::copy_tree(from, to)
     }
 }
 
